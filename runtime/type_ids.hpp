@@ -1,0 +1,43 @@
+// The one list of every type that crosses an actor boundary. Each is
+// registered with CAF from here (runtime/system.cpp), in every shape.
+#pragma once
+
+#include <caf/type_id.hpp>
+
+#include "runtime/wire.hpp"
+#include "schema/allocator.capnp.h"
+#include "schema/executor.capnp.h"
+#include "schema/master.capnp.h"
+#include "schema/operator.capnp.h"
+#include "schema/scheduler.capnp.h"
+#include "schema/state.capnp.h"
+
+namespace cairn {
+
+using scheduler_call = wire<schema::Call>;
+using scheduler_event = wire<schema::Event>;
+using agent_call = wire<schema::agent::Call>;
+using agent_event = wire<schema::agent::Event>;
+using executor_call = wire<schema::executor::Call>;
+using executor_event = wire<schema::executor::Event>;
+using allocator_call = wire<schema::allocator::Call>;
+using allocation = wire<schema::allocator::Allocation>;
+using operator_call = wire<schema::operator_api::Call>;
+using operator_response = wire<schema::operator_api::Response>;
+using master_state = wire<schema::state::Master>;
+
+} // namespace cairn
+
+CAF_BEGIN_TYPE_ID_BLOCK(cairn, caf::first_custom_type_id)
+  CAF_ADD_TYPE_ID(cairn, (cairn::scheduler_call))
+  CAF_ADD_TYPE_ID(cairn, (cairn::scheduler_event))
+  CAF_ADD_TYPE_ID(cairn, (cairn::agent_call))
+  CAF_ADD_TYPE_ID(cairn, (cairn::agent_event))
+  CAF_ADD_TYPE_ID(cairn, (cairn::executor_call))
+  CAF_ADD_TYPE_ID(cairn, (cairn::executor_event))
+  CAF_ADD_TYPE_ID(cairn, (cairn::allocator_call))
+  CAF_ADD_TYPE_ID(cairn, (cairn::allocation))
+  CAF_ADD_TYPE_ID(cairn, (cairn::operator_call))
+  CAF_ADD_TYPE_ID(cairn, (cairn::operator_response))
+  CAF_ADD_TYPE_ID(cairn, (cairn::master_state))
+CAF_END_TYPE_ID_BLOCK(cairn)

@@ -1,0 +1,98 @@
+# Agent <-> master, after the agent messages of Mesos' messages.proto, in the
+# Call/Event shape of the v1 protocols.
+@0xfa6001007caa8808;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("cairn::schema::agent");
+using Json = import "/capnp/compat/json.capnp";
+using M = import "mesos.capnp";
+
+struct StatusUpdate {
+  frameworkId @0 :M.FrameworkID $Json.name("framework_id");
+  executorId @1 :M.ExecutorID $Json.name("executor_id");
+  agentId @2 :M.AgentID $Json.name("agent_id");
+  status @3 :M.TaskStatus;
+}
+
+struct Call {
+  # Agent -> master.
+  agentId @0 :M.AgentID $Json.name("agent_id");
+  type @1 :Type;
+  register @2 :Register;
+  update @3 :StatusUpdate;
+  exitedExecutor @4 :ExitedExecutor;
+
+  enum Type {
+    unknown @0 $Json.name("UNKNOWN");
+    register @1 $Json.name("REGISTER");
+    update @2 $Json.name("UPDATE");
+    pong @3 $Json.name("PONG");
+    exitedExecutor @4 $Json.name("EXITED_EXECUTOR");
+    unregister @5 $Json.name("UNREGISTER");
+  }
+
+  struct Register {
+    agentInfo @0 :M.AgentInfo $Json.name("agent_info");
+    version @1 :Text;
+  }
+
+  struct ExitedExecutor {
+    frameworkId @0 :M.FrameworkID $Json.name("framework_id");
+    executorId @1 :M.ExecutorID $Json.name("executor_id");
+    status @2 :Int32;
+  }
+}
+
+struct Event {
+  # Master -> agent.
+  type @0 :Type;
+  registered @1 :Registered;
+  runTask @2 :RunTask;
+  killTask @3 :KillTask;
+  acknowledge @4 :Acknowledge;
+  shutdownFramework @5 :ShutdownFramework;
+  message @6 :Message;
+
+  enum Type {
+    unknown @0 $Json.name("UNKNOWN");
+    registered @1 $Json.name("REGISTERED");
+    runTask @2 $Json.name("RUN_TASK");
+    killTask @3 $Json.name("KILL_TASK");
+    acknowledge @4 $Json.name("ACKNOWLEDGE");
+    shutdownFramework @5 $Json.name("SHUTDOWN_FRAMEWORK");
+    message @6 $Json.name("MESSAGE");
+    ping @7 $Json.name("PING");
+  }
+
+  struct Registered {
+    agentId @0 :M.AgentID $Json.name("agent_id");
+    masterInfo @1 :M.MasterInfo $Json.name("master_info");
+  }
+
+  struct RunTask {
+    frameworkInfo @0 :M.FrameworkInfo $Json.name("framework_info");
+    task @1 :M.TaskInfo;
+  }
+
+  struct KillTask {
+    frameworkId @0 :M.FrameworkID $Json.name("framework_id");
+    taskId @1 :M.TaskID $Json.name("task_id");
+    killPolicy @2 :M.KillPolicy $Json.name("kill_policy");
+  }
+
+  struct Acknowledge {
+    frameworkId @0 :M.FrameworkID $Json.name("framework_id");
+    taskId @1 :M.TaskID $Json.name("task_id");
+    uuid @2 :Data;
+  }
+
+  struct ShutdownFramework {
+    frameworkId @0 :M.FrameworkID $Json.name("framework_id");
+  }
+
+  struct Message {
+    frameworkId @0 :M.FrameworkID $Json.name("framework_id");
+    executorId @1 :M.ExecutorID $Json.name("executor_id");
+    data @2 :Data;
+  }
+}

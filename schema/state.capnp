@@ -1,0 +1,88 @@
+# The master's /master/state document, in the layout of Mesos' state.json so
+# that scripts written against Mesos read it unchanged.
+@0xaaf1e0cd3013315b;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("cairn::schema::state");
+using Json = import "/capnp/compat/json.capnp";
+using M = import "mesos.capnp";
+
+struct ResourceSummary {
+  # Mesos' resource object: scalars by name, ranges as "[a-b, c-d]".
+  cpus @0 :Float64;
+  mem @1 :Float64;
+  disk @2 :Float64;
+  gpus @3 :Float64;
+  ports @4 :Text;
+}
+
+struct Status {
+  state @0 :M.TaskState;
+  timestamp @1 :Float64;
+}
+
+struct Task {
+  id @0 :Text;
+  name @1 :Text;
+  frameworkId @2 :Text $Json.name("framework_id");
+  executorId @3 :Text $Json.name("executor_id");
+  slaveId @4 :Text $Json.name("slave_id");
+  state @5 :M.TaskState;
+  resources @6 :ResourceSummary;
+  role @7 :Text;
+  statuses @8 :List(Status);
+}
+
+struct Agent {
+  id @0 :Text;
+  pid @1 :Text;
+  hostname @2 :Text;
+  port @3 :UInt32;
+  registeredTime @4 :Float64 $Json.name("registered_time");
+  resources @5 :ResourceSummary;
+  usedResources @6 :ResourceSummary $Json.name("used_resources");
+  offeredResources @7 :ResourceSummary $Json.name("offered_resources");
+  unreservedResources @8 :ResourceSummary $Json.name("unreserved_resources");
+  active @9 :Bool;
+  version @10 :Text;
+}
+
+struct Framework {
+  id @0 :Text;
+  name @1 :Text;
+  user @2 :Text;
+  role @3 :Text;
+  roles @4 :List(Text);
+  principal @5 :Text;
+  active @6 :Bool;
+  connected @7 :Bool;
+  failoverTimeout @8 :Float64 $Json.name("failover_timeout");
+  registeredTime @9 :Float64 $Json.name("registered_time");
+  usedResources @10 :ResourceSummary $Json.name("used_resources");
+  offeredResources @11 :ResourceSummary $Json.name("offered_resources");
+  tasks @12 :List(Task);
+  completedTasks @13 :List(Task) $Json.name("completed_tasks");
+}
+
+struct Master {
+  version @0 :Text;
+  id @1 :Text;
+  pid @2 :Text;
+  hostname @3 :Text;
+  startTime @4 :Float64 $Json.name("start_time");
+  electedTime @5 :Float64 $Json.name("elected_time");
+  activatedSlaves @6 :UInt32 $Json.name("activated_slaves");
+  deactivatedSlaves @7 :UInt32 $Json.name("deactivated_slaves");
+  leader @8 :Text;
+  leaderInfo @9 :M.MasterInfo $Json.name("leader_info");
+  slaves @10 :List(Agent);
+  frameworks @11 :List(Framework);
+  completedFrameworks @12 :List(Framework) $Json.name("completed_frameworks");
+}
+
+struct ActorEndpoint {
+  # Where a node's actors listen, served over HTTP so that users only ever
+  # name HTTP addresses.
+  host @0 :Text;
+  port @1 :UInt32;
+}
