@@ -1,1 +1,638 @@
-// placeholder
+// kj-http server on its own thread and event loop. Answers and stream chunks
+// from other threads reach the loop through kj cross-thread fulfillers, so no
+// thread ever waits for another.
+#include "runtime/http_server.hpp"
+
+#include "runtime/limits.hpp"
+
+#include <caf/error.hpp>
+#include <caf/sec.hpp>
+
+#include <kj/async-io.h>
+#include <kj/compat/http.h>
+#include <kj/debug.h>
+
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+#include <deque>
+#include <future>
+#include <iterator>
+#include <mutex>
+#include <thread>
+
+namespace cairn {
+
+namespace {
+
+using fulfiller_ptr = kj::Own<kj::CrossThreadPromiseFulfiller<void>>;
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size())
+    return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i]))
+        != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+// Form encoding: '+' is a space; a malformed escape is kept as it came.
+std::string url_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0
+               && hex_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+const char* status_text(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return status < 400 ? "OK" : "Error";
+  }
+}
+
+http_response plain(int status, std::string message) {
+  http_response r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::move(message);
+  return r;
+}
+
+} // namespace
+
+std::string http_request::header(std::string_view name) const {
+  for (auto& [k, v] : headers)
+    if (iequals(k, name))
+      return v;
+  return {};
+}
+
+std::string http_request::query_param(std::string_view name) const {
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    auto pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    auto eq = pair.find('=');
+    auto key = url_decode(pair.substr(0, eq));
+    if (key == name)
+      return eq == std::string_view::npos ? std::string{} : url_decode(pair.substr(eq + 1));
+  }
+  return {};
+}
+
+namespace detail {
+
+// One chunked response body, shared by its writers and the server thread.
+struct stream_state {
+  std::mutex mu;
+  std::deque<std::string> queue;
+  size_t queued_bytes = 0; // queued, or taken by the pump and not yet written
+  bool closing = false;    // close() was called: end once the queue is written
+  bool dead = false;       // client gone, writer overflowed, or server stopped
+  fulfiller_ptr wake;      // set while the pump waits for chunks
+
+  void kill() {
+    fulfiller_ptr w;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      dead = true;
+      queue.clear();
+      queued_bytes = 0;
+      w = kj::mv(wake);
+    }
+    if (w.get() != nullptr)
+      w->fulfill();
+  }
+};
+
+// Held by the server thread for as long as a stream can still reach its
+// client; however that ends (finished, client gone, request canceled, server
+// stopped), writers then see a dead stream instead of filling a queue nobody
+// drains.
+struct stream_link {
+  explicit stream_link(std::shared_ptr<stream_state> s) : state(std::move(s)) {
+  }
+  ~stream_link() {
+    state->kill();
+  }
+  std::shared_ptr<stream_state> state;
+};
+
+// What crosses from the answering thread to the server thread.
+struct answer {
+  http_response response; // the whole response, or a stream's status and headers
+  std::unique_ptr<stream_link> stream;
+};
+
+struct reply_state {
+  explicit reply_state(kj::Own<kj::CrossThreadPromiseFulfiller<answer>> f)
+    : fulfiller(kj::mv(f)) {
+  }
+  ~reply_state() {
+    answer a;
+    a.response = plain(500, "the request was dropped without an answer\n");
+    if (fulfill(std::move(a)))
+      spdlog::warn("http: a request was dropped without an answer; sent 500");
+  }
+  // False when the request was already answered.
+  bool fulfill(answer a) {
+    kj::Own<kj::CrossThreadPromiseFulfiller<answer>> f;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      f = kj::mv(fulfiller);
+    }
+    if (f.get() == nullptr)
+      return false;
+    f->fulfill(std::move(a));
+    return true;
+  }
+  std::mutex mu;
+  kj::Own<kj::CrossThreadPromiseFulfiller<answer>> fulfiller;
+};
+
+http_reply make_reply(std::shared_ptr<reply_state> state) {
+  return http_reply{std::move(state)};
+}
+
+struct server_state {
+  http_handler handler;
+  std::thread thread;
+  uint16_t port = 0;
+  fulfiller_ptr stop;
+};
+
+} // namespace detail
+
+http_stream::http_stream(std::shared_ptr<detail::stream_state> state) : state_(std::move(state)) {
+}
+
+http_stream::~http_stream() {
+  close();
+}
+
+bool http_stream::write(std::string chunk) {
+  fulfiller_ptr wake;
+  bool queued = false;
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (state_->dead || state_->closing)
+      return false;
+    if (chunk.empty())
+      return true;
+    if (state_->queued_bytes + chunk.size() > limits::http_stream_max_queued_bytes) {
+      state_->dead = true; // the pump wakes, sees it and cuts the client off
+      state_->queue.clear();
+    } else {
+      state_->queued_bytes += chunk.size();
+      state_->queue.push_back(std::move(chunk));
+      queued = true;
+    }
+    wake = kj::mv(state_->wake);
+  }
+  if (wake.get() != nullptr)
+    wake->fulfill();
+  return queued;
+}
+
+void http_stream::close() {
+  fulfiller_ptr wake;
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (state_->dead || state_->closing)
+      return;
+    state_->closing = true;
+    wake = kj::mv(state_->wake);
+  }
+  if (wake.get() != nullptr)
+    wake->fulfill();
+}
+
+bool http_stream::open() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return !state_->dead && !state_->closing;
+}
+
+http_reply::http_reply(std::shared_ptr<detail::reply_state> state) : state_(std::move(state)) {
+}
+
+void http_reply::send(http_response r) const {
+  auto status = r.status;
+  detail::answer a;
+  a.response = std::move(r);
+  if (!state_->fulfill(std::move(a)))
+    spdlog::warn("http: a request was answered twice; dropped the later {} answer", status);
+}
+
+std::shared_ptr<http_stream>
+http_reply::open_stream(int status, std::string content_type,
+                        std::vector<std::pair<std::string, std::string>> headers) const {
+  auto st = std::make_shared<detail::stream_state>();
+  std::shared_ptr<http_stream> stream{new http_stream(st)};
+  detail::answer a;
+  a.response.status = status;
+  a.response.content_type = std::move(content_type);
+  a.response.headers = std::move(headers);
+  a.stream = std::make_unique<detail::stream_link>(st);
+  // On failure `a` dies here, and with it the link: the stream is dead.
+  if (!state_->fulfill(std::move(a)))
+    spdlog::warn("http: a request was answered twice; the later stream is closed");
+  return stream;
+}
+
+namespace {
+
+// Reads a request body into memory, refusing to hold more than the limit.
+struct body_reader {
+  explicit body_reader(kj::AsyncInputStream& in) : in(in) {
+  }
+
+  kj::Promise<void> read_known(uint64_t n) {
+    data.resize(n);
+    return n == 0 ? kj::Promise<void>(kj::READY_NOW) : in.read(&data[0], n);
+  }
+
+  kj::Promise<void> read_until_eof() {
+    constexpr size_t piece_bytes = 64 * 1024;
+    size_t have = data.size();
+    size_t room = std::min(piece_bytes, limits::http_max_body_bytes + 1 - have);
+    data.resize(have + room);
+    return in.tryRead(&data[have], 1, room).then([this, have](size_t n) -> kj::Promise<void> {
+      data.resize(have + n);
+      too_large = data.size() > limits::http_max_body_bytes;
+      if (n == 0 || too_large)
+        return kj::READY_NOW;
+      return read_until_eof();
+    });
+  }
+
+  kj::AsyncInputStream& in;
+  std::string data;
+  bool too_large = false;
+};
+
+// "/a/b?x=1" or, from a client that talks to us as a proxy, "http://h/a/b?x=1".
+void split_target(std::string_view url, http_request& req) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (url.substr(0, scheme.size()) == scheme) {
+      auto slash = url.find('/', scheme.size());
+      url = slash == std::string_view::npos ? std::string_view{"/"} : url.substr(slash);
+    }
+  }
+  url = url.substr(0, url.find('#'));
+  auto q = url.find('?');
+  req.path = std::string(url.substr(0, q));
+  if (q != std::string_view::npos)
+    req.query = std::string(url.substr(q + 1));
+}
+
+class service final : public kj::HttpService {
+public:
+  service(const kj::HttpHeaderTable& table, const http_handler& handler)
+    : table_(table), handler_(handler) {
+  }
+
+  kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
+                            const kj::HttpHeaders& headers, kj::AsyncInputStream& body,
+                            Response& response) override {
+    // `url` and `headers` die on the first body read: copy them first.
+    http_request req;
+    req.method = kj::str(method).cStr();
+    split_target(std::string_view(url.cStr(), url.size()), req);
+    headers.forEach([&](kj::StringPtr name, kj::StringPtr value) {
+      req.headers.emplace_back(to_lower(name.cStr()), value.cStr());
+    });
+    auto reader = kj::heap<body_reader>(body);
+    kj::Promise<void> read = nullptr;
+    KJ_IF_MAYBE (n, body.tryGetLength()) {
+      if (*n > limits::http_max_body_bytes)
+        return refuse_too_large(response);
+      read = reader->read_known(*n);
+    } else {
+      read = reader->read_until_eof();
+    }
+    auto& r = *reader;
+    return read
+      .then([this, &r, &response, req = std::move(req)]() mutable -> kj::Promise<void> {
+        if (r.too_large)
+          return refuse_too_large(response);
+        req.body = std::move(r.data);
+        return dispatch(std::move(req), response);
+      })
+      .attach(kj::mv(reader));
+  }
+
+private:
+  kj::Promise<void> refuse_too_large(Response& response) {
+    return send_whole(response, plain(413, "request body exceeds "
+                                             + std::to_string(limits::http_max_body_bytes)
+                                             + " bytes\n"));
+  }
+
+  kj::Promise<void> dispatch(http_request req, Response& response) {
+    auto paf = kj::newPromiseAndCrossThreadFulfiller<detail::answer>();
+    auto state = std::make_shared<detail::reply_state>(kj::mv(paf.fulfiller));
+    auto what = req.method + " " + req.path;
+    std::string failure;
+    try {
+      handler_(std::move(req), detail::make_reply(state));
+    } catch (const std::exception& e) {
+      failure = e.what();
+    } catch (...) {
+      failure = "unknown exception";
+    }
+    if (!failure.empty()) {
+      spdlog::error("http: handler for {} threw: {}", what, failure);
+      detail::answer a;
+      a.response = plain(500, "handler for " + what + " failed: " + failure + "\n");
+      state->fulfill(std::move(a));
+    }
+    state.reset(); // if nobody kept the reply, this answers 500 now
+    return paf.promise.then(
+      [this, &response](detail::answer&& a) { return deliver(std::move(a), response); });
+  }
+
+  kj::Promise<void> deliver(detail::answer a, Response& response) {
+    auto& r = a.response;
+    std::string problem;
+    kj::HttpHeaders h(table_);
+    if (r.status < 100 || r.status > 999)
+      problem = "handler answered with status " + std::to_string(r.status);
+    try {
+      if (!r.content_type.empty())
+        h.set(kj::HttpHeaderId::CONTENT_TYPE, r.content_type.c_str());
+      for (auto& [name, value] : r.headers)
+        h.add(kj::StringPtr(name.c_str()), kj::StringPtr(value.c_str()));
+    } catch (const kj::Exception& e) {
+      problem = std::string("handler answered with a bad header: ") + e.getDescription().cStr();
+    }
+    if (!problem.empty()) {
+      spdlog::error("http: {}", problem);
+      a.stream.reset();
+      return send_whole(response, plain(500, problem + "\n"));
+    }
+    if (a.stream == nullptr)
+      return send_whole(response, std::move(r), h);
+    auto out = response.send(static_cast<uint>(r.status), status_text(r.status), h);
+    auto& o = *out;
+    auto& s = *a.stream->state;
+    auto gone = o.whenWriteDisconnected().then(
+      []() -> kj::Promise<void> { return KJ_EXCEPTION(DISCONNECTED, "the client went away"); });
+    return pump(s, o).exclusiveJoin(kj::mv(gone)).attach(kj::mv(out), kj::mv(a.stream));
+  }
+
+  kj::Promise<void> send_whole(Response& response, http_response r) {
+    kj::HttpHeaders h(table_);
+    h.set(kj::HttpHeaderId::CONTENT_TYPE, r.content_type.c_str());
+    return send_whole(response, std::move(r), h);
+  }
+
+  kj::Promise<void> send_whole(Response& response, http_response r, const kj::HttpHeaders& h) {
+    auto body = kj::heap<std::string>(std::move(r.body));
+    auto out = response.send(static_cast<uint>(r.status), status_text(r.status), h,
+                             uint64_t{body->size()});
+    if (body->empty())
+      return kj::READY_NOW;
+    auto written = out->write(body->data(), body->size());
+    return written.attach(kj::mv(out), kj::mv(body));
+  }
+
+  // Moves queued chunks to the client, one batch per write, until the stream
+  // is closed and drained (the response then ends) or dies.
+  static kj::Promise<void> pump(detail::stream_state& s, kj::AsyncOutputStream& out) {
+    std::vector<std::string> batch;
+    {
+      std::lock_guard<std::mutex> lock(s.mu);
+      if (s.dead) {
+        spdlog::warn("http: cut off a stream client that fell {} bytes behind",
+                     limits::http_stream_max_queued_bytes);
+        return KJ_EXCEPTION(DISCONNECTED, "stream writer outran its client");
+      }
+      if (s.queue.empty()) {
+        if (s.closing)
+          return kj::READY_NOW;
+        auto paf = kj::newPromiseAndCrossThreadFulfiller<void>();
+        s.wake = kj::mv(paf.fulfiller);
+        return paf.promise.then([&s, &out] { return pump(s, out); });
+      }
+      batch.assign(std::make_move_iterator(s.queue.begin()),
+                   std::make_move_iterator(s.queue.end()));
+      s.queue.clear();
+    }
+    size_t bytes = 0;
+    auto pieces = kj::heapArray<kj::ArrayPtr<const kj::byte>>(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      pieces[i] = kj::arrayPtr(reinterpret_cast<const kj::byte*>(batch[i].data()),
+                               batch[i].size());
+      bytes += batch[i].size();
+    }
+    auto written = out.write(pieces);
+    return written.attach(kj::mv(pieces), kj::mv(batch)).then([&s, &out, bytes] {
+      {
+        std::lock_guard<std::mutex> lock(s.mu);
+        s.queued_bytes -= std::min(bytes, s.queued_bytes);
+      }
+      return pump(s, out);
+    });
+  }
+
+  const kj::HttpHeaderTable& table_;
+  const http_handler& handler_;
+};
+
+kj::HttpServerSettings server_settings() {
+  kj::HttpServerSettings s;
+  s.canceledUploadGraceBytes = limits::http_refused_body_drain_bytes;
+  s.canceledUploadGracePeriod = limits::http_refused_body_drain_timeout.count() * kj::SECONDS;
+  return s;
+}
+
+// Accepts connections up to limits::http_max_connections and serves each.
+class connection_pool final : private kj::TaskSet::ErrorHandler {
+public:
+  connection_pool(kj::Timer& timer, const kj::HttpHeaderTable& table, kj::HttpService& svc)
+    : timer_(timer), server_(timer, table, svc, server_settings()), connections_(*this) {
+  }
+
+  kj::Promise<void> accept_loop(kj::ConnectionReceiver& listener) {
+    if (open_ >= limits::http_max_connections) {
+      auto paf = kj::newPromiseAndFulfiller<void>();
+      slot_freed_ = kj::mv(paf.fulfiller);
+      return paf.promise.then([this, &listener] { return accept_loop(listener); });
+    }
+    return listener.accept().then(
+      [this, &listener](kj::Own<kj::AsyncIoStream> conn) {
+        connections_.add(server_.listenHttp(kj::mv(conn)).attach(slot{this}));
+        return accept_loop(listener);
+      },
+      [this, &listener](kj::Exception&& e) {
+        // Out of descriptors, or the like: back off rather than stop serving.
+        spdlog::error("http: accept failed: {}", e.getDescription().cStr());
+        return timer_.afterDelay(100 * kj::MILLISECONDS).then([this, &listener] {
+          return accept_loop(listener);
+        });
+      });
+  }
+
+private:
+  // Counts one open connection for as long as it lives.
+  struct slot {
+    explicit slot(connection_pool* p) : pool(p) {
+      ++pool->open_;
+    }
+    slot(slot&& other) noexcept : pool(other.pool) {
+      other.pool = nullptr;
+    }
+    slot(const slot&) = delete;
+    ~slot() {
+      if (pool == nullptr)
+        return;
+      --pool->open_;
+      KJ_IF_MAYBE (f, pool->slot_freed_) {
+        (*f)->fulfill();
+        pool->slot_freed_ = nullptr;
+      }
+    }
+    connection_pool* pool;
+  };
+
+  void taskFailed(kj::Exception&& e) override {
+    spdlog::debug("http: connection ended: {}", e.getDescription().cStr());
+  }
+
+  kj::Timer& timer_;
+  kj::HttpServer server_;
+  size_t open_ = 0;
+  kj::Maybe<kj::Own<kj::PromiseFulfiller<void>>> slot_freed_;
+  kj::TaskSet connections_; // last: its connections go before the rest
+};
+
+// kj reads "host:port"; an IPv6 literal needs brackets to keep its colons.
+std::string join_host_port(const std::string& host, uint16_t port) {
+  std::string h = host.empty() ? "*" : host;
+  if (h.find(':') != std::string::npos && h.front() != '[')
+    h = "[" + h + "]";
+  return h + ":" + std::to_string(port);
+}
+
+void serve(detail::server_state& st, std::string address, std::promise<caf::error> bound) {
+  pthread_setname_np(pthread_self(), "cairn-http");
+  bool started = false;
+  try {
+    auto io = kj::setupAsyncIo();
+    kj::HttpHeaderTable table;
+    service svc(table, st.handler);
+    auto addr = io.provider->getNetwork().parseAddress(address).wait(io.waitScope);
+    auto listener = addr->listen();
+    connection_pool pool(io.provider->getTimer(), table, svc);
+    auto stop = kj::newPromiseAndCrossThreadFulfiller<void>();
+    st.port = static_cast<uint16_t>(listener->getPort());
+    st.stop = kj::mv(stop.fulfiller);
+    auto accepting = pool.accept_loop(*listener).eagerlyEvaluate(nullptr);
+    started = true;
+    bound.set_value(caf::none);
+    stop.promise.wait(io.waitScope);
+    // Leaving the scope cancels every connection (open streams die, so their
+    // writers see write() == false), then closes the listener and the loop.
+  } catch (const kj::Exception& e) {
+    if (started) {
+      spdlog::error("http: server on {} failed: {}", address, e.getDescription().cStr());
+      return;
+    }
+    bound.set_value(caf::make_error(caf::sec::cannot_open_port,
+                                    "cannot serve HTTP on " + address + ": "
+                                      + e.getDescription().cStr()));
+  }
+}
+
+} // namespace
+
+http_server::http_server(std::unique_ptr<detail::server_state> state) : state_(std::move(state)) {
+}
+
+caf::expected<std::unique_ptr<http_server>>
+http_server::start(std::string host, uint16_t port, http_handler handler) {
+  auto address = join_host_port(host, port);
+  if (!handler)
+    return caf::make_error(caf::sec::invalid_argument,
+                           "HTTP server on " + address + " needs a handler");
+  auto st = std::make_unique<detail::server_state>();
+  st->handler = std::move(handler);
+  std::promise<caf::error> bound;
+  auto ready = bound.get_future();
+  st->thread = std::thread(serve, std::ref(*st), address, std::move(bound));
+  auto err = ready.get();
+  if (err) {
+    st->thread.join();
+    return err;
+  }
+  return std::unique_ptr<http_server>(new http_server(std::move(st)));
+}
+
+uint16_t http_server::port() const {
+  return state_->port;
+}
+
+http_server::~http_server() {
+  if (std::this_thread::get_id() == state_->thread.get_id()) {
+    // Joining ourselves would hang forever; this is a bug in the caller.
+    spdlog::critical("http: http_server destroyed from its own handler thread");
+    std::abort();
+  }
+  state_->stop->fulfill();
+  state_->thread.join();
+}
+
+} // namespace cairn

@@ -25,6 +25,8 @@ inline constexpr size_t max_operations_per_accept = 4096;
 // Terminal tasks kept per framework for /master/state (Mesos'
 // --max_completed_tasks_per_framework default).
 inline constexpr size_t max_completed_tasks_per_framework = 1000;
+// Torn-down frameworks kept for /master/state (Mesos' --max_completed_frameworks).
+inline constexpr size_t max_completed_frameworks = 50;
 // Status history kept per task.
 inline constexpr size_t max_statuses_per_task = 16;
 // Frameworks and agents one master admits.
@@ -41,5 +43,26 @@ inline constexpr size_t max_tasks_per_agent = 100'000;
 // -- http
 
 inline constexpr size_t http_max_body_bytes = 16 * 1024 * 1024;
+// Bytes a chunked response may have queued but not yet written to its client.
+// A subscriber that falls this far behind is cut off (its write() returns
+// false); Mesos schedulers and event followers reconnect, which is cheaper
+// than keeping an unbounded backlog for a reader that may never catch up.
+inline constexpr size_t http_stream_max_queued_bytes = 8 * 1024 * 1024;
+// Connections served at once; each is a file descriptor, so the process's
+// descriptor limit must exceed it. Past it, new clients wait in the kernel's
+// accept backlog until a connection ends.
+inline constexpr size_t http_max_connections = 8192;
+// An upload refused with 413 is read and discarded up to this many bytes (or
+// this long) so that the client reads its 413 instead of a reset connection;
+// past either, the connection is closed.
+inline constexpr size_t http_refused_body_drain_bytes = http_max_body_bytes + 1024 * 1024;
+inline constexpr std::chrono::seconds http_refused_body_drain_timeout{10};
+// Largest response body the blocking client keeps: a JSON /master/state of
+// the biggest cluster we admit (its Cap'n Proto form is capped at 64 MiB by
+// wire_max_words; JSON runs a few times larger).
+inline constexpr size_t http_client_max_response_bytes = 256 * 1024 * 1024;
+// The body of an error answer to a streaming GET is kept for the error
+// message, up to this many bytes.
+inline constexpr size_t http_client_max_error_body_bytes = 64 * 1024;
 
 } // namespace cairn::limits

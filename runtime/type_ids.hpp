@@ -24,7 +24,7 @@ using allocator_call = wire<schema::allocator::Call>;
 using allocation = wire<schema::allocator::Allocation>;
 using operator_call = wire<schema::operator_api::Call>;
 using operator_response = wire<schema::operator_api::Response>;
-using master_state = wire<schema::state::Master>;
+using master_snapshot = wire<schema::state::Master>;
 
 } // namespace cairn
 
@@ -39,5 +39,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(cairn, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(cairn, (cairn::allocation))
   CAF_ADD_TYPE_ID(cairn, (cairn::operator_call))
   CAF_ADD_TYPE_ID(cairn, (cairn::operator_response))
-  CAF_ADD_TYPE_ID(cairn, (cairn::master_state))
+  CAF_ADD_TYPE_ID(cairn, (cairn::master_snapshot))
 CAF_END_TYPE_ID_BLOCK(cairn)

@@ -145,8 +145,8 @@ public:
     return root_;
   }
 
-  typename T::Builder operator->() noexcept {
-    return root_;
+  typename T::Builder* operator->() noexcept {
+    return &root_;
   }
 
   capnp::MessageBuilder& message() noexcept {

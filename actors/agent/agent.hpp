@@ -1,0 +1,63 @@
+// The agent: offers its machine's resources to the master, runs each task in
+// an executor started by its containerizer, and relays status updates until
+// they are acknowledged. Protocols: schema/master.capnp (with the master),
+// schema/executor.capnp (with executors).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <caf/atom.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/agent/containerizer.hpp"
+#include "actors/handles.hpp"
+#include "actors/resources/parse.hpp"
+#include "actors/resources/resources.hpp"
+#include "runtime/duration.hpp"
+
+namespace cairn {
+
+using register_atom = caf::atom_constant<caf::atom("register")>;
+using reap_atom = caf::atom_constant<caf::atom("reap")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using regtimeout_atom = caf::atom_constant<caf::atom("regtimeout")>;
+using endpoint_atom = caf::atom_constant<caf::atom("endpoint")>;
+
+using agent_actor = agent_sink::extend<
+  // From executors.
+  caf::reacts_to<executor_call>,
+  // Where its executors reach it ("host:port"), once it is published; an
+  // agent registers only after it knows (unless its options say already).
+  caf::reacts_to<endpoint_atom, std::string>,
+  // Timers: registration retry; container polling; a status update's retry
+  // (framework, task, uuid); an executor's registration deadline (container).
+  caf::reacts_to<register_atom>,
+  caf::reacts_to<reap_atom>,
+  caf::reacts_to<retry_atom, std::string, std::string, std::string>,
+  caf::reacts_to<regtimeout_atom, std::string>>;
+
+struct agent_options {
+  std::string hostname = "localhost";
+  uint16_t http_port = 5051;
+  std::string work_dir;              // sandboxes live under it
+  resources total;                   // what the agent offers
+  std::vector<attribute> attributes;
+  duration executor_registration_timeout = std::chrono::minutes(1);  // Mesos' default
+  duration registration_backoff = std::chrono::seconds(1);
+  duration reap_interval = std::chrono::milliseconds(500);
+  std::string actor_endpoint;        // "host:port" executors connect back to
+  uint64_t seed = 0;
+  // Makes the containerizer; the product uses make_process_containerizer.
+  std::function<std::unique_ptr<containerizer>()> make_containerizer;
+};
+
+agent_actor spawn_agent(caf::actor_system& sys, agent_options options, agent_call_sink master);
+
+// What this machine has: CPUs, memory (minus 1 GB or half, as Mesos leaves
+// for the system), disk of the work dir's file system (minus 5 GB or half),
+// ports 31000-32000. `flag` (Mesos' --resources syntax) overrides any of them.
+caf::expected<resources> agent_resources(const std::string& flag, const std::string& work_dir);
+
+} // namespace cairn

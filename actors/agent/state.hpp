@@ -1,0 +1,98 @@
+// What an agent knows: its frameworks, their executors and tasks, and the
+// status updates on their way to the master.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/agent/agent.hpp"
+#include "actors/agent/status_updates.hpp"
+#include "actors/task_state.hpp"
+#include "runtime/random.hpp"
+#include "schema/mesos.capnp.h"
+
+namespace cairn {
+
+struct agent_task {
+  wire<schema::TaskInfo> info;
+  resources res;
+  schema::TaskState state = schema::TaskState::TASK_STAGING;
+  bool launched = false;  // handed to the executor (else still queued)
+};
+
+struct executor_entry {
+  std::string id;
+  std::string framework_id;
+  std::string container_id;
+  std::string sandbox;
+  executor_sink sink;  // set when it subscribes
+  bool registered = false;
+  bool registration_timed_out = false;
+  std::unordered_map<std::string, agent_task> tasks;  // by task id
+};
+
+struct framework_entry {
+  std::string id;
+  wire<schema::FrameworkInfo> info;
+  std::unordered_map<std::string, executor_entry> executors;  // by executor id
+};
+
+struct agent_state {
+  static inline const char* name = "agent";
+
+  agent_options options;
+  agent_call_sink master;
+  std::unique_ptr<containerizer> containers;
+  std::unique_ptr<random_source> random;
+  std::string agent_id;  // empty until registered
+  resources used;        // by tasks that are not terminal
+  std::unordered_map<std::string, framework_entry> frameworks;
+  // container id -> (framework id, executor id)
+  std::unordered_map<std::string, std::pair<std::string, std::string>> containers_by_id;
+  std::unordered_map<caf::actor_addr, std::string> container_by_executor;
+  status_update_streams updates;
+  uint64_t updates_sent = 0;
+  uint64_t updates_acknowledged = 0;
+};
+
+using agent_ptr = agent_actor::stateful_pointer<agent_state>;
+
+// -- agent.cpp
+void send_to_master(agent_ptr self, agent_call call);
+
+// A call to the master carrying this agent's id; `fill` sets the rest.
+template <class F>
+agent_call make_agent_call(agent_ptr self, schema::agent::Call::Type type, F&& fill) {
+  return make_wire<schema::agent::Call>([&](schema::agent::Call::Builder c) {
+    c.setType(type);
+    c.initAgentId().setValue(self->state.agent_id);
+    fill(c);
+  });
+}
+
+// -- executors.cpp: launching, executor calls, termination
+void run_task(agent_ptr self, schema::agent::Event::RunTask::Reader run);
+void kill_task(agent_ptr self, schema::agent::Event::KillTask::Reader kill);
+void shutdown_framework(agent_ptr self, const std::string& framework_id);
+void on_executor_call(agent_ptr self, const executor_call& call);
+void on_executor_registration_timeout(agent_ptr self, const std::string& container_id);
+void on_container_ended(agent_ptr self, const std::string& container_id, int wait_status);
+void on_executor_disconnected(agent_ptr self, const std::string& container_id);
+
+// -- updates.cpp: status updates of the agent's own and from executors
+// Takes an update for the master: records the task's state, frees resources
+// of a terminal task, and queues it in its stream.
+void forward_update(agent_ptr self, const std::string& framework_id,
+                    const std::string& executor_id, schema::TaskStatus::Reader status);
+// An update the agent itself decides (executor gone, launch failed, ...).
+void agent_update(agent_ptr self, const std::string& framework_id,
+                  const std::string& executor_id, const std::string& task_id,
+                  schema::TaskState state, schema::TaskStatus::Reason reason,
+                  const std::string& message);
+void on_acknowledge(agent_ptr self, schema::agent::Event::Acknowledge::Reader ack);
+void on_update_retry(agent_ptr self, const std::string& framework_id, const std::string& task_id,
+                     const std::string& uuid);
+
+} // namespace cairn

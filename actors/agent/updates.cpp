@@ -1,0 +1,103 @@
+// Status updates on their way from executors (or the agent itself) to the
+// master, retried until the framework acknowledges them.
+#include "actors/agent/state.hpp"
+
+#include "runtime/clock.hpp"
+#include "runtime/log.hpp"
+
+namespace cairn {
+
+namespace {
+
+using Call = schema::agent::Call;
+
+std::string bytes_of(capnp::Data::Reader data) {
+  return std::string(reinterpret_cast<const char*>(data.begin()), data.size());
+}
+
+void send_now(agent_ptr self, const std::string& framework_id, const std::string& task_id,
+              const status_update_streams::send& s) {
+  ++self->state.updates_sent;
+  send_to_master(self, s.message);
+  self->delayed_send(self, s.retry_after, retry_atom::value, framework_id, task_id, s.uuid);
+}
+
+// Records the task's new state; a terminal state frees its resources.
+void record(agent_ptr self, const std::string& framework_id, const std::string& executor_id,
+            const std::string& task_id, schema::TaskState state) {
+  auto& st = self->state;
+  auto fw = st.frameworks.find(framework_id);
+  if (fw == st.frameworks.end())
+    return;
+  auto ex = fw->second.executors.find(executor_id);
+  if (ex == fw->second.executors.end())
+    return;
+  auto task = ex->second.tasks.find(task_id);
+  if (task == ex->second.tasks.end() || is_terminal(task->second.state))
+    return;
+  task->second.state = state;
+  if (is_terminal(state))
+    st.used -= task->second.res;
+}
+
+} // namespace
+
+void forward_update(agent_ptr self, const std::string& framework_id,
+                    const std::string& executor_id, schema::TaskStatus::Reader status) {
+  auto& st = self->state;
+  std::string task_id = status.getTaskId().getValue();
+  record(self, framework_id, executor_id, task_id, status.getState());
+  auto message = make_agent_call(self, Call::Type::UPDATE, [&](Call::Builder c) {
+    auto u = c.initUpdate();
+    u.initFrameworkId().setValue(framework_id);
+    u.initExecutorId().setValue(executor_id);
+    u.initAgentId().setValue(st.agent_id);
+    u.setStatus(status);
+    auto s = u.getStatus();
+    s.initAgentId().setValue(st.agent_id);
+    s.initExecutorId().setValue(executor_id);
+  });
+  if (auto now = st.updates.add(framework_id, task_id, bytes_of(status.getUuid()),
+                                is_terminal(status.getState()), std::move(message)))
+    send_now(self, framework_id, task_id, *now);
+}
+
+void agent_update(agent_ptr self, const std::string& framework_id,
+                  const std::string& executor_id, const std::string& task_id,
+                  schema::TaskState state, schema::TaskStatus::Reason reason,
+                  const std::string& message) {
+  auto uuid = self->state.random->uuid_bytes();
+  capnp::MallocMessageBuilder scratch{256};
+  auto status = scratch.initRoot<schema::TaskStatus>();
+  status.initTaskId().setValue(task_id);
+  status.setState(state);
+  status.setReason(reason);
+  status.setSource(schema::TaskStatus::Source::SOURCE_AGENT);
+  status.setMessage(message);
+  status.setTimestamp(wall_clock_seconds());
+  status.setUuid(kj::arrayPtr(uuid.data(), uuid.size()));
+  logger("agent")->info("task {}: {} ({})", task_id, state_name(state), message);
+  forward_update(self, framework_id, executor_id, status.asReader());
+}
+
+void on_acknowledge(agent_ptr self, schema::agent::Event::Acknowledge::Reader ack) {
+  auto& st = self->state;
+  std::string framework_id = ack.getFrameworkId().getValue();
+  std::string task_id = ack.getTaskId().getValue();
+  auto result = st.updates.acknowledge(framework_id, task_id, bytes_of(ack.getUuid()));
+  if (!result.matched)
+    return; // a duplicate or stale acknowledgement
+  ++st.updates_acknowledged;
+  if (result.next)
+    send_now(self, framework_id, task_id, *result.next);
+}
+
+void on_update_retry(agent_ptr self, const std::string& framework_id, const std::string& task_id,
+                     const std::string& uuid) {
+  if (auto again = self->state.updates.retry(framework_id, task_id, uuid)) {
+    logger("agent")->info("resending an unacknowledged update of task {}", task_id);
+    send_now(self, framework_id, task_id, *again);
+  }
+}
+
+} // namespace cairn

@@ -1,0 +1,204 @@
+// `cairn execute`: a framework in its own process that launches one task,
+// prints each status update as it arrives, and exits 0 on TASK_FINISHED (as
+// mesos-execute does). It refuses at once a task no agent could ever hold.
+#include <atomic>
+#include <iostream>
+#include <memory>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <fmt/format.h>
+
+#include "actors/cli/commands.hpp"
+#include "actors/master/master.hpp"
+#include "actors/resources/convert.hpp"
+#include "actors/scheduler/calls.hpp"
+#include "actors/scheduler/driver.hpp"
+#include "actors/task_state.hpp"
+#include "runtime/connect.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/flags.hpp"
+#include "runtime/log.hpp"
+#include "runtime/system.hpp"
+#include "schema/operator.capnp.h"
+
+namespace cairn {
+
+namespace {
+
+struct execute_flags {
+  std::string master = "127.0.0.1:5050";
+  std::string name;
+  std::string command;
+  std::string resources = "cpus:0.1;mem:32";
+  std::string role = "*";
+  std::string user;
+  duration agent_wait = std::chrono::seconds(30);
+};
+
+struct execute_state {
+  static inline const char* name = "execute";
+  task_spec task;
+  std::string framework_id;
+  std::string role;
+  bool launched = false;
+  std::shared_ptr<std::atomic<int>> exit_code;
+};
+
+// Prints "TASK_FAILED REASON_X message": the state, then what explains it.
+std::string describe(schema::TaskStatus::Reader s) {
+  std::string line = state_name(s.getState());
+  if (s.getReason() != schema::TaskStatus::Reason::NONE)
+    line += std::string(" ") + reason_name(s.getReason());
+  if (s.getMessage().size() > 0)
+    line += std::string(" ") + s.getMessage().cStr();
+  return line;
+}
+
+void on_offers(caf::stateful_actor<execute_state>* self, caf::actor driver,
+               capnp::List<schema::Offer>::Reader offers) {
+  auto& st = self->state;
+  std::vector<std::string> decline;
+  for (auto offer : offers) {
+    std::string id = offer.getId().getValue();
+    auto res = read_resources(offer.getResources());
+    if (!st.launched && res && res->unallocated().contains(st.task.res)) {
+      st.launched = true;
+      self->send(driver, calls::launch(st.framework_id, {id}, {st.task}));
+      self->send(driver, calls::suppress(st.framework_id));
+      continue;
+    }
+    decline.push_back(id);
+  }
+  if (!decline.empty())
+    self->send(driver, calls::decline(st.framework_id, decline, st.launched ? 3600 : 5));
+}
+
+caf::behavior execute_framework(caf::stateful_actor<execute_state>* self, task_spec task,
+                                std::shared_ptr<std::atomic<int>> exit_code) {
+  self->state.task = std::move(task);
+  self->state.exit_code = std::move(exit_code);
+  return {
+    [=](const scheduler_event& event) {
+      // Events come from the driver; calls go back to it.
+      auto driver = caf::actor_cast<caf::actor>(self->current_sender());
+      auto& st = self->state;
+      scheduler_handlers h;
+      h.subscribed = [&](const std::string& id) { st.framework_id = id; };
+      h.offers = [&](auto offers) { on_offers(self, driver, offers); };
+      h.update = [&](schema::TaskStatus::Reader s) {
+        std::cout << describe(s) << std::endl;
+        if (!is_terminal(s.getState()))
+          return;
+        st.exit_code->store(s.getState() == schema::TaskState::TASK_FINISHED ? 0 : 1);
+        self->send(driver, calls::teardown(st.framework_id));
+        self->quit();
+      };
+      h.error = [&](const std::string& message) {
+        std::cerr << "error: " << message << std::endl;
+        st.exit_code->store(1);
+        self->quit();
+      };
+      dispatch(event, h);
+    },
+  };
+}
+
+// Asks the master for its agents until there are some; says whether any could
+// ever hold `need` for `role`.
+caf::expected<bool> fits_some_agent(caf::actor_system& sys, const master_actor& master,
+                                    const resources& need, const std::string& role,
+                                    duration agent_wait, std::string& largest) {
+  caf::scoped_actor self{sys};
+  auto deadline = std::chrono::steady_clock::now() + agent_wait;
+  for (;;) {
+    caf::expected<bool> result = make_error("the master did not answer");
+    bool any = false;
+    self->request(master, std::chrono::seconds(10), make_wire<schema::operator_api::Call>([](auto c) {
+                    c.setType(schema::operator_api::Call::Type::GET_AGENTS);
+                  }))
+      .receive(
+        [&](const operator_response& r) {
+          bool fits = false;
+          for (auto a : r->getGetAgents().getAgents()) {
+            any = true;
+            auto total = read_resources(a.getTotalResources());
+            if (!total)
+              continue;
+            auto usable = total->usable_by(role);
+            if (usable.contains(need))
+              fits = true;
+            largest = usable.to_string();
+          }
+          result = fits;
+        },
+        [&](caf::error& err) { result = make_error("the master did not answer: " + sys.render(err)); });
+    if (!result || any || std::chrono::steady_clock::now() >= deadline)
+      return any || !result ? result : caf::expected<bool>{make_error("the cluster has no agents")};
+    self->receive(caf::after(std::chrono::milliseconds(500)) >> [] {}); // no agents yet
+  }
+}
+
+int run_execute(const execute_flags& f) {
+  setup_logging("WARNING");
+  auto need = parse_resources(f.resources);
+  if (!need)
+    return std::cerr << "cairn execute: --resources: " << error_message(need.error()) << std::endl, 2;
+  if (f.name.empty() || f.command.empty())
+    return std::cerr << "cairn execute: --name and --command are required" << std::endl, 2;
+  system_config cfg;
+  caf::actor_system sys{cfg};
+  auto master = connect_to<master_actor>(sys, f.master, std::chrono::seconds(10));
+  if (!master)
+    return std::cerr << "cairn execute: cannot reach the master at " << f.master << ": "
+                     << error_message(master.error()) << std::endl,
+           1;
+  std::string largest;
+  auto fits = fits_some_agent(sys, *master, *need, f.role, f.agent_wait, largest);
+  if (!fits)
+    return std::cerr << "cairn execute: " << error_message(fits.error()) << std::endl, 1;
+  if (!*fits) {
+    std::cerr << "cairn execute: no agent can ever fit " << need->to_string()
+              << " for role " << f.role << " (an agent offers at most " << largest << ")"
+              << std::endl;
+    return 1;
+  }
+  task_spec task;
+  task.id = f.name;
+  task.name = f.name;
+  task.shell_command = f.command;
+  task.res = *need;
+  auto exit_code = std::make_shared<std::atomic<int>>(1);
+  auto framework = sys.spawn(execute_framework, task, exit_code);
+  driver_options options;
+  options.framework_info = make_wire<schema::FrameworkInfo>([&](schema::FrameworkInfo::Builder i) {
+    i.setName("cairn-execute");
+    i.setUser(f.user.empty() ? (getenv("USER") ? getenv("USER") : "root") : f.user);
+    i.initRoles(1).set(0, f.role);
+    i.initCapabilities(1)[0].setType(schema::FrameworkInfo::Capability::Type::MULTI_ROLE);
+  });
+  spawn_driver(sys, std::move(options), caf::actor_cast<scheduler_call_sink>(*master),
+               caf::actor_cast<scheduler_sink>(framework));
+  sys.await_all_actors_done();
+  return exit_code->load();
+}
+
+} // namespace
+
+command add_execute_command(CLI::App& parent) {
+  auto f = std::make_shared<execute_flags>();
+  auto* app = parent.add_subcommand("execute", "Run one task on a cluster, like mesos-execute");
+  add_flag(*app, "master", f->master, "The master's HTTP address");
+  add_flag(*app, "name", f->name, "Task name (and id)")->required();
+  add_flag(*app, "command", f->command, "Shell command to run")->required();
+  add_flag(*app, "resources", f->resources, "Resources the task needs");
+  add_flag(*app, "role", f->role, "Role to run in");
+  add_flag(*app, "user", f->user, "User the framework runs as");
+  add_duration_flag(*app, "agent-wait", f->agent_wait,
+                    "How long to wait for the cluster's first agent");
+  return {app, [f] { return run_execute(*f); }};
+}
+
+} // namespace cairn

@@ -1,0 +1,20 @@
+// cairn: one binary, a role per subcommand.
+#include <vector>
+
+#include "actors/cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"cairn: a datacenter kernel after Apache Mesos"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", CAIRN_VERSION);
+  std::vector<cairn::command> commands = {
+    cairn::add_local_command(app),
+    cairn::add_execute_command(app),
+    cairn::add_executor_command(app),
+  };
+  CLI11_PARSE(app, argc, argv);
+  for (auto& c : commands)
+    if (c.app->parsed())
+      return c.run();
+  return 1;
+}

@@ -1,0 +1,47 @@
+// The flags of each role, defined once and shared by every shape that runs
+// the role (`cairn master`, `cairn agent`, `cairn local`).
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "actors/agent/agent.hpp"
+#include "actors/master/master.hpp"
+#include "runtime/duration.hpp"
+
+namespace cairn {
+
+struct node_flags {
+  std::string ip = "127.0.0.1";
+  std::string advertise_ip;       // defaults to --ip
+  std::string hostname;           // defaults to the advertised ip
+  uint16_t http_port = 5050;
+  std::string work_dir;
+  std::string logging_level = "INFO";
+
+  void add_to(CLI::App& app);
+  std::string advertised_ip() const;
+  std::string advertised_hostname() const;
+};
+
+struct master_flags {
+  duration allocation_interval = std::chrono::seconds(1);
+  duration framework_heartbeat_interval = std::chrono::seconds(15);
+
+  void add_to(CLI::App& app);
+  master_options options(const node_flags& node) const;
+};
+
+struct agent_flags {
+  std::string resources;
+  std::string attributes;
+  duration executor_registration_timeout = std::chrono::minutes(1);
+  std::string executor_binary;    // defaults to this program
+
+  void add_to(CLI::App& app);
+  // Checks --resources and --attributes; errors name the bad part.
+  caf::expected<agent_options> options(const node_flags& node, const std::string& work_dir) const;
+};
+
+} // namespace cairn

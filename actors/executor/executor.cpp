@@ -1,0 +1,260 @@
+#include "actors/executor/executor.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/blocking_actor.hpp>
+#include <caf/system_messages.hpp>
+#include <fmt/format.h>
+
+#include "actors/task_state.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/log.hpp"
+#include "runtime/process.hpp"
+#include "runtime/random.hpp"
+
+namespace cairn {
+
+namespace {
+
+using Event = schema::executor::Event;
+using Call = schema::executor::Call;
+using TaskState = schema::TaskState;
+using Reason = schema::TaskStatus::Reason;
+
+struct running_task {
+  std::string id;
+  pid_t pid = 0;            // 0 until started
+  bool killing = false;
+  bool ended = false;       // its terminal update is sent
+  duration grace_period{};
+  std::string terminal_uuid;
+};
+
+struct executor_state {
+  static inline const char* name = "executor";
+  executor_options options;
+  executor_call_sink agent;
+  std::unique_ptr<random_source> random;
+  wire<schema::FrameworkInfo> framework_info;
+  bool subscribed = false;
+  bool shutting_down = false;
+  std::optional<running_task> task;
+};
+
+using self_ptr = executor_actor::stateful_pointer<executor_state>;
+
+bool has_killing_state(const executor_state& st) {
+  if (!st.framework_info)
+    return false;
+  for (auto c : st.framework_info->getCapabilities())
+    if (c.getType() == schema::FrameworkInfo::Capability::Type::TASK_KILLING_STATE)
+      return true;
+  return false;
+}
+
+void send_call(self_ptr self, Call::Type type, const std::function<void(Call::Builder)>& fill) {
+  auto& st = self->state;
+  self->send(st.agent, make_wire<Call>([&](Call::Builder c) {
+               c.setType(type);
+               c.initFrameworkId().setValue(st.options.framework_id);
+               c.initExecutorId().setValue(st.options.executor_id);
+               fill(c);
+             }));
+}
+
+// Sends one status update; returns its uuid.
+std::string send_status(self_ptr self, const std::string& task_id, TaskState state,
+                        const std::string& message = {}, Reason reason = Reason::NONE) {
+  auto& st = self->state;
+  auto uuid = st.random->uuid_bytes();
+  send_call(self, Call::Type::UPDATE, [&](Call::Builder c) {
+    auto s = c.initUpdate().initStatus();
+    s.initTaskId().setValue(task_id);
+    s.setState(state);
+    s.setReason(reason);
+    s.setSource(schema::TaskStatus::Source::SOURCE_EXECUTOR);
+    if (!message.empty())
+      s.setMessage(message);
+    s.setTimestamp(wall_clock_seconds());
+    s.initExecutorId().setValue(st.options.executor_id);
+    s.setUuid(kj::arrayPtr(uuid.data(), uuid.size()));
+  });
+  logger("executor")->info("task {}: {}{}", task_id, state_name(state),
+                           message.empty() ? "" : " (" + message + ")");
+  return std::string(reinterpret_cast<const char*>(uuid.data()), uuid.size());
+}
+
+void finish(self_ptr self, TaskState state, const std::string& message, Reason reason) {
+  auto& task = *self->state.task;
+  task.ended = true;
+  task.terminal_uuid = send_status(self, task.id, state, message, reason);
+}
+
+spawn_options command_of(const executor_state& st, schema::TaskInfo::Reader info) {
+  auto command = info.getCommand();
+  spawn_options options;
+  if (command.getShell()) {
+    options.argv = {"/bin/sh", "-c", command.getValue()};
+  } else {
+    // Mesos: `value` is the program, `arguments` its whole argv.
+    for (auto a : command.getArguments())
+      options.argv.emplace_back(a.cStr());
+    if (options.argv.empty())
+      options.argv.emplace_back(command.getValue().cStr());
+    options.argv.front() = command.getValue();
+  }
+  options.env = current_environment();
+  options.env.push_back("MESOS_SANDBOX=" + st.options.sandbox);
+  options.env.push_back(std::string("MESOS_TASK_ID=") + info.getTaskId().getValue().cStr());
+  for (auto v : command.getEnvironment().getVariables())
+    options.env.push_back(std::string(v.getName().cStr()) + "=" + v.getValue().cStr());
+  options.cwd = st.options.sandbox;
+  // A group of its own: a kill reaches everything the command started.
+  options.isolation = spawn_options::isolation::new_group;
+  return options;
+}
+
+void wait_for_task(caf::blocking_actor*, pid_t pid, std::string task_id, executor_actor executor) {
+  int status = wait_for_exit(pid);
+  caf::anon_send(executor, exited_atom::value, std::move(task_id), status);
+}
+
+void launch(self_ptr self, schema::TaskInfo::Reader info) {
+  auto& st = self->state;
+  std::string task_id = info.getTaskId().getValue();
+  if (st.task) {
+    send_status(self, task_id, TaskState::TASK_ERROR,
+                "The command executor runs one task; this one already has " + st.task->id,
+                Reason::TASK_INVALID);
+    return;
+  }
+  st.task = running_task{};
+  auto& task = *st.task;
+  task.id = task_id;
+  task.grace_period = info.getKillPolicy().hasGracePeriod()
+                        ? duration{info.getKillPolicy().getGracePeriod().getNanoseconds()}
+                        : st.options.default_grace_period;
+  send_status(self, task_id, TaskState::TASK_STARTING);
+  if (st.shutting_down)
+    return finish(self, TaskState::TASK_KILLED, "Executor is shutting down", Reason::NONE);
+  auto pid = spawn_process(command_of(st, info));
+  if (!pid)
+    return finish(self, TaskState::TASK_FAILED, "Failed to launch: " + error_message(pid.error()),
+                  Reason::COMMAND_EXECUTOR_FAILED);
+  task.pid = *pid;
+  send_status(self, task_id, TaskState::TASK_RUNNING);
+  self->home_system().spawn(wait_for_task, *pid, task_id,
+                            caf::actor_cast<executor_actor>(self));
+}
+
+void kill(self_ptr self, duration grace) {
+  auto& st = self->state;
+  if (!st.task || st.task->ended)
+    return;
+  auto& task = *st.task;
+  if (task.killing)
+    return;
+  task.killing = true;
+  if (has_killing_state(st))
+    send_status(self, task.id, TaskState::TASK_KILLING);
+  signal_group(task.pid, SIGTERM);
+  self->delayed_send(self, grace, escalate_atom::value, task.id);
+}
+
+void on_exited(self_ptr self, int status) {
+  auto& st = self->state;
+  if (!st.task || st.task->ended)
+    return;
+  // Anything the command left behind in its group goes with it.
+  signal_group(st.task->pid, SIGKILL);
+  if (st.task->killing)
+    return finish(self, TaskState::TASK_KILLED, "Command " + describe_wait_status(status),
+                  Reason::NONE);
+  if (exited_cleanly(status))
+    return finish(self, TaskState::TASK_FINISHED, "Command exited with status 0", Reason::NONE);
+  finish(self, TaskState::TASK_FAILED, "Command " + describe_wait_status(status), Reason::NONE);
+}
+
+void on_event(self_ptr self, const executor_event& msg) {
+  auto& st = self->state;
+  auto e = *msg;
+  switch (e.getType()) {
+    case Event::Type::SUBSCRIBED:
+      st.subscribed = true;
+      st.framework_info = copy_to_wire<schema::FrameworkInfo>(e.getSubscribed().getFrameworkInfo());
+      return;
+    case Event::Type::LAUNCH:
+      return launch(self, e.getLaunch().getTask());
+    case Event::Type::KILL: {
+      auto k = e.getKill();
+      duration grace = st.task ? st.task->grace_period : st.options.default_grace_period;
+      if (k.getKillPolicy().hasGracePeriod())
+        grace = duration{k.getKillPolicy().getGracePeriod().getNanoseconds()};
+      if (st.task && !st.task->ended && st.task->pid == 0)
+        return finish(self, TaskState::TASK_KILLED, "Killed before it started", Reason::NONE);
+      return kill(self, grace);
+    }
+    case Event::Type::ACKNOWLEDGED: {
+      std::string uuid(reinterpret_cast<const char*>(e.getAcknowledged().getUuid().begin()),
+                       e.getAcknowledged().getUuid().size());
+      if (st.task && st.task->ended && uuid == st.task->terminal_uuid)
+        self->quit();
+      return;
+    }
+    case Event::Type::SHUTDOWN:
+      st.shutting_down = true;
+      if (!st.task || st.task->ended)
+        return self->quit();
+      return kill(self, st.task->grace_period);
+    case Event::Type::ERROR:
+      logger("executor")->error("agent reported: {}", e.getError().getMessage().cStr());
+      return;
+    default:
+      return;
+  }
+}
+
+executor_actor::behavior_type command_executor(self_ptr self, executor_options options,
+                                               executor_call_sink agent) {
+  auto& st = self->state;
+  st.options = std::move(options);
+  st.agent = std::move(agent);
+  st.random = std::make_unique<random_source>(st.options.seed);
+  self->monitor(st.agent);
+  self->set_down_handler([=](caf::down_msg&) {
+    // Without its agent nobody hears of the task again: end it and go.
+    auto& st = self->state;
+    if (st.task && st.task->pid > 0 && !st.task->ended)
+      signal_group(st.task->pid, SIGKILL);
+    logger("executor")->warn("lost the agent; exiting");
+    self->quit();
+  });
+  self->send(self, subscribe_atom::value);
+  return {
+    [=](const executor_event& e) { on_event(self, e); },
+    [=](exited_atom, const std::string&, int status) { on_exited(self, status); },
+    [=](escalate_atom, const std::string& task_id) {
+      auto& st = self->state;
+      if (st.task && st.task->id == task_id && !st.task->ended)
+        signal_group(st.task->pid, SIGKILL);
+    },
+    [=](subscribe_atom) {
+      if (self->state.subscribed)
+        return;
+      send_call(self, Call::Type::SUBSCRIBE, [](Call::Builder c) { c.initSubscribe(); });
+      self->delayed_send(self, self->state.options.subscribe_retry, subscribe_atom::value);
+    },
+  };
+}
+
+} // namespace
+
+executor_actor spawn_command_executor(caf::actor_system& sys, executor_options options,
+                                      executor_call_sink agent) {
+  return sys.spawn(command_executor, std::move(options), std::move(agent));
+}
+
+} // namespace cairn

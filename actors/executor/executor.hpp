@@ -1,0 +1,42 @@
+// The built-in command executor: runs its task's command (a shell line or an
+// argv) in the sandbox as its own process group, reports TASK_STARTING,
+// TASK_RUNNING and how it ended, and kills with SIGTERM, then SIGKILL after
+// the grace period. Lives in its own OS process (`cairn executor`).
+#pragma once
+
+#include <string>
+
+#include <caf/atom.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/handles.hpp"
+#include "runtime/duration.hpp"
+
+namespace cairn {
+
+using exited_atom = caf::atom_constant<caf::atom("exited")>;
+using escalate_atom = caf::atom_constant<caf::atom("escalate")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+
+using executor_actor = executor_sink::extend<
+  // The task's process ended (task id, wait status), from its waiter.
+  caf::reacts_to<exited_atom, std::string, int>,
+  // The grace period of a kill ran out (task id).
+  caf::reacts_to<escalate_atom, std::string>,
+  // Subscribe again if the agent has not answered yet.
+  caf::reacts_to<subscribe_atom>>;
+
+struct executor_options {
+  std::string framework_id;
+  std::string executor_id;
+  std::string sandbox;
+  duration default_grace_period = std::chrono::seconds(3);  // Mesos' default
+  duration subscribe_retry = std::chrono::seconds(1);
+  // After the last terminal update is acknowledged the executor ends.
+  uint64_t seed = 0;
+};
+
+executor_actor spawn_command_executor(caf::actor_system& sys, executor_options options,
+                                      executor_call_sink agent);
+
+} // namespace cairn

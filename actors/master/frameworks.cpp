@@ -1,0 +1,317 @@
+// The scheduler calls: SUBSCRIBE and TEARDOWN here, the others dispatched to
+// the file that owns them; framework disconnection and failover.
+#include "actors/master/state.hpp"
+
+#include <fmt/format.h>
+
+#include "runtime/clock.hpp"
+#include "runtime/limits.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/log.hpp"
+
+namespace cairn {
+
+namespace {
+
+using Call = schema::Call;
+using Event = schema::Event;
+using Capability = schema::FrameworkInfo::Capability::Type;
+
+void send_error(master_ptr self, const caf::strong_actor_ptr& to, const std::string& message) {
+  logger("master")->warn("refusing a scheduler call: {}", message);
+  if (!to)
+    return;
+  self->send(caf::actor_cast<scheduler_sink>(to), make_wire<Event>([&](Event::Builder e) {
+               e.setType(Event::Type::ERROR);
+               e.initError().setMessage(message);
+             }));
+}
+
+bool has_capability(schema::FrameworkInfo::Reader info, Capability type) {
+  for (auto c : info.getCapabilities())
+    if (c.getType() == type)
+      return true;
+  return false;
+}
+
+// Mesos' role names: not empty, not "." or "..", no '/' at either end, no
+// whitespace or control characters; "*" is the default role.
+std::string check_role(const std::string& role) {
+  if (role == "*")
+    return {};
+  if (role.empty() || role == "." || role == ".." || role.front() == '-'
+      || role.front() == '/' || role.back() == '/')
+    return fmt::format("Role '{}' is invalid", role);
+  for (unsigned char c : role)
+    if (c <= 0x20 || c == 0x7f || c == '\\')
+      return fmt::format("Role '{}' contains invalid characters", role);
+  return {};
+}
+
+// Checks FrameworkInfo as Mesos does; returns the roles, or why not.
+caf::expected<std::vector<std::string>> check_framework_info(schema::FrameworkInfo::Reader info) {
+  if (info.getName().size() == 0)
+    return make_error("FrameworkInfo.name must be set");
+  std::vector<std::string> roles;
+  for (auto r : info.getRoles())
+    roles.emplace_back(r.cStr());
+  if (!roles.empty() && info.getRole().size() > 0)
+    return make_error("FrameworkInfo.role and FrameworkInfo.roles cannot both be set");
+  if (roles.empty())
+    roles.emplace_back(info.getRole().size() > 0 ? info.getRole().cStr() : "*");
+  if (roles.size() > 1 && !has_capability(info, Capability::MULTI_ROLE))
+    return make_error("Several roles need the MULTI_ROLE capability");
+  for (const auto& r : roles)
+    if (auto problem = check_role(r); !problem.empty())
+      return make_error(problem);
+  std::sort(roles.begin(), roles.end());
+  if (std::adjacent_find(roles.begin(), roles.end()) != roles.end())
+    return make_error("FrameworkInfo.roles contains duplicates");
+  return roles;
+}
+
+void send_subscribed(master_ptr self, framework_record& fw) {
+  auto& st = self->state;
+  self->send(fw.sink, make_wire<Event>([&](Event::Builder e) {
+               e.setType(Event::Type::SUBSCRIBED);
+               auto s = e.initSubscribed();
+               s.initFrameworkId().setValue(fw.id);
+               s.setHeartbeatIntervalSeconds(to_seconds(st.options.framework_heartbeat_interval));
+               auto m = s.initMasterInfo();
+               m.setId(st.master_id);
+               m.setHostname(st.options.hostname);
+               m.setPort(st.options.http_port);
+               m.setVersion(CAIRN_VERSION);
+               auto a = m.initAddress();
+               a.setHostname(st.options.hostname);
+               a.setIp(st.options.ip);
+               a.setPort(st.options.http_port);
+             }));
+}
+
+void on_subscribe(master_ptr self, Call::Reader call) {
+  auto& st = self->state;
+  auto sender = self->current_sender();
+  if (!sender) {
+    logger("master")->warn("SUBSCRIBE without a sender to answer; dropped");
+    return;
+  }
+  auto info = call.getSubscribe().getFrameworkInfo();
+  auto roles = check_framework_info(info);
+  if (!roles)
+    return send_error(self, sender, error_message(roles.error()));
+  std::string id = info.getId().getValue();
+  if (id.empty() && call.hasFrameworkId())
+    id = call.getFrameworkId().getValue();
+  for (const auto& done : st.completed_frameworks)
+    if (done.id == id)
+      return send_error(self, sender, fmt::format("Framework {} has been removed", id));
+  auto existing = st.frameworks.find(id);
+  if (existing == st.frameworks.end() && st.frameworks.size() >= limits::max_frameworks)
+    return send_error(self, sender, "Too many frameworks");
+  if (id.empty())
+    id = fmt::format("{}-{:04}", st.master_id, st.next_framework++);
+  auto sink = caf::actor_cast<scheduler_sink>(sender);
+  bool failover = existing != st.frameworks.end();
+  auto& fw = st.frameworks[id];
+  if (failover && fw.sink && fw.sink != sink) {
+    // A new connection replaces the old one (framework failover): the old
+    // scheduler is told, as Mesos does, and forgotten.
+    st.framework_by_addr.erase(fw.sink.address());
+    self->demonitor(fw.sink.address());
+    self->send(fw.sink, make_wire<Event>([](Event::Builder e) {
+                 e.setType(Event::Type::ERROR);
+                 e.initError().setMessage("Framework failed over");
+               }));
+  }
+  fw.id = id;
+  {
+    wire_builder<schema::FrameworkInfo> b;
+    b.message().setRoot(info);
+    b.message().getRoot<schema::FrameworkInfo>().initId().setValue(id);
+    fw.info = std::move(b).finish();
+  }
+  fw.roles = *roles;
+  fw.partition_aware = has_capability(info, Capability::PARTITION_AWARE);
+  fw.task_killing_state = has_capability(info, Capability::TASK_KILLING_STATE);
+  fw.failover_timeout = info.getFailoverTimeout();
+  fw.sink = sink;
+  fw.connected = true;
+  fw.active = true;
+  if (!failover)
+    fw.registered_time = wall_clock_seconds();
+  st.framework_by_addr[sink.address()] = id;
+  self->monitor(sink);
+  send_subscribed(self, fw);
+  if (failover) {
+    logger("master")->info("framework {} ({}) re-subscribed", id, info.getName().cStr());
+    allocator_simple(self, schema::allocator::Call::ACTIVATE_FRAMEWORK, id);
+  } else {
+    logger("master")->info("framework {} ({}) subscribed", id, info.getName().cStr());
+    allocator_add_framework(self, fw);
+  }
+  auto suppressed = call.getSubscribe().getSuppressedRoles();
+  if (suppressed.size() > 0)
+    allocator_roles(self, false, id, suppressed);
+}
+
+void on_message(master_ptr self, framework_record& fw, Call::Message::Reader message) {
+  auto& st = self->state;
+  auto agent = st.agents.find(message.getAgentId().getValue());
+  if (agent == st.agents.end())
+    return;
+  self->send(agent->second.sink, make_wire<schema::agent::Event>([&](auto e) {
+               e.setType(schema::agent::Event::Type::MESSAGE);
+               auto m = e.initMessage();
+               m.initFrameworkId().setValue(fw.id);
+               m.setExecutorId(message.getExecutorId());
+               m.setData(message.getData());
+             }));
+}
+
+} // namespace
+
+void on_scheduler_call(master_ptr self, const scheduler_call& msg) {
+  auto& st = self->state;
+  auto call = *msg;
+  if (call.getType() == Call::Type::SUBSCRIBE) {
+    if (!call.hasSubscribe())
+      return send_error(self, self->current_sender(), "Expecting 'subscribe' to be present");
+    return on_subscribe(self, call);
+  }
+  auto sender = self->current_sender();
+  std::string id = call.getFrameworkId().getValue();
+  auto i = st.frameworks.find(id);
+  if (i == st.frameworks.end())
+    return send_error(self, sender, fmt::format("Framework '{}' is not subscribed", id));
+  auto& fw = i->second;
+  if (!sender || caf::actor_cast<scheduler_sink>(sender) != fw.sink)
+    return send_error(self, sender,
+                      fmt::format("Framework '{}' is subscribed from another connection", id));
+  switch (call.getType()) {
+    case Call::Type::TEARDOWN:
+      logger("master")->info("framework {} asked to be torn down", id);
+      return remove_framework(self, id);
+    case Call::Type::ACCEPT:
+      if (!call.hasAccept())
+        return send_error(self, sender, "Expecting 'accept' to be present");
+      return on_accept(self, fw, call.getAccept());
+    case Call::Type::DECLINE:
+      if (!call.hasDecline())
+        return send_error(self, sender, "Expecting 'decline' to be present");
+      return on_decline(self, fw, call.getDecline());
+    case Call::Type::REVIVE:
+      return allocator_roles(self, true, id, call.getRevive().getRoles());
+    case Call::Type::SUPPRESS:
+      return allocator_roles(self, false, id, call.getSuppress().getRoles());
+    case Call::Type::KILL:
+      if (!call.hasKill())
+        return send_error(self, sender, "Expecting 'kill' to be present");
+      return on_kill(self, fw, call.getKill());
+    case Call::Type::ACKNOWLEDGE:
+      if (!call.hasAcknowledge())
+        return send_error(self, sender, "Expecting 'acknowledge' to be present");
+      return on_acknowledge(self, fw, call.getAcknowledge());
+    case Call::Type::RECONCILE:
+      return on_reconcile(self, fw, call.getReconcile());
+    case Call::Type::MESSAGE:
+      if (!call.hasMessage())
+        return send_error(self, sender, "Expecting 'message' to be present");
+      return on_message(self, fw, call.getMessage());
+    default:
+      return send_error(self, sender, "Unknown call type");
+  }
+}
+
+void on_framework_disconnected(master_ptr self, const std::string& framework_id) {
+  auto& st = self->state;
+  auto i = st.frameworks.find(framework_id);
+  if (i == st.frameworks.end())
+    return;
+  auto& fw = i->second;
+  fw.connected = false;
+  fw.active = false;
+  fw.unregistered_time = wall_clock_seconds();
+  ++fw.disconnections;
+  allocator_simple(self, schema::allocator::Call::DEACTIVATE_FRAMEWORK, framework_id);
+  std::vector<std::string> offers(fw.offers.begin(), fw.offers.end());
+  for (const auto& o : offers)
+    remove_offer(self, o, 0);
+  auto timeout = from_seconds(fw.failover_timeout);
+  logger("master")->info("framework {} disconnected; failover timeout {}", framework_id,
+                         format_duration(timeout));
+  self->delayed_send(self, timeout, failover_atom::value, framework_id, fw.disconnections);
+}
+
+void on_failover_timeout(master_ptr self, const std::string& framework_id, uint64_t epoch) {
+  auto& st = self->state;
+  auto i = st.frameworks.find(framework_id);
+  if (i == st.frameworks.end() || i->second.connected || i->second.disconnections != epoch)
+    return;
+  logger("master")->info("framework {} did not come back within its failover timeout",
+                         framework_id);
+  remove_framework(self, framework_id);
+}
+
+void remove_framework(master_ptr self, const std::string& framework_id) {
+  auto& st = self->state;
+  auto i = st.frameworks.find(framework_id);
+  if (i == st.frameworks.end())
+    return;
+  auto& fw = i->second;
+  // Outstanding offers and the framework's allocation go back with the
+  // allocator's removeFramework; here only the master's books change.
+  for (const auto& o : fw.offers) {
+    auto offer = st.offers.find(o);
+    if (offer == st.offers.end())
+      continue;
+    if (auto a = st.agents.find(offer->second.agent_id); a != st.agents.end()) {
+      a->second.offered -= offer->second.res;
+      a->second.offers.erase(o);
+    }
+    st.offers.erase(offer);
+  }
+  fw.offers.clear();
+  std::set<std::string> agents_to_tell;
+  for (auto& [task_id, task] : fw.tasks) {
+    auto a = st.agents.find(task.agent_id);
+    if (a != st.agents.end()) {
+      a->second.tasks.erase({framework_id, task_id});
+      if (!task.terminal()) {
+        a->second.used -= task.res;
+        agents_to_tell.insert(task.agent_id);
+      }
+    }
+    if (!task.terminal()) {
+      task.state = task_state::TASK_KILLED;
+      task.reason = task_reason::FRAMEWORK_REMOVED;
+      task.timestamp = wall_clock_seconds();
+    }
+    fw.completed_tasks.push_back(std::move(task));
+  }
+  fw.tasks.clear();
+  while (fw.completed_tasks.size() > limits::max_completed_tasks_per_framework)
+    fw.completed_tasks.pop_front();
+  for (const auto& agent_id : agents_to_tell)
+    self->send(st.agents[agent_id].sink, make_wire<schema::agent::Event>([&](auto e) {
+                 e.setType(schema::agent::Event::Type::SHUTDOWN_FRAMEWORK);
+                 e.initShutdownFramework().initFrameworkId().setValue(framework_id);
+               }));
+  allocator_simple(self, schema::allocator::Call::REMOVE_FRAMEWORK, framework_id);
+  if (fw.sink) {
+    st.framework_by_addr.erase(fw.sink.address());
+    self->demonitor(fw.sink.address());
+  }
+  fw.used = {};
+  fw.offered = {};
+  fw.connected = false;
+  fw.active = false;
+  fw.unregistered_time = wall_clock_seconds();
+  logger("master")->info("framework {} removed", framework_id);
+  st.completed_frameworks.push_back(std::move(fw));
+  st.frameworks.erase(i);
+  while (st.completed_frameworks.size() > limits::max_completed_frameworks)
+    st.completed_frameworks.pop_front();
+}
+
+} // namespace cairn

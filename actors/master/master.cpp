@@ -1,0 +1,73 @@
+#include "actors/master/master.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/system_messages.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/master/state.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/log.hpp"
+
+namespace cairn {
+
+namespace {
+
+void send_heartbeats(master_ptr self) {
+  auto beat = make_wire<schema::Event>(
+    [](schema::Event::Builder e) { e.setType(schema::Event::Type::HEARTBEAT); });
+  for (auto& [id, fw] : self->state.frameworks)
+    if (fw.connected)
+      self->send(fw.sink, beat);
+}
+
+master_actor::behavior_type master(master_ptr self, master_options options) {
+  auto& st = self->state;
+  st.options = options;
+  st.random = std::make_unique<random_source>(options.seed);
+  st.master_id = st.random->uuid();
+  st.start_time = wall_clock_seconds();
+  allocator_options alloc_options;
+  alloc_options.allocation_interval = options.allocation_interval;
+  alloc_options.seed = st.random->engine()();
+  st.allocator = self->spawn<caf::linked>(allocator, caf::actor_cast<allocation_sink>(self),
+                                          alloc_options);
+  logger("master")->info("master {} starting", st.master_id);
+  self->set_down_handler([=](caf::down_msg& msg) {
+    auto& st = self->state;
+    if (auto i = st.framework_by_addr.find(msg.source); i != st.framework_by_addr.end()) {
+      auto id = i->second;
+      st.framework_by_addr.erase(i);
+      on_framework_disconnected(self, id);
+    }
+    if (auto i = st.agent_by_addr.find(msg.source); i != st.agent_by_addr.end()) {
+      auto id = i->second;
+      st.agent_by_addr.erase(i);
+      on_agent_disconnected(self, id);
+    }
+  });
+  self->delayed_send(self, options.framework_heartbeat_interval, heartbeat_atom::value);
+  return {
+    [=](const scheduler_call& call) { on_scheduler_call(self, call); },
+    [=](const agent_call& call) { on_agent_call(self, call); },
+    [=](const allocation& grants) { on_allocation(self, grants); },
+    [=](const operator_call& call) { return on_operator_call(self, call); },
+    [=](state_atom) { return build_state(self); },
+    [=](heartbeat_atom) {
+      send_heartbeats(self);
+      self->delayed_send(self, self->state.options.framework_heartbeat_interval,
+                         heartbeat_atom::value);
+    },
+    [=](failover_atom, const std::string& framework_id, uint64_t epoch) {
+      on_failover_timeout(self, framework_id, epoch);
+    },
+  };
+}
+
+} // namespace
+
+master_actor spawn_master(caf::actor_system& sys, master_options options) {
+  return sys.spawn(master, std::move(options));
+}
+
+} // namespace cairn

@@ -1,0 +1,51 @@
+// The master: admits agents and frameworks, turns the allocator's grants into
+// offers, validates what frameworks accept, launches tasks on agents, and
+// routes status updates and their acknowledgements. The protocol is the
+// typed interface below; bodies are the Cap'n Proto messages of
+// schema/scheduler.capnp, schema/master.capnp and schema/allocator.capnp.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <caf/atom.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/handles.hpp"
+#include "runtime/duration.hpp"
+
+namespace cairn {
+
+using state_atom = caf::atom_constant<caf::atom("state")>;
+using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
+using failover_atom = caf::atom_constant<caf::atom("failover")>;
+
+using master_actor = caf::typed_actor<
+  // From frameworks (their drivers, or HTTP streams acting for them).
+  caf::reacts_to<scheduler_call>,
+  // From agents.
+  caf::reacts_to<agent_call>,
+  // From the allocator: the grants of one pass.
+  caf::reacts_to<allocation>,
+  // Operators and the HTTP gateway.
+  caf::replies_to<operator_call>::with<operator_response>,
+  caf::replies_to<state_atom>::with<master_snapshot>,
+  // Timers of its own: framework heartbeats; a framework's failover timeout
+  // (framework id, the disconnection it belongs to).
+  caf::reacts_to<heartbeat_atom>,
+  caf::reacts_to<failover_atom, std::string, uint64_t>>;
+
+struct master_options {
+  std::string hostname = "localhost";  // advertised
+  std::string ip = "127.0.0.1";
+  uint16_t http_port = 5050;
+  uint16_t actor_port = 5150;
+  duration allocation_interval = std::chrono::seconds(1);
+  // Sent to frameworks in SUBSCRIBED and then as HEARTBEAT events.
+  duration framework_heartbeat_interval = std::chrono::seconds(15);
+  uint64_t seed = 0;  // ids and the allocator's shuffle
+};
+
+master_actor spawn_master(caf::actor_system& sys, master_options options);
+
+} // namespace cairn

@@ -1,0 +1,163 @@
+// What the master knows: agents, frameworks, offers and tasks, and the
+// handler functions (one file per concern) that change it.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "actors/allocator/allocator.hpp"
+#include "actors/master/master.hpp"
+#include "actors/master/validation.hpp"
+#include "actors/resources/resources.hpp"
+#include "actors/task_state.hpp"
+#include "runtime/random.hpp"
+#include "schema/mesos.capnp.h"
+
+namespace cairn {
+
+using task_state = schema::TaskState;
+using task_reason = schema::TaskStatus::Reason;
+using task_source = schema::TaskStatus::Source;
+
+
+struct status_entry {
+  task_state state;
+  double timestamp;
+};
+
+struct task_record {
+  std::string id;
+  std::string name;
+  std::string framework_id;
+  std::string agent_id;
+  std::string executor_id;
+  std::string role;
+  resources res;  // allocated to `role`
+  // The latest status, for reconciliation and /master/state.
+  task_state state = task_state::TASK_STAGING;
+  task_reason reason = task_reason::NONE;
+  task_source source = task_source::SOURCE_MASTER;
+  std::string message;
+  double timestamp = 0;
+  std::string latest_uuid;  // of the latest update that carried one
+  std::vector<status_entry> statuses;  // bounded by limits::max_statuses_per_task
+
+  bool terminal() const {
+    return is_terminal(state);
+  }
+};
+
+struct framework_record {
+  std::string id;
+  wire<schema::FrameworkInfo> info;  // as subscribed, with the id filled in
+  std::vector<std::string> roles;
+  bool partition_aware = false;
+  bool task_killing_state = false;
+  double failover_timeout = 0;  // seconds
+  scheduler_sink sink;
+  bool connected = true;
+  bool active = true;
+  uint64_t disconnections = 0;  // tells a stale failover timer from a live one
+  double registered_time = 0;
+  double unregistered_time = 0;
+  std::unordered_map<std::string, task_record> tasks;  // by task id
+  std::deque<task_record> completed_tasks;
+  std::unordered_set<std::string> offers;
+  // Scalars only: ranges and sets of different agents do not add up.
+  resources used;     // by its tasks
+  resources offered;  // in its outstanding offers
+};
+
+struct agent_record {
+  std::string id;
+  wire<schema::AgentInfo> info;  // as registered, with the id filled in
+  std::string version;
+  agent_sink sink;
+  resources total;
+  resources used;
+  resources offered;
+  bool active = true;
+  double registered_time = 0;
+  std::set<std::pair<std::string, std::string>> tasks;  // (framework id, task id)
+  std::unordered_set<std::string> offers;
+};
+
+struct master_state {
+  static inline const char* name = "master";
+
+  master_options options;
+  std::unique_ptr<random_source> random;
+  std::string master_id;
+  double start_time = 0;
+  uint64_t next_framework = 0;
+  uint64_t next_agent = 0;
+  uint64_t next_offer = 0;
+  allocator_actor allocator;
+
+  std::unordered_map<std::string, framework_record> frameworks;
+  std::deque<framework_record> completed_frameworks;
+  std::unordered_map<std::string, agent_record> agents;
+  std::unordered_map<std::string, offer_record> offers;
+  // Who is behind an actor address, for identity checks and disconnections.
+  std::unordered_map<caf::actor_addr, std::string> framework_by_addr;
+  std::unordered_map<caf::actor_addr, std::string> agent_by_addr;
+};
+
+using master_ptr = master_actor::stateful_pointer<master_state>;
+
+// -- frameworks.cpp: the scheduler calls
+void on_scheduler_call(master_ptr self, const scheduler_call& call);
+void on_framework_disconnected(master_ptr self, const std::string& framework_id);
+void on_failover_timeout(master_ptr self, const std::string& framework_id, uint64_t epoch);
+void remove_framework(master_ptr self, const std::string& framework_id);
+
+// -- offers.cpp: grants become offers; ACCEPT and DECLINE
+void on_allocation(master_ptr self, const allocation& grants);
+void on_accept(master_ptr self, framework_record& fw, schema::Call::Accept::Reader accept);
+void on_decline(master_ptr self, framework_record& fw, schema::Call::Decline::Reader decline);
+// Removes an offer; its resources go back to the allocator with `refuse_seconds`.
+void remove_offer(master_ptr self, const std::string& offer_id, double refuse_seconds);
+void rescind_offer(master_ptr self, const std::string& offer_id);
+
+// -- agents.cpp: registration and removal of agents
+void on_agent_call(master_ptr self, const agent_call& call);
+void on_agent_disconnected(master_ptr self, const std::string& agent_id);
+
+// -- tasks.cpp: status updates and their bookkeeping
+void on_status_update(master_ptr self, agent_record& agent,
+                      schema::agent::StatusUpdate::Reader update);
+void on_acknowledge(master_ptr self, framework_record& fw,
+                    schema::Call::Acknowledge::Reader ack);
+void on_kill(master_ptr self, framework_record& fw, schema::Call::Kill::Reader kill);
+void on_reconcile(master_ptr self, framework_record& fw,
+                  schema::Call::Reconcile::Reader reconcile);
+// Records a status the master itself decided (TASK_ERROR, TASK_DROPPED, ...)
+// and tells the framework; such updates need no acknowledgement.
+void send_master_update(master_ptr self, framework_record& fw, const std::string& task_id,
+                        const std::string& agent_id, task_state state, task_reason reason,
+                        const std::string& message);
+void send_to_framework(master_ptr self, framework_record& fw, scheduler_event event);
+void free_task_resources(master_ptr self, task_record& task);
+
+// -- views.cpp: /master/state and the operator API
+master_snapshot build_state(master_ptr self);
+operator_response on_operator_call(master_ptr self, const operator_call& call);
+
+// -- allocator calls, built in one place (allocator_calls.cpp)
+void allocator_add_framework(master_ptr self, const framework_record& fw);
+void allocator_simple(master_ptr self, schema::allocator::Call::Which which,
+                      const std::string& id);
+void allocator_add_agent(master_ptr self, const agent_record& agent);
+void allocator_recover(master_ptr self, const std::string& framework_id,
+                       const std::string& agent_id, const resources& res,
+                       double refuse_seconds);
+void allocator_roles(master_ptr self, bool revive, const std::string& framework_id,
+                     capnp::List<capnp::Text>::Reader roles);
+
+} // namespace cairn

@@ -1,0 +1,236 @@
+// Task bookkeeping: status updates from agents on their way to frameworks,
+// acknowledgements on their way back, kills and reconciliation.
+#include "actors/master/state.hpp"
+
+#include <fmt/format.h>
+
+#include "runtime/clock.hpp"
+#include "runtime/limits.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/log.hpp"
+
+namespace cairn {
+
+namespace {
+
+using Event = schema::Event;
+using AgentEvent = schema::agent::Event;
+
+void record_status(task_record& task, schema::TaskStatus::Reader status) {
+  if (task.terminal())
+    return; // a terminal state is final; later (stale) updates do not undo it
+  task.state = status.getState();
+  task.reason = status.getReason();
+  task.source = status.getSource();
+  task.message = status.getMessage();
+  task.timestamp = status.getTimestamp();
+  if (status.getUuid().size() > 0)
+    task.latest_uuid.assign(reinterpret_cast<const char*>(status.getUuid().begin()),
+                            status.getUuid().size());
+  if (task.statuses.size() >= limits::max_statuses_per_task)
+    task.statuses.erase(task.statuses.begin() + 1); // keep the first, drop the oldest after it
+  task.statuses.push_back({task.state, task.timestamp});
+}
+
+// Moves a terminal, acknowledged task to the framework's completed tasks.
+void complete_task(master_ptr self, framework_record& fw, const std::string& task_id) {
+  auto i = fw.tasks.find(task_id);
+  if (i == fw.tasks.end() || !i->second.terminal())
+    return;
+  if (auto a = self->state.agents.find(i->second.agent_id); a != self->state.agents.end())
+    a->second.tasks.erase({fw.id, task_id});
+  fw.completed_tasks.push_back(std::move(i->second));
+  fw.tasks.erase(i);
+  if (fw.completed_tasks.size() > limits::max_completed_tasks_per_framework)
+    fw.completed_tasks.pop_front();
+}
+
+void fill_status(schema::TaskStatus::Builder s, const task_record& task) {
+  s.initTaskId().setValue(task.id);
+  s.setState(task.state);
+  s.setReason(task.reason);
+  s.setSource(task.source);
+  if (!task.message.empty())
+    s.setMessage(task.message);
+  s.setTimestamp(task.timestamp);
+  if (!task.agent_id.empty())
+    s.initAgentId().setValue(task.agent_id);
+  if (!task.executor_id.empty())
+    s.initExecutorId().setValue(task.executor_id);
+}
+
+scheduler_event update_event(const std::function<void(schema::TaskStatus::Builder)>& fill) {
+  return make_wire<Event>([&](Event::Builder e) {
+    e.setType(Event::Type::UPDATE);
+    fill(e.initUpdate().initStatus());
+  });
+}
+
+} // namespace
+
+void send_to_framework(master_ptr self, framework_record& fw, scheduler_event event) {
+  if (fw.connected)
+    self->send(fw.sink, std::move(event));
+}
+
+void free_task_resources(master_ptr self, task_record& task) {
+  auto& st = self->state;
+  if (auto fw = st.frameworks.find(task.framework_id); fw != st.frameworks.end())
+    fw->second.used -= task.res.scalars();
+  if (auto a = st.agents.find(task.agent_id); a != st.agents.end()) {
+    a->second.used -= task.res;
+    allocator_recover(self, task.framework_id, task.agent_id, task.res, 0);
+  }
+}
+
+void send_master_update(master_ptr self, framework_record& fw, const std::string& task_id,
+                        const std::string& agent_id, task_state state, task_reason reason,
+                        const std::string& message) {
+  logger("master")->info("task {} of framework {}: {} ({})", task_id, fw.id,
+                         static_cast<int>(state), message);
+  send_to_framework(self, fw, update_event([&](schema::TaskStatus::Builder s) {
+                      s.initTaskId().setValue(task_id);
+                      s.setState(state);
+                      s.setReason(reason);
+                      s.setSource(schema::TaskStatus::Source::SOURCE_MASTER);
+                      s.setMessage(message);
+                      s.setTimestamp(wall_clock_seconds());
+                      if (!agent_id.empty())
+                        s.initAgentId().setValue(agent_id);
+                    }));
+}
+
+void on_status_update(master_ptr self, agent_record& agent,
+                      schema::agent::StatusUpdate::Reader update) {
+  auto& st = self->state;
+  auto status = update.getStatus();
+  std::string framework_id = update.getFrameworkId().getValue();
+  std::string task_id = status.getTaskId().getValue();
+  auto fw = st.frameworks.find(framework_id);
+  if (fw == st.frameworks.end()) {
+    // The framework is gone: acknowledge for it so the agent stops retrying,
+    // and tell the agent to shut the framework's executors down.
+    self->send(agent.sink, make_wire<AgentEvent>([&](AgentEvent::Builder e) {
+                 e.setType(AgentEvent::Type::ACKNOWLEDGE);
+                 auto a = e.initAcknowledge();
+                 a.initFrameworkId().setValue(framework_id);
+                 a.initTaskId().setValue(task_id);
+                 a.setUuid(status.getUuid());
+               }));
+    self->send(agent.sink, make_wire<AgentEvent>([&](AgentEvent::Builder e) {
+                 e.setType(AgentEvent::Type::SHUTDOWN_FRAMEWORK);
+                 e.initShutdownFramework().initFrameworkId().setValue(framework_id);
+               }));
+    return;
+  }
+  auto task = fw->second.tasks.find(task_id);
+  if (task != fw->second.tasks.end()) {
+    bool was_terminal = task->second.terminal();
+    record_status(task->second, status);
+    if (!was_terminal && task->second.terminal())
+      free_task_resources(self, task->second);
+  }
+  send_to_framework(self, fw->second, make_wire<Event>([&](Event::Builder e) {
+                      e.setType(Event::Type::UPDATE);
+                      e.initUpdate().setStatus(status);
+                      auto s = e.getUpdate().getStatus();
+                      if (!s.hasAgentId())
+                        s.initAgentId().setValue(agent.id);
+                    }));
+}
+
+void on_acknowledge(master_ptr self, framework_record& fw,
+                    schema::Call::Acknowledge::Reader ack) {
+  auto& st = self->state;
+  std::string task_id = ack.getTaskId().getValue();
+  if (ack.getUuid().size() != 16) {
+    logger("master")->warn("framework {} acknowledged task {} with an invalid uuid", fw.id,
+                           task_id);
+    return;
+  }
+  auto agent = st.agents.find(ack.getAgentId().getValue());
+  if (agent != st.agents.end())
+    self->send(agent->second.sink, make_wire<AgentEvent>([&](AgentEvent::Builder e) {
+                 e.setType(AgentEvent::Type::ACKNOWLEDGE);
+                 auto a = e.initAcknowledge();
+                 a.initFrameworkId().setValue(fw.id);
+                 a.initTaskId().setValue(task_id);
+                 a.setUuid(ack.getUuid());
+               }));
+  auto task = fw.tasks.find(task_id);
+  if (task == fw.tasks.end())
+    return;
+  std::string uuid(reinterpret_cast<const char*>(ack.getUuid().begin()), ack.getUuid().size());
+  if (task->second.terminal() && uuid == task->second.latest_uuid)
+    complete_task(self, fw, task_id);
+}
+
+void on_kill(master_ptr self, framework_record& fw, schema::Call::Kill::Reader kill) {
+  auto& st = self->state;
+  std::string task_id = kill.getTaskId().getValue();
+  auto task = fw.tasks.find(task_id);
+  if (task == fw.tasks.end()) {
+    // Unknown to the master: say so, as Mesos does, rather than stay silent.
+    auto state = fw.partition_aware ? task_state::TASK_UNKNOWN : task_state::TASK_LOST;
+    return send_master_update(self, fw, task_id, kill.getAgentId().getValue(), state,
+                              task_reason::RECONCILIATION, "Attempted to kill an unknown task");
+  }
+  if (task->second.terminal())
+    return;
+  auto agent = st.agents.find(task->second.agent_id);
+  if (agent == st.agents.end())
+    return;
+  self->send(agent->second.sink, make_wire<AgentEvent>([&](AgentEvent::Builder e) {
+               e.setType(AgentEvent::Type::KILL_TASK);
+               auto k = e.initKillTask();
+               k.initFrameworkId().setValue(fw.id);
+               k.initTaskId().setValue(task_id);
+               if (kill.hasKillPolicy())
+                 k.setKillPolicy(kill.getKillPolicy());
+             }));
+}
+
+void on_reconcile(master_ptr self, framework_record& fw,
+                  schema::Call::Reconcile::Reader reconcile) {
+  auto& st = self->state;
+  auto send_known = [&](const task_record& task) {
+    send_to_framework(self, fw, update_event([&](schema::TaskStatus::Builder s) {
+                        fill_status(s, task);
+                        s.setReason(task_reason::RECONCILIATION);
+                        s.setSource(schema::TaskStatus::Source::SOURCE_MASTER);
+                      }));
+  };
+  if (reconcile.getTasks().size() == 0) {
+    // Implicit: every task the master knows, in its latest state.
+    for (const auto& [id, task] : fw.tasks)
+      send_known(task);
+    return;
+  }
+  for (auto t : reconcile.getTasks()) {
+    std::string task_id = t.getTaskId().getValue();
+    if (auto task = fw.tasks.find(task_id); task != fw.tasks.end()) {
+      send_known(task->second);
+      continue;
+    }
+    // Explicit reconciliation of a task the master does not know: TASK_GONE
+    // when its agent is here and would have told us, TASK_UNKNOWN otherwise;
+    // frameworks that are not partition-aware get TASK_LOST for both.
+    std::string agent_id = t.getAgentId().getValue();
+    bool agent_known = !agent_id.empty() && st.agents.count(agent_id) > 0;
+    auto state = !fw.partition_aware ? task_state::TASK_LOST
+                 : agent_known       ? task_state::TASK_GONE
+                                     : task_state::TASK_UNKNOWN;
+    send_to_framework(self, fw, update_event([&](schema::TaskStatus::Builder s) {
+                        s.initTaskId().setValue(task_id);
+                        s.setState(state);
+                        s.setReason(task_reason::RECONCILIATION);
+                        s.setSource(schema::TaskStatus::Source::SOURCE_MASTER);
+                        s.setMessage("Reconciliation: task is unknown");
+                        s.setTimestamp(wall_clock_seconds());
+                        if (!agent_id.empty())
+                          s.initAgentId().setValue(agent_id);
+                      }));
+  }
+}
+
+} // namespace cairn

@@ -1,0 +1,172 @@
+#include "actors/master/validation.hpp"
+
+#include <cassert>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "actors/resources/convert.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/limits.hpp"
+
+namespace cairn {
+
+namespace {
+
+using schema::TaskState;
+using Reason = schema::TaskStatus::Reason;
+
+// Validates the offers named by the call. Returns "" when every offer is
+// usable, else why not; valid ones are collected either way so they can be
+// returned to the allocator.
+std::string check_offers(capnp::List<schema::OfferID>::Reader ids,
+                         const std::string& framework_id, const find_offer_fn& find_offer,
+                         accept_plan& plan, resources& offered) {
+  if (ids.size() == 0)
+    return "No offers specified";
+  if (ids.size() > limits::max_offers_per_accept)
+    return fmt::format("Too many offers in one call ({} > {})", ids.size(),
+                       limits::max_offers_per_accept);
+  std::string problem;
+  std::unordered_set<std::string> seen;
+  for (auto id_reader : ids) {
+    std::string id = id_reader.getValue();
+    if (!seen.insert(id).second) {
+      problem = fmt::format("Duplicate offer {} in the call", id);
+      continue;
+    }
+    const offer_record* offer = find_offer(id);
+    if (offer == nullptr || offer->framework_id != framework_id) {
+      problem = fmt::format("Offer {} is no longer valid", id);
+      continue;
+    }
+    if (!plan.agent_id.empty() && offer->agent_id != plan.agent_id) {
+      problem = "Aggregated offers must belong to one agent";
+    } else if (!plan.role.empty() && offer->role != plan.role) {
+      problem = "Aggregated offers must be allocated to one role";
+    }
+    plan.offer_ids.push_back(id);
+    if (plan.agent_id.empty()) {
+      plan.agent_id = offer->agent_id;
+      plan.role = offer->role;
+    }
+    offered += offer->res;
+  }
+  return problem;
+}
+
+std::string check_command(schema::CommandInfo::Reader command) {
+  if (command.getValue().size() == 0)
+    return command.getShell() ? "Shell command has no value" : "Command has no program (value)";
+  return {};
+}
+
+// One task against what is left of the offers. Returns "" and fills `res`
+// when the task can launch.
+std::string check_task(schema::TaskInfo::Reader task, const accept_plan& plan,
+                       const resources& remaining, resources& res) {
+  if (task.getName().size() == 0)
+    return "Task has no name";
+  if (task.hasAgentId() && task.getAgentId().getValue() != plan.agent_id)
+    return fmt::format("Task uses agent {} but the offers are for agent {}",
+                       task.getAgentId().getValue().cStr(), plan.agent_id);
+  if (task.hasExecutor())
+    return "Custom executors are not supported yet: give the task a command";
+  if (!task.hasCommand())
+    return "Task has neither a command nor an executor";
+  if (auto problem = check_command(task.getCommand()); !problem.empty())
+    return problem;
+  auto parsed = read_resources(task.getResources());
+  if (!parsed)
+    return "Task has invalid resources: " + error_message(parsed.error());
+  if (parsed->empty())
+    return "Task uses no resources";
+  for (const auto& r : parsed->items())
+    if (!r.allocation_role.empty() && r.allocation_role != plan.role)
+      return fmt::format("Task resources are allocated to role '{}' but the offers are for '{}'",
+                         r.allocation_role, plan.role);
+  res = parsed->unallocated().allocated_to(plan.role);
+  if (!remaining.contains(res))
+    return fmt::format("Task uses more resources {} than available {}",
+                       res.unallocated().to_string(), remaining.unallocated().to_string());
+  return {};
+}
+
+} // namespace
+
+std::string check_id(const std::string& id) {
+  if (id.empty())
+    return "ID must not be empty";
+  if (id.size() > 255)
+    return "ID must be at most 255 bytes";
+  if (id == "." || id == "..")
+    return "ID must not be '.' or '..'";
+  for (unsigned char c : id) {
+    if (c == '/' || c == '\\')
+      return "ID must not contain slashes";
+    if (c < 0x20 || c == 0x7f)
+      return "ID must not contain control characters";
+  }
+  return {};
+}
+
+accept_plan plan_accept(schema::Call::Accept::Reader accept, const std::string& framework_id,
+                        bool partition_aware, const find_offer_fn& find_offer,
+                        const task_in_use_fn& task_in_use) {
+  accept_plan plan;
+  resources offered;
+  auto offers_problem = check_offers(accept.getOfferIds(), framework_id, find_offer, plan,
+                                     offered);
+  auto operations = accept.getOperations();
+  if (!offers_problem.empty()) {
+    // Mesos drops every task of a call with invalid offers.
+    auto state = partition_aware ? TaskState::TASK_DROPPED : TaskState::TASK_LOST;
+    for (auto op : operations)
+      if (op.getType() == schema::Offer::Operation::Type::LAUNCH)
+        for (auto t : op.getLaunch().getTaskInfos())
+          plan.refused.push_back({t.getTaskId().getValue(), state, Reason::INVALID_OFFERS,
+                                  "Task launched with invalid offers: " + offers_problem});
+    plan.unused = offered;
+    return plan;
+  }
+  resources remaining = offered;
+  std::unordered_set<std::string> ids_in_call;
+  size_t tasks_seen = 0;
+  for (size_t i = 0; i < operations.size(); ++i) {
+    auto op = operations[static_cast<unsigned>(i)];
+    if (op.getType() != schema::Offer::Operation::Type::LAUNCH) {
+      plan.notes.push_back(fmt::format("operation {} is not supported yet; ignored",
+                                       static_cast<int>(op.getType())));
+      continue;
+    }
+    auto tasks = op.getLaunch().getTaskInfos();
+    for (size_t k = 0; k < tasks.size(); ++k) {
+      auto t = tasks[static_cast<unsigned>(k)];
+      std::string id = t.getTaskId().getValue();
+      std::string problem = check_id(id);
+      if (problem.empty() && ++tasks_seen > limits::max_operations_per_accept)
+        problem = "Too many tasks in one call";
+      if (problem.empty() && (task_in_use(id) || !ids_in_call.insert(id).second))
+        problem = fmt::format("Task ID '{}' is already in use", id);
+      resources res;
+      if (problem.empty())
+        problem = check_task(t, plan, remaining, res);
+      if (!problem.empty()) {
+        plan.refused.push_back({id, TaskState::TASK_ERROR, Reason::TASK_INVALID, problem});
+        continue;
+      }
+      remaining -= res;
+      plan.launches.push_back({i, k, id, std::move(res)});
+    }
+  }
+  plan.unused = remaining;
+  assert(plan.unused + [&] {
+    resources launched;
+    for (const auto& l : plan.launches)
+      launched += l.res;
+    return launched;
+  }() == offered);
+  return plan;
+}
+
+} // namespace cairn

@@ -1,0 +1,59 @@
+// Checking what a framework accepts against what it was offered: a pure
+// function of the call and the master's offers, so every rule is unit-tested
+// without actors. Follows Mesos' validation of offers and tasks.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "actors/resources/resources.hpp"
+#include "schema/mesos.capnp.h"
+#include "schema/scheduler.capnp.h"
+
+namespace cairn {
+
+struct offer_record {
+  std::string id;
+  std::string framework_id;
+  std::string agent_id;
+  std::string role;
+  resources res;  // allocated to `role`
+};
+
+struct accepted_task {
+  size_t operation;  // index in accept.operations
+  size_t index;      // index in that operation's task_infos
+  std::string task_id;
+  resources res;     // as launched: allocated to the offers' role
+};
+
+struct refused_task {
+  std::string task_id;
+  schema::TaskState state;
+  schema::TaskStatus::Reason reason;
+  std::string message;
+};
+
+struct accept_plan {
+  std::vector<std::string> offer_ids;  // the valid offers; all are used up by the call
+  std::string agent_id;
+  std::string role;
+  std::vector<accepted_task> launches;
+  std::vector<refused_task> refused;
+  resources unused;                    // offered but not launched: back to the allocator
+  std::vector<std::string> notes;      // what was ignored, for the log
+};
+
+using find_offer_fn = std::function<const offer_record*(const std::string& offer_id)>;
+using task_in_use_fn = std::function<bool(const std::string& task_id)>;
+
+accept_plan plan_accept(schema::Call::Accept::Reader accept, const std::string& framework_id,
+                        bool partition_aware, const find_offer_fn& find_offer,
+                        const task_in_use_fn& task_in_use);
+
+// Mesos' rules for ids: not empty, no '/' or '\', not "." or "..", no control
+// characters, at most 255 bytes. Returns the problem, or "" when valid.
+std::string check_id(const std::string& id);
+
+} // namespace cairn

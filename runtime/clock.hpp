@@ -1,0 +1,16 @@
+// Wall-clock time for timestamps that leave the process (task statuses,
+// registered times). Intervals and timers use the actor clock instead, which
+// CAF's test coordinator drives in simulation.
+#pragma once
+
+#include <functional>
+
+namespace cairn {
+
+// Seconds since the epoch.
+double wall_clock_seconds();
+
+// Replaces the wall clock (simulation); an empty function restores the real one.
+void set_wall_clock(std::function<double()> source);
+
+} // namespace cairn

@@ -1,0 +1,52 @@
+#include "runtime/connect.hpp"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "runtime/errors.hpp"
+#include "runtime/http_client.hpp"
+#include "runtime/json.hpp"
+#include "schema/state.capnp.h"
+
+namespace cairn {
+
+caf::expected<endpoint> parse_endpoint(const std::string& text, uint16_t default_port) {
+  endpoint ep;
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos) {
+    ep.host = text;
+    ep.port = default_port;
+  } else {
+    ep.host = text.substr(0, colon);
+    auto digits = text.substr(colon + 1);
+    unsigned port = 0;
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (ec != std::errc{} || ptr != digits.data() + digits.size() || port > 65535)
+      return make_error(fmt::format("invalid address '{}': bad port '{}'", text, digits));
+    ep.port = static_cast<uint16_t>(port);
+  }
+  if (ep.host.empty())
+    return make_error(fmt::format("invalid address '{}': no host", text));
+  return ep;
+}
+
+caf::expected<endpoint> resolve_actor_endpoint(const std::string& http_address,
+                                               std::chrono::milliseconds timeout) {
+  auto url = "http://" + http_address + "/cairn/endpoint";
+  auto res = http_get(url, timeout);
+  if (!res)
+    return res.error();
+  if (res->status != 200)
+    return make_error(fmt::format("{} answered HTTP {}", url, res->status));
+  auto doc = from_json<schema::state::ActorEndpoint>(res->body);
+  if (!doc)
+    return make_error(fmt::format("{} answered with something else: {}", url,
+                                  error_message(doc.error())));
+  endpoint ep{(*doc)->getHost(), static_cast<uint16_t>((*doc)->getPort())};
+  if (ep.host.empty() || ep.port == 0)
+    return make_error(fmt::format("{} gave no actor endpoint", url));
+  return ep;
+}
+
+} // namespace cairn

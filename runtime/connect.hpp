@@ -1,0 +1,36 @@
+// Reaching a node by the HTTP address users name ("10.0.0.1:5050"): ask it
+// where its actors listen, then connect CAF's middleman there. Blocking:
+// call it from a main thread or a detached actor, never an event-based one.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <caf/actor_system.hpp>
+#include <caf/expected.hpp>
+#include <caf/io/middleman.hpp>
+
+namespace cairn {
+
+struct endpoint {
+  std::string host;
+  uint16_t port = 0;
+};
+
+// "host:port" -> endpoint; a missing port takes `default_port`.
+caf::expected<endpoint> parse_endpoint(const std::string& text, uint16_t default_port);
+
+// GET http://<http_address>/cairn/endpoint.
+caf::expected<endpoint> resolve_actor_endpoint(const std::string& http_address,
+                                               std::chrono::milliseconds timeout);
+
+template <class Handle>
+caf::expected<Handle> connect_to(caf::actor_system& sys, const std::string& http_address,
+                                 std::chrono::milliseconds timeout) {
+  auto ep = resolve_actor_endpoint(http_address, timeout);
+  if (!ep)
+    return ep.error();
+  return sys.middleman().remote_actor<Handle>(ep->host, ep->port);
+}
+
+} // namespace cairn

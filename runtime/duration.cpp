@@ -1,0 +1,100 @@
+#include "runtime/duration.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <utility>
+
+#include <caf/sec.hpp>
+#include <fmt/format.h>
+
+namespace cairn {
+
+namespace {
+
+struct unit {
+  const char* name;
+  double nanos;
+};
+
+// Longest names first so that "ms" is not read as "m" + "s".
+constexpr unit duration_units[] = {
+  {"weeks", 604800e9}, {"days", 86400e9}, {"hrs", 3600e9}, {"mins", 60e9},
+  {"secs", 1e9},       {"min", 60e9},     {"sec", 1e9},    {"ms", 1e6},
+  {"us", 1e3},         {"ns", 1.0},       {"w", 604800e9}, {"d", 86400e9},
+  {"h", 3600e9},       {"m", 60e9},       {"s", 1e9},
+};
+
+constexpr unit byte_units[] = {
+  {"TB", 1099511627776.0}, {"GB", 1073741824.0}, {"MB", 1048576.0}, {"KB", 1024.0},
+  {"B", 1.0},
+};
+
+caf::error bad(std::string_view what, std::string_view text, std::string_view hint) {
+  return caf::make_error(caf::sec::invalid_argument,
+                         fmt::format("invalid {} '{}': {}", what, text, hint));
+}
+
+// Splits "15secs" into 15 and "secs".
+bool split_number(std::string_view text, double& number, std::string_view& suffix) {
+  size_t i = 0;
+  while (i < text.size()
+         && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+    ++i;
+  if (i == 0)
+    return false;
+  std::string digits{text.substr(0, i)};
+  char* end = nullptr;
+  number = std::strtod(digits.c_str(), &end);
+  if (end != digits.c_str() + digits.size() || !std::isfinite(number))
+    return false;
+  suffix = text.substr(i);
+  return true;
+}
+
+} // namespace
+
+caf::expected<duration> parse_duration(std::string_view text) {
+  double n = 0;
+  std::string_view suffix;
+  if (!split_number(text, n, suffix))
+    return bad("duration", text, "expected a number and a unit, e.g. 15secs or 500ms");
+  for (const auto& u : duration_units)
+    if (suffix == u.name)
+      return duration{static_cast<int64_t>(std::llround(n * u.nanos))};
+  return bad("duration", text, "unknown unit (ns, us, ms, secs, mins, hrs, days, weeks)");
+}
+
+std::string format_duration(duration d) {
+  auto ns = d.count();
+  if (ns % 1000000000 == 0)
+    return fmt::format("{}secs", ns / 1000000000);
+  if (ns % 1000000 == 0)
+    return fmt::format("{}ms", ns / 1000000);
+  if (ns % 1000 == 0)
+    return fmt::format("{}us", ns / 1000);
+  return fmt::format("{}ns", ns);
+}
+
+double to_seconds(duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+duration from_seconds(double seconds) {
+  return std::chrono::duration_cast<duration>(std::chrono::duration<double>(seconds));
+}
+
+caf::expected<uint64_t> parse_bytes(std::string_view text) {
+  double n = 0;
+  std::string_view suffix;
+  if (!split_number(text, n, suffix))
+    return bad("size", text, "expected a number and a unit, e.g. 512MB");
+  if (suffix.empty())
+    return static_cast<uint64_t>(n);
+  for (const auto& u : byte_units)
+    if (suffix == u.name)
+      return static_cast<uint64_t>(std::llround(n * u.nanos));
+  return bad("size", text, "unknown unit (B, KB, MB, GB, TB)");
+}
+
+} // namespace cairn

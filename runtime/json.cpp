@@ -1,0 +1,67 @@
+#include "runtime/json.hpp"
+
+#include <cmath>
+
+#include "schema/executor.capnp.h"
+#include "schema/master.capnp.h"
+#include "schema/operator.capnp.h"
+#include "schema/scheduler.capnp.h"
+#include "schema/state.capnp.h"
+
+namespace cairn {
+
+namespace {
+
+// JsonCodec writes 64-bit integers as strings (for JavaScript's sake); Mesos
+// writes numbers, and clients written for Mesos expect them. Both forms are read.
+template <class T>
+class integer_handler final : public capnp::JsonCodec::Handler<T> {
+public:
+  void encode(const capnp::JsonCodec&, T input, capnp::JsonValue::Builder output) const override {
+    output.setNumber(static_cast<double>(input));
+  }
+
+  T decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input) const override {
+    if (input.isString()) {
+      auto text = input.getString();
+      char* end = nullptr;
+      auto value = std::is_signed<T>::value
+                     ? static_cast<T>(std::strtoll(text.cStr(), &end, 10))
+                     : static_cast<T>(std::strtoull(text.cStr(), &end, 10));
+      KJ_REQUIRE(text.size() > 0 && end != nullptr && *end == '\0', "not an integer", text);
+      return value;
+    }
+    KJ_REQUIRE(input.isNumber(), "expected an integer");
+    double d = input.getNumber();
+    KJ_REQUIRE(std::isfinite(d) && std::floor(d) == d, "expected an integer", d);
+    return static_cast<T>(d);
+  }
+};
+
+capnp::JsonCodec* make_codec() {
+  static integer_handler<int64_t> int64s;
+  static integer_handler<uint64_t> uint64s;
+  auto* codec = new capnp::JsonCodec();
+  codec->setHasMode(capnp::HasMode::NON_NULL);
+  codec->setMaxNestingDepth(static_cast<size_t>(limits::wire_max_nesting));
+  codec->addTypeHandler(int64s);
+  codec->addTypeHandler(uint64s);
+  codec->handleByAnnotation<schema::Call>();
+  codec->handleByAnnotation<schema::Event>();
+  codec->handleByAnnotation<schema::executor::Call>();
+  codec->handleByAnnotation<schema::executor::Event>();
+  codec->handleByAnnotation<schema::operator_api::Call>();
+  codec->handleByAnnotation<schema::operator_api::Response>();
+  codec->handleByAnnotation<schema::state::Master>();
+  codec->handleByAnnotation<schema::state::ActorEndpoint>();
+  return codec;
+}
+
+} // namespace
+
+const capnp::JsonCodec& json_codec() {
+  static const capnp::JsonCodec* codec = make_codec();
+  return *codec;
+}
+
+} // namespace cairn

@@ -1,0 +1,46 @@
+// JSON of schema types: Mesos' field and enum spellings, numbers for 64-bit
+// integers, and clear refusals of bad input.
+#include <doctest/doctest.h>
+
+#include "runtime/json.hpp"
+#include "schema/scheduler.capnp.h"
+
+using namespace cairn;
+
+TEST_CASE("a call reads and writes in Mesos' spelling") {
+  auto call = from_json<schema::Call>(R"({
+    "framework_id": {"value": "f-1"},
+    "type": "DECLINE",
+    "decline": {"offer_ids": [{"value": "o-1"}], "filters": {"refuse_seconds": 10}}
+  })");
+  REQUIRE(call);
+  CHECK((*call)->getType() == schema::Call::Type::DECLINE);
+  CHECK((*call)->getDecline().getFilters().getRefuseSeconds() == 10);
+  auto text = to_json((*call).get());
+  CHECK(text.find("\"framework_id\"") != std::string::npos);
+  CHECK(text.find("\"DECLINE\"") != std::string::npos);
+}
+
+TEST_CASE("64-bit integers are numbers in JSON and read from numbers or strings") {
+  auto call = from_json<schema::Call>(R"({"type": "ACCEPT", "accept": {"operations": [
+    {"type": "LAUNCH", "launch": {"task_infos": [{"name": "t", "resources": [
+      {"name": "ports", "type": "RANGES", "ranges": {"range": [{"begin": 31000, "end": "31005"}]}}
+    ]}]}}]}})");
+  REQUIRE(call);
+  auto range = (*call)->getAccept().getOperations()[0].getLaunch().getTaskInfos()[0]
+                 .getResources()[0].getRanges().getRange()[0];
+  CHECK(range.getBegin() == 31000);
+  CHECK(range.getEnd() == 31005);
+  auto text = to_json((*call).get());
+  CHECK(text.find("\"begin\":31000") != std::string::npos);
+}
+
+TEST_CASE("bad JSON, wrong types and unknown enum names are refused with a message") {
+  CHECK(!from_json<schema::Call>("{not json"));
+  CHECK(!from_json<schema::Call>(R"({"type": "NOT_A_CALL"})"));
+  CHECK(!from_json<schema::Call>(R"({"type": true})"));
+  CHECK(!from_json<schema::Call>(R"({"framework_id": "should be an object"})"));
+  auto err = from_json<schema::Call>("[1,2");
+  REQUIRE(!err);
+  CHECK(error_message(err.error()).find("invalid JSON") != std::string::npos);
+}
