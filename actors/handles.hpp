@@ -4,6 +4,7 @@
 #pragma once
 
 #include <caf/typed_actor.hpp>
+#include <caf/atom.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -11,6 +12,9 @@
 #include "runtime/type_ids.hpp"
 
 namespace cairn {
+
+// Asks a master or an agent for its state document.
+using state_atom = caf::atom_constant<caf::atom("state")>;
 
 // A framework (its scheduler driver, or an HTTP event stream), fed by the master.
 using scheduler_sink = caf::typed_actor<caf::reacts_to<scheduler_event>>;

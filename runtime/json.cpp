@@ -54,6 +54,7 @@ capnp::JsonCodec* make_codec() {
   codec->handleByAnnotation<schema::operator_api::Response>();
   codec->handleByAnnotation<schema::state::Master>();
   codec->handleByAnnotation<schema::state::ActorEndpoint>();
+  codec->handleByAnnotation<schema::state::AgentState>();
   return codec;
 }
 

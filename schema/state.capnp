@@ -86,3 +86,40 @@ struct ActorEndpoint {
   host @0 :Text;
   port @1 :UInt32;
 }
+
+# The agent's /state document, in the layout of Mesos' agent state.json.
+struct AgentTask {
+  id @0 :Text;
+  name @1 :Text;
+  frameworkId @2 :Text $Json.name("framework_id");
+  executorId @3 :Text $Json.name("executor_id");
+  state @4 :M.TaskState;
+  resources @5 :ResourceSummary;
+}
+
+struct AgentExecutor {
+  id @0 :Text;
+  name @1 :Text;
+  container @2 :Text;
+  directory @3 :Text;
+  tasks @4 :List(AgentTask);
+}
+
+struct AgentFramework {
+  id @0 :Text;
+  name @1 :Text;
+  user @2 :Text;
+  executors @3 :List(AgentExecutor);
+}
+
+struct AgentState {
+  version @0 :Text;
+  id @1 :Text;
+  hostname @2 :Text;
+  resources @3 :ResourceSummary;
+  usedResources @4 :ResourceSummary $Json.name("used_resources");
+  frameworks @5 :List(AgentFramework);
+  pendingUpdates @6 :UInt32 $Json.name("pending_status_updates");
+  updatesSent @7 :UInt64 $Json.name("status_updates_sent");
+  updatesAcknowledged @8 :UInt64 $Json.name("status_updates_acknowledged");
+}

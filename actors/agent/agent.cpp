@@ -96,6 +96,7 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
     [=](const agent_event& e) { on_master_event(self, e); },
     [=](const executor_call& c) { on_executor_call(self, c); },
     [=](register_atom) { send_register(self); },
+    [=](state_atom) { return build_agent_state(self); },
     [=](endpoint_atom, const std::string& endpoint) {
       bool first = self->state.options.actor_endpoint.empty();
       self->state.options.actor_endpoint = endpoint;

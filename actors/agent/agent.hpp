@@ -31,6 +31,8 @@ using agent_actor = agent_sink::extend<
   // Where its executors reach it ("host:port"), once it is published; an
   // agent registers only after it knows (unless its options say already).
   caf::reacts_to<endpoint_atom, std::string>,
+  // Its state document (/state).
+  caf::replies_to<state_atom>::with<agent_snapshot>,
   // Timers: registration retry; container polling; a status update's retry
   // (framework, task, uuid); an executor's registration deadline (container).
   caf::reacts_to<register_atom>,

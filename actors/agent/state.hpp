@@ -72,6 +72,9 @@ agent_call make_agent_call(agent_ptr self, schema::agent::Call::Type type, F&& f
   });
 }
 
+// -- views.cpp
+agent_snapshot build_agent_state(agent_ptr self);
+
 // -- executors.cpp: launching, executor calls, termination
 void run_task(agent_ptr self, schema::agent::Event::RunTask::Reader run);
 void kill_task(agent_ptr self, schema::agent::Event::KillTask::Reader kill);

@@ -16,7 +16,6 @@
 
 namespace cairn {
 
-using state_atom = caf::atom_constant<caf::atom("state")>;
 using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
 using failover_atom = caf::atom_constant<caf::atom("failover")>;
 

@@ -28,9 +28,19 @@ namespace {
 constexpr auto timeout = 10s;     // generous: for things that must happen, never a speed check
 constexpr auto poll_every = 5ms;
 
+// Failure text for doctest messages, which are rendered even on success.
+template <class T>
+std::string why(const caf::expected<T>& x) {
+  return x ? std::string{} : caf::to_string(x.error());
+}
+
+std::string why(const caf::error& e) {
+  return e ? caf::to_string(e) : std::string{};
+}
+
 std::unique_ptr<http_server> start(http_handler h) {
   auto s = http_server::start("127.0.0.1", 0, std::move(h));
-  REQUIRE_MESSAGE(s, caf::to_string(s.error()));
+  REQUIRE_MESSAGE(s, why(s));
   REQUIRE((*s)->port() != 0);
   return std::move(*s);
 }
@@ -101,7 +111,7 @@ std::unique_ptr<http_server> start_with_ping(http_handler rest) {
 
 void check_still_serving(const http_server& s) {
   auto r = http_get(url(s, "/ping"), timeout);
-  REQUIRE_MESSAGE(r, caf::to_string(r.error()));
+  REQUIRE_MESSAGE(r, why(r));
   CHECK(r->status == 200);
   CHECK(r->body == "pong");
 }
@@ -116,7 +126,7 @@ TEST_CASE("http: a synchronous answer, with its headers, reaches the client") {
     reply.send(std::move(r));
   });
   auto r = http_get(url(*s, "/master/state"), timeout);
-  REQUIRE_MESSAGE(r, caf::to_string(r.error()));
+  REQUIRE_MESSAGE(r, why(r));
   CHECK(r->status == 200);
   CHECK(r->body == R"({"ok":true})");
   CHECK(r->header("Content-Type") == "application/json");
@@ -132,7 +142,7 @@ TEST_CASE("http: an answer sent later from another thread reaches the client") {
   });
   auto r = http_get(url(*s, "/later"), timeout);
   answerer.join();
-  REQUIRE_MESSAGE(r, caf::to_string(r.error()));
+  REQUIRE_MESSAGE(r, why(r));
   CHECK(r->status == 200);
   CHECK(r->body == "from afar");
 }
@@ -149,7 +159,7 @@ TEST_CASE("http: method, path, query params, headers and body reach the handler"
     body[i] = static_cast<char>(i * 7 % 251);
   auto r = http_post(url(*s, "/api/v1/scheduler?name=a%20b&sum=1+2&flag&x=%zz"), body,
                      "application/octet-stream", timeout, {{"X-Cairn-Test", "yes"}});
-  REQUIRE_MESSAGE(r, caf::to_string(r.error()));
+  REQUIRE_MESSAGE(r, why(r));
   CHECK(r->status == 201);
   CHECK(r->body == body);
   auto reqs = seen.take(1);
@@ -181,7 +191,7 @@ TEST_CASE("http: a body above the limit gets 413, never reaches the handler, and
   });
   std::string body(limits::http_max_body_bytes + 1, 'x');
   auto r = http_post(url(*s, "/upload"), body, "text/plain", timeout);
-  REQUIRE_MESSAGE(r, caf::to_string(r.error()));
+  REQUIRE_MESSAGE(r, why(r));
   CHECK(r->status == 413);
   CHECK(r->body.find(std::to_string(limits::http_max_body_bytes)) != std::string::npos);
   CHECK(calls == 0);
@@ -193,7 +203,7 @@ TEST_CASE("http: a handler that throws gives 500, and serving goes on") {
     throw std::runtime_error("boom");
   });
   auto r = http_get(url(*s, "/throws"), timeout);
-  REQUIRE_MESSAGE(r, caf::to_string(r.error()));
+  REQUIRE_MESSAGE(r, why(r));
   CHECK(r->status == 500);
   CHECK(r->body.find("boom") != std::string::npos);
   check_still_serving(*s);
@@ -202,7 +212,7 @@ TEST_CASE("http: a handler that throws gives 500, and serving goes on") {
 TEST_CASE("http: a reply dropped without an answer gives 500") {
   auto s = start_with_ping([](http_request, http_reply) {});
   auto r = http_get(url(*s, "/dropped"), timeout);
-  REQUIRE_MESSAGE(r, caf::to_string(r.error()));
+  REQUIRE_MESSAGE(r, why(r));
   CHECK(r->status == 500);
   check_still_serving(*s);
 }
@@ -304,7 +314,7 @@ TEST_CASE("http: a stream written from another thread delivers chunks in order a
     },
     timeout);
   writer.join();
-  CHECK_MESSAGE(!err, caf::to_string(err));
+  CHECK_MESSAGE(!err, why(err));
   CHECK(received == expected);
 }
 
@@ -322,7 +332,7 @@ TEST_CASE("http: after a client disconnects mid-stream, write() soon returns fal
   int chunks = 0;
   auto err = http_stream_get(url(*s, "/events"),
                              [&](std::string_view) { return ++chunks < 3; }, timeout);
-  CHECK_MESSAGE(!err, caf::to_string(err)); // we stopped it ourselves
+  CHECK_MESSAGE(!err, why(err)); // we stopped it ourselves
   writer.join();
   CHECK(chunks == 3);
   check_still_serving(*s);
@@ -387,8 +397,8 @@ TEST_CASE("http: start refuses a port in use, naming the address") {
   auto s = start([](http_request, http_reply reply) { reply.send(text("")); });
   auto again = http_server::start("127.0.0.1", s->port(), [](http_request, http_reply) {});
   REQUIRE_FALSE(again);
-  auto why = caf::to_string(again.error());
-  CHECK(why.find("127.0.0.1:" + std::to_string(s->port())) != std::string::npos);
+  auto message = caf::to_string(again.error());
+  CHECK(message.find("127.0.0.1:" + std::to_string(s->port())) != std::string::npos);
 }
 
 TEST_CASE("http client: redirects come back unfollowed; a refused connection names the URL") {
@@ -398,7 +408,7 @@ TEST_CASE("http client: redirects come back unfollowed; a refused connection nam
     reply.send(std::move(r));
   });
   auto r = http_get(url(*s, "/master/state"), timeout);
-  REQUIRE_MESSAGE(r, caf::to_string(r.error()));
+  REQUIRE_MESSAGE(r, why(r));
   CHECK(r->status == 307);
   CHECK(r->header("location") == "/elsewhere");
   auto gone = url(*s, "/ping");

@@ -1,0 +1,139 @@
+#include "examples/launch_n_framework.hpp"
+
+#include <deque>
+#include <vector>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <fmt/format.h>
+
+#include "actors/resources/convert.hpp"
+#include "actors/scheduler/calls.hpp"
+#include "actors/scheduler/driver.hpp"
+#include "actors/task_state.hpp"
+
+namespace cairn::examples {
+
+size_t tally::finished() const {
+  auto i = terminal.find("TASK_FINISHED");
+  return i == terminal.end() ? 0 : i->second;
+}
+
+namespace {
+
+struct framework_state {
+  static inline const char* name = "launch-n";
+  launch_n_config config;
+  tally_callback done;
+  std::string framework_id;
+  std::deque<size_t> pending;          // task indices not launched yet
+  std::vector<uint8_t> terminal_seen;  // terminal updates per task
+  size_t ended = 0;
+  tally result;
+  bool suppressed = false;
+};
+
+using self_ptr = caf::stateful_actor<framework_state>*;
+
+std::string task_id(const framework_state& st, size_t index) {
+  return fmt::format("{}-{}", st.config.name, index);
+}
+
+void on_offers(self_ptr self, const caf::actor& driver, capnp::List<schema::Offer>::Reader offers) {
+  auto& st = self->state;
+  std::vector<std::string> declined;
+  for (auto offer : offers) {
+    auto res = read_resources(offer.getResources());
+    std::vector<task_spec> tasks;
+    if (res) {
+      auto left = res->unallocated();
+      while (!st.pending.empty() && left.contains(st.config.task_resources)) {
+        task_spec t;
+        t.id = task_id(st, st.pending.front());
+        t.shell_command = st.config.command;
+        t.res = st.config.task_resources;
+        left -= t.res;
+        tasks.push_back(std::move(t));
+        st.pending.pop_front();
+      }
+    }
+    if (tasks.empty()) {
+      declined.push_back(offer.getId().getValue());
+      continue;
+    }
+    st.result.launched += tasks.size();
+    // Refuse 0: what is left is offered again at the next pass.
+    self->send(driver, calls::launch(st.framework_id, {offer.getId().getValue()}, tasks, 0));
+  }
+  if (!declined.empty())
+    self->send(driver, calls::decline(st.framework_id, declined, st.pending.empty() ? 3600 : 0));
+  if (st.pending.empty() && !st.suppressed) {
+    st.suppressed = true;
+    self->send(driver, calls::suppress(st.framework_id));
+  }
+}
+
+void on_update(self_ptr self, const caf::actor& driver, schema::TaskStatus::Reader status) {
+  auto& st = self->state;
+  ++st.result.updates;
+  if (!is_terminal(status.getState()))
+    return;
+  std::string id = status.getTaskId().getValue();
+  auto prefix = st.config.name + "-";
+  if (id.rfind(prefix, 0) != 0)
+    return;
+  size_t index = std::stoul(id.substr(prefix.size()));
+  if (index >= st.terminal_seen.size())
+    return;
+  if (++st.terminal_seen[index] == 2)
+    ++st.result.tasks_with_two_terminal_states;
+  if (st.terminal_seen[index] > 1)
+    return;
+  ++st.result.terminal[state_name(status.getState())];
+  if (++st.ended < st.config.count)
+    return;
+  st.done(st.result);
+  self->send(driver, calls::teardown(st.framework_id));
+  self->quit();
+}
+
+caf::behavior launch_n(self_ptr self, launch_n_config config, tally_callback done) {
+  auto& st = self->state;
+  st.config = std::move(config);
+  st.done = std::move(done);
+  st.terminal_seen.assign(st.config.count, 0);
+  for (size_t i = 0; i < st.config.count; ++i)
+    st.pending.push_back(i);
+  return {
+    [=](const scheduler_event& event) {
+      auto driver = caf::actor_cast<caf::actor>(self->current_sender());
+      scheduler_handlers h;
+      h.subscribed = [&](const std::string& id) { self->state.framework_id = id; };
+      h.offers = [&](auto offers) { on_offers(self, driver, offers); };
+      h.update = [&](auto status) { on_update(self, driver, status); };
+      h.error = [&](const std::string&) {
+        self->state.done(self->state.result);
+        self->quit();
+      };
+      dispatch(event, h);
+    },
+  };
+}
+
+} // namespace
+
+void spawn_launch_n(caf::actor_system& sys, scheduler_call_sink master, launch_n_config config,
+                    tally_callback done) {
+  driver_options options;
+  options.framework_info = make_wire<schema::FrameworkInfo>([&](schema::FrameworkInfo::Builder i) {
+    i.setName(config.name);
+    i.setUser("root");
+    i.initRoles(1).set(0, config.role);
+    i.initCapabilities(1)[0].setType(schema::FrameworkInfo::Capability::Type::MULTI_ROLE);
+  });
+  auto framework = sys.spawn(launch_n, std::move(config), std::move(done));
+  spawn_driver(sys, std::move(options), std::move(master),
+               caf::actor_cast<scheduler_sink>(framework));
+}
+
+} // namespace cairn::examples

@@ -1,0 +1,50 @@
+// Durations, sizes and flag spellings in Mesos' forms.
+#include <doctest/doctest.h>
+
+#include "runtime/duration.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/flags.hpp"
+
+using namespace cairn;
+using namespace std::chrono_literals;
+
+TEST_CASE("Mesos' duration forms and the short ones") {
+  CHECK(parse_duration("15secs").value() == 15s);
+  CHECK(parse_duration("15s").value() == 15s);
+  CHECK(parse_duration("500ms").value() == 500ms);
+  CHECK(parse_duration("2mins").value() == 2min);
+  CHECK(parse_duration("1hrs").value() == 1h);
+  CHECK(parse_duration("1.5days").value() == 36h);
+  CHECK(parse_duration("10us").value() == 10us);
+  CHECK(!parse_duration("15"));
+  CHECK(!parse_duration("fast"));
+  CHECK(error_message(parse_duration("5parsecs").error()).find("5parsecs") != std::string::npos);
+  CHECK(format_duration(15s) == "15secs");
+  CHECK(format_duration(500ms) == "500ms");
+}
+
+TEST_CASE("sizes") {
+  CHECK(parse_bytes("1GB").value() == 1073741824ull);
+  CHECK(parse_bytes("512MB").value() == 536870912ull);
+  CHECK(parse_bytes("100").value() == 100);
+  CHECK(!parse_bytes("1XB"));
+}
+
+TEST_CASE("every flag has Mesos' and the dashed spelling, and an environment name") {
+  CHECK(flag_spellings("work-dir") == "--work-dir,--work_dir");
+  CHECK(flag_spellings("agents") == "--agents");
+  CHECK(flag_env_name("work-dir") == "CAIRN_WORK_DIR");
+  CLI::App app;
+  duration interval = 1s;
+  std::string dir;
+  add_duration_flag(app, "allocation-interval", interval, "");
+  add_flag(app, "work-dir", dir, "");
+  const char* argv[] = {"x", "--allocation_interval=250ms", "--work-dir", "/w"};
+  app.parse(4, const_cast<char**>(argv));
+  CHECK(interval == 250ms);
+  CHECK(dir == "/w");
+  CLI::App bad;
+  add_duration_flag(bad, "allocation-interval", interval, "");
+  const char* wrong[] = {"x", "--allocation-interval=soon"};
+  CHECK_THROWS(bad.parse(2, const_cast<char**>(wrong)));
+}
