@@ -420,28 +420,3 @@ TEST_CASE("http client: redirects come back unfollowed; a refused connection nam
   REQUIRE(err);
   CHECK(caf::to_string(err).find(gone) != std::string::npos);
 }
-
-TEST_CASE("scratch: huge body" * doctest::skip(false)) {
-  auto s = start_with_ping([&](http_request, http_reply reply) { reply.send(text("no")); });
-  std::string body(40 * 1024 * 1024, 'x');
-  for (int i = 0; i < 5; ++i) {
-    auto r = http_post(url(*s, "/upload"), body, "text/plain", timeout);
-    std::string m = r ? std::to_string(r->status) : caf::to_string(r.error()); MESSAGE(m);
-  }
-  check_still_serving(*s);
-}
-
-TEST_CASE("scratch: idle disconnect") {
-  mailbox<std::shared_ptr<http_stream>> streams;
-  auto s = start_with_ping(
-    [&](http_request, http_reply reply) { streams.put(reply.open_stream(200, "text/plain")); });
-  std::thread reader([&] {
-    http_stream_get(url(*s, "/events"), [&](std::string_view) { return false; }, timeout);
-  });
-  auto got = streams.take(1);
-  auto stream = got.front();
-  CHECK(stream->write("one\n"));
-  reader.join();
-  bool closed = wait_until([&] { return !stream->open(); });
-  MESSAGE("open() false without writes: " << closed);
-}
