@@ -21,6 +21,13 @@ void send_heartbeats(master_ptr self) {
       self->send(fw.sink, beat);
 }
 
+void ping_agents(master_ptr self) {
+  auto ping = make_wire<schema::agent::Event>(
+    [](schema::agent::Event::Builder e) { e.setType(schema::agent::Event::Type::PING); });
+  for (auto& [id, agent] : self->state.agents)
+    self->send(agent.sink, ping);
+}
+
 master_actor::behavior_type master(master_ptr self, master_options options) {
   auto& st = self->state;
   st.options = options;
@@ -47,6 +54,7 @@ master_actor::behavior_type master(master_ptr self, master_options options) {
     }
   });
   self->delayed_send(self, options.framework_heartbeat_interval, heartbeat_atom::value);
+  self->delayed_send(self, options.agent_ping_timeout, ping_atom::value);
   return {
     [=](const scheduler_call& call) { on_scheduler_call(self, call); },
     [=](const agent_call& call) { on_agent_call(self, call); },
@@ -57,6 +65,10 @@ master_actor::behavior_type master(master_ptr self, master_options options) {
       send_heartbeats(self);
       self->delayed_send(self, self->state.options.framework_heartbeat_interval,
                          heartbeat_atom::value);
+    },
+    [=](ping_atom) {
+      ping_agents(self);
+      self->delayed_send(self, self->state.options.agent_ping_timeout, ping_atom::value);
     },
     [=](failover_atom, const std::string& framework_id, uint64_t epoch) {
       on_failover_timeout(self, framework_id, epoch);

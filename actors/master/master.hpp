@@ -18,6 +18,7 @@ namespace cairn {
 
 using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
 using failover_atom = caf::atom_constant<caf::atom("failover")>;
+using ping_atom = caf::atom_constant<caf::atom("ping")>;
 
 using master_actor = caf::typed_actor<
   // From frameworks (their drivers, or HTTP streams acting for them).
@@ -29,9 +30,10 @@ using master_actor = caf::typed_actor<
   // Operators and the HTTP gateway.
   caf::replies_to<operator_call>::with<operator_response>,
   caf::replies_to<state_atom>::with<master_snapshot>,
-  // Timers of its own: framework heartbeats; a framework's failover timeout
+  // Timers of its own: framework heartbeats; agent pings; a framework's failover timeout
   // (framework id, the disconnection it belongs to).
   caf::reacts_to<heartbeat_atom>,
+  caf::reacts_to<ping_atom>,
   caf::reacts_to<failover_atom, std::string, uint64_t>>;
 
 struct master_options {
@@ -42,6 +44,8 @@ struct master_options {
   duration allocation_interval = std::chrono::seconds(1);
   // Sent to frameworks in SUBSCRIBED and then as HEARTBEAT events.
   duration framework_heartbeat_interval = std::chrono::seconds(15);
+  // Agents are pinged this often (Mesos' --agent_ping_timeout).
+  duration agent_ping_timeout = std::chrono::seconds(15);
   uint64_t seed = 0;  // ids and the allocator's shuffle
 };
 
