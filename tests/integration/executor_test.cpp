@@ -106,6 +106,17 @@ std::unique_ptr<testing::test_framework> launch_one(real_cluster& c, const task_
   return fw;
 }
 
+// The contents of `path` once it is written (waits a bounded time).
+std::string wait_for_file(const std::string& path) {
+  for (int i = 0; i < 200; ++i) {
+    auto text = read_file(path);
+    if (!text.empty())
+      return text;
+    usleep(50 * 1000);
+  }
+  return {};
+}
+
 bool process_gone(pid_t pid, duration bound) {
   auto deadline = std::chrono::steady_clock::now() + bound;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -167,6 +178,8 @@ TEST_CASE("a kill sends SIGTERM, then SIGKILL once the grace period is over") {
   auto fw = launch_one(c, stubborn);
   auto running = fw->wait_for("stubborn", TaskState::TASK_RUNNING);
   REQUIRE(running);
+  // Kill only once the shell has set its trap (it writes the pid file after).
+  REQUIRE(!wait_for_file(c.sandbox("stubborn") + "/pid").empty());
   fw->send(calls::kill(fw->id(), "stubborn", (*running)->getAgentId().getValue()));
   CHECK(fw->wait_for("stubborn", TaskState::TASK_KILLING));
   auto killed = fw->wait_for("stubborn", TaskState::TASK_KILLED);
@@ -206,13 +219,8 @@ TEST_CASE("when an executor dies its task fails and the task's processes go too"
   real_cluster c{cairn_binary()};
   auto fw = launch_one(c, shell_task("doomed", "echo $$ > pid; sleep 60"));
   REQUIRE(fw->wait_for("doomed", TaskState::TASK_RUNNING));
-  auto sandbox = c.sandbox("doomed");
   pid_t task_pid = 0;
-  for (int i = 0; i < 100 && task_pid == 0; ++i) {
-    std::istringstream(read_file(sandbox + "/pid")) >> task_pid;
-    if (task_pid == 0)
-      usleep(50 * 1000);
-  }
+  std::istringstream(wait_for_file(c.sandbox("doomed") + "/pid")) >> task_pid;
   REQUIRE(task_pid > 0);
   pid_t executor_pid = parent_of(task_pid);
   REQUIRE(executor_pid > 1);
