@@ -1,40 +1,14 @@
 // Detecting an agent's resources the way Mesos does, overridable by --resources.
 #include "actors/agent/agent.hpp"
 
-#include <sys/statvfs.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <fstream>
-#include <thread>
+#include <cmath>
+
+#include "runtime/machine.hpp"
 
 namespace cairn {
 
 namespace {
-
-double memory_mb() {
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key;
-  double kb = 0;
-  while (meminfo >> key >> kb) {
-    if (key == "MemTotal:")
-      return kb / 1024.0;
-    meminfo.ignore(256, '\n');
-  }
-  return 0;
-}
-
-// The file system the work dir is (or will be) on: the nearest existing parent.
-double disk_mb(std::string path) {
-  struct statvfs fs {};
-  while (statvfs(path.empty() ? "/" : path.c_str(), &fs) != 0) {
-    if (path.empty() || path == "/")
-      return 0;
-    auto slash = path.find_last_of('/');
-    path = slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
-  }
-  return static_cast<double>(fs.f_blocks) * static_cast<double>(fs.f_frsize) / 1048576.0;
-}
 
 // Mesos leaves max(1 GB, half) of memory and max(5 GB, half) of disk alone.
 double leave_for_system(double total_mb, double reserve_mb) {
@@ -55,7 +29,7 @@ caf::expected<resources> agent_resources(const std::string& flag, const std::str
                         [&](const resource& r) { return r.name == name; });
   };
   if (missing("cpus"))
-    out += resources::scalar("cpus", std::max(1u, std::thread::hardware_concurrency()));
+    out += resources::scalar("cpus", cpu_count());
   if (missing("mem"))
     out += resources::scalar("mem", std::floor(leave_for_system(memory_mb(), 1024)));
   if (missing("disk"))

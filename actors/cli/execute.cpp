@@ -112,8 +112,8 @@ caf::expected<bool> fits_some_agent(caf::actor_system& sys, const master_actor& 
                                     const resources& need, const std::string& role,
                                     duration agent_wait, std::string& largest) {
   caf::scoped_actor self{sys};
-  auto deadline = std::chrono::steady_clock::now() + agent_wait;
-  for (;;) {
+  constexpr auto pause = std::chrono::milliseconds(500);
+  for (auto attempts = agent_wait / pause;; --attempts) {
     caf::expected<bool> result = make_error("the master did not answer");
     bool any = false;
     self->request(master, std::chrono::seconds(10), make_wire<schema::operator_api::Call>([](auto c) {
@@ -135,9 +135,9 @@ caf::expected<bool> fits_some_agent(caf::actor_system& sys, const master_actor& 
           result = fits;
         },
         [&](caf::error& err) { result = make_error("the master did not answer: " + sys.render(err)); });
-    if (!result || any || std::chrono::steady_clock::now() >= deadline)
+    if (!result || any || attempts <= 0)
       return any || !result ? result : caf::expected<bool>{make_error("the cluster has no agents")};
-    self->receive(caf::after(std::chrono::milliseconds(500)) >> [] {}); // no agents yet
+    self->receive(caf::after(pause) >> [] {}); // no agents yet: look again
   }
 }
 
