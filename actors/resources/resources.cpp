@@ -204,6 +204,19 @@ resources& resources::operator+=(const resource& r) {
   return *this;
 }
 
+resources& resources::operator+=(resource&& r) {
+  if (r.empty())
+    return *this;
+  for (auto& mine : items_) {
+    if (mine.same_identity(r)) {
+      value_add(mine, r);
+      return *this;
+    }
+  }
+  items_.push_back(std::move(r));
+  return *this;
+}
+
 resources& resources::operator+=(const resources& rs) {
   for (const auto& r : rs.items_)
     *this += r;
@@ -278,7 +291,7 @@ resources transform(const std::vector<resource>& items, Pred keep, Map map) {
     if (keep(r)) {
       resource copy = r;
       map(copy);
-      out += copy;
+      out += std::move(copy);
     }
   }
   return out;

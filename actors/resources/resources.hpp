@@ -64,6 +64,7 @@ public:
   }
 
   resources& operator+=(const resource& r);
+  resources& operator+=(resource&& r);
   resources& operator+=(const resources& rs);
   // Requires contains(r); subtracting what is not there is a programmer error.
   resources& operator-=(const resource& r);
