@@ -74,32 +74,19 @@ std::string url_decode(std::string_view s) {
 }
 
 const char* status_text(int status) {
-  switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return status < 400 ? "OK" : "Error";
-  }
+  static const std::pair<int, const char*> known[] = {
+    {200, "OK"}, {201, "Created"}, {202, "Accepted"}, {204, "No Content"},
+    {301, "Moved Permanently"}, {302, "Found"}, {303, "See Other"}, {304, "Not Modified"},
+    {307, "Temporary Redirect"}, {400, "Bad Request"}, {401, "Unauthorized"},
+    {403, "Forbidden"}, {404, "Not Found"}, {405, "Method Not Allowed"}, {409, "Conflict"},
+    {413, "Payload Too Large"}, {415, "Unsupported Media Type"},
+    {422, "Unprocessable Entity"}, {429, "Too Many Requests"},
+    {500, "Internal Server Error"}, {501, "Not Implemented"}, {503, "Service Unavailable"},
+    {504, "Gateway Timeout"}};
+  for (auto& [code, text] : known)
+    if (code == status)
+      return text;
+  return status < 400 ? "OK" : "Error"; // clients go by the code
 }
 
 http_response plain(int status, std::string message) {
@@ -143,18 +130,22 @@ struct stream_state {
   bool closing = false;    // close() was called: end once the queue is written
   bool dead = false;       // client gone, writer overflowed, or server stopped
   fulfiller_ptr wake;      // set while the pump waits for chunks
+  fulfiller_ptr cut;       // set while the pump runs: stops it even mid-write
 
   void kill() {
-    fulfiller_ptr w;
+    fulfiller_ptr w, c;
     {
       std::lock_guard<std::mutex> lock(mu);
       dead = true;
       queue.clear();
       queued_bytes = 0;
       w = kj::mv(wake);
+      c = kj::mv(cut);
     }
     if (w.get() != nullptr)
       w->fulfill();
+    if (c.get() != nullptr)
+      c->fulfill();
   }
 };
 
@@ -224,7 +215,7 @@ http_stream::~http_stream() {
 }
 
 bool http_stream::write(std::string chunk) {
-  fulfiller_ptr wake;
+  fulfiller_ptr wake, cut;
   bool queued = false;
   {
     std::lock_guard<std::mutex> lock(state_->mu);
@@ -233,8 +224,11 @@ bool http_stream::write(std::string chunk) {
     if (chunk.empty())
       return true;
     if (state_->queued_bytes + chunk.size() > limits::http_stream_max_queued_bytes) {
-      state_->dead = true; // the pump wakes, sees it and cuts the client off
+      // The client is not keeping up: cut it off now, even if the pump is
+      // stuck in a write to it, so its connection and backlog go at once.
+      state_->dead = true;
       state_->queue.clear();
+      cut = kj::mv(state_->cut);
     } else {
       state_->queued_bytes += chunk.size();
       state_->queue.push_back(std::move(chunk));
@@ -244,6 +238,8 @@ bool http_stream::write(std::string chunk) {
   }
   if (wake.get() != nullptr)
     wake->fulfill();
+  if (cut.get() != nullptr)
+    cut->fulfill();
   return queued;
 }
 
@@ -338,10 +334,12 @@ void split_target(std::string_view url, http_request& req) {
     req.query = std::string(url.substr(q + 1));
 }
 
+// One per connection: a stream that ends badly must cut its connection.
 class service final : public kj::HttpService {
 public:
-  service(const kj::HttpHeaderTable& table, const http_handler& handler)
-    : table_(table), handler_(handler) {
+  service(const kj::HttpHeaderTable& table, const http_handler& handler,
+          kj::AsyncIoStream& connection)
+    : table_(table), handler_(handler), connection_(connection) {
   }
 
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
@@ -424,24 +422,47 @@ private:
       return send_whole(response, plain(500, problem + "\n"));
     }
     if (a.stream == nullptr)
-      return send_whole(response, std::move(r), h);
+      return send_whole(response, h, r.status, std::move(r.body));
     auto out = response.send(static_cast<uint>(r.status), status_text(r.status), h);
-    auto& o = *out;
-    auto& s = *a.stream->state;
-    auto gone = o.whenWriteDisconnected().then(
+    return stream(*out, *a.stream->state).attach(kj::mv(out), kj::mv(a.stream));
+  }
+
+  kj::Promise<void> stream(kj::AsyncOutputStream& out, detail::stream_state& s) {
+    auto cut = kj::newPromiseAndCrossThreadFulfiller<void>();
+    {
+      std::lock_guard<std::mutex> lock(s.mu);
+      s.cut = kj::mv(cut.fulfiller);
+    }
+    auto cut_off = cut.promise.then([]() -> kj::Promise<void> {
+      spdlog::warn("http: cut off a stream client that fell {} bytes behind",
+                   limits::http_stream_max_queued_bytes);
+      return KJ_EXCEPTION(DISCONNECTED, "stream writer outran its client");
+    });
+    auto gone = out.whenWriteDisconnected().then(
       []() -> kj::Promise<void> { return KJ_EXCEPTION(DISCONNECTED, "the client went away"); });
-    return pump(s, o).exclusiveJoin(kj::mv(gone)).attach(kj::mv(out), kj::mv(a.stream));
+    return pump(s, out)
+      .exclusiveJoin(kj::mv(cut_off))
+      .exclusiveJoin(kj::mv(gone))
+      .catch_([this](kj::Exception&& e) -> kj::Promise<void> {
+        // kj ends a chunked body cleanly when its writer is dropped, even
+        // after a failure; half-closing first makes the client see a cut
+        // stream rather than a finished one.
+        kj::runCatchingExceptions([this] { connection_.shutdownWrite(); });
+        return kj::mv(e);
+      });
   }
 
   kj::Promise<void> send_whole(Response& response, http_response r) {
     kj::HttpHeaders h(table_);
     h.set(kj::HttpHeaderId::CONTENT_TYPE, r.content_type.c_str());
-    return send_whole(response, std::move(r), h);
+    return send_whole(response, h, r.status, std::move(r.body));
   }
 
-  kj::Promise<void> send_whole(Response& response, http_response r, const kj::HttpHeaders& h) {
-    auto body = kj::heap<std::string>(std::move(r.body));
-    auto out = response.send(static_cast<uint>(r.status), status_text(r.status), h,
+  // `h` points into strings of the caller's: only the body moves here.
+  kj::Promise<void> send_whole(Response& response, const kj::HttpHeaders& h, int status,
+                               std::string body_text) {
+    auto body = kj::heap<std::string>(std::move(body_text));
+    auto out = response.send(static_cast<uint>(status), status_text(status), h,
                              uint64_t{body->size()});
     if (body->empty())
       return kj::READY_NOW;
@@ -455,11 +476,8 @@ private:
     std::vector<std::string> batch;
     {
       std::lock_guard<std::mutex> lock(s.mu);
-      if (s.dead) {
-        spdlog::warn("http: cut off a stream client that fell {} bytes behind",
-                     limits::http_stream_max_queued_bytes);
+      if (s.dead) // overflowed before the pump began
         return KJ_EXCEPTION(DISCONNECTED, "stream writer outran its client");
-      }
       if (s.queue.empty()) {
         if (s.closing)
           return kj::READY_NOW;
@@ -490,6 +508,7 @@ private:
 
   const kj::HttpHeaderTable& table_;
   const http_handler& handler_;
+  kj::AsyncIoStream& connection_;
 };
 
 kj::HttpServerSettings server_settings() {
@@ -502,8 +521,15 @@ kj::HttpServerSettings server_settings() {
 // Accepts connections up to limits::http_max_connections and serves each.
 class connection_pool final : private kj::TaskSet::ErrorHandler {
 public:
-  connection_pool(kj::Timer& timer, const kj::HttpHeaderTable& table, kj::HttpService& svc)
-    : timer_(timer), server_(timer, table, svc, server_settings()), connections_(*this) {
+  connection_pool(kj::Timer& timer, const kj::HttpHeaderTable& table,
+                  const http_handler& handler)
+    : timer_(timer),
+      server_(timer, table,
+              [&table, &handler](kj::AsyncIoStream& conn) -> kj::Own<kj::HttpService> {
+                return kj::heap<service>(table, handler, conn);
+              },
+              server_settings()),
+      connections_(*this) {
   }
 
   kj::Promise<void> accept_loop(kj::ConnectionReceiver& listener) {
@@ -514,7 +540,9 @@ public:
     }
     return listener.accept().then(
       [this, &listener](kj::Own<kj::AsyncIoStream> conn) {
-        connections_.add(server_.listenHttp(kj::mv(conn)).attach(slot{this}));
+        ++open_;
+        auto release = kj::defer([this] { release_slot(); });
+        connections_.add(server_.listenHttp(kj::mv(conn)).attach(kj::mv(release)));
         return accept_loop(listener);
       },
       [this, &listener](kj::Exception&& e) {
@@ -527,26 +555,13 @@ public:
   }
 
 private:
-  // Counts one open connection for as long as it lives.
-  struct slot {
-    explicit slot(connection_pool* p) : pool(p) {
-      ++pool->open_;
+  void release_slot() {
+    --open_;
+    KJ_IF_MAYBE (f, slot_freed_) {
+      (*f)->fulfill();
+      slot_freed_ = nullptr;
     }
-    slot(slot&& other) noexcept : pool(other.pool) {
-      other.pool = nullptr;
-    }
-    slot(const slot&) = delete;
-    ~slot() {
-      if (pool == nullptr)
-        return;
-      --pool->open_;
-      KJ_IF_MAYBE (f, pool->slot_freed_) {
-        (*f)->fulfill();
-        pool->slot_freed_ = nullptr;
-      }
-    }
-    connection_pool* pool;
-  };
+  }
 
   void taskFailed(kj::Exception&& e) override {
     spdlog::debug("http: connection ended: {}", e.getDescription().cStr());
@@ -570,13 +585,19 @@ std::string join_host_port(const std::string& host, uint16_t port) {
 void serve(detail::server_state& st, std::string address, std::promise<caf::error> bound) {
   pthread_setname_np(pthread_self(), "cairn-http");
   bool started = false;
+  auto failed = [&](const std::string& why) {
+    if (started)
+      spdlog::error("http: server on {} failed: {}", address, why);
+    else
+      bound.set_value(caf::make_error(caf::sec::cannot_open_port,
+                                      "cannot serve HTTP on " + address + ": " + why));
+  };
   try {
     auto io = kj::setupAsyncIo();
     kj::HttpHeaderTable table;
-    service svc(table, st.handler);
     auto addr = io.provider->getNetwork().parseAddress(address).wait(io.waitScope);
     auto listener = addr->listen();
-    connection_pool pool(io.provider->getTimer(), table, svc);
+    connection_pool pool(io.provider->getTimer(), table, st.handler);
     auto stop = kj::newPromiseAndCrossThreadFulfiller<void>();
     st.port = static_cast<uint16_t>(listener->getPort());
     st.stop = kj::mv(stop.fulfiller);
@@ -587,13 +608,9 @@ void serve(detail::server_state& st, std::string address, std::promise<caf::erro
     // Leaving the scope cancels every connection (open streams die, so their
     // writers see write() == false), then closes the listener and the loop.
   } catch (const kj::Exception& e) {
-    if (started) {
-      spdlog::error("http: server on {} failed: {}", address, e.getDescription().cStr());
-      return;
-    }
-    bound.set_value(caf::make_error(caf::sec::cannot_open_port,
-                                    "cannot serve HTTP on " + address + ": "
-                                      + e.getDescription().cStr()));
+    failed(e.getDescription().cStr());
+  } catch (const std::exception& e) {
+    failed(e.what());
   }
 }
 

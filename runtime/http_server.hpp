@@ -51,8 +51,11 @@ struct http_response {
 // thread. Writes are queued to the server thread; the queue is bounded by
 // limits::http_stream_max_queued_bytes, and a writer that outruns its client
 // past that bound finds the stream closed (the client is cut off rather than
-// the server holding an unbounded backlog). Dropping the last reference
-// closes the stream.
+// the server holding an unbounded backlog). A client that hung up is noticed
+// at the next write (kj 0.9.2 does not report a peer's FIN), so long-lived
+// streams should carry heartbeats. A client whose stream was cut sees the
+// connection end without the final chunk, never a clean end. Dropping the
+// last reference closes the stream.
 class http_stream {
 public:
   ~http_stream();
