@@ -1,0 +1,290 @@
+// The master, one message at a time: registration, offers, validation of
+// ACCEPT, status updates and acknowledgements, decline filters, kills,
+// teardown and the loss of an agent, with fake agents and frameworks.
+#include <doctest/doctest.h>
+
+#include "actors/master/master.hpp"
+#include "actors/resources/convert.hpp"
+#include "actors/resources/parse.hpp"
+#include "actors/scheduler/calls.hpp"
+#include "runtime/log.hpp"
+#include "tests/support/actor_fixture.hpp"
+
+using namespace cairn;
+using namespace std::chrono_literals;
+using schema::TaskState;
+using Reason = schema::TaskStatus::Reason;
+using AgentEvent = schema::agent::Event;
+using AgentCall = schema::agent::Call;
+using Event = schema::Event;
+
+namespace {
+
+struct master_fixture : testing::actor_fixture {
+  master_actor master;
+  testing::fake_peer agent = fake();
+  testing::fake_peer framework = fake();
+  std::string agent_id;
+  std::string framework_id;
+
+  master_fixture() {
+    setup_logging("ERROR");
+    master_options options;
+    options.allocation_interval = 1s;
+    master = spawn_master(sys, options);
+    settle();
+  }
+
+  ~master_fixture() override {
+    stop(caf::actor_cast<caf::actor>(master));
+    stop(agent.handle);
+    stop(framework.handle);
+  }
+
+  void register_agent(const char* res = "cpus:4;mem:4096") {
+    caf::send_as(agent.handle, master, make_wire<AgentCall>([&](AgentCall::Builder c) {
+                   c.setType(AgentCall::Type::REGISTER);
+                   auto info = c.initRegister().initAgentInfo();
+                   info.setHostname("host-a");
+                   set_resources(info, parse_resources(res).value());
+                 }));
+    settle();
+    REQUIRE(!agent.box->agent.empty());
+    REQUIRE(agent.box->agent.back()->getType() == AgentEvent::Type::REGISTERED);
+    agent_id = agent.box->agent.back()->getRegistered().getAgentId().getValue();
+  }
+
+  void subscribe(testing::fake_peer& who, std::string& id, const char* name = "fw") {
+    auto info = make_wire<schema::FrameworkInfo>([&](schema::FrameworkInfo::Builder i) {
+      i.setName(name);
+      i.setUser("root");
+    });
+    caf::send_as(who.handle, master, calls::subscribe(*info));
+    settle();
+    REQUIRE(!who.box->scheduler.empty());
+    REQUIRE(who.box->scheduler.front()->getType() == Event::Type::SUBSCRIBED);
+    id = who.box->scheduler.front()->getSubscribed().getFrameworkId().getValue();
+  }
+
+  void from_framework(scheduler_call call) {
+    caf::send_as(framework.handle, master, std::move(call));
+    settle();
+  }
+
+  void from_agent(agent_call call) {
+    caf::send_as(agent.handle, master, std::move(call));
+    settle();
+  }
+
+  // Events of `type` the framework received since the last call.
+  std::vector<scheduler_event> take(testing::fake_peer& who, Event::Type type) {
+    std::vector<scheduler_event> out;
+    for (auto& e : who.box->scheduler)
+      if (e->getType() == type)
+        out.push_back(e);
+    who.box->scheduler.clear();
+    return out;
+  }
+
+  std::vector<agent_event> agent_events(AgentEvent::Type type) {
+    std::vector<agent_event> out;
+    for (auto& e : agent.box->agent)
+      if (e->getType() == type)
+        out.push_back(e);
+    agent.box->agent.clear();
+    return out;
+  }
+
+  std::string single_offer() {
+    auto offers = take(framework, Event::Type::OFFERS);
+    REQUIRE(offers.size() == 1);
+    REQUIRE(offers[0]->getOffers().getOffers().size() == 1);
+    return offers[0]->getOffers().getOffers()[0].getId().getValue();
+  }
+
+  agent_call status(const std::string& task, TaskState state, uint8_t uuid_byte) {
+    return make_wire<AgentCall>([&](AgentCall::Builder c) {
+      c.setType(AgentCall::Type::UPDATE);
+      c.initAgentId().setValue(agent_id);
+      auto u = c.initUpdate();
+      u.initFrameworkId().setValue(framework_id);
+      auto s = u.initStatus();
+      s.initTaskId().setValue(task);
+      s.setState(state);
+      s.setSource(schema::TaskStatus::Source::SOURCE_EXECUTOR);
+      auto uuid = s.initUuid(16);
+      for (auto& b : uuid)
+        b = uuid_byte;
+    });
+  }
+};
+
+task_spec task(const char* id, const char* res) {
+  task_spec t;
+  t.id = id;
+  t.shell_command = "true";
+  t.res = parse_resources(res).value();
+  return t;
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(master_fixture, "a subscribed framework is offered a registered agent") {
+  register_agent();
+  subscribe(framework, framework_id);
+  auto offers = take(framework, Event::Type::OFFERS);
+  REQUIRE(offers.size() == 1);
+  auto offer = offers[0]->getOffers().getOffers()[0];
+  CHECK(offer.getAgentId().getValue() == agent_id);
+  CHECK(offer.getHostname() == "host-a");
+  auto res = read_resources(offer.getResources()).value();
+  CHECK(res.unallocated() == parse_resources("cpus:4;mem:4096").value());
+  CHECK(offer.getAllocationInfo().getRole() == "*");
+}
+
+TEST_CASE_FIXTURE(master_fixture, "an accept launches what fits and refuses what does not") {
+  register_agent();
+  subscribe(framework, framework_id);
+  auto offer = single_offer();
+  from_framework(calls::launch(framework_id, {offer},
+                               {task("small", "cpus:1;mem:128"), task("big", "cpus:1;mem:99999")}));
+  auto updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  auto s = updates[0]->getUpdate().getStatus();
+  CHECK(s.getTaskId().getValue() == "big");
+  CHECK(s.getState() == TaskState::TASK_ERROR);
+  CHECK(s.getReason() == Reason::TASK_INVALID);
+  auto runs = agent_events(AgentEvent::Type::RUN_TASK);
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0]->getRunTask().getTask().getTaskId().getValue() == "small");
+  CHECK(runs[0]->getRunTask().getFrameworkInfo().getId().getValue() == framework_id);
+  // Using the same offer again: it is gone, and the task is dropped with the reason.
+  from_framework(calls::launch(framework_id, {offer}, {task("again", "cpus:1;mem:128")}));
+  updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_LOST);
+  CHECK(updates[0]->getUpdate().getStatus().getReason() == Reason::INVALID_OFFERS);
+  CHECK(agent_events(AgentEvent::Type::RUN_TASK).empty());
+}
+
+TEST_CASE_FIXTURE(master_fixture, "status updates reach the framework; acknowledgements reach the agent") {
+  register_agent();
+  subscribe(framework, framework_id);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}));
+  from_agent(status("t", TaskState::TASK_RUNNING, 7));
+  auto updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  auto s = updates[0]->getUpdate().getStatus();
+  CHECK(s.getState() == TaskState::TASK_RUNNING);
+  CHECK(s.getAgentId().getValue() == agent_id);
+  from_framework(calls::acknowledge(framework_id, s));
+  auto acks = agent_events(AgentEvent::Type::ACKNOWLEDGE);
+  REQUIRE(acks.size() == 1);
+  CHECK(acks[0]->getAcknowledge().getTaskId().getValue() == "t");
+  CHECK(acks[0]->getAcknowledge().getUuid()[0] == 7);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "declined resources are filtered for refuse_seconds, then offered again") {
+  register_agent();
+  subscribe(framework, framework_id);
+  from_framework(calls::decline(framework_id, {single_offer()}, 5));
+  advance(2s);
+  CHECK(take(framework, Event::Type::OFFERS).empty());
+  advance(4s);
+  CHECK(take(framework, Event::Type::OFFERS).size() == 1);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "a terminal update frees the task's resources for the next pass") {
+  register_agent("cpus:1;mem:128");
+  subscribe(framework, framework_id);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}));
+  advance(1s);
+  CHECK(take(framework, Event::Type::OFFERS).empty()); // everything is in use
+  from_agent(status("t", TaskState::TASK_FINISHED, 1));
+  take(framework, Event::Type::UPDATE);
+  advance(1s);
+  CHECK(take(framework, Event::Type::OFFERS).size() == 1);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "killing a running task goes to its agent; an unknown one is reported lost") {
+  register_agent();
+  subscribe(framework, framework_id);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}));
+  from_framework(calls::kill(framework_id, "t", agent_id));
+  auto kills = agent_events(AgentEvent::Type::KILL_TASK);
+  REQUIRE(kills.size() == 1);
+  CHECK(kills[0]->getKillTask().getTaskId().getValue() == "t");
+  from_framework(calls::kill(framework_id, "nobody", agent_id));
+  auto updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_LOST);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "reconciliation answers with the latest known state, or that it is unknown") {
+  register_agent();
+  subscribe(framework, framework_id);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}));
+  from_agent(status("t", TaskState::TASK_RUNNING, 3));
+  take(framework, Event::Type::UPDATE);
+  from_framework(calls::reconcile(framework_id, {}));
+  auto implicit = take(framework, Event::Type::UPDATE);
+  REQUIRE(implicit.size() == 1);
+  CHECK(implicit[0]->getUpdate().getStatus().getState() == TaskState::TASK_RUNNING);
+  CHECK(implicit[0]->getUpdate().getStatus().getReason() == Reason::RECONCILIATION);
+  from_framework(calls::reconcile(framework_id, {{"t", agent_id}, {"ghost", agent_id}}));
+  auto explicit_ = take(framework, Event::Type::UPDATE);
+  REQUIRE(explicit_.size() == 2);
+  CHECK(explicit_[1]->getUpdate().getStatus().getState() == TaskState::TASK_LOST);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "teardown shuts the framework down on its agents and frees everything") {
+  register_agent();
+  subscribe(framework, framework_id);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}));
+  from_framework(calls::teardown(framework_id));
+  CHECK(agent_events(AgentEvent::Type::SHUTDOWN_FRAMEWORK).size() == 1);
+  testing::fake_peer other = fake();
+  std::string other_id;
+  subscribe(other, other_id, "other");
+  auto offers = take(other, Event::Type::OFFERS);
+  REQUIRE(offers.size() == 1);
+  auto res = read_resources(offers[0]->getOffers().getOffers()[0].getResources()).value();
+  CHECK(res.unallocated() == parse_resources("cpus:4;mem:4096").value());
+  stop(other.handle);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "a call from another connection is refused with an error") {
+  register_agent();
+  subscribe(framework, framework_id);
+  testing::fake_peer impostor = fake();
+  caf::send_as(impostor.handle, master, calls::teardown(framework_id));
+  settle();
+  auto errors = take(impostor, Event::Type::ERROR);
+  REQUIRE(errors.size() == 1);
+  CHECK(std::string(errors[0]->getError().getMessage()).find("another connection")
+        != std::string::npos);
+  CHECK(agent_events(AgentEvent::Type::SHUTDOWN_FRAMEWORK).empty());
+  stop(impostor.handle);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "when an agent goes away its offers are rescinded and its tasks lost") {
+  register_agent();
+  subscribe(framework, framework_id);
+  auto offer = single_offer();
+  from_framework(calls::launch(framework_id, {offer}, {task("t", "cpus:1;mem:128")}, 0));
+  advance(1s);
+  auto second = single_offer();
+  stop(agent.handle);
+  auto events = framework.box->scheduler;
+  auto rescinds = take(framework, Event::Type::RESCIND);
+  REQUIRE(rescinds.size() == 1);
+  CHECK(rescinds[0]->getRescind().getOfferId().getValue() == second);
+  bool lost = false;
+  for (auto& e : events)
+    if (e->getType() == Event::Type::UPDATE)
+      lost |= e->getUpdate().getStatus().getTaskId().getValue() == "t"
+              && e->getUpdate().getStatus().getState() == TaskState::TASK_LOST;
+  CHECK(lost);
+  from_framework(calls::reconcile(framework_id, {}));
+  CHECK(take(framework, Event::Type::UPDATE).empty()); // the master no longer has the task
+}
