@@ -78,6 +78,9 @@ int run_local(const local_flags& f) {
       return fail(error_message(o.error()));
     agents.push_back(std::move(*o));
   }
+  auto master_opts = f.master.options(f.node);
+  if (!master_opts)
+    return fail(error_message(master_opts.error()));
   block_termination_signals();
   system_config cfg;
   caf::actor_system sys{cfg};
@@ -86,9 +89,8 @@ int run_local(const local_flags& f) {
   if (!http)
     return fail(error_message(http.error()));
   uint16_t http_port = (*http)->port();
-  auto master_opts = f.master.options(f.node);
-  master_opts.http_port = http_port;
-  auto master = spawn_master(sys, master_opts);
+  master_opts->http_port = http_port;
+  auto master = spawn_master(sys, *master_opts);
   uint16_t wanted_actor_port = f.node.http_port == 0 ? 0 : f.node.http_port + 100;
   auto actor_port = sys.middleman().publish(master, wanted_actor_port, f.node.ip.c_str(), true);
   if (!actor_port)

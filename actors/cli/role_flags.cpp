@@ -31,10 +31,36 @@ void master_flags::add_to(CLI::App& app) {
                     "Time between batch allocation passes");
   add_duration_flag(app, "framework-heartbeat-interval", framework_heartbeat_interval,
                     "Time between HEARTBEAT events to frameworks");
+  add_flag(app, "weights", weights, "Role weights for DRF, e.g. \"web=2,batch=1\"");
 }
 
-master_options master_flags::options(const node_flags& node) const {
+namespace {
+
+caf::expected<std::vector<std::pair<std::string, double>>> parse_weights(const std::string& text) {
+  std::vector<std::pair<std::string, double>> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find(',', start);
+    auto part = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    start = end == std::string::npos ? text.size() : end + 1;
+    auto eq = part.find('=');
+    char* rest = nullptr;
+    double w = eq == std::string::npos ? 0 : std::strtod(part.c_str() + eq + 1, &rest);
+    if (eq == 0 || eq == std::string::npos || rest == nullptr || *rest != '\0' || !(w > 0))
+      return make_error(fmt::format("--weights: invalid '{}': expected role=positive number", part));
+    out.emplace_back(part.substr(0, eq), w);
+  }
+  return out;
+}
+
+} // namespace
+
+caf::expected<master_options> master_flags::options(const node_flags& node) const {
+  auto parsed_weights = parse_weights(weights);
+  if (!parsed_weights)
+    return parsed_weights.error();
   master_options o;
+  o.weights = std::move(*parsed_weights);
   o.hostname = node.advertised_hostname();
   o.ip = node.advertised_ip();
   o.http_port = node.http_port;

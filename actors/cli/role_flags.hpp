@@ -28,9 +28,10 @@ struct node_flags {
 struct master_flags {
   duration allocation_interval = std::chrono::seconds(1);
   duration framework_heartbeat_interval = std::chrono::seconds(15);
+  std::string weights;  // "role=weight,role=weight"
 
   void add_to(CLI::App& app);
-  master_options options(const node_flags& node) const;
+  caf::expected<master_options> options(const node_flags& node) const;
 };
 
 struct agent_flags {

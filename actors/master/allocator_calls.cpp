@@ -62,6 +62,17 @@ void allocator_recover(master_ptr self, const std::string& framework_id,
   self->send(self->state.allocator, std::move(b).finish());
 }
 
+void allocator_weights(master_ptr self,
+                       const std::vector<std::pair<std::string, double>>& weights) {
+  wire_builder<sa::Call> b;
+  auto list = b.root().initUpdateWeights(static_cast<unsigned>(weights.size()));
+  for (unsigned i = 0; i < weights.size(); ++i) {
+    list[i].setRole(weights[i].first);
+    list[i].setWeight(weights[i].second);
+  }
+  self->send(self->state.allocator, std::move(b).finish());
+}
+
 void allocator_roles(master_ptr self, bool revive, const std::string& framework_id,
                      capnp::List<capnp::Text>::Reader roles) {
   wire_builder<sa::Call> b;

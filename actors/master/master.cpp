@@ -39,6 +39,8 @@ master_actor::behavior_type master(master_ptr self, master_options options) {
   alloc_options.seed = st.random->engine()();
   st.allocator = self->spawn<caf::linked>(allocator, caf::actor_cast<allocation_sink>(self),
                                           alloc_options);
+  if (!options.weights.empty())
+    allocator_weights(self, options.weights);
   logger("master")->info("master {} starting", st.master_id);
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& st = self->state;

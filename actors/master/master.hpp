@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <caf/atom.hpp>
 #include <caf/typed_actor.hpp>
@@ -46,6 +48,8 @@ struct master_options {
   duration framework_heartbeat_interval = std::chrono::seconds(15);
   // Agents are pinged this often (Mesos' --agent_ping_timeout).
   duration agent_ping_timeout = std::chrono::seconds(15);
+  // Role weights for DRF (Mesos' --weights); roles not named weigh 1.
+  std::vector<std::pair<std::string, double>> weights;
   uint64_t seed = 0;  // ids and the allocator's shuffle
 };
 

@@ -157,6 +157,8 @@ void allocator_add_agent(master_ptr self, const agent_record& agent);
 void allocator_recover(master_ptr self, const std::string& framework_id,
                        const std::string& agent_id, const resources& res,
                        double refuse_seconds);
+void allocator_weights(master_ptr self,
+                       const std::vector<std::pair<std::string, double>>& weights);
 void allocator_roles(master_ptr self, bool revive, const std::string& framework_id,
                      capnp::List<capnp::Text>::Reader roles);
 
