@@ -34,6 +34,9 @@ struct Call {
     total @1 :List(R.Resource);
     used @2 :List(Used);
     # What frameworks already hold there (an agent re-registering with tasks).
+    generation @3 :UInt64;
+    # Which time this agent is added; grants carry it back, so a grant made
+    # before the agent left and came back is recognised as stale.
   }
 
   struct Used {
@@ -71,5 +74,6 @@ struct Allocation {
     agentId @1 :M.AgentID;
     role @2 :Text;
     resources @3 :List(R.Resource);
+    agentGeneration @4 :UInt64;
   }
 }

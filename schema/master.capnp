@@ -21,6 +21,7 @@ struct Call {
   register @2 :Register;
   update @3 :StatusUpdate;
   exitedExecutor @4 :ExitedExecutor;
+  reregister @5 :Reregister;
 
   enum Type {
     unknown @0 $Json.name("UNKNOWN");
@@ -29,11 +30,28 @@ struct Call {
     pong @3 $Json.name("PONG");
     exitedExecutor @4 $Json.name("EXITED_EXECUTOR");
     unregister @5 $Json.name("UNREGISTER");
+    reregister @6 $Json.name("REREGISTER");
   }
 
   struct Register {
     agentInfo @0 :M.AgentInfo $Json.name("agent_info");
     version @1 :Text;
+  }
+
+  struct Reregister {
+    # An agent that was registered before (its id in agent_info) comes back
+    # with everything it still runs, so the master can reconcile.
+    agentInfo @0 :M.AgentInfo $Json.name("agent_info");
+    version @1 :Text;
+    frameworks @2 :List(M.FrameworkInfo);
+    tasks @3 :List(Task);
+
+    struct Task {
+      frameworkId @0 :M.FrameworkID $Json.name("framework_id");
+      executorId @1 :M.ExecutorID $Json.name("executor_id");
+      info @2 :M.TaskInfo;
+      state @3 :M.TaskState;
+    }
   }
 
   struct ExitedExecutor {
@@ -52,6 +70,8 @@ struct Event {
   acknowledge @4 :Acknowledge;
   shutdownFramework @5 :ShutdownFramework;
   message @6 :Message;
+  shutdownAgent @7 :ShutdownAgent;
+  ping @8 :Ping;
 
   enum Type {
     unknown @0 $Json.name("UNKNOWN");
@@ -62,11 +82,16 @@ struct Event {
     shutdownFramework @5 $Json.name("SHUTDOWN_FRAMEWORK");
     message @6 $Json.name("MESSAGE");
     ping @7 $Json.name("PING");
+    reregistered @8 $Json.name("REREGISTERED");
+    shutdownAgent @9 $Json.name("SHUTDOWN_AGENT");
   }
 
   struct Registered {
+    # Also the answer to REREGISTER (type REREGISTERED).
     agentId @0 :M.AgentID $Json.name("agent_id");
     masterInfo @1 :M.MasterInfo $Json.name("master_info");
+    pingTimeoutSeconds @2 :Float64 $Json.name("ping_timeout_seconds");
+    maxPingTimeouts @3 :UInt32 $Json.name("max_ping_timeouts");
   }
 
   struct RunTask {
@@ -94,5 +119,17 @@ struct Event {
     frameworkId @0 :M.FrameworkID $Json.name("framework_id");
     executorId @1 :M.ExecutorID $Json.name("executor_id");
     data @2 :Data;
+  }
+
+  struct Ping {
+    # False when the master does not count the agent as registered (it was
+    # unreachable): the agent re-registers, as with Mesos' PingSlaveMessage.
+    connected @0 :Bool;
+  }
+
+  struct ShutdownAgent {
+    # The master will not take this agent back under its old id: it should
+    # end what it runs and register anew.
+    message @0 :Text;
   }
 }

@@ -14,36 +14,35 @@ namespace {
 using Event = schema::agent::Event;
 using Call = schema::agent::Call;
 
-void send_register(agent_ptr self) {
+// The master has let this agent go (it unregistered, or the master will not
+// take it back): every executor ends, and the agent either stops or starts over.
+void on_shutdown_agent(agent_ptr self, const std::string& message) {
   auto& st = self->state;
-  if (!st.agent_id.empty())
+  std::vector<std::string> frameworks;
+  for (const auto& [id, fw] : st.frameworks)
+    frameworks.push_back(id);
+  for (const auto& id : frameworks)
+    shutdown_framework(self, id);
+  if (st.shutting_down) {
+    self->quit();
     return;
-  send_to_master(self, make_wire<Call>([&](Call::Builder c) {
-                   c.setType(Call::Type::REGISTER);
-                   auto r = c.initRegister();
-                   r.setVersion(CAIRN_VERSION);
-                   auto info = r.initAgentInfo();
-                   info.setHostname(st.options.hostname);
-                   info.setPort(st.options.http_port);
-                   set_resources(info, st.options.total);
-                   write_attributes(st.options.attributes,
-                                    info.initAttributes(static_cast<unsigned>(
-                                      st.options.attributes.size())));
-                 }));
-  self->delayed_send(self, st.options.registration_backoff, register_atom::value);
+  }
+  logger("agent")->warn("the master shut this agent down ({}); registering anew", message);
+  st.agent_id.clear();
+  st.registered = false;
+  send_register(self);
 }
 
 void on_master_event(agent_ptr self, const agent_event& msg) {
   auto& st = self->state;
   auto e = *msg;
+  heard_from_master(self);
   switch (e.getType()) {
     case Event::Type::REGISTERED:
-      if (st.agent_id.empty()) {
-        st.agent_id = e.getRegistered().getAgentId().getValue();
-        logger("agent")->info("registered as {} with master {}", st.agent_id,
-                              e.getRegistered().getMasterInfo().getId().cStr());
-      }
-      return;
+    case Event::Type::REREGISTERED:
+      return on_registered(self, e.getRegistered(), e.getType() == Event::Type::REREGISTERED);
+    case Event::Type::SHUTDOWN_AGENT:
+      return on_shutdown_agent(self, e.getShutdownAgent().getMessage());
     case Event::Type::RUN_TASK:
       return run_task(self, e.getRunTask());
     case Event::Type::KILL_TASK:
@@ -67,10 +66,29 @@ void on_master_event(agent_ptr self, const agent_event& msg) {
       return;
     }
     case Event::Type::PING:
+      if (!e.getPing().getConnected() && st.registered) {
+        // The master took this agent for unreachable: re-register.
+        logger("agent")->warn("the master does not count this agent as registered");
+        st.registered = false;
+        send_register(self);
+      }
       return send_to_master(self, make_agent_call(self, Call::Type::PONG, [](auto) {}));
     default:
       return;
   }
+}
+
+caf::result<bool> shut_down(agent_ptr self) {
+  auto& st = self->state;
+  if (st.shutting_down || !st.registered) {
+    self->quit();
+    return true;
+  }
+  st.shutting_down = true;
+  send_to_master(self, make_agent_call(self, Call::Type::UNREGISTER, [](auto) {}));
+  // The master answers with SHUTDOWN_AGENT; do not wait for it forever.
+  self->delayed_send(self, std::chrono::seconds(5), shutdown_atom::value, true);
+  return true;
 }
 
 agent_actor::behavior_type agent(agent_ptr self, agent_options options,
@@ -82,6 +100,8 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
   st.containers = st.options.make_containerizer();
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& st = self->state;
+    if (st.master && msg.source == st.master.address())
+      return on_master_lost(self, "the connection broke");
     if (auto i = st.container_by_executor.find(msg.source);
         i != st.container_by_executor.end()) {
       auto container = i->second;
@@ -89,8 +109,12 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
       on_executor_disconnected(self, container);
     }
   });
-  if (!st.options.actor_endpoint.empty())
+  if (st.options.master_addresses.empty()) {
+    st.last_heard = self->clock().now();
     send_register(self);
+  } else {
+    find_master(self);
+  }
   self->delayed_send(self, st.options.reap_interval, reap_atom::value);
   return {
     [=](const agent_event& e) { on_master_event(self, e); },
@@ -98,11 +122,12 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
     [=](register_atom) { send_register(self); },
     [=](state_atom) { return build_agent_state(self); },
     [=](endpoint_atom, const std::string& endpoint) {
-      bool first = self->state.options.actor_endpoint.empty();
       self->state.options.actor_endpoint = endpoint;
-      if (first)
-        send_register(self);
+      send_register(self);
     },
+    [=](check_master_atom, uint64_t connection) { on_check_master(self, connection); },
+    [=](shutdown_atom) { return shut_down(self); },
+    [=](shutdown_atom, bool) { self->quit(); }, // the master never answered
     [=](reap_atom) {
       for (const auto& [container, status] : self->state.containers->reap())
         on_container_ended(self, container, status);

@@ -24,6 +24,8 @@ using reap_atom = caf::atom_constant<caf::atom("reap")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using regtimeout_atom = caf::atom_constant<caf::atom("regtimeout")>;
 using endpoint_atom = caf::atom_constant<caf::atom("endpoint")>;
+using check_master_atom = caf::atom_constant<caf::atom("chkmaster")>;
+using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 
 using agent_actor = agent_sink::extend<
   // From executors.
@@ -33,6 +35,12 @@ using agent_actor = agent_sink::extend<
   caf::reacts_to<endpoint_atom, std::string>,
   // Its state document (/state).
   caf::replies_to<state_atom>::with<agent_snapshot>,
+  // A graceful stop: tell the master, end every executor, then quit. The
+  // answer comes once the master has taken note (or after a bound).
+  caf::replies_to<shutdown_atom>::with<bool>,
+  caf::reacts_to<shutdown_atom, bool>,
+  // Is the master still there? (connection number it was armed for)
+  caf::reacts_to<check_master_atom, uint64_t>,
   // Timers: registration retry; container polling; a status update's retry
   // (framework, task, uuid); an executor's registration deadline (container).
   caf::reacts_to<register_atom>,
@@ -50,6 +58,10 @@ struct agent_options {
   duration registration_backoff = std::chrono::seconds(1);
   duration reap_interval = std::chrono::milliseconds(500);
   std::string actor_endpoint;        // "host:port" executors connect back to
+  // HTTP addresses of the masters. Empty: the master handle given at spawn
+  // is used for good (one process); else the agent finds the master itself
+  // and finds it again when it is lost.
+  std::vector<std::string> master_addresses;
   uint64_t seed = 0;
   // Makes the containerizer; the product uses make_process_containerizer.
   std::function<std::unique_ptr<containerizer>()> make_containerizer;

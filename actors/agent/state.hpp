@@ -43,7 +43,14 @@ struct agent_state {
   static inline const char* name = "agent";
 
   agent_options options;
-  agent_call_sink master;
+  agent_call_sink master;      // null while the agent looks for its master
+  caf::actor connector;        // finds the master by address (separate processes)
+  uint64_t connection = 0;     // one per master handle: tells stale timers apart
+  bool registered = false;     // with the current master
+  bool shutting_down = false;
+  caf::actor_clock::time_point last_heard{};
+  duration master_ping_timeout = std::chrono::seconds(15);  // as the master says
+  uint32_t max_ping_timeouts = 5;
   std::unique_ptr<containerizer> containers;
   std::unique_ptr<random_source> random;
   std::string agent_id;  // empty until registered
@@ -72,6 +79,14 @@ agent_call make_agent_call(agent_ptr self, schema::agent::Call::Type type, F&& f
   });
 }
 
+// -- master_link.cpp: finding the master, (re-)registering, noticing its loss
+void send_register(agent_ptr self);
+void on_registered(agent_ptr self, schema::agent::Event::Registered::Reader r, bool again);
+void heard_from_master(agent_ptr self);
+void on_check_master(agent_ptr self, uint64_t connection);
+void on_master_lost(agent_ptr self, const std::string& why);
+void find_master(agent_ptr self);
+
 // -- views.cpp
 agent_snapshot build_agent_state(agent_ptr self);
 
@@ -95,6 +110,8 @@ void agent_update(agent_ptr self, const std::string& framework_id,
                   schema::TaskState state, schema::TaskStatus::Reason reason,
                   const std::string& message);
 void on_acknowledge(agent_ptr self, schema::agent::Event::Acknowledge::Reader ack);
+// Sends the head of every stream again (after re-registering).
+void flush_updates(agent_ptr self);
 void on_update_retry(agent_ptr self, const std::string& framework_id, const std::string& task_id,
                      const std::string& uuid);
 

@@ -51,6 +51,17 @@ status_update_streams::retry(const std::string& framework_id, const std::string&
   return send{s.updates.front().message, uuid, s.backoff};
 }
 
+std::vector<status_update_streams::head> status_update_streams::heads() {
+  std::vector<head> out;
+  for (auto& [key, s] : streams_) {
+    assert(!s.updates.empty());
+    s.backoff = initial_backoff;
+    out.push_back({key.first, key.second,
+                   send{s.updates.front().message, s.updates.front().uuid, s.backoff}});
+  }
+  return out;
+}
+
 void status_update_streams::remove_framework(const std::string& framework_id) {
   for (auto i = streams_.begin(); i != streams_.end();) {
     if (i->first.first == framework_id)

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "runtime/type_ids.hpp"
 
@@ -45,6 +46,15 @@ public:
   // A retry timer fired: the head again, if it is still `uuid`.
   std::optional<send> retry(const std::string& framework_id, const std::string& task_id,
                             const std::string& uuid);
+
+  // The head of every stream, to send again now (a new master connection);
+  // backoffs start over.
+  struct head {
+    std::string framework_id;
+    std::string task_id;
+    send update;
+  };
+  std::vector<head> heads();
 
   // A framework is gone: its updates will never be acknowledged.
   void remove_framework(const std::string& framework_id);

@@ -92,6 +92,11 @@ void on_acknowledge(agent_ptr self, schema::agent::Event::Acknowledge::Reader ac
     send_now(self, framework_id, task_id, *result.next);
 }
 
+void flush_updates(agent_ptr self) {
+  for (const auto& h : self->state.updates.heads())
+    send_now(self, h.framework_id, h.task_id, h.update);
+}
+
 void on_update_retry(agent_ptr self, const std::string& framework_id, const std::string& task_id,
                      const std::string& uuid) {
   if (auto again = self->state.updates.retry(framework_id, task_id, uuid)) {

@@ -49,14 +49,45 @@ void run_pass(self_ptr self) {
     g.initFrameworkId().setValue(grants[i].framework_id);
     g.initAgentId().setValue(grants[i].agent_id);
     g.setRole(grants[i].role);
+    g.setAgentGeneration(st.generations.at(grants[i].agent_id));
     set_resources(g, grants[i].res);
   }
   self->send(st.master, std::move(b).finish());
 }
 
+// Calls race with passes: a grant may come back for an agent or framework the
+// master has removed meanwhile. Such calls find nothing to change here.
+bool applies(const alloc::core& core, sa::Call::Reader call) {
+  switch (call.which()) {
+    case sa::Call::ADD_FRAMEWORK:
+      return !core.has_framework(call.getAddFramework().getFrameworkId().getValue());
+    case sa::Call::REMOVE_FRAMEWORK:
+      return core.has_framework(call.getRemoveFramework().getValue());
+    case sa::Call::ACTIVATE_FRAMEWORK:
+      return core.has_framework(call.getActivateFramework().getValue());
+    case sa::Call::DEACTIVATE_FRAMEWORK:
+      return core.has_framework(call.getDeactivateFramework().getValue());
+    case sa::Call::ADD_AGENT:
+      return !core.has_agent(call.getAddAgent().getAgentId().getValue());
+    case sa::Call::REMOVE_AGENT:
+      return core.has_agent(call.getRemoveAgent().getValue());
+    case sa::Call::RECOVER_RESOURCES:
+      return core.has_framework(call.getRecoverResources().getFrameworkId().getValue())
+             && core.has_agent(call.getRecoverResources().getAgentId().getValue());
+    case sa::Call::SUPPRESS:
+      return core.has_framework(call.getSuppress().getFrameworkId().getValue());
+    case sa::Call::REVIVE:
+      return core.has_framework(call.getRevive().getFrameworkId().getValue());
+    default:
+      return true;
+  }
+}
+
 void apply(self_ptr self, sa::Call::Reader call) {
   auto& core = *self->state.core;
   auto now = self->clock().now();
+  if (!applies(core, call))
+    return;
   switch (call.which()) {
     case sa::Call::ADD_FRAMEWORK: {
       auto f = call.getAddFramework();
@@ -80,13 +111,16 @@ void apply(self_ptr self, sa::Call::Reader call) {
       auto a = call.getAddAgent();
       std::vector<std::pair<std::string, resources>> used;
       for (auto u : a.getUsed())
-        used.emplace_back(u.getFrameworkId().getValue(), checked(u.getResources()));
+        if (core.has_framework(u.getFrameworkId().getValue()))
+          used.emplace_back(u.getFrameworkId().getValue(), checked(u.getResources()));
       core.add_agent(a.getAgentId().getValue(), checked(a.getTotal()), used);
+      self->state.generations[a.getAgentId().getValue()] = a.getGeneration();
       request_pass(self);
       break;
     }
     case sa::Call::REMOVE_AGENT:
       core.remove_agent(call.getRemoveAgent().getValue());
+      self->state.generations.erase(call.getRemoveAgent().getValue());
       break;
     case sa::Call::RECOVER_RESOURCES: {
       // As in Mesos, recovered resources wait for the next batch pass.

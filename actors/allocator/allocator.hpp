@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <unordered_map>
 
 #include <caf/atom.hpp>
 #include <caf/typed_actor.hpp>
@@ -33,6 +34,7 @@ struct allocator_state {
   std::unique_ptr<std::mt19937_64> rng;
   allocation_sink master;
   allocator_options options;
+  std::unordered_map<std::string, uint64_t> generations;  // by agent id
   bool pass_pending = false;
   uint64_t passes = 0;
 };

@@ -1,12 +1,14 @@
-// Agents: registration, their calls, and what happens when one goes away.
+// Agents: registration, re-registration with what they still run, and their calls.
 #include "actors/master/state.hpp"
+
+#include <algorithm>
 
 #include <fmt/format.h>
 
 #include "actors/resources/convert.hpp"
 #include "runtime/clock.hpp"
-#include "runtime/limits.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/limits.hpp"
 #include "runtime/log.hpp"
 
 namespace cairn {
@@ -16,54 +18,176 @@ namespace {
 using Call = schema::agent::Call;
 using AgentEvent = schema::agent::Event;
 
-void send_registered(master_ptr self, const agent_record& agent) {
+// Checks what an agent says about itself; returns its total resources.
+caf::expected<resources> check_agent_info(schema::AgentInfo::Reader info) {
+  auto total = read_resources(info.getResources());
+  if (!total)
+    return total.error();
+  if (info.getHostname().size() == 0)
+    return make_error("agent has no hostname");
+  return total->unallocated();
+}
+
+// Takes a (new) connection of an agent into the books.
+void attach(master_ptr self, agent_record& agent, agent_sink sink) {
   auto& st = self->state;
-  self->send(agent.sink, make_wire<AgentEvent>([&](AgentEvent::Builder e) {
-               e.setType(AgentEvent::Type::REGISTERED);
-               auto r = e.initRegistered();
-               r.initAgentId().setValue(agent.id);
-               auto m = r.initMasterInfo();
-               m.setId(st.master_id);
-               m.setHostname(st.options.hostname);
-               m.setPort(st.options.http_port);
-               m.setVersion(CAIRN_VERSION);
-             }));
+  if (agent.sink && agent.sink != sink) {
+    st.agent_by_addr.erase(agent.sink.address());
+    self->demonitor(agent.sink.address());
+  }
+  agent.sink = sink;
+  agent.status = agent_status::active;
+  agent.missed_pings = 0;
+  agent.awaiting_pong = false;
+  st.agent_by_addr[sink.address()] = agent.id;
+  self->monitor(sink);
+}
+
+wire<schema::AgentInfo> with_id(schema::AgentInfo::Reader info, const std::string& id) {
+  wire_builder<schema::AgentInfo> b;
+  b.message().setRoot(info);
+  b.message().getRoot<schema::AgentInfo>().initId().setValue(id);
+  return std::move(b).finish();
 }
 
 void on_register(master_ptr self, Call::Register::Reader reg) {
   auto& st = self->state;
-  auto sender = self->current_sender();
-  if (!sender)
+  auto sink = caf::actor_cast<agent_sink>(self->current_sender());
+  if (!sink)
     return;
-  auto sink = caf::actor_cast<agent_sink>(sender);
   // A retried registration from an agent we already admitted: answer again.
   if (auto known = st.agent_by_addr.find(sink.address()); known != st.agent_by_addr.end())
-    return send_registered(self, st.agents.at(known->second));
-  auto info = reg.getAgentInfo();
-  auto total = read_resources(info.getResources());
-  if (!total || info.getHostname().size() == 0 || st.agents.size() >= limits::max_agents) {
+    return send_registered(self, st.agents.at(known->second), false);
+  auto total = check_agent_info(reg.getAgentInfo());
+  if (!total || st.agents.size() >= limits::max_agents) {
     logger("master")->warn("refusing agent registration: {}",
-                           !total ? error_message(total.error())
-                           : info.getHostname().size() == 0 ? "no hostname" : "too many agents");
+                           !total ? error_message(total.error()) : "too many agents");
     return;
   }
   agent_record agent;
   agent.id = fmt::format("{}-S{}", st.master_id, st.next_agent++);
-  wire_builder<schema::AgentInfo> b;
-  b.message().setRoot(info);
-  b.message().getRoot<schema::AgentInfo>().initId().setValue(agent.id);
-  agent.info = std::move(b).finish();
+  agent.info = with_id(reg.getAgentInfo(), agent.id);
   agent.version = reg.getVersion();
-  agent.sink = sink;
-  agent.total = total->unallocated();
+  agent.total = std::move(*total);
   agent.registered_time = wall_clock_seconds();
-  st.agent_by_addr[sink.address()] = agent.id;
-  self->monitor(sink);
   logger("master")->info("agent {} at {} registered with {}", agent.id,
-                         info.getHostname().cStr(), agent.total.to_string());
+                         reg.getAgentInfo().getHostname().cStr(), agent.total.to_string());
   auto& stored = st.agents[agent.id] = std::move(agent);
-  send_registered(self, stored);
+  attach(self, stored, sink);
+  send_registered(self, stored, false);
   allocator_add_agent(self, stored);
+}
+
+void kill_on_agent(master_ptr self, const agent_sink& sink, const std::string& framework_id,
+                   const std::string& task_id) {
+  self->send(sink, make_wire<AgentEvent>([&](AgentEvent::Builder e) {
+               e.setType(AgentEvent::Type::KILL_TASK);
+               auto k = e.initKillTask();
+               k.initFrameworkId().setValue(framework_id);
+               k.initTaskId().setValue(task_id);
+             }));
+}
+
+// Brings the master's view of the agent's tasks in line with what it reports:
+// known tasks run again (partition-aware frameworks hear TASK_RUNNING), tasks
+// the master no longer knows are killed, and tasks the agent no longer has
+// are gone.
+void reconcile_agent_tasks(master_ptr self, agent_record& agent, Call::Reregister::Reader r) {
+  auto& st = self->state;
+  std::set<std::pair<std::string, std::string>> reported;
+  for (auto t : r.getTasks()) {
+    std::string framework_id = t.getFrameworkId().getValue();
+    std::string task_id = t.getInfo().getTaskId().getValue();
+    if (is_terminal(t.getState()))
+      continue; // its update is on its way through the agent's stream
+    reported.insert({framework_id, task_id});
+    auto fw = st.frameworks.find(framework_id);
+    auto task = fw == st.frameworks.end() ? decltype(fw->second.tasks.end()){}
+                                          : fw->second.tasks.find(task_id);
+    if (fw == st.frameworks.end() || task == fw->second.tasks.end()) {
+      logger("master")->info("agent {} runs task {} of framework {} which the master no longer "
+                             "knows: killing it",
+                             agent.id, task_id, framework_id);
+      kill_on_agent(self, agent.sink, framework_id, task_id);
+      continue;
+    }
+    auto& rec = task->second;
+    if (rec.state == task_state::TASK_UNREACHABLE) {
+      fw->second.used += rec.res.scalars();
+      rec.state = t.getState();
+      rec.reason = task_reason::AGENT_REREGISTERED;
+      rec.timestamp = wall_clock_seconds();
+      rec.statuses.push_back({rec.state, rec.timestamp});
+      send_master_update(self, fw->second, task_id, agent.id, rec.state,
+                         task_reason::AGENT_REREGISTERED, "Agent re-registered");
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> vanished;
+  for (const auto& key : agent.tasks)
+    if (reported.count(key) == 0)
+      vanished.push_back(key);
+  for (const auto& [framework_id, task_id] : vanished) {
+    auto& fw = st.frameworks.at(framework_id);
+    auto& rec = fw.tasks.at(task_id);
+    if (rec.terminal())
+      continue; // it ended; its update still waits for acknowledgement
+    if (rec.state != task_state::TASK_UNREACHABLE)
+      fw.used -= rec.res.scalars();
+    agent.used -= rec.res;
+    auto state = fw.partition_aware ? task_state::TASK_GONE : task_state::TASK_LOST;
+    rec.state = state;
+    send_master_update(self, fw, task_id, agent.id, state, task_reason::AGENT_REREGISTERED,
+                       "Task is no longer on its agent");
+    agent.tasks.erase({framework_id, task_id});
+    fw.completed_tasks.push_back(std::move(rec));
+    fw.tasks.erase(task_id);
+  }
+}
+
+void on_reregister(master_ptr self, Call::Reregister::Reader r) {
+  auto& st = self->state;
+  auto sink = caf::actor_cast<agent_sink>(self->current_sender());
+  if (!sink)
+    return;
+  std::string id = r.getAgentInfo().getId().getValue();
+  if (std::find(st.removed_agents.begin(), st.removed_agents.end(), id)
+      != st.removed_agents.end()) {
+    self->send(sink, make_wire<AgentEvent>([](AgentEvent::Builder e) {
+                 e.setType(AgentEvent::Type::SHUTDOWN_AGENT);
+                 e.initShutdownAgent().setMessage("Agent was removed after being away too long");
+               }));
+    return;
+  }
+  auto total = check_agent_info(r.getAgentInfo());
+  if (!total || id.empty()) {
+    logger("master")->warn("refusing agent re-registration: {}",
+                           !total ? error_message(total.error()) : "no agent id");
+    return;
+  }
+  auto existing = st.agents.find(id);
+  bool known = existing != st.agents.end();
+  auto& agent = st.agents[id];
+  bool was_active = known && agent.status == agent_status::active && agent.sink == sink;
+  if (was_active)
+    return send_registered(self, agent, true); // a retry of one we took already
+  if (!known) {
+    // A master that does not know this agent (it restarted) takes it back
+    // under its id; tasks of frameworks it does not know are killed below.
+    agent.id = id;
+    agent.registered_time = wall_clock_seconds();
+  } else if (agent.status == agent_status::active) {
+    // A new connection while the old looked alive: the old one is stale.
+    allocator_simple(self, schema::allocator::Call::REMOVE_AGENT, id);
+  }
+  agent.info = with_id(r.getAgentInfo(), id);
+  agent.version = r.getVersion();
+  agent.total = std::move(*total);
+  attach(self, agent, sink);
+  reconcile_agent_tasks(self, agent, r);
+  logger("master")->info("agent {} at {} re-registered with {} task(s)", id,
+                         r.getAgentInfo().getHostname().cStr(), agent.tasks.size());
+  send_registered(self, agent, true);
+  allocator_add_agent(self, agent);
 }
 
 agent_record* sender_agent(master_ptr self, Call::Reader call) {
@@ -79,80 +203,69 @@ agent_record* sender_agent(master_ptr self, Call::Reader call) {
   return &i->second;
 }
 
-// Removes an agent and everything on it: its tasks are lost to their
-// frameworks, its offers rescinded, its resources forgotten.
-void remove_agent(master_ptr self, const std::string& agent_id, task_reason reason,
-                  const std::string& message) {
-  auto& st = self->state;
-  auto i = st.agents.find(agent_id);
-  if (i == st.agents.end())
-    return;
-  auto& agent = i->second;
-  std::vector<std::string> offers(agent.offers.begin(), agent.offers.end());
-  for (const auto& o : offers)
-    rescind_offer(self, o);
-  for (const auto& [framework_id, task_id] : agent.tasks) {
-    auto fw = st.frameworks.find(framework_id);
-    if (fw == st.frameworks.end())
-      continue;
-    auto task = fw->second.tasks.find(task_id);
-    if (task == fw->second.tasks.end())
-      continue;
-    if (!task->second.terminal()) {
-      fw->second.used -= task->second.res.scalars();
-      auto state = fw->second.partition_aware ? task_state::TASK_GONE : task_state::TASK_LOST;
-      task->second.state = state;
-      task->second.reason = reason;
-      task->second.message = message;
-      task->second.timestamp = wall_clock_seconds();
-      send_master_update(self, fw->second, task_id, agent_id, state, reason, message);
-    }
-    fw->second.completed_tasks.push_back(std::move(task->second));
-    fw->second.tasks.erase(task);
-  }
-  allocator_simple(self, schema::allocator::Call::REMOVE_AGENT, agent_id);
-  st.agent_by_addr.erase(agent.sink.address());
-  self->demonitor(agent.sink.address());
-  logger("master")->info("agent {} removed: {}", agent_id, message);
-  st.agents.erase(i);
-}
-
 } // namespace
+
+void send_registered(master_ptr self, const agent_record& agent, bool again) {
+  auto& st = self->state;
+  self->send(agent.sink, make_wire<AgentEvent>([&](AgentEvent::Builder e) {
+               e.setType(again ? AgentEvent::Type::REREGISTERED : AgentEvent::Type::REGISTERED);
+               auto r = e.initRegistered();
+               r.initAgentId().setValue(agent.id);
+               r.setPingTimeoutSeconds(to_seconds(st.options.agent_ping_timeout));
+               r.setMaxPingTimeouts(st.options.max_agent_ping_timeouts);
+               auto m = r.initMasterInfo();
+               m.setId(st.master_id);
+               m.setHostname(st.options.hostname);
+               m.setPort(st.options.http_port);
+               m.setVersion(CAIRN_VERSION);
+             }));
+}
 
 void on_agent_call(master_ptr self, const agent_call& msg) {
   auto call = *msg;
-  if (call.getType() == Call::Type::REGISTER) {
-    if (!call.hasRegister())
+  switch (call.getType()) {
+    case Call::Type::REGISTER:
+      if (call.hasRegister())
+        on_register(self, call.getRegister());
       return;
-    return on_register(self, call.getRegister());
+    case Call::Type::REREGISTER:
+      if (call.hasReregister())
+        on_reregister(self, call.getReregister());
+      return;
+    default:
+      break;
   }
   auto* agent = sender_agent(self, call);
   if (agent == nullptr)
     return;
+  if (call.getType() == Call::Type::PONG)
+    return on_pong(self, *agent);
+  if (agent->status != agent_status::active)
+    return; // it re-registers first; what it sends until then comes again later
   switch (call.getType()) {
     case Call::Type::UPDATE:
       if (call.hasUpdate())
         on_status_update(self, *agent, call.getUpdate());
       return;
-    case Call::Type::PONG:
-      return;
     case Call::Type::EXITED_EXECUTOR: {
       auto e = call.getExitedExecutor();
-      logger("master")->info("executor {} of framework {} on agent {} exited ({})",
+      logger("master")->info("executor {} of framework {} on agent {} exited",
                              e.getExecutorId().getValue().cStr(),
-                             e.getFrameworkId().getValue().cStr(), agent->id, e.getStatus());
+                             e.getFrameworkId().getValue().cStr(), agent->id);
       return;
     }
-    case Call::Type::UNREGISTER:
-      return remove_agent(self, agent->id, task_reason::AGENT_REMOVED,
-                          "Agent shut down gracefully");
+    case Call::Type::UNREGISTER: {
+      auto sink = agent->sink;
+      remove_agent(self, agent->id, task_reason::AGENT_REMOVED, "Agent shut down gracefully");
+      self->send(sink, make_wire<AgentEvent>([](AgentEvent::Builder e) {
+                   e.setType(AgentEvent::Type::SHUTDOWN_AGENT);
+                   e.initShutdownAgent().setMessage("Agent unregistered");
+                 }));
+      return;
+    }
     default:
       return;
   }
-}
-
-void on_agent_disconnected(master_ptr self, const std::string& agent_id) {
-  remove_agent(self, agent_id, task_reason::AGENT_DISCONNECTED, "Agent disconnected");
 }
 
 } // namespace cairn

@@ -40,11 +40,19 @@ void allocator_simple(master_ptr self, sa::Call::Which which, const std::string&
   self->send(self->state.allocator, std::move(b).finish());
 }
 
-void allocator_add_agent(master_ptr self, const agent_record& agent) {
+void allocator_add_agent(master_ptr self, agent_record& agent) {
+  agent.generation = self->state.next_generation++;
   wire_builder<sa::Call> b;
   auto a = b.root().initAddAgent();
   a.initAgentId().setValue(agent.id);
+  a.setGeneration(agent.generation);
   write_resources(agent.total, a.initTotal(static_cast<unsigned>(agent.total.items().size())));
+  auto used = used_by_framework(self, agent);
+  auto list = a.initUsed(static_cast<unsigned>(used.size()));
+  for (unsigned i = 0; i < used.size(); ++i) {
+    list[i].initFrameworkId().setValue(used[i].first);
+    set_resources(list[i], used[i].second);
+  }
   self->send(self->state.allocator, std::move(b).finish());
 }
 

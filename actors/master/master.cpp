@@ -21,13 +21,6 @@ void send_heartbeats(master_ptr self) {
       self->send(fw.sink, beat);
 }
 
-void ping_agents(master_ptr self) {
-  auto ping = make_wire<schema::agent::Event>(
-    [](schema::agent::Event::Builder e) { e.setType(schema::agent::Event::Type::PING); });
-  for (auto& [id, agent] : self->state.agents)
-    self->send(agent.sink, ping);
-}
-
 master_actor::behavior_type master(master_ptr self, master_options options) {
   auto& st = self->state;
   st.options = options;

@@ -46,8 +46,13 @@ struct master_options {
   duration allocation_interval = std::chrono::seconds(1);
   // Sent to frameworks in SUBSCRIBED and then as HEARTBEAT events.
   duration framework_heartbeat_interval = std::chrono::seconds(15);
-  // Agents are pinged this often (Mesos' --agent_ping_timeout).
+  // Agents are pinged this often and must answer within it (Mesos'
+  // --agent_ping_timeout); after --max_agent_ping_timeouts missed answers in
+  // a row an agent is unreachable.
   duration agent_ping_timeout = std::chrono::seconds(15);
+  uint32_t max_agent_ping_timeouts = 5;
+  // An unreachable agent that stays away this long is forgotten.
+  duration agent_removal_timeout = std::chrono::minutes(15);
   // Role weights for DRF (Mesos' --weights); roles not named weigh 1.
   std::vector<std::pair<std::string, double>> weights;
   uint64_t seed = 0;  // ids and the allocator's shuffle

@@ -86,13 +86,13 @@ void on_allocation(master_ptr self, const allocation& msg) {
     assert(res && "the allocator sent invalid resources");
     auto fw = st.frameworks.find(framework_id);
     auto agent = st.agents.find(agent_id);
-    if (agent == st.agents.end()) {
-      continue; // the allocator forgets the agent's resources itself
+    if (agent == st.agents.end() || agent->second.generation != g.getAgentGeneration()) {
+      continue; // the agent left since: the allocator forgot these resources itself
     }
     if (fw == st.frameworks.end()) {
       continue; // likewise for a removed framework's allocation
     }
-    if (!fw->second.active || !agent->second.active) {
+    if (!fw->second.active || agent->second.status != agent_status::active) {
       allocator_recover(self, framework_id, agent_id, *res, 0);
       continue;
     }

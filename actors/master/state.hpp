@@ -74,15 +74,25 @@ struct framework_record {
   resources offered;  // in its outstanding offers
 };
 
+enum class agent_status {
+  active,        // connected and answering pings
+  disconnected,  // its connection broke; not offered; pings decide what next
+  unreachable,   // missed too many pings: its tasks are reported unreachable or lost
+};
+
 struct agent_record {
   std::string id;
+  agent_status status = agent_status::active;
+  uint32_t missed_pings = 0;
+  bool awaiting_pong = false;
+  caf::actor_clock::time_point unreachable_since{};
+  uint64_t generation = 0;  // of its latest addition to the allocator
   wire<schema::AgentInfo> info;  // as registered, with the id filled in
   std::string version;
   agent_sink sink;
   resources total;
   resources used;
   resources offered;
-  bool active = true;
   double registered_time = 0;
   std::set<std::pair<std::string, std::string>> tasks;  // (framework id, task id)
   std::unordered_set<std::string> offers;
@@ -98,11 +108,14 @@ struct master_state {
   uint64_t next_framework = 0;
   uint64_t next_agent = 0;
   uint64_t next_offer = 0;
+  uint64_t next_generation = 1;
   allocator_actor allocator;
 
   std::unordered_map<std::string, framework_record> frameworks;
   std::deque<framework_record> completed_frameworks;
   std::unordered_map<std::string, agent_record> agents;
+  // Agents forgotten after being away too long; they must register anew.
+  std::deque<std::string> removed_agents;
   std::unordered_map<std::string, offer_record> offers;
   // Who is behind an actor address, for identity checks and disconnections.
   std::unordered_map<caf::actor_addr, std::string> framework_by_addr;
@@ -125,9 +138,22 @@ void on_decline(master_ptr self, framework_record& fw, schema::Call::Decline::Re
 void remove_offer(master_ptr self, const std::string& offer_id, double refuse_seconds);
 void rescind_offer(master_ptr self, const std::string& offer_id);
 
-// -- agents.cpp: registration and removal of agents
+// -- agents.cpp: registration, re-registration and the agents' calls
 void on_agent_call(master_ptr self, const agent_call& call);
+void send_registered(master_ptr self, const agent_record& agent, bool again);
+
+// -- agent_health.cpp: pings, broken connections, unreachable and removed agents
+void ping_agents(master_ptr self);
+void on_pong(master_ptr self, agent_record& agent);
 void on_agent_disconnected(master_ptr self, const std::string& agent_id);
+void mark_unreachable(master_ptr self, agent_record& agent);
+// Forgets an agent: its tasks are lost to their frameworks (or gone, for
+// partition-aware ones) with `reason` and `message`.
+void remove_agent(master_ptr self, const std::string& agent_id, task_reason reason,
+                  const std::string& message);
+// What frameworks hold on an agent, for the allocator.
+std::vector<std::pair<std::string, resources>> used_by_framework(master_ptr self,
+                                                                 const agent_record& agent);
 
 // -- tasks.cpp: status updates and their bookkeeping
 void on_status_update(master_ptr self, agent_record& agent,
@@ -153,7 +179,7 @@ operator_response on_operator_call(master_ptr self, const operator_call& call);
 void allocator_add_framework(master_ptr self, const framework_record& fw);
 void allocator_simple(master_ptr self, schema::allocator::Call::Which which,
                       const std::string& id);
-void allocator_add_agent(master_ptr self, const agent_record& agent);
+void allocator_add_agent(master_ptr self, agent_record& agent);
 void allocator_recover(master_ptr self, const std::string& framework_id,
                        const std::string& agent_id, const resources& res,
                        double refuse_seconds);

@@ -79,7 +79,9 @@ void free_task_resources(master_ptr self, task_record& task) {
     fw->second.used -= task.res.scalars();
   if (auto a = st.agents.find(task.agent_id); a != st.agents.end()) {
     a->second.used -= task.res;
-    allocator_recover(self, task.framework_id, task.agent_id, task.res, 0);
+    // An agent away from the allocator gets its whole usage back when it returns.
+    if (a->second.status == agent_status::active)
+      allocator_recover(self, task.framework_id, task.agent_id, task.res, 0);
   }
 }
 

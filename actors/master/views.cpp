@@ -64,7 +64,7 @@ void fill_agent(st_schema::Agent::Builder b, const agent_record& a) {
   write_summary(a.used.unallocated(), b.initUsedResources());
   write_summary(a.offered.unallocated(), b.initOfferedResources());
   write_summary(a.total.unreserved(), b.initUnreservedResources());
-  b.setActive(a.active);
+  b.setActive(a.status == agent_status::active);
   b.setVersion(a.version);
 }
 
@@ -88,7 +88,7 @@ master_snapshot build_state(master_ptr self) {
   leader.setVersion(CAIRN_VERSION);
   uint32_t active = 0;
   for (const auto& [id, a] : st.agents)
-    active += a.active ? 1 : 0;
+    active += a.status == agent_status::active ? 1 : 0;
   m.setActivatedSlaves(active);
   m.setDeactivatedSlaves(static_cast<uint32_t>(st.agents.size()) - active);
   auto agents = m.initSlaves(static_cast<unsigned>(st.agents.size()));
@@ -124,7 +124,7 @@ operator_response on_operator_call(master_ptr self, const operator_call& call) {
       for (const auto& [id, a] : st.agents) {
         auto b = list[i++];
         b.setAgentInfo(*a.info);
-        b.setActive(a.active);
+        b.setActive(a.status == agent_status::active);
         b.setVersion(a.version);
         b.initRegisteredTime().setNanoseconds(static_cast<int64_t>(a.registered_time * 1e9));
         set_resources(b.getAgentInfo(), a.total);

@@ -3,6 +3,7 @@
 // Fake peers are recorders: actors that keep every event they receive.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -52,10 +53,13 @@ public:
     consume_messages();
   }
 
-  // Moves time forward, firing the timers that fall due, and settles.
-  void advance(caf::timespan d) {
-    advance_time(d);
-    consume_messages();
+  // Moves time forward a step at a time (timers re-armed while firing fall
+  // due within the same span), firing what is due and settling after each.
+  void advance(caf::timespan d, caf::timespan step = std::chrono::milliseconds(100)) {
+    for (caf::timespan done{0}; done < d; done += step) {
+      advance_time(std::min(step, d - done));
+      consume_messages();
+    }
   }
 
   // Actors with periodic timers must be gone before the base fixture runs

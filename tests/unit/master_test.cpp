@@ -31,6 +31,9 @@ struct master_fixture : testing::actor_fixture {
     setup_logging("ERROR");
     master_options options;
     options.allocation_interval = 1s;
+    options.agent_ping_timeout = 1s;
+    options.max_agent_ping_timeouts = 3;
+    options.agent_removal_timeout = 10s;
     master = spawn_master(sys, options);
     settle();
   }
@@ -54,10 +57,14 @@ struct master_fixture : testing::actor_fixture {
     agent_id = agent.box->agent.back()->getRegistered().getAgentId().getValue();
   }
 
-  void subscribe(testing::fake_peer& who, std::string& id, const char* name = "fw") {
+  void subscribe(testing::fake_peer& who, std::string& id, const char* name = "fw",
+                 bool partition_aware = false) {
     auto info = make_wire<schema::FrameworkInfo>([&](schema::FrameworkInfo::Builder i) {
       i.setName(name);
       i.setUser("root");
+      if (partition_aware)
+        i.initCapabilities(1)[0].setType(
+          schema::FrameworkInfo::Capability::Type::PARTITION_AWARE);
     });
     caf::send_as(who.handle, master, calls::subscribe(*info));
     settle();
@@ -100,6 +107,47 @@ struct master_fixture : testing::actor_fixture {
     REQUIRE(offers.size() == 1);
     REQUIRE(offers[0]->getOffers().getOffers().size() == 1);
     return offers[0]->getOffers().getOffers()[0].getId().getValue();
+  }
+
+  // Answers every PING the agent has received so far.
+  void pong() {
+    for (auto& e : agent_events(AgentEvent::Type::PING))
+      (void) e;
+    from_agent(make_wire<AgentCall>([&](AgentCall::Builder c) {
+      c.setType(AgentCall::Type::PONG);
+      c.initAgentId().setValue(agent_id);
+    }));
+  }
+
+  // Time passes while the agent answers its pings.
+  void live(caf::timespan d) {
+    for (caf::timespan done{0}; done < d; done += 1s) {
+      advance(1s);
+      pong();
+    }
+  }
+
+  // The agent comes back (a new connection) and reports `tasks` running.
+  void reregister(testing::fake_peer& as, const std::vector<std::string>& tasks) {
+    caf::send_as(as.handle, master, make_wire<AgentCall>([&](AgentCall::Builder c) {
+                   c.setType(AgentCall::Type::REREGISTER);
+                   c.initAgentId().setValue(agent_id);
+                   auto r = c.initReregister();
+                   auto info = r.initAgentInfo();
+                   info.setHostname("host-a");
+                   info.initId().setValue(agent_id);
+                   set_resources(info, parse_resources("cpus:4;mem:4096").value());
+                   auto list = r.initTasks(static_cast<unsigned>(tasks.size()));
+                   for (unsigned i = 0; i < tasks.size(); ++i) {
+                     list[i].initFrameworkId().setValue(framework_id);
+                     auto t = list[i].initInfo();
+                     t.initTaskId().setValue(tasks[i]);
+                     t.setName(tasks[i]);
+                     set_resources(t, parse_resources("cpus:1;mem:128").value().allocated_to("*"));
+                     list[i].setState(TaskState::TASK_RUNNING);
+                   }
+                 }));
+    settle();
   }
 
   agent_call status(const std::string& task, TaskState state, uint8_t uuid_byte) {
@@ -188,9 +236,9 @@ TEST_CASE_FIXTURE(master_fixture, "declined resources are filtered for refuse_se
   register_agent();
   subscribe(framework, framework_id);
   from_framework(calls::decline(framework_id, {single_offer()}, 5));
-  advance(2s);
+  live(2s);
   CHECK(take(framework, Event::Type::OFFERS).empty());
-  advance(4s);
+  live(4s);
   CHECK(take(framework, Event::Type::OFFERS).size() == 1);
 }
 
@@ -267,24 +315,89 @@ TEST_CASE_FIXTURE(master_fixture, "a call from another connection is refused wit
   stop(impostor.handle);
 }
 
-TEST_CASE_FIXTURE(master_fixture, "when an agent goes away its offers are rescinded and its tasks lost") {
+TEST_CASE_FIXTURE(master_fixture, "a broken agent connection stops offers; missed pings make it unreachable") {
   register_agent();
   subscribe(framework, framework_id);
-  auto offer = single_offer();
-  from_framework(calls::launch(framework_id, {offer}, {task("t", "cpus:1;mem:128")}, 0));
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}, 0));
   advance(1s);
   auto second = single_offer();
   stop(agent.handle);
-  auto events = framework.box->scheduler;
   auto rescinds = take(framework, Event::Type::RESCIND);
   REQUIRE(rescinds.size() == 1);
   CHECK(rescinds[0]->getRescind().getOfferId().getValue() == second);
-  bool lost = false;
-  for (auto& e : events)
-    if (e->getType() == Event::Type::UPDATE)
-      lost |= e->getUpdate().getStatus().getTaskId().getValue() == "t"
-              && e->getUpdate().getStatus().getState() == TaskState::TASK_LOST;
-  CHECK(lost);
-  from_framework(calls::reconcile(framework_id, {}));
-  CHECK(take(framework, Event::Type::UPDATE).empty()); // the master no longer has the task
+  advance(2s);
+  CHECK(take(framework, Event::Type::UPDATE).empty()); // not yet: pings decide
+  advance(3s);
+  auto updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getTaskId().getValue() == "t");
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_LOST);
+  CHECK(take(framework, Event::Type::OFFERS).empty());
+}
+
+TEST_CASE_FIXTURE(master_fixture, "a partition-aware framework sees unreachable, then running again") {
+  register_agent();
+  subscribe(framework, framework_id, "pa", true);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}, 0));
+  from_agent(status("t", TaskState::TASK_RUNNING, 1));
+  take(framework, Event::Type::UPDATE);
+  advance(5s); // the agent answers no ping
+  auto updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_UNREACHABLE);
+  from_framework(calls::reconcile(framework_id, {{"t", agent_id}}));
+  updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_UNREACHABLE);
+  // The agent returns over a new connection, still running the task and
+  // one the master has never heard of.
+  testing::fake_peer back = fake();
+  reregister(back, {"t", "stranger"});
+  REQUIRE(!back.box->agent.empty());
+  bool reregistered = false;
+  bool stranger_killed = false;
+  for (auto& e : back.box->agent) {
+    reregistered |= e->getType() == AgentEvent::Type::REREGISTERED;
+    stranger_killed |= e->getType() == AgentEvent::Type::KILL_TASK
+                       && e->getKillTask().getTaskId().getValue() == "stranger";
+  }
+  CHECK(reregistered);
+  CHECK(stranger_killed);
+  updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_RUNNING);
+  CHECK(updates[0]->getUpdate().getStatus().getReason() == Reason::AGENT_REREGISTERED);
+  stop(back.handle);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "an agent that answers its pings stays; one away too long is forgotten") {
+  register_agent();
+  subscribe(framework, framework_id);
+  live(6s);
+  CHECK(take(framework, Event::Type::UPDATE).empty());
+  CHECK(take(framework, Event::Type::RESCIND).empty());
+  advance(4s);  // unreachable now
+  advance(11s); // and past the removal timeout
+  testing::fake_peer back = fake();
+  reregister(back, {});
+  REQUIRE(!back.box->agent.empty());
+  CHECK(back.box->agent.back()->getType() == AgentEvent::Type::SHUTDOWN_AGENT);
+  stop(back.handle);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "an agent that unregisters is removed at once and told so") {
+  register_agent();
+  subscribe(framework, framework_id);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}, 0));
+  take(framework, Event::Type::OFFERS);
+  from_agent(make_wire<AgentCall>([&](AgentCall::Builder c) {
+    c.setType(AgentCall::Type::UNREGISTER);
+    c.initAgentId().setValue(agent_id);
+  }));
+  CHECK(agent_events(AgentEvent::Type::SHUTDOWN_AGENT).size() == 1);
+  auto updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_LOST);
+  advance(1s);
+  CHECK(take(framework, Event::Type::OFFERS).empty());
 }

@@ -1,0 +1,152 @@
+// The agent's side of its master: registration (or re-registration with what
+// it still runs), noticing that the master is gone (no pings for
+// ping_timeout x max_ping_timeouts, or a broken connection, as Mesos' agent
+// does), and finding it again.
+#include "actors/agent/state.hpp"
+
+#include <caf/event_based_actor.hpp>
+
+#include "actors/resources/convert.hpp"
+#include "runtime/connector.hpp"
+#include "runtime/log.hpp"
+
+namespace cairn {
+
+namespace {
+
+using Call = schema::agent::Call;
+using Event = schema::agent::Event;
+
+void fill_info(agent_state& st, schema::AgentInfo::Builder info) {
+  info.setHostname(st.options.hostname);
+  info.setPort(st.options.http_port);
+  set_resources(info, st.options.total);
+  write_attributes(st.options.attributes,
+                   info.initAttributes(static_cast<unsigned>(st.options.attributes.size())));
+  if (!st.agent_id.empty())
+    info.initId().setValue(st.agent_id);
+}
+
+agent_call reregister_call(agent_state& st) {
+  wire_builder<Call> b;
+  b->setType(Call::Type::REREGISTER);
+  b->initAgentId().setValue(st.agent_id);
+  auto r = b->initReregister();
+  r.setVersion(CAIRN_VERSION);
+  fill_info(st, r.initAgentInfo());
+  size_t tasks = 0;
+  for (const auto& [fid, fw] : st.frameworks)
+    for (const auto& [eid, ex] : fw.executors)
+      tasks += ex.tasks.size();
+  auto frameworks = r.initFrameworks(static_cast<unsigned>(st.frameworks.size()));
+  auto list = r.initTasks(static_cast<unsigned>(tasks));
+  unsigned f = 0;
+  unsigned t = 0;
+  for (const auto& [fid, fw] : st.frameworks) {
+    frameworks.setWithCaveats(f++, *fw.info);
+    for (const auto& [eid, ex] : fw.executors)
+      for (const auto& [tid, task] : ex.tasks) {
+        auto entry = list[t++];
+        entry.initFrameworkId().setValue(fid);
+        entry.initExecutorId().setValue(eid);
+        entry.setInfo(*task.info);
+        entry.setState(task.state);
+      }
+  }
+  return std::move(b).finish();
+}
+
+void on_master_found(agent_ptr self, caf::strong_actor_ptr master) {
+  auto& st = self->state;
+  st.master = caf::actor_cast<agent_call_sink>(master);
+  ++st.connection;
+  self->monitor(st.master);
+  st.last_heard = self->clock().now();
+  send_register(self);
+  self->delayed_send(self, st.master_ping_timeout, check_master_atom::value, st.connection);
+}
+
+} // namespace
+
+void send_register(agent_ptr self) {
+  auto& st = self->state;
+  if (st.registered || !st.master || st.options.actor_endpoint.empty())
+    return;
+  if (st.agent_id.empty()) {
+    send_to_master(self, make_wire<Call>([&](Call::Builder c) {
+                     c.setType(Call::Type::REGISTER);
+                     auto r = c.initRegister();
+                     r.setVersion(CAIRN_VERSION);
+                     fill_info(st, r.initAgentInfo());
+                   }));
+  } else {
+    send_to_master(self, reregister_call(st));
+  }
+  self->delayed_send(self, st.options.registration_backoff, register_atom::value);
+}
+
+void on_registered(agent_ptr self, schema::agent::Event::Registered::Reader r, bool again) {
+  auto& st = self->state;
+  if (st.registered)
+    return; // an answer to a retried registration
+  std::string id = r.getAgentId().getValue();
+  if (!st.agent_id.empty() && id != st.agent_id)
+    logger("agent")->warn("the master gave a new id {} (was {})", id, st.agent_id);
+  st.agent_id = id;
+  st.registered = true;
+  if (r.getPingTimeoutSeconds() > 0) {
+    st.master_ping_timeout = from_seconds(r.getPingTimeoutSeconds());
+    st.max_ping_timeouts = std::max(1u, r.getMaxPingTimeouts());
+  }
+  logger("agent")->info("{} as {} with master {}", again ? "re-registered" : "registered",
+                        st.agent_id, r.getMasterInfo().getId().cStr());
+  if (again)
+    flush_updates(self); // what waited for acknowledgement goes out again now
+}
+
+void heard_from_master(agent_ptr self) {
+  self->state.last_heard = self->clock().now();
+}
+
+void on_check_master(agent_ptr self, uint64_t connection) {
+  auto& st = self->state;
+  if (connection != st.connection)
+    return; // armed for a connection that is already replaced
+  auto silence = self->clock().now() - st.last_heard;
+  if (silence > st.master_ping_timeout * st.max_ping_timeouts)
+    return on_master_lost(self, "no ping from the master for " +
+                                  format_duration(std::chrono::duration_cast<duration>(silence)));
+  self->delayed_send(self, st.master_ping_timeout, check_master_atom::value, connection);
+}
+
+void on_master_lost(agent_ptr self, const std::string& why) {
+  auto& st = self->state;
+  if (!st.connector)
+    return; // one process: the master never goes away on its own
+  logger("agent")->warn("lost the master ({}); looking for it again", why);
+  if (st.master)
+    self->demonitor(st.master.address());
+  st.master = nullptr;
+  st.registered = false;
+  ++st.connection;
+  find_master(self);
+}
+
+void find_master(agent_ptr self) {
+  auto& st = self->state;
+  if (!st.connector) {
+    connector_options options;
+    options.addresses = st.options.master_addresses;
+    options.connect = connect_as<agent_call_sink>();
+    st.connector = spawn_connector(self->home_system(), std::move(options));
+    self->link_to(st.connector);
+  }
+  auto connection = st.connection;
+  self->request(st.connector, caf::infinite, connect_atom::value)
+    .then([=](const caf::strong_actor_ptr& master) {
+      if (connection == self->state.connection)
+        on_master_found(self, master);
+    });
+}
+
+} // namespace cairn

@@ -1,0 +1,171 @@
+// Whether agents are still there, after Mesos' master: a ping every
+// agent_ping_timeout; after max_agent_ping_timeouts unanswered in a row the
+// agent is unreachable (its tasks: TASK_UNREACHABLE for partition-aware
+// frameworks, TASK_LOST for others); after agent_removal_timeout it is forgotten.
+#include "actors/master/state.hpp"
+
+#include "runtime/clock.hpp"
+#include "runtime/log.hpp"
+
+namespace cairn {
+
+namespace {
+
+using AgentEvent = schema::agent::Event;
+
+constexpr size_t max_removed_agents_kept = 10'000;
+
+// Takes an agent out of the allocator and withdraws its offers.
+void stop_offering(master_ptr self, agent_record& agent) {
+  std::vector<std::string> offers(agent.offers.begin(), agent.offers.end());
+  for (const auto& o : offers)
+    rescind_offer(self, o);
+  allocator_simple(self, schema::allocator::Call::REMOVE_AGENT, agent.id);
+}
+
+void forget(master_ptr self, agent_record& agent) {
+  auto& st = self->state;
+  st.agent_by_addr.erase(agent.sink.address());
+  self->demonitor(agent.sink.address());
+  st.removed_agents.push_back(agent.id);
+  if (st.removed_agents.size() > max_removed_agents_kept)
+    st.removed_agents.pop_front();
+  st.agents.erase(agent.id);
+}
+
+} // namespace
+
+std::vector<std::pair<std::string, resources>> used_by_framework(master_ptr self,
+                                                                 const agent_record& agent) {
+  std::map<std::string, resources> by_framework;
+  for (const auto& [framework_id, task_id] : agent.tasks) {
+    auto fw = self->state.frameworks.find(framework_id);
+    if (fw == self->state.frameworks.end())
+      continue;
+    auto task = fw->second.tasks.find(task_id);
+    if (task != fw->second.tasks.end() && !task->second.terminal())
+      by_framework[framework_id] += task->second.res;
+  }
+  return {by_framework.begin(), by_framework.end()};
+}
+
+void ping_agents(master_ptr self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  std::vector<std::string> unreachable;
+  std::vector<std::string> expired;
+  for (auto& [id, agent] : st.agents) {
+    if (agent.status == agent_status::unreachable) {
+      if (now - agent.unreachable_since >= st.options.agent_removal_timeout)
+        expired.push_back(id);
+    } else if (agent.awaiting_pong && ++agent.missed_pings >= st.options.max_agent_ping_timeouts) {
+      unreachable.push_back(id);
+      continue;
+    }
+    agent.awaiting_pong = true;
+    bool connected = agent.status != agent_status::unreachable;
+    self->send(agent.sink, make_wire<AgentEvent>([&](AgentEvent::Builder e) {
+                 e.setType(AgentEvent::Type::PING);
+                 e.initPing().setConnected(connected);
+               }));
+  }
+  for (const auto& id : unreachable)
+    mark_unreachable(self, st.agents.at(id));
+  for (const auto& id : expired)
+    remove_agent(self, id, task_reason::AGENT_REMOVED, "Agent was unreachable for too long");
+}
+
+void on_pong(master_ptr self, agent_record& agent) {
+  agent.awaiting_pong = false;
+  agent.missed_pings = 0;
+  (void) self;
+}
+
+void on_agent_disconnected(master_ptr self, const std::string& agent_id) {
+  auto& st = self->state;
+  auto i = st.agents.find(agent_id);
+  if (i == st.agents.end() || i->second.status != agent_status::active)
+    return;
+  // Mesos waits for the pings to decide: the agent may be back soon.
+  logger("master")->warn("agent {} disconnected; not offering it until it returns", agent_id);
+  i->second.status = agent_status::disconnected;
+  stop_offering(self, i->second);
+}
+
+void mark_unreachable(master_ptr self, agent_record& agent) {
+  auto& st = self->state;
+  logger("master")->warn("agent {} missed {} pings: unreachable", agent.id, agent.missed_pings);
+  if (agent.status == agent_status::active)
+    stop_offering(self, agent);
+  agent.status = agent_status::unreachable;
+  agent.unreachable_since = self->clock().now();
+  std::string message = "Agent " + agent.id + " is unreachable";
+  std::vector<std::pair<std::string, std::string>> lost;
+  for (const auto& [framework_id, task_id] : agent.tasks) {
+    auto& fw = st.frameworks.at(framework_id);
+    auto& task = fw.tasks.at(task_id);
+    if (task.terminal())
+      continue;
+    fw.used -= task.res.scalars();
+    if (fw.partition_aware) {
+      task.state = task_state::TASK_UNREACHABLE;
+      task.reason = task_reason::AGENT_REMOVED;
+      task.message = message;
+      task.timestamp = wall_clock_seconds();
+      task.statuses.push_back({task.state, task.timestamp});
+      send_master_update(self, fw, task_id, agent.id, task.state, task.reason, message);
+    } else {
+      send_master_update(self, fw, task_id, agent.id, task_state::TASK_LOST,
+                         task_reason::AGENT_REMOVED, message);
+      lost.push_back({framework_id, task_id});
+    }
+  }
+  // Frameworks that are not partition-aware are told their tasks are lost;
+  // the master forgets them (should the agent return, they are killed there).
+  for (const auto& [framework_id, task_id] : lost) {
+    auto& fw = st.frameworks.at(framework_id);
+    auto& task = fw.tasks.at(task_id);
+    task.state = task_state::TASK_LOST;
+    agent.used -= task.res;
+    agent.tasks.erase({framework_id, task_id});
+    fw.completed_tasks.push_back(std::move(task));
+    fw.tasks.erase(task_id);
+  }
+}
+
+void remove_agent(master_ptr self, const std::string& agent_id, task_reason reason,
+                  const std::string& message) {
+  auto& st = self->state;
+  auto i = st.agents.find(agent_id);
+  if (i == st.agents.end())
+    return;
+  auto& agent = i->second;
+  bool was_unreachable = agent.status == agent_status::unreachable;
+  if (agent.status == agent_status::active)
+    stop_offering(self, agent);
+  for (const auto& [framework_id, task_id] : agent.tasks) {
+    auto fw = st.frameworks.find(framework_id);
+    if (fw == st.frameworks.end())
+      continue;
+    auto task = fw->second.tasks.find(task_id);
+    if (task == fw->second.tasks.end())
+      continue;
+    // Tasks of an agent forgotten after being unreachable are not reported
+    // again: reconciliation answers TASK_UNKNOWN for them, as in Mesos.
+    if (!task->second.terminal() && !was_unreachable) {
+      fw->second.used -= task->second.res.scalars();
+      auto state = fw->second.partition_aware ? task_state::TASK_GONE : task_state::TASK_LOST;
+      task->second.state = state;
+      task->second.reason = reason;
+      task->second.message = message;
+      task->second.timestamp = wall_clock_seconds();
+      send_master_update(self, fw->second, task_id, agent_id, state, reason, message);
+    }
+    fw->second.completed_tasks.push_back(std::move(task->second));
+    fw->second.tasks.erase(task);
+  }
+  logger("master")->info("agent {} removed: {}", agent_id, message);
+  forget(self, agent);
+}
+
+} // namespace cairn

@@ -1,0 +1,105 @@
+#include "runtime/connector.hpp"
+
+#include <algorithm>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "runtime/connect.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/log.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace cairn {
+
+namespace {
+
+using retry_connect_atom = caf::atom_constant<caf::atom("reconnect")>;
+
+struct connector_state {
+  static inline const char* name = "connector";
+  connector_options options;
+  std::vector<caf::response_promise> waiting;
+  size_t next = 0;          // the address to try next
+  duration backoff{};
+  bool attempt_scheduled = false;
+};
+
+using self_ptr = caf::stateful_actor<connector_state>*;
+
+// One pass over the addresses; blocking, which is why this actor is detached.
+void attempt(self_ptr self) {
+  auto& st = self->state;
+  st.attempt_scheduled = false;
+  if (st.waiting.empty())
+    return;
+  for (size_t i = 0; i < st.options.addresses.size(); ++i) {
+    const auto& address = st.options.addresses[st.next];
+    st.next = (st.next + 1) % st.options.addresses.size();
+    auto ep = resolve_actor_endpoint(address, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                st.options.http_timeout));
+    if (!ep) {
+      logger("connector")->debug("{}: {}", address, error_message(ep.error()));
+      continue;
+    }
+    auto handle = st.options.connect(self->home_system(), ep->host, ep->port);
+    if (!handle) {
+      logger("connector")->debug("{}: {}", address, self->home_system().render(handle.error()));
+      continue;
+    }
+    logger("connector")->info("connected to {} (actors at {}:{})", address, ep->host, ep->port);
+    for (auto& rp : st.waiting)
+      rp.deliver(*handle);
+    st.waiting.clear();
+    st.backoff = st.options.min_backoff;
+    return;
+  }
+  logger("connector")->info("no answer from {}; trying again in {}",
+                            fmt::format("{}", fmt::join(st.options.addresses, ",")),
+                            format_duration(st.backoff));
+  st.attempt_scheduled = true;
+  self->delayed_send(self, st.backoff, retry_connect_atom::value);
+  st.backoff = std::min(st.backoff * 2, st.options.max_backoff);
+}
+
+caf::behavior connector(self_ptr self, connector_options options) {
+  self->state.options = std::move(options);
+  self->state.backoff = self->state.options.min_backoff;
+  return {
+    [=](connect_atom) {
+      auto& st = self->state;
+      st.waiting.push_back(self->make_response_promise());
+      if (!st.attempt_scheduled) {
+        st.attempt_scheduled = true;
+        self->send(self, retry_connect_atom::value);
+      }
+    },
+    [=](retry_connect_atom) { attempt(self); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_connector(caf::actor_system& sys, connector_options options) {
+  return sys.spawn<caf::detached>(connector, std::move(options));
+}
+
+std::vector<std::string> split_addresses(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    auto end = list.find(',', start);
+    auto part = list.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!part.empty())
+      out.push_back(part);
+    if (end == std::string::npos)
+      break;
+    start = end + 1;
+  }
+  return out;
+}
+
+} // namespace cairn

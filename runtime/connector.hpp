@@ -1,0 +1,51 @@
+// Finding a node among several HTTP addresses and connecting to its actors,
+// again and again with backoff until it works. Runs as a detached actor, so
+// the blocking lookups and connects never hold up an event-based actor: ask it
+// with `connect_atom` and the answer (a handle) arrives when one succeeds.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/atom.hpp>
+#include <caf/io/middleman.hpp>
+
+#include "runtime/duration.hpp"
+
+namespace cairn {
+
+using connect_atom = caf::atom_constant<caf::atom("connect")>;
+
+using connect_fn = std::function<caf::expected<caf::strong_actor_ptr>(
+  caf::actor_system&, const std::string& host, uint16_t port)>;
+
+// Connects to an actor published with interface `Handle` (blocking).
+template <class Handle>
+connect_fn connect_as() {
+  return [](caf::actor_system& sys, const std::string& host,
+            uint16_t port) -> caf::expected<caf::strong_actor_ptr> {
+    auto handle = sys.middleman().remote_actor<Handle>(host, port);
+    if (!handle)
+      return handle.error();
+    return caf::actor_cast<caf::strong_actor_ptr>(*handle);
+  };
+}
+
+struct connector_options {
+  std::vector<std::string> addresses;  // "host:port" HTTP addresses, tried in turn
+  connect_fn connect;                  // connect_as<Handle>() of what is published there
+  duration min_backoff = std::chrono::milliseconds(250);
+  duration max_backoff = std::chrono::seconds(30);
+  duration http_timeout = std::chrono::seconds(5);
+};
+
+// Answers `connect_atom` with a caf::strong_actor_ptr to the node's actor.
+caf::actor spawn_connector(caf::actor_system& sys, connector_options options);
+
+// "h1:5050,h2:5050" -> {"h1:5050", "h2:5050"}
+std::vector<std::string> split_addresses(const std::string& list);
+
+} // namespace cairn
