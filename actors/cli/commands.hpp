@@ -14,6 +14,8 @@ struct command {
 };
 
 command add_local_command(CLI::App& parent);
+command add_master_command(CLI::App& parent);
+command add_agent_command(CLI::App& parent);
 command add_execute_command(CLI::App& parent);
 command add_executor_command(CLI::App& parent);
 

@@ -1,17 +1,15 @@
 // `cairn local`: the master, its allocator and N agents in one process, with
-// the HTTP endpoints; executors are child processes as in any shape.
+// their HTTP endpoints; executors are child processes as in any shape.
 #include <iostream>
 #include <memory>
-#include <mutex>
 
 #include <caf/actor_system.hpp>
-#include <caf/io/middleman.hpp>
 #include <caf/send.hpp>
 #include <fmt/format.h>
 
 #include "actors/cli/commands.hpp"
+#include "actors/cli/nodes.hpp"
 #include "actors/cli/role_flags.hpp"
-#include "actors/http/master_routes.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/flags.hpp"
 #include "runtime/log.hpp"
@@ -29,36 +27,6 @@ struct local_flags {
   unsigned agents = 1;
 };
 
-// Serves 503 until the master is up, then the master's routes.
-class late_routes {
-public:
-  http_handler handler() {
-    return [this](http_request req, http_reply reply) {
-      http_handler inner;
-      {
-        std::lock_guard<std::mutex> guard{mutex_};
-        inner = inner_;
-      }
-      if (!inner) {
-        http_response r;
-        r.status = 503;
-        r.content_type = "text/plain";
-        r.body = "starting";
-        return reply.send(std::move(r));
-      }
-      inner(std::move(req), std::move(reply));
-    };
-  }
-  void set(http_handler h) {
-    std::lock_guard<std::mutex> guard{mutex_};
-    inner_ = std::move(h);
-  }
-
-private:
-  std::mutex mutex_;
-  http_handler inner_;
-};
-
 int fail(const std::string& message) {
   std::cerr << "cairn local: " << message << std::endl;
   return 1;
@@ -70,7 +38,10 @@ int run_local(const local_flags& f) {
   if (f.agents == 0)
     return fail("--agents must be at least 1");
   std::string work_dir = f.node.work_dir.empty() ? "/var/tmp/cairn/local" : f.node.work_dir;
-  // Every agent's options are checked before anything starts.
+  // Every option is checked before anything starts.
+  auto master_opts = f.master.options(f.node);
+  if (!master_opts)
+    return fail(error_message(master_opts.error()));
   std::vector<agent_options> agents;
   for (unsigned i = 0; i < f.agents; ++i) {
     auto o = f.agent.options(f.node, fmt::format("{}/agent-{}", work_dir, i));
@@ -78,46 +49,36 @@ int run_local(const local_flags& f) {
       return fail(error_message(o.error()));
     agents.push_back(std::move(*o));
   }
-  auto master_opts = f.master.options(f.node);
-  if (!master_opts)
-    return fail(error_message(master_opts.error()));
   block_termination_signals();
   system_config cfg;
   caf::actor_system sys{cfg};
-  late_routes routes;
-  auto http = http_server::start(f.node.ip, f.node.http_port, routes.handler());
-  if (!http)
-    return fail(error_message(http.error()));
-  uint16_t http_port = (*http)->port();
-  master_opts->http_port = http_port;
-  auto master = spawn_master(sys, *master_opts);
-  uint16_t wanted_actor_port = f.node.http_port == 0 ? 0 : f.node.http_port + 100;
-  auto actor_port = sys.middleman().publish(master, wanted_actor_port, f.node.ip.c_str(), true);
-  if (!actor_port)
-    return fail(fmt::format("cannot listen for actors on {}:{}: {}", f.node.ip,
-                            wanted_actor_port, sys.render(actor_port.error())));
-  routes.set(master_routes(sys, master, {f.node.advertised_ip(), *actor_port}));
-  std::vector<agent_actor> agent_handles;
+  node_address where{f.node.ip, f.node.advertised_ip(), f.node.http_port,
+                     default_actor_port(f.node.http_port)};
+  auto master = start_master_node(sys, where, *master_opts);
+  if (!master)
+    return fail(error_message(master.error()));
+  std::vector<agent_node> agent_nodes;
   for (unsigned i = 0; i < agents.size(); ++i) {
-    agents[i].http_port = static_cast<uint16_t>(http_port + 1 + i);
-    auto agent = spawn_agent(sys, agents[i], caf::actor_cast<agent_call_sink>(master));
-    auto port = sys.middleman().publish(agent, 0, "127.0.0.1", true);
-    if (!port)
-      return fail("cannot listen for executors: " + sys.render(port.error()));
-    caf::anon_send(agent, endpoint_atom::value, fmt::format("127.0.0.1:{}", *port));
-    agent_handles.push_back(agent);
+    // Agents take the ports after the master's (5051, 5052, ...); their
+    // actors listen on any free port, for executors only.
+    uint16_t http_port = f.node.http_port == 0 ? 0 : static_cast<uint16_t>(master->http_port + 1 + i);
+    node_address agent_where{f.node.ip, f.node.advertised_ip(), http_port, 0};
+    auto agent = start_agent_node(sys, agent_where, agents[i],
+                                  caf::actor_cast<agent_call_sink>(master->master));
+    if (!agent)
+      return fail(error_message(agent.error()));
+    agent_nodes.push_back(std::move(*agent));
   }
   std::cout << fmt::format("cairn local: master listening on http://{}:{} (actors on port {}), "
                            "{} agent(s), work dir {}",
-                           f.node.advertised_ip(), http_port, *actor_port, agents.size(),
-                           work_dir)
+                           f.node.advertised_ip(), master->http_port, master->actor_port,
+                           agents.size(), work_dir)
             << std::endl;
   int sig = wait_for_termination_signal();
   logger("local")->info("signal {}: shutting down", sig);
-  for (auto& a : agent_handles)
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(master, caf::exit_reason::user_shutdown);
-  http->reset();
+  for (auto& a : agent_nodes)
+    caf::anon_send_exit(a.agent, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(master->master, caf::exit_reason::user_shutdown);
   return 0;
 }
 

@@ -9,6 +9,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", CAIRN_VERSION);
   std::vector<cairn::command> commands = {
     cairn::add_local_command(app),
+    cairn::add_master_command(app),
+    cairn::add_agent_command(app),
     cairn::add_execute_command(app),
     cairn::add_executor_command(app),
   };

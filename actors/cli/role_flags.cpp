@@ -1,5 +1,7 @@
 #include "actors/cli/role_flags.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "runtime/errors.hpp"
@@ -32,6 +34,12 @@ void master_flags::add_to(CLI::App& app) {
   add_duration_flag(app, "framework-heartbeat-interval", framework_heartbeat_interval,
                     "Time between HEARTBEAT events to frameworks");
   add_flag(app, "weights", weights, "Role weights for DRF, e.g. \"web=2,batch=1\"");
+  add_duration_flag(app, "agent-ping-timeout", agent_ping_timeout,
+                    "How long an agent has to answer a ping");
+  add_flag(app, "max-agent-ping-timeouts", max_agent_ping_timeouts,
+           "Unanswered pings in a row before an agent is unreachable");
+  add_duration_flag(app, "agent-removal-timeout", agent_removal_timeout,
+                    "How long an unreachable agent is kept before it is forgotten");
 }
 
 namespace {
@@ -66,6 +74,9 @@ caf::expected<master_options> master_flags::options(const node_flags& node) cons
   o.http_port = node.http_port;
   o.allocation_interval = allocation_interval;
   o.framework_heartbeat_interval = framework_heartbeat_interval;
+  o.agent_ping_timeout = agent_ping_timeout;
+  o.max_agent_ping_timeouts = std::max(1u, max_agent_ping_timeouts);
+  o.agent_removal_timeout = agent_removal_timeout;
   o.seed = entropy_seed();
   return o;
 }

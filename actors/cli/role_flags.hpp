@@ -29,6 +29,9 @@ struct master_flags {
   duration allocation_interval = std::chrono::seconds(1);
   duration framework_heartbeat_interval = std::chrono::seconds(15);
   std::string weights;  // "role=weight,role=weight"
+  duration agent_ping_timeout = std::chrono::seconds(15);
+  uint32_t max_agent_ping_timeouts = 5;
+  duration agent_removal_timeout = std::chrono::minutes(15);
 
   void add_to(CLI::App& app);
   caf::expected<master_options> options(const node_flags& node) const;

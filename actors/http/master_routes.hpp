@@ -17,6 +17,9 @@ struct actor_endpoint {
   uint16_t port = 0;
 };
 
+// {"host": ..., "port": ...}: where a node's actors listen.
+std::string endpoint_json(const actor_endpoint& endpoint);
+
 http_handler master_routes(caf::actor_system& sys, master_actor master,
                            actor_endpoint endpoint);
 

@@ -1,9 +1,11 @@
 #include "actors/scheduler/driver.hpp"
 
 #include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/system_messages.hpp>
 
 #include "actors/scheduler/calls.hpp"
+#include "runtime/connector.hpp"
 #include "runtime/log.hpp"
 
 namespace cairn {
@@ -13,43 +15,118 @@ namespace {
 using Event = schema::Event;
 using Call = schema::Call;
 
+// A master that sends nothing for this many heartbeat intervals is gone.
+constexpr int missed_heartbeats_allowed = 5;
+
 struct driver_state {
   static inline const char* name = "driver";
   driver_options options;
-  scheduler_call_sink master;
+  scheduler_call_sink master;  // null while looking for it
   scheduler_sink framework;
+  caf::actor connector;
+  uint64_t connection = 0;
   std::string framework_id;
   bool subscribed = false;
   bool failed = false;  // the master sent ERROR: no more calls go out
+  duration heartbeat_interval{};
+  caf::actor_clock::time_point last_event{};
 };
 
 using self_ptr = driver_actor::stateful_pointer<driver_state>;
 
+void find_master(self_ptr self);
+
 void subscribe(self_ptr self) {
   auto& st = self->state;
-  if (st.subscribed || st.failed)
+  if (st.subscribed || st.failed || !st.master)
     return;
   self->send(st.master, make_wire<Call>([&](Call::Builder c) {
                c.setType(Call::Type::SUBSCRIBE);
                auto info = *st.options.framework_info;
-               if (info.hasId())
+               auto sub = c.initSubscribe();
+               sub.setFrameworkInfo(info);
+               // After the first SUBSCRIBED the driver subscribes as that framework.
+               if (!st.framework_id.empty()) {
+                 c.initFrameworkId().setValue(st.framework_id);
+                 sub.getFrameworkInfo().initId().setValue(st.framework_id);
+               } else if (info.hasId()) {
                  c.setFrameworkId(info.getId());
-               c.initSubscribe().setFrameworkInfo(info);
+               }
              }));
   self->delayed_send(self, st.options.subscribe_backoff, resubscribe_atom::value);
+}
+
+void on_master_lost(self_ptr self, const std::string& why) {
+  auto& st = self->state;
+  if (st.options.master_addresses.empty()) {
+    logger("driver")->error("lost the master ({})", why);
+    self->send(st.framework, make_wire<Event>([&](Event::Builder e) {
+                 e.setType(Event::Type::ERROR);
+                 e.initError().setMessage("Lost the connection to the master: " + why);
+               }));
+    self->quit();
+    return;
+  }
+  logger("driver")->warn("lost the master ({}); looking for it again", why);
+  if (st.master)
+    self->demonitor(st.master.address());
+  st.master = nullptr;
+  st.subscribed = false;
+  ++st.connection;
+  find_master(self);
+}
+
+void on_master_found(self_ptr self, const caf::strong_actor_ptr& master) {
+  auto& st = self->state;
+  st.master = caf::actor_cast<scheduler_call_sink>(master);
+  ++st.connection;
+  self->monitor(st.master);
+  subscribe(self);
+}
+
+void find_master(self_ptr self) {
+  auto& st = self->state;
+  if (!st.connector) {
+    connector_options options;
+    options.addresses = st.options.master_addresses;
+    options.connect = connect_as<scheduler_call_sink>();
+    st.connector = spawn_connector(self->home_system(), std::move(options));
+    self->link_to(st.connector);
+  }
+  auto connection = st.connection;
+  self->request(st.connector, caf::infinite, connect_atom::value)
+    .then([=](const caf::strong_actor_ptr& master) {
+      if (connection == self->state.connection)
+        on_master_found(self, master);
+    });
+}
+
+void on_check_heartbeat(self_ptr self, uint64_t connection) {
+  auto& st = self->state;
+  if (connection != st.connection || !st.subscribed)
+    return;
+  if (self->clock().now() - st.last_event > st.heartbeat_interval * missed_heartbeats_allowed)
+    return on_master_lost(self, "no heartbeat");
+  self->delayed_send(self, st.heartbeat_interval, check_heartbeat_atom::value, connection);
 }
 
 void on_event(self_ptr self, const scheduler_event& msg) {
   auto& st = self->state;
   auto e = *msg;
+  st.last_event = self->clock().now();
   switch (e.getType()) {
-    case Event::Type::SUBSCRIBED:
+    case Event::Type::SUBSCRIBED: {
       if (st.subscribed)
         return; // an answer to a retried SUBSCRIBE
       st.subscribed = true;
       st.framework_id = e.getSubscribed().getFrameworkId().getValue();
+      st.heartbeat_interval = from_seconds(e.getSubscribed().getHeartbeatIntervalSeconds());
       logger("driver")->info("subscribed as framework {}", st.framework_id);
+      if (!st.options.master_addresses.empty() && st.heartbeat_interval.count() > 0)
+        self->delayed_send(self, st.heartbeat_interval, check_heartbeat_atom::value,
+                           st.connection);
       break;
+    }
     case Event::Type::ERROR:
       st.failed = true;
       logger("driver")->error("master reported an error: {}", e.getError().getMessage().cStr());
@@ -59,7 +136,7 @@ void on_event(self_ptr self, const scheduler_event& msg) {
   }
   self->send(st.framework, msg);
   if (e.getType() == Event::Type::UPDATE && st.options.auto_acknowledge
-      && e.getUpdate().getStatus().getUuid().size() > 0)
+      && e.getUpdate().getStatus().getUuid().size() > 0 && st.master)
     self->send(st.master, calls::acknowledge(st.framework_id, e.getUpdate().getStatus()));
 }
 
@@ -67,9 +144,7 @@ driver_actor::behavior_type driver(self_ptr self, driver_options options,
                                    scheduler_call_sink master, scheduler_sink framework) {
   auto& st = self->state;
   st.options = std::move(options);
-  st.master = std::move(master);
   st.framework = std::move(framework);
-  self->monitor(st.master);
   self->monitor(st.framework);
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& st = self->state;
@@ -77,25 +152,25 @@ driver_actor::behavior_type driver(self_ptr self, driver_options options,
       self->quit(); // the framework is gone; so is its driver
       return;
     }
-    logger("driver")->error("lost the master");
-    self->send(st.framework, make_wire<Event>([](Event::Builder e) {
-                 e.setType(Event::Type::ERROR);
-                 e.initError().setMessage("Lost the connection to the master");
-               }));
-    self->quit();
+    if (st.master && msg.source == st.master.address())
+      on_master_lost(self, "the connection broke");
   });
-  subscribe(self);
+  if (st.options.master_addresses.empty())
+    on_master_found(self, caf::actor_cast<caf::strong_actor_ptr>(master));
+  else
+    find_master(self);
   return {
     [=](const scheduler_event& e) { on_event(self, e); },
     [=](const scheduler_call& c) {
       auto& st = self->state;
-      if (!st.subscribed || st.failed) {
+      if (!st.subscribed || st.failed || !st.master) {
         logger("driver")->warn("dropping a call: the framework is not subscribed");
         return;
       }
       self->send(st.master, c);
     },
     [=](resubscribe_atom) { subscribe(self); },
+    [=](check_heartbeat_atom, uint64_t connection) { on_check_heartbeat(self, connection); },
   };
 }
 

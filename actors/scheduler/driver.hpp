@@ -2,11 +2,17 @@
 // framework is an actor that receives scheduler events (scheduler_sink) and
 // sends calls to its driver; the driver subscribes (and retries until the
 // master answers), forwards calls to the master and events to the framework,
-// and acknowledges status updates itself unless told not to.
+// and acknowledges status updates itself unless told not to. Given master
+// addresses, it also finds the master, notices when it is gone (a broken
+// connection, or no event for five heartbeat intervals) and subscribes again
+// as the same framework once it is back.
 #pragma once
 
 #include <caf/atom.hpp>
 #include <caf/typed_actor.hpp>
+
+#include <string>
+#include <vector>
 
 #include "actors/handles.hpp"
 #include "runtime/duration.hpp"
@@ -15,17 +21,22 @@
 namespace cairn {
 
 using resubscribe_atom = caf::atom_constant<caf::atom("resub")>;
+using check_heartbeat_atom = caf::atom_constant<caf::atom("chkbeat")>;
 
 using driver_actor = scheduler_sink::extend<
   // Calls from the framework, forwarded to the master.
   caf::reacts_to<scheduler_call>,
-  // Its own timer: subscribe again while the master has not answered.
-  caf::reacts_to<resubscribe_atom>>;
+  // Its own timers: subscribe again while the master has not answered; is
+  // the master still sending (connection number the check belongs to)?
+  caf::reacts_to<resubscribe_atom>,
+  caf::reacts_to<check_heartbeat_atom, uint64_t>>;
 
 struct driver_options {
   wire<schema::FrameworkInfo> framework_info;  // with an id to re-subscribe as that framework
   bool auto_acknowledge = true;
   duration subscribe_backoff = std::chrono::seconds(2);
+  // HTTP addresses of the masters; empty: the handle given at spawn, for good.
+  std::vector<std::string> master_addresses;
 };
 
 driver_actor spawn_driver(caf::actor_system& sys, driver_options options,

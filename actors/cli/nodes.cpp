@@ -1,0 +1,110 @@
+#include "actors/cli/nodes.hpp"
+
+#include <mutex>
+
+#include <caf/io/middleman.hpp>
+#include <caf/send.hpp>
+#include <fmt/format.h>
+
+#include "actors/http/agent_routes.hpp"
+#include "actors/http/master_routes.hpp"
+#include "actors/http/routes.hpp"
+#include "runtime/errors.hpp"
+
+namespace cairn {
+
+namespace {
+
+// The HTTP server starts before the actor it serves (the actor needs to know
+// the port); until the routes are set it answers 503.
+class late_routes {
+public:
+  http_handler handler() {
+    return [state = state_](http_request req, http_reply reply) {
+      http_handler inner;
+      {
+        std::lock_guard<std::mutex> guard{state->mutex};
+        inner = state->inner;
+      }
+      if (!inner)
+        return reply.send(text_response(503, "starting"));
+      inner(std::move(req), std::move(reply));
+    };
+  }
+
+  void set(http_handler h) {
+    std::lock_guard<std::mutex> guard{state_->mutex};
+    state_->inner = std::move(h);
+  }
+
+private:
+  struct shared {
+    std::mutex mutex;
+    http_handler inner;
+  };
+  std::shared_ptr<shared> state_ = std::make_shared<shared>();
+};
+
+template <class Handle>
+caf::expected<uint16_t> publish(caf::actor_system& sys, const Handle& h, const node_address& where) {
+  auto port = sys.middleman().publish(h, where.actor_port, where.ip.c_str(), true);
+  if (!port)
+    return make_error(fmt::format("cannot listen for actors on {}:{}: {}", where.ip,
+                                  where.actor_port, sys.render(port.error())));
+  return *port;
+}
+
+} // namespace
+
+uint16_t default_actor_port(uint16_t http_port) {
+  return http_port == 0 ? 0 : static_cast<uint16_t>(http_port + 100);
+}
+
+caf::expected<master_node> start_master_node(caf::actor_system& sys, const node_address& where,
+                                             master_options options) {
+  late_routes routes;
+  auto http = http_server::start(where.ip, where.http_port, routes.handler());
+  if (!http)
+    return http.error();
+  master_node node;
+  node.http = std::move(*http);
+  node.http_port = node.http->port();
+  options.http_port = node.http_port;
+  options.ip = where.advertised;
+  node.master = spawn_master(sys, options);
+  auto port = publish(sys, node.master, where);
+  if (!port) {
+    caf::anon_send_exit(node.master, caf::exit_reason::user_shutdown);
+    return port.error();
+  }
+  node.actor_port = *port;
+  routes.set(master_routes(sys, node.master, {where.advertised, node.actor_port}));
+  return node;
+}
+
+caf::expected<agent_node> start_agent_node(caf::actor_system& sys, const node_address& where,
+                                           agent_options options, agent_call_sink master) {
+  late_routes routes;
+  auto http = http_server::start(where.ip, where.http_port, routes.handler());
+  if (!http)
+    return http.error();
+  agent_node node;
+  node.http = std::move(*http);
+  node.http_port = node.http->port();
+  options.http_port = node.http_port;
+  options.actor_endpoint.clear(); // known once published
+  node.agent = spawn_agent(sys, std::move(options), std::move(master));
+  auto port = publish(sys, node.agent, where);
+  if (!port) {
+    caf::anon_send_exit(node.agent, caf::exit_reason::user_shutdown);
+    return port.error();
+  }
+  node.actor_port = *port;
+  // Executors run on this machine: they connect where the agent listens.
+  std::string local = where.ip == "0.0.0.0" ? "127.0.0.1" : where.ip;
+  caf::anon_send(node.agent, endpoint_atom::value, fmt::format("{}:{}", local, *port));
+  routes.set(agent_routes(sys, node.agent, {where.advertised, node.actor_port}));
+  return node;
+}
+
+} // namespace cairn

@@ -1,0 +1,14 @@
+// The agent's HTTP endpoints: /health, /state (Mesos' agent state.json
+// layout) and /cairn/endpoint.
+#pragma once
+
+#include <caf/actor_system.hpp>
+
+#include "actors/agent/agent.hpp"
+#include "actors/http/master_routes.hpp"
+
+namespace cairn {
+
+http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpoint endpoint);
+
+} // namespace cairn

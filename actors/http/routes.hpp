@@ -1,0 +1,34 @@
+// What every node's HTTP endpoints share: plain answers, and asking an actor
+// for a state document from a short-lived actor so the HTTP thread never waits.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+
+#include "runtime/errors.hpp"
+#include "runtime/http_server.hpp"
+#include "runtime/json.hpp"
+
+namespace cairn {
+
+inline constexpr auto actor_answer_timeout = std::chrono::seconds(30);
+
+http_response json_response(std::string body, int status = 200);
+http_response text_response(int status, std::string body);
+
+// Answers `reply` with the JSON of what `target` replies to `request`.
+template <class Answer, class Handle, class Request>
+void serve_from_actor(caf::actor_system& sys, Handle target, Request request, http_reply reply) {
+  sys.spawn([target, request, reply](caf::event_based_actor* self) {
+    self->request(target, actor_answer_timeout, request)
+      .then([reply](const Answer& answer) { reply.send(json_response(to_json(*answer))); },
+            [reply](caf::error& err) {
+              reply.send(text_response(503, "no answer: " + error_message(err)));
+            });
+  });
+}
+
+} // namespace cairn
