@@ -8,7 +8,7 @@ packages=(
   g++ meson ninja-build pkg-config ccache
   capnproto libcapnp-dev libcaf-dev libleveldb-dev libcli11-dev
   libspdlog-dev libfmt-dev doctest-dev libcurl4-openssl-dev
-  python3 curl ca-certificates procps iproute2 iptables
+  python3 curl ca-certificates procps iproute2 iptables systemd
 )
 
 missing=()
