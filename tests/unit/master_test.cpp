@@ -58,10 +58,14 @@ struct master_fixture : testing::actor_fixture {
   }
 
   void subscribe(testing::fake_peer& who, std::string& id, const char* name = "fw",
-                 bool partition_aware = false) {
+                 bool partition_aware = false, double failover_timeout = 0,
+                 const std::string& resume_id = "") {
     auto info = make_wire<schema::FrameworkInfo>([&](schema::FrameworkInfo::Builder i) {
       i.setName(name);
       i.setUser("root");
+      i.setFailoverTimeout(failover_timeout);
+      if (!resume_id.empty())
+        i.initId().setValue(resume_id);
       if (partition_aware)
         i.initCapabilities(1)[0].setType(
           schema::FrameworkInfo::Capability::Type::PARTITION_AWARE);
@@ -93,12 +97,13 @@ struct master_fixture : testing::actor_fixture {
     return out;
   }
 
+  // Takes the agent's events of `type` out of its inbox.
   std::vector<agent_event> agent_events(AgentEvent::Type type) {
     std::vector<agent_event> out;
+    std::vector<agent_event> rest;
     for (auto& e : agent.box->agent)
-      if (e->getType() == type)
-        out.push_back(e);
-    agent.box->agent.clear();
+      (e->getType() == type ? out : rest).push_back(e);
+    agent.box->agent = std::move(rest);
     return out;
   }
 
@@ -111,8 +116,7 @@ struct master_fixture : testing::actor_fixture {
 
   // Answers every PING the agent has received so far.
   void pong() {
-    for (auto& e : agent_events(AgentEvent::Type::PING))
-      (void) e;
+    agent_events(AgentEvent::Type::PING);
     from_agent(make_wire<AgentCall>([&](AgentCall::Builder c) {
       c.setType(AgentCall::Type::PONG);
       c.initAgentId().setValue(agent_id);
@@ -400,4 +404,46 @@ TEST_CASE_FIXTURE(master_fixture, "an agent that unregisters is removed at once 
   CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_LOST);
   advance(1s);
   CHECK(take(framework, Event::Type::OFFERS).empty());
+}
+
+TEST_CASE_FIXTURE(master_fixture, "a framework that comes back within its failover timeout keeps its tasks") {
+  register_agent();
+  subscribe(framework, framework_id, "fw", false, 10);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}, 0));
+  stop(framework.handle);
+  live(5s);
+  CHECK(agent_events(AgentEvent::Type::SHUTDOWN_FRAMEWORK).empty());
+  testing::fake_peer back = fake();
+  std::string id;
+  subscribe(back, id, "fw", false, 10, framework_id);
+  CHECK(id == framework_id);
+  live(10s);
+  CHECK(agent_events(AgentEvent::Type::SHUTDOWN_FRAMEWORK).empty());
+  caf::send_as(back.handle, master, calls::reconcile(framework_id, {}));
+  settle();
+  auto updates = take(back, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getTaskId().getValue() == "t");
+  stop(back.handle);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "a framework that stays away past its failover timeout is torn down") {
+  register_agent();
+  subscribe(framework, framework_id, "fw", false, 3);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}, 0));
+  stop(framework.handle);
+  live(2s);
+  CHECK(agent_events(AgentEvent::Type::SHUTDOWN_FRAMEWORK).empty());
+  live(2s);
+  CHECK(agent_events(AgentEvent::Type::SHUTDOWN_FRAMEWORK).size() == 1);
+  testing::fake_peer back = fake();
+  auto info = make_wire<schema::FrameworkInfo>([&](schema::FrameworkInfo::Builder i) {
+    i.setName("fw");
+    i.setUser("root");
+    i.initId().setValue(framework_id);
+  });
+  caf::send_as(back.handle, master, calls::subscribe(*info));
+  settle();
+  CHECK(take(back, Event::Type::ERROR).size() == 1); // a removed framework cannot return
+  stop(back.handle);
 }
