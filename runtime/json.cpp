@@ -52,6 +52,7 @@ capnp::JsonCodec* make_codec() {
   codec->handleByAnnotation<schema::executor::Event>();
   codec->handleByAnnotation<schema::operator_api::Call>();
   codec->handleByAnnotation<schema::operator_api::Response>();
+  codec->handleByAnnotation<schema::operator_api::Event>();
   codec->handleByAnnotation<schema::state::Master>();
   codec->handleByAnnotation<schema::state::ActorEndpoint>();
   codec->handleByAnnotation<schema::state::AgentState>();

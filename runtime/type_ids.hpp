@@ -24,6 +24,7 @@ using allocator_call = wire<schema::allocator::Call>;
 using allocation = wire<schema::allocator::Allocation>;
 using operator_call = wire<schema::operator_api::Call>;
 using operator_response = wire<schema::operator_api::Response>;
+using operator_event = wire<schema::operator_api::Event>;
 using master_snapshot = wire<schema::state::Master>;
 using agent_snapshot = wire<schema::state::AgentState>;
 
@@ -40,6 +41,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(cairn, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(cairn, (cairn::allocation))
   CAF_ADD_TYPE_ID(cairn, (cairn::operator_call))
   CAF_ADD_TYPE_ID(cairn, (cairn::operator_response))
+  CAF_ADD_TYPE_ID(cairn, (cairn::operator_event))
   CAF_ADD_TYPE_ID(cairn, (cairn::master_snapshot))
   CAF_ADD_TYPE_ID(cairn, (cairn::agent_snapshot))
 CAF_END_TYPE_ID_BLOCK(cairn)

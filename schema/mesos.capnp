@@ -219,6 +219,20 @@ struct TaskStatus {
   }
 }
 
+struct Task {
+  # A task as the master and the agents report it (Mesos' Task).
+  name @0 :Text;
+  taskId @1 :TaskID $Json.name("task_id");
+  frameworkId @2 :FrameworkID $Json.name("framework_id");
+  executorId @3 :ExecutorID $Json.name("executor_id");
+  agentId @4 :AgentID $Json.name("agent_id");
+  state @5 :TaskState;
+  resources @6 :List(R.Resource);
+  statuses @7 :List(TaskStatus);
+  labels @8 :Labels;
+  user @9 :Text;
+}
+
 struct Filters {
   refuseSeconds @0 :Float64 = 5.0 $Json.name("refuse_seconds");
 }

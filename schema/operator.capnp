@@ -1,4 +1,6 @@
-# The operator API, after Mesos' v1 master/master.proto Call and Response.
+# The operator API, after Mesos' v1 master/master.proto and agent/agent.proto:
+# one Call/Response pair for masters and agents (each answers the calls that
+# apply to it) and the Event stream of SUBSCRIBE.
 @0x9e171c5c9c478be1;
 
 using Cxx = import "/capnp/c++.capnp";
@@ -9,20 +11,56 @@ using R = import "resources.capnp";
 
 struct Call {
   type @0 :Type;
+  getMetrics @1 :GetMetrics $Json.name("get_metrics");
 
   enum Type {
     unknown @0 $Json.name("UNKNOWN");
     getHealth @1 $Json.name("GET_HEALTH");
     getVersion @2 $Json.name("GET_VERSION");
     getAgents @3 $Json.name("GET_AGENTS");
+    getFlags @4 $Json.name("GET_FLAGS");
+    getMetrics @5 $Json.name("GET_METRICS");
+    getState @6 $Json.name("GET_STATE");
+    getFrameworks @7 $Json.name("GET_FRAMEWORKS");
+    getExecutors @8 $Json.name("GET_EXECUTORS");
+    getTasks @9 $Json.name("GET_TASKS");
+    getRoles @10 $Json.name("GET_ROLES");
+    getMaster @11 $Json.name("GET_MASTER");
+    subscribe @12 $Json.name("SUBSCRIBE");
+    getLeadingMaster @13 $Json.name("GET_LEADING_MASTER");
+    # Not in Mesos' master API: who leads now (a standby answers too).
+    getAgent @14 $Json.name("GET_AGENT");
+    # The agent API's GET_AGENT.
   }
+
+  struct GetMetrics { timeout @0 :M.DurationInfo; }
+}
+
+struct Flag {
+  name @0 :Text;
+  value @1 :Text;
+}
+
+struct Metric {
+  name @0 :Text;
+  value @1 :Float64;
 }
 
 struct Response {
   type @0 :Call.Type;
-  getHealth @1 :GetHealth;
-  getVersion @2 :GetVersion;
-  getAgents @3 :GetAgents;
+  getHealth @1 :GetHealth $Json.name("get_health");
+  getVersion @2 :GetVersion $Json.name("get_version");
+  getAgents @3 :GetAgents $Json.name("get_agents");
+  getFlags @4 :GetFlags $Json.name("get_flags");
+  getMetrics @5 :GetMetrics $Json.name("get_metrics");
+  getState @6 :GetState $Json.name("get_state");
+  getFrameworks @7 :GetFrameworks $Json.name("get_frameworks");
+  getExecutors @8 :GetExecutors $Json.name("get_executors");
+  getTasks @9 :GetTasks $Json.name("get_tasks");
+  getRoles @10 :GetRoles $Json.name("get_roles");
+  getMaster @11 :GetMaster $Json.name("get_master");
+  getLeadingMaster @12 :GetLeadingMaster $Json.name("get_leading_master");
+  getAgent @13 :GetAgent $Json.name("get_agent");
 
   struct GetHealth { healthy @0 :Bool; }
 
@@ -31,6 +69,10 @@ struct Response {
 
     struct VersionInfo { version @0 :Text; }
   }
+
+  struct GetFlags { flags @0 :List(Flag); }
+
+  struct GetMetrics { metrics @0 :List(Metric); }
 
   struct GetAgents {
     agents @0 :List(Agent);
@@ -43,6 +85,116 @@ struct Response {
       totalResources @4 :List(R.Resource) $Json.name("total_resources");
       allocatedResources @5 :List(R.Resource) $Json.name("allocated_resources");
       offeredResources @6 :List(R.Resource) $Json.name("offered_resources");
+      pid @7 :Text;
     }
   }
+
+  struct GetFrameworks {
+    frameworks @0 :List(Framework);
+    completedFrameworks @1 :List(Framework) $Json.name("completed_frameworks");
+
+    struct Framework {
+      frameworkInfo @0 :M.FrameworkInfo $Json.name("framework_info");
+      active @1 :Bool;
+      connected @2 :Bool;
+      recovered @3 :Bool;
+      registeredTime @4 :M.TimeInfo $Json.name("registered_time");
+      unregisteredTime @5 :M.TimeInfo $Json.name("unregistered_time");
+      offers @6 :List(M.Offer);
+      allocatedResources @7 :List(R.Resource) $Json.name("allocated_resources");
+      offeredResources @8 :List(R.Resource) $Json.name("offered_resources");
+    }
+  }
+
+  struct GetExecutors {
+    executors @0 :List(Executor);
+
+    struct Executor {
+      executorInfo @0 :M.ExecutorInfo $Json.name("executor_info");
+      agentId @1 :M.AgentID $Json.name("agent_id");
+    }
+  }
+
+  struct GetTasks {
+    pendingTasks @0 :List(M.Task) $Json.name("pending_tasks");
+    tasks @1 :List(M.Task);
+    unreachableTasks @2 :List(M.Task) $Json.name("unreachable_tasks");
+    completedTasks @3 :List(M.Task) $Json.name("completed_tasks");
+    orphanTasks @4 :List(M.Task) $Json.name("orphan_tasks");
+  }
+
+  struct GetRoles {
+    roles @0 :List(Role);
+
+    struct Role {
+      name @0 :Text;
+      weight @1 :Float64;
+      frameworks @2 :List(M.FrameworkID);
+      resources @3 :List(R.Resource);
+    }
+  }
+
+  struct GetState {
+    getTasks @0 :GetTasks $Json.name("get_tasks");
+    getExecutors @1 :GetExecutors $Json.name("get_executors");
+    getFrameworks @2 :GetFrameworks $Json.name("get_frameworks");
+    getAgents @3 :GetAgents $Json.name("get_agents");
+  }
+
+  struct GetMaster {
+    masterInfo @0 :M.MasterInfo $Json.name("master_info");
+    startTime @1 :Float64 $Json.name("start_time");
+    electedTime @2 :Float64 $Json.name("elected_time");
+  }
+
+  struct GetLeadingMaster { masterInfo @0 :M.MasterInfo $Json.name("master_info"); }
+
+  struct GetAgent { agentInfo @0 :M.AgentInfo $Json.name("agent_info"); }
+}
+
+struct Event {
+  # What SUBSCRIBE streams, after Mesos' master Event.
+  type @0 :Type;
+  subscribed @1 :Subscribed;
+  taskAdded @2 :TaskAdded $Json.name("task_added");
+  taskUpdated @3 :TaskUpdated $Json.name("task_updated");
+  agentAdded @4 :AgentAdded $Json.name("agent_added");
+  agentRemoved @5 :AgentRemoved $Json.name("agent_removed");
+  frameworkAdded @6 :FrameworkEvent $Json.name("framework_added");
+  frameworkUpdated @7 :FrameworkEvent $Json.name("framework_updated");
+  frameworkRemoved @8 :FrameworkRemoved $Json.name("framework_removed");
+
+  enum Type {
+    unknown @0 $Json.name("UNKNOWN");
+    subscribed @1 $Json.name("SUBSCRIBED");
+    taskAdded @2 $Json.name("TASK_ADDED");
+    taskUpdated @3 $Json.name("TASK_UPDATED");
+    agentAdded @4 $Json.name("AGENT_ADDED");
+    agentRemoved @5 $Json.name("AGENT_REMOVED");
+    frameworkAdded @6 $Json.name("FRAMEWORK_ADDED");
+    frameworkUpdated @7 $Json.name("FRAMEWORK_UPDATED");
+    frameworkRemoved @8 $Json.name("FRAMEWORK_REMOVED");
+    heartbeat @9 $Json.name("HEARTBEAT");
+  }
+
+  struct Subscribed {
+    getState @0 :Response.GetState $Json.name("get_state");
+    heartbeatIntervalSeconds @1 :Float64 $Json.name("heartbeat_interval_seconds");
+  }
+
+  struct TaskAdded { task @0 :M.Task; }
+
+  struct TaskUpdated {
+    frameworkId @0 :M.FrameworkID $Json.name("framework_id");
+    status @1 :M.TaskStatus;
+    state @2 :M.TaskState;
+  }
+
+  struct AgentAdded { agent @0 :Response.GetAgents.Agent; }
+
+  struct AgentRemoved { agentId @0 :M.AgentID $Json.name("agent_id"); }
+
+  struct FrameworkEvent { framework @0 :Response.GetFrameworks.Framework; }
+
+  struct FrameworkRemoved { frameworkInfo @0 :M.FrameworkInfo $Json.name("framework_info"); }
 }

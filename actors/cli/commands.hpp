@@ -19,4 +19,11 @@ command add_agent_command(CLI::App& parent);
 command add_execute_command(CLI::App& parent);
 command add_executor_command(CLI::App& parent);
 
+// Looking at a cluster over its HTTP API (cluster_views.cpp, task_log.cpp).
+command add_agents_command(CLI::App& parent);
+command add_frameworks_command(CLI::App& parent);
+command add_tasks_command(CLI::App& parent);
+command add_state_command(CLI::App& parent);
+command add_task_command(CLI::App& parent);
+
 } // namespace cairn

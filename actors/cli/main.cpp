@@ -13,6 +13,11 @@ int main(int argc, char** argv) {
     cairn::add_agent_command(app),
     cairn::add_execute_command(app),
     cairn::add_executor_command(app),
+    cairn::add_agents_command(app),
+    cairn::add_frameworks_command(app),
+    cairn::add_tasks_command(app),
+    cairn::add_state_command(app),
+    cairn::add_task_command(app),
   };
   CLI11_PARSE(app, argc, argv);
   for (auto& c : commands)

@@ -1,0 +1,1 @@
+// Placeholder: fetching JSON from a master over HTTP.
