@@ -38,9 +38,37 @@ public:
   }
 };
 
+// /metrics/snapshot is a JSON object keyed by metric name, as in Mesos.
+class metrics_handler final : public capnp::JsonCodec::Handler<schema::state::Metrics> {
+public:
+  void encode(const capnp::JsonCodec&, schema::state::Metrics::Reader input,
+              capnp::JsonValue::Builder output) const override {
+    auto fields = output.initObject(input.getMetrics().size());
+    unsigned i = 0;
+    for (auto m : input.getMetrics()) {
+      fields[i].setName(m.getName());
+      fields[i].initValue().setNumber(m.getValue());
+      ++i;
+    }
+  }
+
+  void decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input,
+              schema::state::Metrics::Builder output) const override {
+    KJ_REQUIRE(input.isObject(), "metrics must be an object");
+    auto fields = input.getObject();
+    auto list = output.initMetrics(fields.size());
+    for (unsigned i = 0; i < fields.size(); ++i) {
+      KJ_REQUIRE(fields[i].getValue().isNumber(), "a metric must be a number");
+      list[i].setName(fields[i].getName());
+      list[i].setValue(fields[i].getValue().getNumber());
+    }
+  }
+};
+
 capnp::JsonCodec* make_codec() {
   static integer_handler<int64_t> int64s;
   static integer_handler<uint64_t> uint64s;
+  static metrics_handler metrics;
   auto* codec = new capnp::JsonCodec();
   codec->setHasMode(capnp::HasMode::NON_NULL);
   codec->setMaxNestingDepth(static_cast<size_t>(limits::wire_max_nesting));
@@ -56,6 +84,13 @@ capnp::JsonCodec* make_codec() {
   codec->handleByAnnotation<schema::state::Master>();
   codec->handleByAnnotation<schema::state::ActorEndpoint>();
   codec->handleByAnnotation<schema::state::AgentState>();
+  codec->handleByAnnotation<schema::state::Frameworks>();
+  codec->handleByAnnotation<schema::state::Slaves>();
+  codec->handleByAnnotation<schema::state::Tasks>();
+  codec->handleByAnnotation<schema::state::Version>();
+  codec->handleByAnnotation<schema::state::FileList>();
+  codec->handleByAnnotation<schema::state::FileData>();
+  codec->addTypeHandler(metrics);
   return codec;
 }
 

@@ -39,8 +39,15 @@ inline constexpr size_t max_agents = 100'000;
 // done: an update is retried until acknowledged. What is bounded is the
 // number of tasks one agent runs at once.
 inline constexpr size_t max_tasks_per_agent = 100'000;
+// Ended executors an agent remembers (with their sandboxes) for /state.
+inline constexpr size_t max_completed_executors = 1000;
 
 // -- http
+
+// One /files/read answer holds at most this much of a file; readers page on.
+inline constexpr uint64_t files_read_max_bytes = 1024 * 1024;
+// /files/download of a larger file is refused (it would block the HTTP thread).
+inline constexpr uint64_t files_download_max_bytes = 64ull * 1024 * 1024;
 
 inline constexpr size_t http_max_body_bytes = 16 * 1024 * 1024;
 // Bytes a chunked response may have queued but not yet written to its client.

@@ -110,6 +110,7 @@ struct AgentFramework {
   name @1 :Text;
   user @2 :Text;
   executors @3 :List(AgentExecutor);
+  completedExecutors @4 :List(AgentExecutor) $Json.name("completed_executors");
 }
 
 struct AgentState {
@@ -122,4 +123,60 @@ struct AgentState {
   pendingUpdates @6 :UInt32 $Json.name("pending_status_updates");
   updatesSent @7 :UInt64 $Json.name("status_updates_sent");
   updatesAcknowledged @8 :UInt64 $Json.name("status_updates_acknowledged");
+  completedFrameworks @9 :List(AgentFramework) $Json.name("completed_frameworks");
+}
+
+# The other JSON endpoints people script against, in Mesos' layouts.
+struct Frameworks {
+  # /master/frameworks
+  frameworks @0 :List(Framework);
+  completedFrameworks @1 :List(Framework) $Json.name("completed_frameworks");
+}
+
+struct Slaves {
+  # /master/slaves
+  slaves @0 :List(Agent);
+}
+
+struct Tasks {
+  # /master/tasks
+  tasks @0 :List(Task);
+}
+
+struct Version {
+  # /version
+  version @0 :Text;
+  buildDate @1 :Text $Json.name("build_date");
+  gitSha @2 :Text $Json.name("git_sha");
+}
+
+struct FileInfo {
+  # One entry of /files/browse.
+  path @0 :Text;
+  nlink @1 :Int64;
+  size @2 :Int64;
+  mtime @3 :Int64;
+  mode @4 :Text;
+  uid @5 :Text;
+  gid @6 :Text;
+}
+
+struct FileList {
+  files @0 :List(FileInfo);
+}
+
+struct FileData {
+  # /files/read: `data` from `offset`.
+  data @0 :Text;
+  offset @1 :Int64;
+}
+
+struct Metrics {
+  # /metrics/snapshot: written as one JSON object {"master/tasks_running": 3, ...}.
+  metrics @0 :List(Entry);
+
+  struct Entry {
+    name @0 :Text;
+    value @1 :Float64;
+  }
 }

@@ -92,6 +92,9 @@ void remove_executor(agent_ptr self, const std::string& container_id, Reason rea
                                          e.initExecutorId().setValue(executor_id);
                                        }));
   auto& fw = st.frameworks[framework_id];
+  st.completed.push_back({framework_id, fw.info, std::move(*ex)});
+  if (st.completed.size() > limits::max_completed_executors)
+    st.completed.pop_front();
   fw.executors.erase(executor_id);
   if (fw.executors.empty())
     st.frameworks.erase(framework_id);

@@ -2,6 +2,7 @@
 // status updates on their way to the master.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -33,6 +34,12 @@ struct executor_entry {
   std::unordered_map<std::string, agent_task> tasks;  // by task id
 };
 
+struct completed_executor {
+  std::string framework_id;
+  wire<schema::FrameworkInfo> framework_info;
+  executor_entry executor;
+};
+
 struct framework_entry {
   std::string id;
   wire<schema::FrameworkInfo> info;
@@ -56,6 +63,7 @@ struct agent_state {
   std::string agent_id;  // empty until registered
   resources used;        // by tasks that are not terminal
   std::unordered_map<std::string, framework_entry> frameworks;
+  std::deque<completed_executor> completed;  // bounded by limits::max_completed_executors
   // container id -> (framework id, executor id)
   std::unordered_map<std::string, std::pair<std::string, std::string>> containers_by_id;
   std::unordered_map<caf::actor_addr, std::string> container_by_executor;

@@ -93,6 +93,7 @@ caf::expected<agent_node> start_agent_node(caf::actor_system& sys, const node_ad
   node.http_port = node.http->port();
   options.http_port = node.http_port;
   options.actor_endpoint.clear(); // known once published
+  auto work_dir = options.work_dir;
   node.agent = spawn_agent(sys, std::move(options), std::move(master));
   auto port = publish(sys, node.agent, where);
   if (!port) {
@@ -103,7 +104,7 @@ caf::expected<agent_node> start_agent_node(caf::actor_system& sys, const node_ad
   // Executors run on this machine: they connect where the agent listens.
   std::string local = where.ip == "0.0.0.0" ? "127.0.0.1" : where.ip;
   caf::anon_send(node.agent, endpoint_atom::value, fmt::format("{}:{}", local, *port));
-  routes.set(agent_routes(sys, node.agent, {where.advertised, node.actor_port}));
+  routes.set(agent_routes(sys, node.agent, {where.advertised, node.actor_port}, work_dir));
   return node;
 }
 

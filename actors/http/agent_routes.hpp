@@ -9,6 +9,8 @@
 
 namespace cairn {
 
-http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpoint endpoint);
+// `work_dir`: the tree /files/* may serve (sandboxes live under it).
+http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpoint endpoint,
+                          std::string work_dir);
 
 } // namespace cairn

@@ -18,4 +18,9 @@ http_response text_response(int status, std::string body) {
   return r;
 }
 
+http_response with_cors(http_response r) {
+  r.headers.emplace_back("Access-Control-Allow-Origin", "*");
+  return r;
+}
+
 } // namespace cairn

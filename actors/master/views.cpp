@@ -56,7 +56,7 @@ void fill_framework(st_schema::Framework::Builder b, const framework_record& fw)
 void fill_agent(st_schema::Agent::Builder b, const agent_record& a) {
   auto info = *a.info;
   b.setId(a.id);
-  b.setPid(std::string("agent@") + info.getHostname().cStr());
+  b.setPid("slave(1)@" + std::string(info.getHostname().cStr()) + ":" + std::to_string(info.getPort()));
   b.setHostname(info.getHostname());
   b.setPort(info.getPort());
   b.setRegisteredTime(a.registered_time);

@@ -1,0 +1,164 @@
+#include "actors/http/files_api.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <vector>
+
+#include "actors/http/routes.hpp"
+#include "runtime/limits.hpp"
+#include "schema/state.capnp.h"
+
+namespace cairn {
+
+namespace {
+
+// The real path of `path` if it lies inside `root`, else "".
+std::string confined(const std::string& root, const std::string& path) {
+  char real_root[PATH_MAX];
+  char real[PATH_MAX];
+  if (path.empty() || realpath(root.c_str(), real_root) == nullptr
+      || realpath(path.c_str(), real) == nullptr)
+    return {};
+  std::string r = real_root;
+  std::string p = real;
+  if (p != r && p.rfind(r + "/", 0) != 0)
+    return {};
+  return p;
+}
+
+std::string mode_string(mode_t m) {
+  std::string s = S_ISDIR(m) ? "d" : S_ISLNK(m) ? "l" : "-";
+  const char* rwx = "rwxrwxrwx";
+  for (int i = 0; i < 9; ++i)
+    s += (m & (1 << (8 - i))) ? rwx[i] : '-';
+  return s;
+}
+
+std::string owner(uid_t uid) {
+  passwd* p = getpwuid(uid);
+  return p ? p->pw_name : std::to_string(uid);
+}
+
+std::string group(gid_t gid) {
+  struct group* g = getgrgid(gid);
+  return g ? g->gr_name : std::to_string(gid);
+}
+
+// JSON strings must be UTF-8: bytes that are not become U+FFFD.
+std::string valid_utf8(const std::string& in) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size();) {
+    auto c = static_cast<unsigned char>(in[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool ok = n > 0 && i + n <= in.size();
+    for (size_t k = 1; ok && k < n; ++k)
+      ok = (static_cast<unsigned char>(in[i + k]) >> 6) == 2;
+    if (ok) {
+      out.append(in, i, n);
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+http_response not_found(const std::string& path) {
+  return with_cors(text_response(404, "no such file or directory here: " + path));
+}
+
+} // namespace
+
+http_response browse_files(const std::string& root, const http_request& request) {
+  auto asked = request.query_param("path");
+  auto dir = confined(root, asked);
+  struct stat st {};
+  if (dir.empty() || stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return not_found(asked);
+  std::vector<std::string> names;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d))
+      if (std::string(e->d_name) != "." && std::string(e->d_name) != "..")
+        names.emplace_back(e->d_name);
+    closedir(d);
+  }
+  wire_builder<schema::state::FileList> b;
+  auto list = b->initFiles(static_cast<unsigned>(names.size()));
+  for (unsigned i = 0; i < names.size(); ++i) {
+    std::string full = asked + (asked.back() == '/' ? "" : "/") + names[i];
+    struct stat f {};
+    lstat((dir + "/" + names[i]).c_str(), &f);
+    list[i].setPath(full);
+    list[i].setNlink(static_cast<int64_t>(f.st_nlink));
+    list[i].setSize(static_cast<int64_t>(f.st_size));
+    list[i].setMtime(static_cast<int64_t>(f.st_mtime));
+    list[i].setMode(mode_string(f.st_mode));
+    list[i].setUid(owner(f.st_uid));
+    list[i].setGid(group(f.st_gid));
+  }
+  return with_cors(json_response(to_json(std::move(b).finish()->getFiles())));
+}
+
+http_response read_file(const std::string& root, const http_request& request) {
+  auto asked = request.query_param("path");
+  auto file = confined(root, asked);
+  struct stat st {};
+  if (file.empty() || stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return not_found(asked);
+  auto offset_text = request.query_param("offset");
+  auto length_text = request.query_param("length");
+  long long offset = offset_text.empty() ? 0 : std::atoll(offset_text.c_str());
+  long long length = length_text.empty() ? -1 : std::atoll(length_text.c_str());
+  long long size = static_cast<long long>(st.st_size);
+  wire_builder<schema::state::FileData> b;
+  // Mesos: offset -1 asks only for the size (the offset to follow from).
+  if (offset < 0) {
+    b->setData("");
+    b->setOffset(size);
+    return with_cors(json_response(to_json(std::move(b).finish().get())));
+  }
+  offset = std::min(offset, size);
+  long long max = static_cast<long long>(limits::files_read_max_bytes);
+  length = length < 0 ? std::min(size - offset, max) : std::min(length, max);
+  std::string data(static_cast<size_t>(std::max(0LL, length)), '\0');
+  int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : pread(fd, data.data(), data.size(), offset);
+  if (fd >= 0)
+    close(fd);
+  data.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  b->setData(valid_utf8(data));
+  b->setOffset(offset);
+  return with_cors(json_response(to_json(std::move(b).finish().get())));
+}
+
+http_response download_file(const std::string& root, const http_request& request) {
+  auto asked = request.query_param("path");
+  auto file = confined(root, asked);
+  struct stat st {};
+  if (file.empty() || stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return not_found(asked);
+  if (static_cast<uint64_t>(st.st_size) > limits::files_download_max_bytes)
+    return with_cors(text_response(413, "file too large to download at once; use /files/read "
+                                        "with offset and length"));
+  std::string data(static_cast<size_t>(st.st_size), '\0');
+  int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : pread(fd, data.data(), data.size(), 0);
+  if (fd >= 0)
+    close(fd);
+  data.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  http_response r;
+  r.content_type = "application/octet-stream";
+  r.body = std::move(data);
+  return with_cors(std::move(r));
+}
+
+} // namespace cairn
