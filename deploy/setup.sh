@@ -9,6 +9,7 @@ packages=(
   capnproto libcapnp-dev libcaf-dev libleveldb-dev libcli11-dev
   libspdlog-dev libfmt-dev doctest-dev libcurl4-openssl-dev
   python3 curl ca-certificates procps iproute2 iptables systemd
+  chromium chromium-driver python3-selenium
 )
 
 missing=()
