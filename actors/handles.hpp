@@ -34,6 +34,9 @@ using scheduler_call_sink = caf::typed_actor<caf::reacts_to<scheduler_call>>;
 // An agent as its executors see it.
 using executor_call_sink = caf::typed_actor<caf::reacts_to<executor_call>>;
 
+// An operator following a master's event stream.
+using operator_sink = caf::typed_actor<caf::reacts_to<operator_event>>;
+
 // The allocator, fed by the master.
 using allocator_sink = caf::typed_actor<caf::reacts_to<allocator_call>>;
 

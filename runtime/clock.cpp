@@ -20,6 +20,11 @@ double wall_clock_seconds() {
   return duration<double>(system_clock::now().time_since_epoch()).count();
 }
 
+double monotonic_ms() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+
 void set_wall_clock(std::function<double()> fn) {
   source() = std::move(fn);
 }

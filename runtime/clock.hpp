@@ -10,6 +10,10 @@ namespace cairn {
 // Seconds since the epoch.
 double wall_clock_seconds();
 
+// Milliseconds of a steady clock, for measuring how long work took (metrics);
+// never for decisions, which use the actor clock.
+double monotonic_ms();
+
 // Replaces the wall clock (simulation); an empty function restores the real one.
 void set_wall_clock(std::function<double()> source);
 

@@ -29,6 +29,8 @@ inline constexpr size_t max_completed_tasks_per_framework = 1000;
 inline constexpr size_t max_completed_frameworks = 50;
 // Status history kept per task.
 inline constexpr size_t max_statuses_per_task = 16;
+// Operators following one master's event stream at once.
+inline constexpr size_t max_operator_subscribers = 1000;
 // Frameworks and agents one master admits.
 inline constexpr size_t max_frameworks = 100'000;
 inline constexpr size_t max_agents = 100'000;

@@ -121,6 +121,7 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
     [=](const executor_call& c) { on_executor_call(self, c); },
     [=](register_atom) { send_register(self); },
     [=](state_atom) { return build_agent_state(self); },
+    [=](const operator_call& call) { return on_agent_operator_call(self, call); },
     [=](endpoint_atom, const std::string& endpoint) {
       self->state.options.actor_endpoint = endpoint;
       send_register(self);

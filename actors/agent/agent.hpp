@@ -33,8 +33,9 @@ using agent_actor = agent_sink::extend<
   // Where its executors reach it ("host:port"), once it is published; an
   // agent registers only after it knows (unless its options say already).
   caf::reacts_to<endpoint_atom, std::string>,
-  // Its state document (/state).
+  // Its state document (/state) and the v1 agent API.
   caf::replies_to<state_atom>::with<agent_snapshot>,
+  caf::replies_to<operator_call>::with<operator_response>,
   // A graceful stop: tell the master, end every executor, then quit. The
   // answer comes once the master has taken note (or after a bound).
   caf::replies_to<shutdown_atom>::with<bool>,

@@ -95,8 +95,9 @@ void on_check_master(agent_ptr self, uint64_t connection);
 void on_master_lost(agent_ptr self, const std::string& why);
 void find_master(agent_ptr self);
 
-// -- views.cpp
+// -- views.cpp, operator_api.cpp
 agent_snapshot build_agent_state(agent_ptr self);
+operator_response on_agent_operator_call(agent_ptr self, const operator_call& call);
 
 // -- executors.cpp: launching, executor calls, termination
 void run_task(agent_ptr self, schema::agent::Event::RunTask::Reader run);

@@ -1,6 +1,7 @@
 #include "actors/allocator/allocator.hpp"
 
 #include "actors/resources/convert.hpp"
+#include "runtime/clock.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/log.hpp"
 
@@ -38,7 +39,9 @@ void request_pass(self_ptr self) {
 
 void run_pass(self_ptr self) {
   auto& st = self->state;
+  double started = monotonic_ms();
   auto grants = st.core->allocate(self->clock().now(), *st.rng);
+  st.last_pass_ms = monotonic_ms() - started;
   ++st.passes;
   if (grants.empty())
     return;
@@ -163,6 +166,9 @@ allocator_actor::behavior_type allocator(self_ptr self, allocation_sink master,
     [=](allocate_atom) {
       self->state.pass_pending = false;
       run_pass(self);
+    },
+    [=](metrics_atom) {
+      return caf::result<uint64_t, double>(self->state.passes, self->state.last_pass_ms);
     },
     [=](tick_atom) {
       run_pass(self);

@@ -17,10 +17,13 @@ namespace cairn {
 
 using allocate_atom = caf::atom_constant<caf::atom("allocate")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
 
 // allocate_atom: run one pass now; tick_atom: the periodic batch pass.
+// metrics_atom: (passes run, duration of the last in milliseconds).
 using allocator_actor =
-  allocator_sink::extend<caf::reacts_to<allocate_atom>, caf::reacts_to<tick_atom>>;
+  allocator_sink::extend<caf::reacts_to<allocate_atom>, caf::reacts_to<tick_atom>,
+                         caf::replies_to<metrics_atom>::with<uint64_t, double>>;
 
 struct allocator_options {
   duration allocation_interval = std::chrono::seconds(1);  // Mesos' --allocation_interval
@@ -37,6 +40,7 @@ struct allocator_state {
   std::unordered_map<std::string, uint64_t> generations;  // by agent id
   bool pass_pending = false;
   uint64_t passes = 0;
+  double last_pass_ms = 0;
 };
 
 allocator_actor::behavior_type

@@ -1,6 +1,7 @@
 #include "actors/http/agent_routes.hpp"
 
 #include "actors/http/files_api.hpp"
+#include "actors/http/operator_http.hpp"
 #include "actors/http/routes.hpp"
 
 namespace cairn {
@@ -12,6 +13,8 @@ http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpo
     const auto& path = request.path;
     if (path == "/health")
       return reply.send(with_cors(text_response(200, "")));
+    if (path == "/api/v1")
+      return serve_operator_call(sys, agent, request, std::move(reply));
     if (request.method != "GET")
       return reply.send(text_response(405, "only GET is served at " + path));
     if (path == "/state" || path == "/state.json" || path == "/slave(1)/state")
@@ -24,6 +27,10 @@ http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpo
       return reply.send(read_file(work_dir, request));
     if (path == "/files/download" || path == "/files/download.json")
       return reply.send(download_file(work_dir, request));
+    if (path == "/metrics/snapshot")
+      return serve_metrics(sys, agent, false, std::move(reply));
+    if (path == "/metrics")
+      return serve_metrics(sys, agent, true, std::move(reply));
     if (path == "/cairn/endpoint")
       return reply.send(json_response(ep));
     reply.send(text_response(404, "no such endpoint: " + path));

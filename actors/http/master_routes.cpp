@@ -1,7 +1,9 @@
 #include "actors/http/master_routes.hpp"
 
 #include "actors/http/master_documents.hpp"
+#include "actors/http/operator_http.hpp"
 #include "actors/http/routes.hpp"
+#include "actors/http/scheduler_http.hpp"
 #include "actors/http/ui_assets.hpp"
 #include "schema/state.capnp.h"
 
@@ -13,6 +15,8 @@ std::string endpoint_json(const actor_endpoint& endpoint) {
                    e.setPort(endpoint.port);
                  }).get());
 }
+
+namespace {
 
 bool serve_ui(const http_request& request, const http_reply& reply) {
   std::string path = request.path == "/" ? "/index.html" : request.path;
@@ -30,29 +34,59 @@ bool serve_ui(const http_request& request, const http_reply& reply) {
   return false;
 }
 
+// The GET endpoints cut from the state document.
+bool serve_documents(caf::actor_system& sys, const master_actor& master,
+                     const http_request& request, http_reply& reply) {
+  const auto& path = request.path;
+  if (path == "/master/state" || path == "/state" || path == "/state.json"
+      || path == "/master/state.json") {
+    serve_from_actor<master_snapshot>(sys, master, state_atom::value, std::move(reply));
+  } else if (path == "/master/frameworks" || path == "/frameworks") {
+    serve_from_actor<master_snapshot>(sys, master, state_atom::value, std::move(reply),
+                                      frameworks_document);
+  } else if (path == "/master/slaves" || path == "/slaves") {
+    serve_from_actor<master_snapshot>(sys, master, state_atom::value, std::move(reply),
+                                      slaves_document);
+  } else if (path == "/master/tasks" || path == "/tasks") {
+    serve_from_actor<master_snapshot>(
+      sys, master, state_atom::value, std::move(reply),
+      [request](const master_snapshot& s) { return tasks_document(s, request); });
+  } else {
+    return false;
+  }
+  return true;
+}
+
+} // namespace
+
 http_handler master_routes(caf::actor_system& sys, master_actor master,
                            actor_endpoint endpoint) {
-  return [&sys, master, ep = endpoint_json(endpoint)](http_request request, http_reply reply) {
+  auto scheduler = scheduler_api(sys, master);
+  return [&sys, master, scheduler, ep = endpoint_json(endpoint)](http_request request,
+                                                                   http_reply reply) {
     const auto& path = request.path;
     if (path == "/health")
       return reply.send(text_response(200, ""));
+    if (path == "/api/v1/scheduler")
+      return scheduler(std::move(request), std::move(reply));
+    if (path == "/api/v1" || path == "/api/v1/operator")
+      return serve_operator_call(sys, master, request, std::move(reply));
     if (request.method != "GET")
       return reply.send(text_response(405, "only GET is served at " + path));
-    if (path == "/master/state" || path == "/state" || path == "/state.json"
-        || path == "/master/state.json")
-      return serve_from_actor<master_snapshot>(sys, master, state_atom::value, std::move(reply));
-    if (path == "/master/frameworks" || path == "/frameworks")
-      return serve_from_actor<master_snapshot>(sys, master, state_atom::value, std::move(reply),
-                                               frameworks_document);
-    if (path == "/master/slaves" || path == "/slaves")
-      return serve_from_actor<master_snapshot>(sys, master, state_atom::value, std::move(reply),
-                                               slaves_document);
-    if (path == "/master/tasks" || path == "/tasks")
-      return serve_from_actor<master_snapshot>(
-        sys, master, state_atom::value, std::move(reply),
-        [request](const master_snapshot& s) { return tasks_document(s, request); });
+    if (serve_documents(sys, master, request, reply))
+      return;
+    if (path == "/metrics/snapshot")
+      return serve_metrics(sys, master, false, std::move(reply));
+    if (path == "/metrics")
+      return serve_metrics(sys, master, true, std::move(reply));
     if (path == "/version")
       return reply.send(version_document());
+    if (path == "/redirect" || path == "/master/redirect") {
+      // The leading master: this one, until there are several (HA).
+      http_response r = text_response(307, "");
+      r.headers.emplace_back("Location", "//" + request.header("host"));
+      return reply.send(std::move(r));
+    }
     if (path == "/cairn/endpoint")
       return reply.send(json_response(ep));
     if (serve_ui(request, reply))

@@ -107,25 +107,16 @@ void mark_unreachable(master_ptr self, agent_record& agent) {
     if (task.terminal())
       continue;
     fw.used -= task.res.scalars();
-    if (fw.partition_aware) {
-      task.state = task_state::TASK_UNREACHABLE;
-      task.reason = task_reason::AGENT_REMOVED;
-      task.message = message;
-      task.timestamp = wall_clock_seconds();
-      task.statuses.push_back({task.state, task.timestamp});
-      send_master_update(self, fw, task_id, agent.id, task.state, task.reason, message);
-    } else {
-      send_master_update(self, fw, task_id, agent.id, task_state::TASK_LOST,
-                         task_reason::AGENT_REMOVED, message);
+    auto state = fw.partition_aware ? task_state::TASK_UNREACHABLE : task_state::TASK_LOST;
+    change_task_state(self, fw, task, state, task_reason::AGENT_REMOVED, message, true);
+    if (!fw.partition_aware)
       lost.push_back({framework_id, task_id});
-    }
   }
   // Frameworks that are not partition-aware are told their tasks are lost;
   // the master forgets them (should the agent return, they are killed there).
   for (const auto& [framework_id, task_id] : lost) {
     auto& fw = st.frameworks.at(framework_id);
     auto& task = fw.tasks.at(task_id);
-    task.state = task_state::TASK_LOST;
     agent.used -= task.res;
     agent.tasks.erase({framework_id, task_id});
     fw.completed_tasks.push_back(std::move(task));
@@ -155,17 +146,14 @@ void remove_agent(master_ptr self, const std::string& agent_id, task_reason reas
     if (!task->second.terminal() && !was_unreachable) {
       fw->second.used -= task->second.res.scalars();
       auto state = fw->second.partition_aware ? task_state::TASK_GONE : task_state::TASK_LOST;
-      task->second.state = state;
-      task->second.reason = reason;
-      task->second.message = message;
-      task->second.timestamp = wall_clock_seconds();
-      send_master_update(self, fw->second, task_id, agent_id, state, reason, message);
+      change_task_state(self, fw->second, task->second, state, reason, message, true);
     }
     fw->second.completed_tasks.push_back(std::move(task->second));
     fw->second.tasks.erase(task);
   }
   logger("master")->info("agent {} removed: {}", agent_id, message);
   forget(self, agent);
+  publish_agent_removed(self, agent_id);
 }
 
 } // namespace cairn

@@ -76,6 +76,7 @@ void on_register(master_ptr self, Call::Register::Reader reg) {
   attach(self, stored, sink);
   send_registered(self, stored, false);
   allocator_add_agent(self, stored);
+  publish_agent_added(self, stored);
 }
 
 void kill_on_agent(master_ptr self, const agent_sink& sink, const std::string& framework_id,
@@ -114,12 +115,8 @@ void reconcile_agent_tasks(master_ptr self, agent_record& agent, Call::Reregiste
     auto& rec = task->second;
     if (rec.state == task_state::TASK_UNREACHABLE) {
       fw->second.used += rec.res.scalars();
-      rec.state = t.getState();
-      rec.reason = task_reason::AGENT_REREGISTERED;
-      rec.timestamp = wall_clock_seconds();
-      rec.statuses.push_back({rec.state, rec.timestamp});
-      send_master_update(self, fw->second, task_id, agent.id, rec.state,
-                         task_reason::AGENT_REREGISTERED, "Agent re-registered");
+      change_task_state(self, fw->second, rec, t.getState(), task_reason::AGENT_REREGISTERED,
+                        "Agent re-registered", true);
     }
   }
   std::vector<std::pair<std::string, std::string>> vanished;
@@ -135,9 +132,8 @@ void reconcile_agent_tasks(master_ptr self, agent_record& agent, Call::Reregiste
       fw.used -= rec.res.scalars();
     agent.used -= rec.res;
     auto state = fw.partition_aware ? task_state::TASK_GONE : task_state::TASK_LOST;
-    rec.state = state;
-    send_master_update(self, fw, task_id, agent.id, state, task_reason::AGENT_REREGISTERED,
-                       "Task is no longer on its agent");
+    change_task_state(self, fw, rec, state, task_reason::AGENT_REREGISTERED,
+                      "Task is no longer on its agent", true);
     agent.tasks.erase({framework_id, task_id});
     fw.completed_tasks.push_back(std::move(rec));
     fw.tasks.erase(task_id);
@@ -188,6 +184,7 @@ void on_reregister(master_ptr self, Call::Reregister::Reader r) {
                          r.getAgentInfo().getHostname().cStr(), agent.tasks.size());
   send_registered(self, agent, true);
   allocator_add_agent(self, agent);
+  publish_agent_added(self, agent);
 }
 
 agent_record* sender_agent(master_ptr self, Call::Reader call) {

@@ -146,9 +146,11 @@ void on_subscribe(master_ptr self, Call::Reader call) {
   if (failover) {
     logger("master")->info("framework {} ({}) re-subscribed", id, info.getName().cStr());
     allocator_simple(self, schema::allocator::Call::ACTIVATE_FRAMEWORK, id);
+    publish_framework(self, fw, schema::operator_api::Event::Type::FRAMEWORK_UPDATED);
   } else {
     logger("master")->info("framework {} ({}) subscribed", id, info.getName().cStr());
     allocator_add_framework(self, fw);
+    publish_framework(self, fw, schema::operator_api::Event::Type::FRAMEWORK_ADDED);
   }
   auto suppressed = call.getSubscribe().getSuppressedRoles();
   if (suppressed.size() > 0)
@@ -240,6 +242,7 @@ void on_framework_disconnected(master_ptr self, const std::string& framework_id)
   auto timeout = from_seconds(fw.failover_timeout);
   logger("master")->info("framework {} disconnected; failover timeout {}", framework_id,
                          format_duration(timeout));
+  publish_framework(self, fw, schema::operator_api::Event::Type::FRAMEWORK_UPDATED);
   self->delayed_send(self, timeout, failover_atom::value, framework_id, fw.disconnections);
 }
 
@@ -282,11 +285,9 @@ void remove_framework(master_ptr self, const std::string& framework_id) {
         agents_to_tell.insert(task.agent_id);
       }
     }
-    if (!task.terminal()) {
-      task.state = task_state::TASK_KILLED;
-      task.reason = task_reason::FRAMEWORK_REMOVED;
-      task.timestamp = wall_clock_seconds();
-    }
+    if (!task.terminal())
+      change_task_state(self, fw, task, task_state::TASK_KILLED, task_reason::FRAMEWORK_REMOVED,
+                        "Framework removed", false);
     fw.completed_tasks.push_back(std::move(task));
   }
   fw.tasks.clear();
@@ -308,6 +309,7 @@ void remove_framework(master_ptr self, const std::string& framework_id) {
   fw.active = false;
   fw.unregistered_time = wall_clock_seconds();
   logger("master")->info("framework {} removed", framework_id);
+  publish_framework(self, fw, schema::operator_api::Event::Type::FRAMEWORK_REMOVED);
   st.completed_frameworks.push_back(std::move(fw));
   st.frameworks.erase(i);
   while (st.completed_frameworks.size() > limits::max_completed_frameworks)

@@ -47,6 +47,7 @@ master_actor::behavior_type master(master_ptr self, master_options options) {
       st.agent_by_addr.erase(i);
       on_agent_disconnected(self, id);
     }
+    on_subscriber_gone(self, msg.source);
   });
   self->delayed_send(self, options.framework_heartbeat_interval, heartbeat_atom::value);
   self->delayed_send(self, options.agent_ping_timeout, ping_atom::value);
@@ -58,6 +59,7 @@ master_actor::behavior_type master(master_ptr self, master_options options) {
     [=](state_atom) { return build_state(self); },
     [=](heartbeat_atom) {
       send_heartbeats(self);
+      heartbeat_subscribers(self);
       self->delayed_send(self, self->state.options.framework_heartbeat_interval,
                          heartbeat_atom::value);
     },

@@ -63,6 +63,7 @@ void launch(master_ptr self, framework_record& fw, agent_record& agent,
   fw.used += task.res.scalars();
   agent.used += task.res;
   agent.tasks.insert({fw.id, task.id});
+  publish_task_added(self, task);
   wire_builder<schema::agent::Event> b;
   b->setType(schema::agent::Event::Type::RUN_TASK);
   auto run = b->initRunTask();

@@ -2,6 +2,7 @@
 // handler functions (one file per concern) that change it.
 #pragma once
 
+#include <array>
 #include <deque>
 #include <memory>
 #include <set>
@@ -117,6 +118,11 @@ struct master_state {
   // Agents forgotten after being away too long; they must register anew.
   std::deque<std::string> removed_agents;
   std::unordered_map<std::string, offer_record> offers;
+  // Tasks that ended, by terminal state (Mesos' master/tasks_* counters).
+  std::array<uint64_t, 14> terminal_counts{};
+  uint64_t valid_status_updates = 0;
+  // Operators following the event stream (SUBSCRIBE).
+  std::vector<operator_sink> subscribers;
   // Who is behind an actor address, for identity checks and disconnections.
   std::unordered_map<caf::actor_addr, std::string> framework_by_addr;
   std::unordered_map<caf::actor_addr, std::string> agent_by_addr;
@@ -169,11 +175,41 @@ void send_master_update(master_ptr self, framework_record& fw, const std::string
                         const std::string& agent_id, task_state state, task_reason reason,
                         const std::string& message);
 void send_to_framework(master_ptr self, framework_record& fw, scheduler_event event);
+// Moves a known task to a state the master decided (it was lost, became
+// unreachable, came back, was killed with its framework): records it, counts
+// it, tells operators and, when `notify`, the framework.
+void change_task_state(master_ptr self, framework_record& fw, task_record& task,
+                       task_state state, task_reason reason, const std::string& message,
+                       bool notify);
 void free_task_resources(master_ptr self, task_record& task);
 
-// -- views.cpp: /master/state and the operator API
+// -- views.cpp: /master/state
 master_snapshot build_state(master_ptr self);
-operator_response on_operator_call(master_ptr self, const operator_call& call);
+
+// -- operator_api.cpp: the v1 operator calls
+caf::typed_response_promise<operator_response> on_operator_call(master_ptr self,
+                                                                const operator_call& call);
+
+// -- operator_events.cpp: the SUBSCRIBE stream
+void add_subscriber(master_ptr self, operator_sink sink);
+void on_subscriber_gone(master_ptr self, const caf::actor_addr& addr);
+void publish_task_added(master_ptr self, const task_record& task);
+void publish_task_updated(master_ptr self, const task_record& task);
+void publish_agent_added(master_ptr self, const agent_record& agent);
+void publish_agent_removed(master_ptr self, const std::string& agent_id);
+void publish_framework(master_ptr self, const framework_record& fw,
+                       schema::operator_api::Event::Type type);
+void heartbeat_subscribers(master_ptr self);
+
+// -- metrics.cpp
+using metric_list = std::vector<std::pair<std::string, double>>;
+struct allocator_metrics {
+  uint64_t runs = 0;
+  double last_run_ms = 0;
+};
+// Counts a task that reached a terminal state (called once per task).
+void count_task_end(master_ptr self, task_state state);
+metric_list master_metrics(master_ptr self, const allocator_metrics& alloc);
 
 // -- allocator calls, built in one place (allocator_calls.cpp)
 void allocator_add_framework(master_ptr self, const framework_record& fw);

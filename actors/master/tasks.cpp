@@ -16,7 +16,7 @@ namespace {
 using Event = schema::Event;
 using AgentEvent = schema::agent::Event;
 
-void record_status(task_record& task, schema::TaskStatus::Reader status) {
+void record_status(master_ptr self, task_record& task, schema::TaskStatus::Reader status) {
   if (task.terminal())
     return; // a terminal state is final; later (stale) updates do not undo it
   task.state = status.getState();
@@ -30,6 +30,8 @@ void record_status(task_record& task, schema::TaskStatus::Reader status) {
   if (task.statuses.size() >= limits::max_statuses_per_task)
     task.statuses.erase(task.statuses.begin() + 1); // keep the first, drop the oldest after it
   task.statuses.push_back({task.state, task.timestamp});
+  count_task_end(self, task.state);
+  publish_task_updated(self, task);
 }
 
 // Moves a terminal, acknowledged task to the framework's completed tasks.
@@ -85,6 +87,23 @@ void free_task_resources(master_ptr self, task_record& task) {
   }
 }
 
+void change_task_state(master_ptr self, framework_record& fw, task_record& task,
+                       task_state state, task_reason reason, const std::string& message,
+                       bool notify) {
+  task.state = state;
+  task.reason = reason;
+  task.source = task_source::SOURCE_MASTER;
+  task.message = message;
+  task.timestamp = wall_clock_seconds();
+  if (task.statuses.size() >= limits::max_statuses_per_task)
+    task.statuses.erase(task.statuses.begin() + 1);
+  task.statuses.push_back({state, task.timestamp});
+  count_task_end(self, state);
+  publish_task_updated(self, task);
+  if (notify)
+    send_master_update(self, fw, task.id, task.agent_id, state, reason, message);
+}
+
 void send_master_update(master_ptr self, framework_record& fw, const std::string& task_id,
                         const std::string& agent_id, task_state state, task_reason reason,
                         const std::string& message) {
@@ -128,7 +147,8 @@ void on_status_update(master_ptr self, agent_record& agent,
   auto task = fw->second.tasks.find(task_id);
   if (task != fw->second.tasks.end()) {
     bool was_terminal = task->second.terminal();
-    record_status(task->second, status);
+    ++st.valid_status_updates;
+    record_status(self, task->second, status);
     if (!was_terminal && task->second.terminal())
       free_task_resources(self, task->second);
   }

@@ -9,7 +9,6 @@ namespace cairn {
 namespace {
 
 namespace st_schema = schema::state;
-namespace op = schema::operator_api;
 
 void fill_task(st_schema::Task::Builder b, const task_record& t) {
   b.setId(t.id);
@@ -103,44 +102,6 @@ master_snapshot build_state(master_ptr self) {
   i = 0;
   for (const auto& fw : st.completed_frameworks)
     fill_framework(completed[i++], fw);
-  return std::move(w).finish();
-}
-
-operator_response on_operator_call(master_ptr self, const operator_call& call) {
-  auto& st = self->state;
-  wire_builder<op::Response> w;
-  auto r = w.root();
-  r.setType(call->getType());
-  switch (call->getType()) {
-    case op::Call::Type::GET_HEALTH:
-      r.initGetHealth().setHealthy(true);
-      break;
-    case op::Call::Type::GET_VERSION:
-      r.initGetVersion().initVersionInfo().setVersion(CAIRN_VERSION);
-      break;
-    case op::Call::Type::GET_AGENTS: {
-      auto list = r.initGetAgents().initAgents(static_cast<unsigned>(st.agents.size()));
-      unsigned i = 0;
-      for (const auto& [id, a] : st.agents) {
-        auto b = list[i++];
-        b.setAgentInfo(*a.info);
-        b.setActive(a.status == agent_status::active);
-        b.setVersion(a.version);
-        b.initRegisteredTime().setNanoseconds(static_cast<int64_t>(a.registered_time * 1e9));
-        set_resources(b.getAgentInfo(), a.total);
-        write_resources(a.total, b.initTotalResources(
-                                   static_cast<unsigned>(a.total.items().size())));
-        write_resources(a.used, b.initAllocatedResources(
-                                  static_cast<unsigned>(a.used.items().size())));
-        write_resources(a.offered, b.initOfferedResources(
-                                     static_cast<unsigned>(a.offered.items().size())));
-      }
-      break;
-    }
-    default:
-      r.setType(op::Call::Type::UNKNOWN);
-      break;
-  }
   return std::move(w).finish();
 }
 

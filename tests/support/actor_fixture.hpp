@@ -25,6 +25,8 @@ struct inbox {
   std::vector<scheduler_event> scheduler;
   std::vector<agent_event> agent;
   std::vector<executor_event> executor;
+  std::vector<operator_event> operators;
+  std::vector<operator_response> responses;
 };
 
 inline caf::behavior recorder(caf::event_based_actor*, std::shared_ptr<inbox> box) {
@@ -32,6 +34,8 @@ inline caf::behavior recorder(caf::event_based_actor*, std::shared_ptr<inbox> bo
     [box](const scheduler_event& e) { box->scheduler.push_back(e); },
     [box](const agent_event& e) { box->agent.push_back(e); },
     [box](const executor_event& e) { box->executor.push_back(e); },
+    [box](const operator_event& e) { box->operators.push_back(e); },
+    [box](const operator_response& r) { box->responses.push_back(r); },
   };
 }
 

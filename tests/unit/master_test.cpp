@@ -447,3 +447,25 @@ TEST_CASE_FIXTURE(master_fixture, "a framework that stays away past its failover
   CHECK(take(back, Event::Type::ERROR).size() == 1); // a removed framework cannot return
   stop(back.handle);
 }
+
+TEST_CASE_FIXTURE(master_fixture, "operators that subscribe get the state, then every change") {
+  register_agent();
+  testing::fake_peer op = fake();
+  caf::send_as(op.handle, master, make_wire<schema::operator_api::Call>([](auto c) {
+                 c.setType(schema::operator_api::Call::Type::SUBSCRIBE);
+               }));
+  settle();
+  REQUIRE(op.box->operators.size() == 1);
+  auto first = op.box->operators[0];
+  CHECK(first->getType() == schema::operator_api::Event::Type::SUBSCRIBED);
+  CHECK(first->getSubscribed().getGetState().getGetAgents().getAgents().size() == 1);
+  subscribe(framework, framework_id);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}));
+  from_agent(status("t", TaskState::TASK_RUNNING, 2));
+  std::vector<schema::operator_api::Event::Type> kinds;
+  for (auto& e : op.box->operators)
+    kinds.push_back(e->getType());
+  using T = schema::operator_api::Event::Type;
+  CHECK(kinds == std::vector<T>{T::SUBSCRIBED, T::FRAMEWORK_ADDED, T::TASK_ADDED, T::TASK_UPDATED});
+  stop(op.handle);
+}

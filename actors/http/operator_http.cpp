@@ -1,0 +1,147 @@
+#include "actors/http/operator_http.hpp"
+
+#include <memory>
+
+#include <caf/event_based_actor.hpp>
+#include <fmt/format.h>
+
+#include "actors/http/recordio.hpp"
+#include "actors/http/routes.hpp"
+#include "runtime/log.hpp"
+#include "schema/state.capnp.h"
+
+namespace cairn {
+
+namespace {
+
+using Type = schema::operator_api::Call::Type;
+
+bool accepts_json(const http_request& request) {
+  auto accept = request.header("accept");
+  return accept.empty() || accept.find("application/json") != std::string::npos
+         || accept.find("*/*") != std::string::npos;
+}
+
+// Forwards the events of SUBSCRIBE to the HTTP stream until the client leaves.
+caf::behavior operator_stream(caf::event_based_actor* self, caf::actor target,
+                              operator_call subscribe, std::shared_ptr<http_stream> stream) {
+  // The stream ends with the node it follows.
+  self->monitor(target);
+  self->set_down_handler([=](caf::down_msg&) {
+    stream->close();
+    self->quit();
+  });
+  self->request(target, caf::infinite, subscribe)
+    .then([](const operator_response&) {}, [=](caf::error& err) {
+      logger("http")->warn("operator SUBSCRIBE failed: {}", self->home_system().render(err));
+      stream->close();
+      self->quit();
+    });
+  return {
+    [=](const operator_event& e) {
+      if (!stream->write(recordio(to_json(*e)))) {
+        logger("http")->info("operator stream client gone");
+        self->quit();
+      }
+    },
+  };
+}
+
+template <class Handle>
+void serve_call(caf::actor_system& sys, const Handle& target, const http_request& request,
+                http_reply reply) {
+  auto call = accept_operator_call(request, reply);
+  if (!call)
+    return;
+  if ((*call)->getType() == Type::SUBSCRIBE) {
+    auto stream = reply.open_stream(200, "application/recordio");
+    sys.spawn(operator_stream, caf::actor_cast<caf::actor>(target), *call, stream);
+    return;
+  }
+  serve_from_actor<operator_response>(
+    sys, target, *call, std::move(reply), [](const operator_response& r) {
+      if (r->getType() == Type::UNKNOWN)
+        return text_response(400, "This call is not supported here");
+      return json_response(to_json(*r));
+    });
+}
+
+template <class Handle>
+void serve_metrics_of(caf::actor_system& sys, const Handle& target, bool prometheus,
+                      http_reply reply) {
+  auto call = make_wire<schema::operator_api::Call>([](auto c) { c.setType(Type::GET_METRICS); });
+  serve_from_actor<operator_response>(
+    sys, target, call, std::move(reply), [prometheus](const operator_response& r) {
+      auto metrics = r->getGetMetrics().getMetrics();
+      if (prometheus) {
+        std::string text;
+        for (auto m : metrics) {
+          std::string name = "cairn_" + std::string(m.getName().cStr());
+          for (auto& c : name)
+            if (!std::isalnum(static_cast<unsigned char>(c)))
+              c = '_';
+          text += fmt::format("# TYPE {} gauge\n{} {}\n", name, name, m.getValue());
+        }
+        return text_response(200, std::move(text));
+      }
+      wire_builder<schema::state::Metrics> b;
+      auto list = b->initMetrics(metrics.size());
+      for (unsigned i = 0; i < metrics.size(); ++i) {
+        list[i].setName(metrics[i].getName());
+        list[i].setValue(metrics[i].getValue());
+      }
+      return json_response(to_json(std::move(b).finish().get()));
+    });
+}
+
+} // namespace
+
+std::optional<operator_call> accept_operator_call(const http_request& request,
+                                                  const http_reply& reply) {
+  if (request.method != "POST") {
+    reply.send(text_response(405, "Expecting 'POST', got '" + request.method + "'"));
+    return std::nullopt;
+  }
+  auto type = request.header("content-type");
+  if (type.find("application/json") == std::string::npos) {
+    reply.send(text_response(415, "Expecting 'Content-Type' of application/json, got '"
+                                    + type + "'"));
+    return std::nullopt;
+  }
+  if (!accepts_json(request)) {
+    reply.send(text_response(406, "Expecting 'Accept' to allow application/json"));
+    return std::nullopt;
+  }
+  auto call = from_json<schema::operator_api::Call>(request.body);
+  if (!call) {
+    reply.send(text_response(400, "Failed to parse body into Call: " + error_message(call.error())));
+    return std::nullopt;
+  }
+  if ((*call)->getType() == Type::UNKNOWN) {
+    reply.send(text_response(400, "Expecting 'type' to be present"));
+    return std::nullopt;
+  }
+  return *call;
+}
+
+void serve_operator_call(caf::actor_system& sys, const master_actor& master,
+                         const http_request& request, http_reply reply) {
+  serve_call(sys, master, request, std::move(reply));
+}
+
+void serve_operator_call(caf::actor_system& sys, const agent_actor& agent,
+                         const http_request& request, http_reply reply) {
+  serve_call(sys, agent, request, std::move(reply));
+}
+
+void serve_metrics(caf::actor_system& sys, const master_actor& master, bool prometheus,
+                   http_reply reply) {
+  serve_metrics_of(sys, master, prometheus, std::move(reply));
+}
+
+void serve_metrics(caf::actor_system& sys, const agent_actor& agent, bool prometheus,
+                   http_reply reply) {
+  serve_metrics_of(sys, agent, prometheus, std::move(reply));
+}
+
+} // namespace cairn

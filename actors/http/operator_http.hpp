@@ -1,0 +1,30 @@
+// POST /api/v1 on masters and agents: a JSON operator Call answered with the
+// JSON Response, or for SUBSCRIBE a RecordIO stream of JSON Events.
+#pragma once
+
+#include <caf/actor_system.hpp>
+
+#include "actors/agent/agent.hpp"
+#include "actors/master/master.hpp"
+#include "runtime/http_server.hpp"
+
+namespace cairn {
+
+// Checks method, media types and body; answers bad requests itself and
+// returns the call when it is good.
+std::optional<operator_call> accept_operator_call(const http_request& request,
+                                                  const http_reply& reply);
+
+void serve_operator_call(caf::actor_system& sys, const master_actor& master,
+                         const http_request& request, http_reply reply);
+void serve_operator_call(caf::actor_system& sys, const agent_actor& agent,
+                         const http_request& request, http_reply reply);
+
+// GET /metrics/snapshot (JSON object) and GET /metrics (Prometheus text),
+// from GET_METRICS of `target`.
+void serve_metrics(caf::actor_system& sys, const master_actor& master, bool prometheus,
+                   http_reply reply);
+void serve_metrics(caf::actor_system& sys, const agent_actor& agent, bool prometheus,
+                   http_reply reply);
+
+} // namespace cairn

@@ -1,0 +1,159 @@
+// The v1 operator API of a master (Mesos' master/master.proto Calls).
+#include "actors/master/state.hpp"
+
+#include "actors/master/v1_objects.hpp"
+#include "actors/resources/convert.hpp"
+#include "runtime/errors.hpp"
+
+namespace cairn {
+
+namespace {
+
+using Type = op::Call::Type;
+
+void fill_flags(master_ptr self, op::Response::GetFlags::Builder b) {
+  const auto& o = self->state.options;
+  std::vector<std::pair<std::string, std::string>> flags = {
+    {"hostname", o.hostname},
+    {"ip", o.ip},
+    {"http_port", std::to_string(o.http_port)},
+    {"allocation_interval", format_duration(o.allocation_interval)},
+    {"framework_heartbeat_interval", format_duration(o.framework_heartbeat_interval)},
+    {"agent_ping_timeout", format_duration(o.agent_ping_timeout)},
+    {"max_agent_ping_timeouts", std::to_string(o.max_agent_ping_timeouts)},
+    {"agent_removal_timeout", format_duration(o.agent_removal_timeout)},
+  };
+  auto list = b.initFlags(static_cast<unsigned>(flags.size()));
+  for (unsigned i = 0; i < flags.size(); ++i) {
+    list[i].setName(flags[i].first);
+    list[i].setValue(flags[i].second);
+  }
+}
+
+void fill_master_info(master_ptr self, schema::MasterInfo::Builder m) {
+  auto& st = self->state;
+  m.setId(st.master_id);
+  m.setHostname(st.options.hostname);
+  m.setPort(st.options.http_port);
+  m.setVersion(CAIRN_VERSION);
+  auto a = m.initAddress();
+  a.setHostname(st.options.hostname);
+  a.setIp(st.options.ip);
+  a.setPort(st.options.http_port);
+}
+
+void fill_roles(master_ptr self, op::Response::GetRoles::Builder b) {
+  auto& st = self->state;
+  struct role_view {
+    std::vector<std::string> frameworks;
+    resources allocated;
+  };
+  std::map<std::string, role_view> roles;
+  for (const auto& [id, fw] : st.frameworks) {
+    for (const auto& r : fw.roles)
+      roles[r].frameworks.push_back(id);
+    for (const auto& [tid, t] : fw.tasks)
+      if (!t.terminal())
+        roles[t.role].allocated += t.res.scalars();
+  }
+  for (const auto& [role, weight] : st.options.weights)
+    roles[role];
+  auto list = b.initRoles(static_cast<unsigned>(roles.size()));
+  unsigned i = 0;
+  for (const auto& [name, view] : roles) {
+    auto r = list[i++];
+    r.setName(name);
+    double weight = 1.0;
+    for (const auto& [role, w] : st.options.weights)
+      if (role == name)
+        weight = w;
+    r.setWeight(weight);
+    auto fws = r.initFrameworks(static_cast<unsigned>(view.frameworks.size()));
+    for (unsigned k = 0; k < view.frameworks.size(); ++k)
+      fws[k].setValue(view.frameworks[k]);
+    set_resources(r, view.allocated);
+  }
+}
+
+} // namespace
+
+caf::typed_response_promise<operator_response> on_operator_call(master_ptr self,
+                                                                const operator_call& call) {
+  // Taken before the promise, which takes the request's sender over.
+  auto sender = caf::actor_cast<operator_sink>(self->current_sender());
+  auto promise = self->make_response_promise<operator_response>();
+  auto type = call->getType();
+  if (type == Type::GET_METRICS) {
+    self->request(self->state.allocator, std::chrono::seconds(10), metrics_atom::value)
+      .then(
+        [=](uint64_t runs, double ms) mutable {
+          auto metrics = master_metrics(self, {runs, ms});
+          promise.deliver(make_wire<op::Response>([&](op::Response::Builder r) {
+            r.setType(Type::GET_METRICS);
+            auto list = r.initGetMetrics().initMetrics(static_cast<unsigned>(metrics.size()));
+            for (unsigned i = 0; i < metrics.size(); ++i) {
+              list[i].setName(metrics[i].first);
+              list[i].setValue(metrics[i].second);
+            }
+          }));
+        },
+        [=](caf::error& err) mutable { promise.deliver(std::move(err)); });
+    return promise;
+  }
+  wire_builder<op::Response> w{1024};
+  auto r = w.root();
+  r.setType(type);
+  switch (type) {
+    case Type::GET_HEALTH:
+      r.initGetHealth().setHealthy(true);
+      break;
+    case Type::GET_VERSION:
+      r.initGetVersion().initVersionInfo().setVersion(CAIRN_VERSION);
+      break;
+    case Type::GET_FLAGS:
+      fill_flags(self, r.initGetFlags());
+      break;
+    case Type::GET_STATE:
+      fill_get_state(self, r.initGetState());
+      break;
+    case Type::GET_AGENTS:
+      fill_get_agents(self, r.initGetAgents());
+      break;
+    case Type::GET_FRAMEWORKS:
+      fill_get_frameworks(self, r.initGetFrameworks());
+      break;
+    case Type::GET_EXECUTORS:
+      fill_get_executors(self, r.initGetExecutors());
+      break;
+    case Type::GET_TASKS:
+      fill_get_tasks(self, r.initGetTasks());
+      break;
+    case Type::GET_ROLES:
+      fill_roles(self, r.initGetRoles());
+      break;
+    case Type::GET_MASTER: {
+      auto m = r.initGetMaster();
+      fill_master_info(self, m.initMasterInfo());
+      m.setStartTime(self->state.start_time);
+      m.setElectedTime(self->state.start_time);
+      break;
+    }
+    case Type::GET_LEADING_MASTER:
+      fill_master_info(self, r.initGetLeadingMaster().initMasterInfo());
+      break;
+    case Type::SUBSCRIBE: {
+      // The caller follows events from now on; SUBSCRIBED (the state) comes first.
+      promise.deliver(std::move(w).finish());
+      if (sender)
+        add_subscriber(self, sender);
+      return promise;
+    }
+    default:
+      r.setType(Type::UNKNOWN); // the HTTP gateway answers 400 for it
+      break;
+  }
+  promise.deliver(std::move(w).finish());
+  return promise;
+}
+
+} // namespace cairn

@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""A framework in Python (standard library only) that speaks the Mesos v1
+scheduler HTTP API: it subscribes, launches N tasks on the offers it gets,
+acknowledges every status update, and tears itself down when all tasks have
+finished. Exit status 0 when all N finished.
+
+    launch_tasks.py --master 127.0.0.1:5050 --tasks 10 --command 'echo hi'
+
+Written from the Mesos documentation of the scheduler HTTP API: POST
+/api/v1/scheduler with JSON Calls; SUBSCRIBE answers with a chunked stream of
+RecordIO-framed JSON events ("<length>\\n<json>") and a Mesos-Stream-Id header
+that every later call must carry.
+"""
+import argparse
+import http.client
+import json
+import sys
+import threading
+import time
+
+TERMINAL = {"TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_ERROR", "TASK_LOST",
+            "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR"}
+
+
+class Scheduler:
+    def __init__(self, master, tasks, command, cpus, mem):
+        self.host, _, port = master.partition(":")
+        self.port = int(port or 5050)
+        self.wanted, self.command, self.cpus, self.mem = tasks, command, cpus, mem
+        self.framework_id = None
+        self.stream_id = None
+        self.launched = 0
+        self.states = {}
+        self.lock = threading.Lock()
+
+    # -- calls
+    def call(self, body):
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        conn.request("POST", "/api/v1/scheduler", json.dumps(body),
+                     {"Content-Type": "application/json", "Accept": "application/json",
+                      "Mesos-Stream-Id": self.stream_id})
+        response = conn.getresponse()
+        text = response.read().decode()
+        conn.close()
+        if response.status != 202:
+            raise RuntimeError("%s call answered %d: %s" % (body["type"], response.status, text))
+
+    def fid(self):
+        return {"value": self.framework_id}
+
+    def accept(self, offer, tasks):
+        self.call({"framework_id": self.fid(), "type": "ACCEPT", "accept": {
+            "offer_ids": [offer["id"]],
+            "operations": [{"type": "LAUNCH", "launch": {"task_infos": tasks}}],
+            "filters": {"refuse_seconds": 0}}})
+
+    def decline(self, offer):
+        self.call({"framework_id": self.fid(), "type": "DECLINE",
+                   "decline": {"offer_ids": [offer["id"]], "filters": {"refuse_seconds": 5}}})
+
+    def acknowledge(self, status):
+        self.call({"framework_id": self.fid(), "type": "ACKNOWLEDGE", "acknowledge": {
+            "agent_id": status["agent_id"], "task_id": status["task_id"],
+            "uuid": status["uuid"]}})
+
+    # -- events
+    def scalar(self, offer, name):
+        return sum(r.get("scalar", {}).get("value", 0) for r in offer.get("resources", [])
+                   if r["name"] == name)
+
+    def on_offers(self, offers):
+        for offer in offers:
+            cpus, mem = self.scalar(offer, "cpus"), self.scalar(offer, "mem")
+            tasks = []
+            while self.launched < self.wanted and cpus >= self.cpus and mem >= self.mem:
+                task_id = "python-task-%d" % self.launched
+                self.launched += 1
+                cpus -= self.cpus
+                mem -= self.mem
+                tasks.append({
+                    "name": task_id, "task_id": {"value": task_id},
+                    "agent_id": offer["agent_id"],
+                    "resources": [
+                        {"name": "cpus", "type": "SCALAR", "scalar": {"value": self.cpus}},
+                        {"name": "mem", "type": "SCALAR", "scalar": {"value": self.mem}}],
+                    "command": {"shell": True, "value": self.command}})
+            if tasks:
+                self.accept(offer, tasks)
+            else:
+                self.decline(offer)
+
+    def on_update(self, status):
+        print("%s %s %s" % (status["task_id"]["value"], status["state"],
+                            status.get("message", "")), flush=True)
+        if "uuid" in status:
+            self.acknowledge(status)
+        self.states[status["task_id"]["value"]] = status["state"]
+
+    def done(self):
+        return (len(self.states) == self.wanted
+                and all(s in TERMINAL for s in self.states.values()))
+
+    # -- the subscription
+    def run(self):
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        body = {"type": "SUBSCRIBE", "subscribe": {"framework_info": {
+            "user": "root", "name": "python-example", "roles": ["*"],
+            "capabilities": [{"type": "MULTI_ROLE"}]}}}
+        conn.request("POST", "/api/v1/scheduler", json.dumps(body),
+                     {"Content-Type": "application/json", "Accept": "application/json"})
+        response = conn.getresponse()
+        if response.status != 200:
+            raise RuntimeError("SUBSCRIBE answered %d: %s" % (response.status, response.read()))
+        self.stream_id = response.getheader("Mesos-Stream-Id")
+        while not self.done():
+            length = b""
+            while not length.endswith(b"\n"):
+                byte = response.read(1)
+                if not byte:
+                    raise RuntimeError("the master closed the event stream")
+                length += byte
+            event = json.loads(response.read(int(length)))
+            kind = event["type"]
+            if kind == "SUBSCRIBED":
+                self.framework_id = event["subscribed"]["framework_id"]["value"]
+            elif kind == "OFFERS":
+                self.on_offers(event["offers"]["offers"])
+            elif kind == "UPDATE":
+                self.on_update(event["update"]["status"])
+            elif kind == "ERROR":
+                raise RuntimeError("master error: " + event["error"]["message"])
+        self.call({"framework_id": self.fid(), "type": "TEARDOWN"})
+        conn.close()
+        return all(s == "TASK_FINISHED" for s in self.states.values())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--master", default="127.0.0.1:5050")
+    parser.add_argument("--tasks", type=int, default=10)
+    parser.add_argument("--command", default="echo hello from python")
+    parser.add_argument("--cpus", type=float, default=0.1)
+    parser.add_argument("--mem", type=float, default=32)
+    args = parser.parse_args()
+    scheduler = Scheduler(args.master, args.tasks, args.command, args.cpus, args.mem)
+    ok = scheduler.run()
+    print("all %d tasks finished" % args.tasks if ok else "some tasks did not finish")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

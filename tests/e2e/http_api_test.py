@@ -1,0 +1,200 @@
+"""The HTTP APIs against `cairn local`: the Python example framework runs 10
+tasks over the v1 scheduler API; malformed scheduler calls get Mesos' 4xx and
+change nothing; the operator API answers and streams events; the JSON and
+metrics endpoints and the agents' files API answer in Mesos' formats."""
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.request
+
+from cairn_local import Local
+
+CAIRN = sys.argv.pop(1)
+EXAMPLE = sys.argv.pop(1)
+
+
+def post(address, path, body, headers=None, raw=False):
+    host, _, port = address.partition(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    h = {"Content-Type": "application/json"}
+    h.update(headers or {})
+    conn.request("POST", path, body if raw else json.dumps(body), h)
+    r = conn.getresponse()
+    out = (r.status, r.read().decode(errors="replace"), dict(r.getheaders()))
+    conn.close()
+    return out
+
+
+def read_records(response, count, bound=30):
+    """`count` RecordIO records from a streaming response."""
+    records, deadline = [], time.time() + bound
+    while len(records) < count and time.time() < deadline:
+        length = b""
+        while not length.endswith(b"\n"):
+            byte = response.read(1)
+            if not byte:
+                return records
+            length += byte
+        records.append(json.loads(response.read(int(length))))
+    return records
+
+
+class HttpApis(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.local = Local(CAIRN, agents=2)
+        cls.address = cls.local.address
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.local.stop()
+
+    def assert_serving(self):
+        status, _ = self.local.get("/health")
+        self.assertEqual(status, 200)
+
+    def test_python_example_framework_runs_ten_tasks(self):
+        r = subprocess.run(["/usr/bin/python3", EXAMPLE, "--master", self.address,
+                            "--tasks", "10"], capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("all 10 tasks finished", r.stdout)
+        finished = [line for line in r.stdout.splitlines() if "TASK_FINISHED" in line]
+        self.assertEqual(len(finished), 10)
+
+    def test_malformed_scheduler_calls_get_4xx_and_change_nothing(self):
+        path = "/api/v1/scheduler"
+        cases = [
+            ("invalid JSON", "{not json", {}, 400),
+            ("wrong types", '{"type": "SUBSCRIBE", "subscribe": "yes"}', {}, 400),
+            ("wrong field type", '{"type": "DECLINE", "framework_id": 7}', {}, 400),
+            ("unknown enum", '{"type": "TAKE_EVERYTHING"}', {}, 400),
+            ("a call before SUBSCRIBE",
+             '{"type": "DECLINE", "framework_id": {"value": "f"}, "decline": {"offer_ids": []}}',
+             {}, 400),
+            ("a wrong stream id",
+             '{"type": "DECLINE", "framework_id": {"value": "f"}, "decline": {"offer_ids": []}}',
+             {"Mesos-Stream-Id": "no-such-stream"}, 403),
+            ("SUBSCRIBE without framework_info", '{"type": "SUBSCRIBE", "subscribe": {}}', {}, 400),
+            ("not JSON at all", "hello", {"Content-Type": "text/plain"}, 415),
+        ]
+        frameworks_before = len(self.local.state()["frameworks"])
+        for name, body, headers, expected in cases:
+            status, text, _ = post(self.address, path, body, headers, raw=True)
+            self.assertEqual(status, expected, "%s: %s" % (name, text))
+            self.assertTrue(text, "%s: the error says nothing" % name)
+            self.assert_serving()
+        status, _ = self.local.get("/health")
+        self.assertEqual(len(self.local.state()["frameworks"]), frameworks_before)
+
+    def test_a_100_megabyte_body_is_refused(self):
+        with tempfile.NamedTemporaryFile() as big:
+            big.truncate(100 * 1024 * 1024)
+            r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                                "-H", "Content-Type: application/json", "--data-binary",
+                                "@" + big.name, "http://%s/api/v1/scheduler" % self.address],
+                               capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.stdout, "413")
+        self.assert_serving()
+
+    def test_operator_calls_answer_in_mesos_json(self):
+        status, body, _ = post(self.address, "/api/v1", {"type": "GET_HEALTH"})
+        self.assertEqual((status, json.loads(body)["get_health"]["healthy"]), (200, True))
+        status, body, _ = post(self.address, "/api/v1", {"type": "GET_STATE"})
+        state = json.loads(body)["get_state"]
+        self.assertEqual(len(state["get_agents"]["agents"]), 2)
+        status, body, _ = post(self.address, "/api/v1", {"type": "GET_METRICS"})
+        names = {m["name"] for m in json.loads(body)["get_metrics"]["metrics"]}
+        self.assertIn("master/tasks_running", names)
+        self.assertIn("allocator/mesos/allocation_runs", names)
+        for call in ("GET_VERSION", "GET_FLAGS", "GET_FRAMEWORKS", "GET_EXECUTORS", "GET_TASKS",
+                     "GET_ROLES", "GET_MASTER", "GET_LEADING_MASTER", "GET_AGENTS"):
+            status, body, _ = post(self.address, "/api/v1", {"type": call})
+            self.assertEqual(status, 200, call)
+            self.assertEqual(json.loads(body)["type"], call)
+        status, _, _ = post(self.address, "/api/v1", "{bad", raw=True)
+        self.assertEqual(status, 400)
+
+    def test_operator_subscribe_streams_task_events(self):
+        host, _, port = self.address.partition(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        conn.request("POST", "/api/v1", json.dumps({"type": "SUBSCRIBE"}),
+                     {"Content-Type": "application/json"})
+        response = conn.getresponse()
+        self.assertEqual(response.status, 200)
+        first = read_records(response, 1)
+        self.assertEqual(first[0]["type"], "SUBSCRIBED")
+        self.assertIn("get_state", first[0]["subscribed"])
+        runner = threading.Thread(target=lambda: self.local.execute(
+            "--name", "watched", "--command", "true"))
+        runner.start()
+        seen, deadline = [], time.time() + 60
+        while time.time() < deadline and not any(
+                e["type"] == "TASK_UPDATED"
+                and e["task_updated"]["state"] == "TASK_FINISHED" for e in seen):
+            seen += read_records(response, 1)
+        runner.join()
+        conn.close()
+        kinds = [e["type"] for e in seen]
+        self.assertIn("TASK_ADDED", kinds)
+        self.assertIn("FRAMEWORK_ADDED", kinds)
+        added = next(e for e in seen if e["type"] == "TASK_ADDED")
+        self.assertEqual(added["task_added"]["task"]["task_id"]["value"], "watched")
+
+    def test_json_endpoints_in_mesos_layouts(self):
+        self.local.execute("--name", "listed", "--command", "echo listed-output")
+        for path, key in (("/master/frameworks", "frameworks"), ("/master/slaves", "slaves"),
+                          ("/master/tasks", "tasks")):
+            status, body = self.local.get(path)
+            self.assertEqual(status, 200)
+            self.assertIn(key, json.loads(body))
+        tasks = json.loads(self.local.get("/master/tasks")[1])["tasks"]
+        self.assertIn("listed", [t["id"] for t in tasks])
+        metrics = json.loads(self.local.get("/metrics/snapshot")[1])
+        self.assertIsInstance(metrics["master/tasks_finished"], (int, float))
+        self.assertGreaterEqual(metrics["master/tasks_finished"], 1)
+        self.assertIn("cairn_master_tasks_running", self.local.get("/metrics")[1])
+        self.assertEqual(json.loads(self.local.get("/version")[1])["version"][:1].isdigit(), True)
+        host, _, port = self.address.partition(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        conn.request("GET", "/redirect")
+        self.assertEqual(conn.getresponse().status, 307)
+        conn.close()
+
+    def test_agent_api_and_files(self):
+        self.local.execute("--name", "filed", "--command", "echo file-output")
+        slave = json.loads(self.local.get("/master/slaves")[1])["slaves"]
+        agents = ["http://%s:%d" % (s["hostname"], s["port"]) for s in slave]
+        directory = None
+        for agent in agents:
+            with urllib.request.urlopen(agent + "/state", timeout=10) as r:
+                state = json.loads(r.read())
+            for fw in state.get("frameworks", []) + state.get("completed_frameworks", []):
+                for ex in fw.get("executors", []) + fw.get("completed_executors", []):
+                    if ex["id"] == "filed":
+                        directory, where = ex["directory"], agent
+        self.assertIsNotNone(directory)
+        with urllib.request.urlopen(where + "/files/read?path=%s/stdout&offset=0" % directory,
+                                    timeout=10) as r:
+            self.assertEqual(r.headers["Access-Control-Allow-Origin"], "*")
+            self.assertIn("file-output", json.loads(r.read())["data"])
+        with urllib.request.urlopen(where + "/files/browse?path=" + directory, timeout=10) as r:
+            names = [os.path.basename(f["path"]) for f in json.loads(r.read())]
+        self.assertIn("stdout", names)
+        with self.assertRaises(urllib.error.HTTPError) as escape:
+            urllib.request.urlopen(where + "/files/read?path=/etc/passwd", timeout=10)
+        self.assertEqual(escape.exception.code, 404)
+        status, body, _ = post(where.replace("http://", ""), "/api/v1", {"type": "GET_STATE"})
+        self.assertEqual(status, 200)
+        self.assertIn("get_tasks", json.loads(body)["get_state"])
+        metrics = json.loads(urllib.request.urlopen(where + "/metrics/snapshot").read())
+        self.assertIn("slave/tasks_running", metrics)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
