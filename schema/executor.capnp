@@ -28,7 +28,7 @@ struct Call {
 
   struct Update { status @0 :M.TaskStatus; }
 
-  struct Message { data @0 :Data; }
+  struct Message { data @0 :Data $Json.base64; }
 }
 
 struct Event {
@@ -68,10 +68,10 @@ struct Event {
 
   struct Acknowledged {
     taskId @0 :M.TaskID $Json.name("task_id");
-    uuid @1 :Data;
+    uuid @1 :Data $Json.base64;
   }
 
-  struct Message { data @0 :Data; }
+  struct Message { data @0 :Data $Json.base64; }
 
   struct Error { message @0 :Text; }
 }

@@ -108,7 +108,7 @@ struct Event {
   struct Acknowledge {
     frameworkId @0 :M.FrameworkID $Json.name("framework_id");
     taskId @1 :M.TaskID $Json.name("task_id");
-    uuid @2 :Data;
+    uuid @2 :Data $Json.base64;
   }
 
   struct ShutdownFramework {
@@ -118,7 +118,7 @@ struct Event {
   struct Message {
     frameworkId @0 :M.FrameworkID $Json.name("framework_id");
     executorId @1 :M.ExecutorID $Json.name("executor_id");
-    data @2 :Data;
+    data @2 :Data $Json.base64;
   }
 
   struct Ping {

@@ -134,7 +134,7 @@ struct TaskInfo {
   resources @3 :List(R.Resource);
   executor @4 :ExecutorInfo;
   command @5 :CommandInfo;
-  data @6 :Data;
+  data @6 :Data $Json.base64;
   labels @7 :Labels;
   killPolicy @8 :KillPolicy $Json.name("kill_policy");
 }
@@ -162,12 +162,12 @@ struct TaskStatus {
   message @2 :Text;
   source @3 :Source;
   reason @4 :Reason;
-  data @5 :Data;
+  data @5 :Data $Json.base64;
   agentId @6 :AgentID $Json.name("agent_id");
   executorId @7 :ExecutorID $Json.name("executor_id");
   timestamp @8 :Float64;
   # Seconds since the epoch, as Mesos reports it.
-  uuid @9 :Data;
+  uuid @9 :Data $Json.base64;
   # Present on updates that need an acknowledgement.
   healthy @10 :Bool;
   hasHealthy @11 :Bool $Json.name("has_healthy");

@@ -63,7 +63,7 @@ struct Call {
   struct Acknowledge {
     agentId @0 :M.AgentID $Json.name("agent_id");
     taskId @1 :M.TaskID $Json.name("task_id");
-    uuid @2 :Data;
+    uuid @2 :Data $Json.base64;
   }
 
   struct Reconcile {
@@ -78,7 +78,7 @@ struct Call {
   struct Message {
     agentId @0 :M.AgentID $Json.name("agent_id");
     executorId @1 :M.ExecutorID $Json.name("executor_id");
-    data @2 :Data;
+    data @2 :Data $Json.base64;
   }
 }
 
@@ -119,7 +119,7 @@ struct Event {
   struct Message {
     agentId @0 :M.AgentID $Json.name("agent_id");
     executorId @1 :M.ExecutorID $Json.name("executor_id");
-    data @2 :Data;
+    data @2 :Data $Json.base64;
   }
 
   struct Failure {

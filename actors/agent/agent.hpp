@@ -59,6 +59,7 @@ struct agent_options {
   duration registration_backoff = std::chrono::seconds(1);
   duration reap_interval = std::chrono::milliseconds(500);
   std::string actor_endpoint;        // "host:port" executors connect back to
+  std::string http_endpoint;         // "host:port" of its HTTP API, for custom executors
   // HTTP addresses of the masters. Empty: the master handle given at spawn
   // is used for good (one process); else the agent finds the master itself
   // and finds it again when it is lost.

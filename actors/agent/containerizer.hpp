@@ -21,6 +21,8 @@ struct container_launch {
   std::string agent_endpoint;  // "host:port" of the agent's actor endpoint
   caf::strong_actor_ptr agent; // the agent itself, for executors in this process
   std::vector<std::string> env;  // added to the executor's environment
+  // A custom executor's command line; empty: the built-in command executor.
+  std::vector<std::string> argv;
 };
 
 class containerizer {

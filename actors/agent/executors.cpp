@@ -56,6 +56,17 @@ executor_entry* find_executor(agent_state& st, const std::string& framework_id,
   return ex == fw->second.executors.end() ? nullptr : &ex->second;
 }
 
+executor_entry* find_executor_of_task(agent_state& st, const std::string& framework_id,
+                                      const std::string& task_id) {
+  auto fw = st.frameworks.find(framework_id);
+  if (fw == st.frameworks.end())
+    return nullptr;
+  for (auto& [id, ex] : fw->second.executors)
+    if (ex.tasks.count(task_id) > 0)
+      return &ex;
+  return nullptr;
+}
+
 void send_launch(agent_ptr self, executor_entry& ex, agent_task& task) {
   task.launched = true;
   self->send(ex.sink, make_wire<ExecutorEvent>([&](ExecutorEvent::Builder e) {
@@ -102,13 +113,74 @@ void remove_executor(agent_ptr self, const std::string& container_id, Reason rea
 
 } // namespace
 
+namespace {
+
+// The command line and environment of a custom executor (Mesos' names).
+void custom_executor(agent_state& st, schema::ExecutorInfo::Reader info,
+                     const executor_entry& ex, container_launch& launch) {
+  auto command = info.getCommand();
+  if (command.getShell()) {
+    launch.argv = {"/bin/sh", "-c", command.getValue()};
+  } else {
+    for (auto a : command.getArguments())
+      launch.argv.emplace_back(a.cStr());
+    if (launch.argv.empty())
+      launch.argv.emplace_back(command.getValue().cStr());
+    launch.argv.front() = command.getValue();
+  }
+  launch.env = {
+    "MESOS_AGENT_ENDPOINT=" + st.options.http_endpoint,
+    "MESOS_SLAVE_ID=" + st.agent_id,
+    "MESOS_AGENT_ID=" + st.agent_id,
+    "MESOS_DIRECTORY=" + ex.sandbox,
+    "MESOS_CHECKPOINT=0",
+    "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD=5secs",
+  };
+  for (auto v : command.getEnvironment().getVariables())
+    launch.env.push_back(std::string(v.getName().cStr()) + "=" + v.getValue().cStr());
+}
+
+// Starts the container of a new executor; false (and the executor is gone,
+// its task failed) when that is impossible.
+bool start_container(agent_ptr self, executor_entry& ex, schema::TaskInfo::Reader info) {
+  auto& st = self->state;
+  container_launch launch;
+  launch.container_id = ex.container_id;
+  launch.framework_id = ex.framework_id;
+  launch.executor_id = ex.id;
+  launch.sandbox = ex.sandbox;
+  launch.agent_endpoint = st.options.actor_endpoint;
+  launch.agent = caf::actor_cast<caf::strong_actor_ptr>(self);
+  if (info.hasExecutor())
+    custom_executor(st, info.getExecutor(), ex, launch);
+  auto err = make_dirs(ex.sandbox);
+  if (!err)
+    err = st.containers->launch(launch);
+  if (err) {
+    logger("agent")->warn("cannot launch executor {}: {}", ex.id, error_message(err));
+    remove_executor(self, ex.container_id, Reason::CONTAINER_LAUNCH_FAILED,
+                    "Failed to launch container: " + error_message(err));
+    return false;
+  }
+  self->delayed_send(self, st.options.executor_registration_timeout, regtimeout_atom::value,
+                     ex.container_id);
+  return true;
+}
+
+} // namespace
+
 void run_task(agent_ptr self, schema::agent::Event::RunTask::Reader run) {
   auto& st = self->state;
   auto info = run.getTask();
   std::string framework_id = run.getFrameworkInfo().getId().getValue();
   std::string task_id = info.getTaskId().getValue();
+  // A custom executor is named by the task; the command executor takes the
+  // task's id, one per task, as in Mesos.
+  std::string executor_id = info.hasExecutor()
+                              ? std::string(info.getExecutor().getExecutorId().getValue())
+                              : task_id;
   auto refuse = [&](TaskState state, Reason reason, const std::string& message) {
-    agent_update(self, framework_id, task_id, task_id, state, reason, message);
+    agent_update(self, framework_id, executor_id, task_id, state, reason, message);
   };
   auto res = read_resources(info.getResources());
   if (!res)
@@ -118,50 +190,41 @@ void run_task(agent_ptr self, schema::agent::Event::RunTask::Reader run) {
   if (!st.options.total.contains(st.used.unallocated() + res->unallocated()))
     return refuse(TaskState::TASK_ERROR, Reason::RESOURCES_UNKNOWN,
                   "Task would over-commit the agent");
-  if (find_executor(st, framework_id, task_id) != nullptr)
+  auto* existing = find_executor(st, framework_id, executor_id);
+  if (existing != nullptr && (!info.hasExecutor() || existing->tasks.count(task_id) > 0))
     return refuse(TaskState::TASK_ERROR, Reason::TASK_INVALID, "Task is already running here");
   auto& fw = st.frameworks[framework_id];
   fw.id = framework_id;
   fw.info = copy_to_wire<schema::FrameworkInfo>(run.getFrameworkInfo());
-  executor_entry ex;
-  ex.id = task_id;  // the command executor takes its task's id, as in Mesos
-  ex.framework_id = framework_id;
-  ex.container_id = st.random->uuid();
-  ex.sandbox = sandbox_path(st, framework_id, ex.id, ex.container_id);
+  bool fresh = existing == nullptr;
+  if (fresh) {
+    executor_entry ex;
+    ex.id = executor_id;
+    ex.framework_id = framework_id;
+    ex.container_id = st.random->uuid();
+    ex.sandbox = sandbox_path(st, framework_id, ex.id, ex.container_id);
+    existing = &(fw.executors[executor_id] = std::move(ex));
+    st.containers_by_id[existing->container_id] = {framework_id, executor_id};
+  }
   agent_task task;
   task.info = copy_to_wire<schema::TaskInfo>(info);
   task.res = *res;
-  ex.tasks.emplace(task_id, std::move(task));
-  auto& stored = fw.executors[ex.id] = std::move(ex);
-  st.containers_by_id[stored.container_id] = {framework_id, stored.id};
+  auto& stored = existing->tasks[task_id] = std::move(task);
   st.used += *res;
-  container_launch launch;
-  launch.container_id = stored.container_id;
-  launch.framework_id = framework_id;
-  launch.executor_id = stored.id;
-  launch.sandbox = stored.sandbox;
-  launch.agent_endpoint = st.options.actor_endpoint;
-  launch.agent = caf::actor_cast<caf::strong_actor_ptr>(self);
-  auto err = make_dirs(stored.sandbox);
-  if (!err)
-    err = st.containers->launch(launch);
-  if (err) {
-    logger("agent")->warn("cannot launch task {}: {}", task_id, error_message(err));
-    return remove_executor(self, stored.container_id, Reason::CONTAINER_LAUNCH_FAILED,
-                           "Failed to launch container: " + error_message(err));
-  }
   logger("agent")->info("launching task {} of framework {} in {}", task_id, framework_id,
-                        stored.sandbox);
-  self->delayed_send(self, st.options.executor_registration_timeout, regtimeout_atom::value,
-                     stored.container_id);
+                        existing->sandbox);
+  if (fresh)
+    start_container(self, *existing, info);
+  else if (existing->registered)
+    send_launch(self, *existing, stored);
 }
 
 void kill_task(agent_ptr self, schema::agent::Event::KillTask::Reader kill) {
   auto& st = self->state;
   std::string framework_id = kill.getFrameworkId().getValue();
   std::string task_id = kill.getTaskId().getValue();
-  auto* ex = find_executor(st, framework_id, task_id);
-  if (ex == nullptr || ex->tasks.count(task_id) == 0)
+  auto* ex = find_executor_of_task(st, framework_id, task_id);
+  if (ex == nullptr)
     return agent_update(self, framework_id, task_id, task_id, TaskState::TASK_LOST,
                         Reason::TASK_UNKNOWN, "Attempted to kill an unknown task");
   auto& task = ex->tasks.at(task_id);
@@ -169,9 +232,13 @@ void kill_task(agent_ptr self, schema::agent::Event::KillTask::Reader kill) {
     return;
   if (!task.launched) {
     // Not yet with its executor: it ends here, and so does the container.
-    agent_update(self, framework_id, task_id, task_id, TaskState::TASK_KILLED,
+    agent_update(self, framework_id, ex->id, task_id, TaskState::TASK_KILLED,
                  Reason::TASK_KILLED_DURING_LAUNCH, "Killed before it was launched");
-    st.containers->destroy(ex->container_id);
+    bool others = false;
+    for (const auto& [id, t] : ex->tasks)
+      others |= id != task_id && !is_terminal(t.state);
+    if (!others)
+      st.containers->destroy(ex->container_id);
     return;
   }
   self->send(ex->sink, make_wire<ExecutorEvent>([&](ExecutorEvent::Builder e) {

@@ -27,7 +27,7 @@ public:
 
   caf::error launch(const container_launch& l) override {
     spawn_options options;
-    options.argv = {binary_, "executor"};
+    options.argv = l.argv.empty() ? std::vector<std::string>{binary_, "executor"} : l.argv;
     options.env = current_environment();
     options.env.push_back("CAIRN_AGENT_ENDPOINT=" + l.agent_endpoint);
     options.env.push_back("CAIRN_FRAMEWORK_ID=" + l.framework_id);

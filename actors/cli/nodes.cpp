@@ -93,6 +93,8 @@ caf::expected<agent_node> start_agent_node(caf::actor_system& sys, const node_ad
   node.http_port = node.http->port();
   options.http_port = node.http_port;
   options.actor_endpoint.clear(); // known once published
+  std::string local_ip = where.ip == "0.0.0.0" ? "127.0.0.1" : where.ip;
+  options.http_endpoint = fmt::format("{}:{}", local_ip, node.http_port);
   auto work_dir = options.work_dir;
   node.agent = spawn_agent(sys, std::move(options), std::move(master));
   auto port = publish(sys, node.agent, where);
@@ -102,8 +104,7 @@ caf::expected<agent_node> start_agent_node(caf::actor_system& sys, const node_ad
   }
   node.actor_port = *port;
   // Executors run on this machine: they connect where the agent listens.
-  std::string local = where.ip == "0.0.0.0" ? "127.0.0.1" : where.ip;
-  caf::anon_send(node.agent, endpoint_atom::value, fmt::format("{}:{}", local, *port));
+  caf::anon_send(node.agent, endpoint_atom::value, fmt::format("{}:{}", local_ip, *port));
   routes.set(agent_routes(sys, node.agent, {where.advertised, node.actor_port}, work_dir));
   return node;
 }

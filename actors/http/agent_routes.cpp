@@ -1,5 +1,6 @@
 #include "actors/http/agent_routes.hpp"
 
+#include "actors/http/executor_http.hpp"
 #include "actors/http/files_api.hpp"
 #include "actors/http/operator_http.hpp"
 #include "actors/http/routes.hpp"
@@ -8,13 +9,16 @@ namespace cairn {
 
 http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpoint endpoint,
                           std::string work_dir) {
-  return [&sys, agent, ep = endpoint_json(endpoint), work_dir](http_request request,
-                                                                http_reply reply) {
+  auto executors = executor_api(sys, agent);
+  return [&sys, agent, executors, ep = endpoint_json(endpoint), work_dir](http_request request,
+                                                                           http_reply reply) {
     const auto& path = request.path;
     if (path == "/health")
       return reply.send(with_cors(text_response(200, "")));
     if (path == "/api/v1")
       return serve_operator_call(sys, agent, request, std::move(reply));
+    if (path == "/api/v1/executor")
+      return executors(std::move(request), std::move(reply));
     if (request.method != "GET")
       return reply.send(text_response(405, "only GET is served at " + path));
     if (path == "/state" || path == "/state.json" || path == "/slave(1)/state")

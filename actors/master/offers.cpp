@@ -54,7 +54,10 @@ void launch(master_ptr self, framework_record& fw, agent_record& agent,
   task.name = info.getName();
   task.framework_id = fw.id;
   task.agent_id = agent.id;
-  task.executor_id = accepted.task_id;  // one command executor per task
+  // A custom executor is named by the task; the command executor takes the
+  // task's id, one per task, as in Mesos.
+  task.executor_id = info.hasExecutor() ? std::string(info.getExecutor().getExecutorId().getValue())
+                                        : accepted.task_id;
   task.res = accepted.res;
   task.role = accepted.res.items().front().allocation_role;
   task.state = task_state::TASK_STAGING;

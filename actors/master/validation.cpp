@@ -70,12 +70,19 @@ std::string check_task(schema::TaskInfo::Reader task, const accept_plan& plan,
   if (task.hasAgentId() && task.getAgentId().getValue() != plan.agent_id)
     return fmt::format("Task uses agent {} but the offers are for agent {}",
                        task.getAgentId().getValue().cStr(), plan.agent_id);
-  if (task.hasExecutor())
-    return "Custom executors are not supported yet: give the task a command";
-  if (!task.hasCommand())
-    return "Task has neither a command nor an executor";
-  if (auto problem = check_command(task.getCommand()); !problem.empty())
+  if (task.hasExecutor() == task.hasCommand())
+    return "Task must have exactly one of a command and an executor";
+  if (task.hasExecutor()) {
+    auto ex = task.getExecutor();
+    if (auto problem = check_id(ex.getExecutorId().getValue()); !problem.empty())
+      return "Executor ID is invalid: " + problem;
+    if (!ex.hasCommand())
+      return "Executor has no command";
+    if (auto problem = check_command(ex.getCommand()); !problem.empty())
+      return "Executor " + problem;
+  } else if (auto problem = check_command(task.getCommand()); !problem.empty()) {
     return problem;
+  }
   auto parsed = read_resources(task.getResources());
   if (!parsed)
     return "Task has invalid resources: " + error_message(parsed.error());

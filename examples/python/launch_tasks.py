@@ -5,6 +5,7 @@ acknowledges every status update, and tears itself down when all tasks have
 finished. Exit status 0 when all N finished.
 
     launch_tasks.py --master 127.0.0.1:5050 --tasks 10 --command 'echo hi'
+    launch_tasks.py --executor examples/python/executor.py   # tasks on a custom executor
 
 Written from the Mesos documentation of the scheduler HTTP API: POST
 /api/v1/scheduler with JSON Calls; SUBSCRIBE answers with a chunked stream of
@@ -12,6 +13,7 @@ RecordIO-framed JSON events ("<length>\\n<json>") and a Mesos-Stream-Id header
 that every later call must carry.
 """
 import argparse
+import base64
 import http.client
 import json
 import sys
@@ -23,10 +25,11 @@ TERMINAL = {"TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_ERROR", "TASK_L
 
 
 class Scheduler:
-    def __init__(self, master, tasks, command, cpus, mem):
+    def __init__(self, master, tasks, command, cpus, mem, executor=None):
         self.host, _, port = master.partition(":")
         self.port = int(port or 5050)
         self.wanted, self.command, self.cpus, self.mem = tasks, command, cpus, mem
+        self.executor = executor
         self.framework_id = None
         self.stream_id = None
         self.launched = 0
@@ -77,13 +80,22 @@ class Scheduler:
                 self.launched += 1
                 cpus -= self.cpus
                 mem -= self.mem
-                tasks.append({
+                task = {
                     "name": task_id, "task_id": {"value": task_id},
                     "agent_id": offer["agent_id"],
                     "resources": [
                         {"name": "cpus", "type": "SCALAR", "scalar": {"value": self.cpus}},
-                        {"name": "mem", "type": "SCALAR", "scalar": {"value": self.mem}}],
-                    "command": {"shell": True, "value": self.command}})
+                        {"name": "mem", "type": "SCALAR", "scalar": {"value": self.mem}}]}
+                if self.executor:
+                    # One executor per agent runs all of this framework's tasks there;
+                    # it runs the command it finds in the task's data.
+                    task["executor"] = {
+                        "executor_id": {"value": "python-executor"},
+                        "command": {"shell": True, "value": "/usr/bin/python3 " + self.executor}}
+                    task["data"] = base64.b64encode(self.command.encode()).decode()
+                else:
+                    task["command"] = {"shell": True, "value": self.command}
+                tasks.append(task)
             if tasks:
                 self.accept(offer, tasks)
             else:
@@ -141,8 +153,10 @@ def main():
     parser.add_argument("--command", default="echo hello from python")
     parser.add_argument("--cpus", type=float, default=0.1)
     parser.add_argument("--mem", type=float, default=32)
+    parser.add_argument("--executor", help="path of a custom executor to run the tasks on")
     args = parser.parse_args()
-    scheduler = Scheduler(args.master, args.tasks, args.command, args.cpus, args.mem)
+    scheduler = Scheduler(args.master, args.tasks, args.command, args.cpus, args.mem,
+                          args.executor)
     ok = scheduler.run()
     print("all %d tasks finished" % args.tasks if ok else "some tasks did not finish")
     return 0 if ok else 1

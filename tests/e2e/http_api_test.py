@@ -67,6 +67,24 @@ class HttpApis(unittest.TestCase):
         finished = [line for line in r.stdout.splitlines() if "TASK_FINISHED" in line]
         self.assertEqual(len(finished), 10)
 
+    def test_tasks_run_on_a_custom_executor_over_the_executor_api(self):
+        executor = os.path.join(os.path.dirname(EXAMPLE), "executor.py")
+        r = subprocess.run(["/usr/bin/python3", EXAMPLE, "--master", self.address,
+                            "--tasks", "4", "--executor", executor,
+                            "--command", "echo custom-executor-ran"],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(len([l for l in r.stdout.splitlines() if "TASK_FINISHED" in l]), 4)
+        outputs = []
+        for root, _dirs, files in os.walk(self.local.work_dir):
+            if "/executors/python-executor/runs/" in root + "/" and "stdout" in files:
+                with open(os.path.join(root, "stdout")) as f:
+                    outputs.append(f.read())
+        # Each agent ran one executor for all the tasks it got.
+        self.assertGreaterEqual(len(outputs), 1)
+        ran = [l for o in outputs for l in o.splitlines() if l == "custom-executor-ran"]
+        self.assertEqual(len(ran), 4)
+
     def test_malformed_scheduler_calls_get_4xx_and_change_nothing(self):
         path = "/api/v1/scheduler"
         cases = [
