@@ -210,11 +210,7 @@ void send_registered(master_ptr self, const agent_record& agent, bool again) {
                r.initAgentId().setValue(agent.id);
                r.setPingTimeoutSeconds(to_seconds(st.options.agent_ping_timeout));
                r.setMaxPingTimeouts(st.options.max_agent_ping_timeouts);
-               auto m = r.initMasterInfo();
-               m.setId(st.master_id);
-               m.setHostname(st.options.hostname);
-               m.setPort(st.options.http_port);
-               m.setVersion(CAIRN_VERSION);
+               fill_master_info(self, r.initMasterInfo());
              }));
 }
 

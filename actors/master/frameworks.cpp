@@ -77,15 +77,7 @@ void send_subscribed(master_ptr self, framework_record& fw) {
                auto s = e.initSubscribed();
                s.initFrameworkId().setValue(fw.id);
                s.setHeartbeatIntervalSeconds(to_seconds(st.options.framework_heartbeat_interval));
-               auto m = s.initMasterInfo();
-               m.setId(st.master_id);
-               m.setHostname(st.options.hostname);
-               m.setPort(st.options.http_port);
-               m.setVersion(CAIRN_VERSION);
-               auto a = m.initAddress();
-               a.setHostname(st.options.hostname);
-               a.setIp(st.options.ip);
-               a.setPort(st.options.http_port);
+               fill_master_info(self, s.initMasterInfo());
              }));
 }
 

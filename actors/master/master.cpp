@@ -1,5 +1,7 @@
 #include "actors/master/master.hpp"
 
+#include <arpa/inet.h>
+
 #include <caf/actor_system.hpp>
 #include <caf/system_messages.hpp>
 #include <caf/stateful_actor.hpp>
@@ -10,6 +12,22 @@
 #include "runtime/log.hpp"
 
 namespace cairn {
+
+void fill_master_info(master_ptr self, schema::MasterInfo::Builder m) {
+  auto& st = self->state;
+  m.setId(st.master_id);
+  m.setHostname(st.options.hostname);
+  m.setPort(st.options.http_port);
+  m.setVersion(CAIRN_VERSION);
+  // Mesos packs the IPv4 address into 4 bytes in network order.
+  in_addr packed{};
+  if (inet_pton(AF_INET, st.options.ip.c_str(), &packed) == 1)
+    m.setIp(packed.s_addr);
+  auto a = m.initAddress();
+  a.setHostname(st.options.hostname);
+  a.setIp(st.options.ip);
+  a.setPort(st.options.http_port);
+}
 
 namespace {
 

@@ -30,18 +30,6 @@ void fill_flags(master_ptr self, op::Response::GetFlags::Builder b) {
   }
 }
 
-void fill_master_info(master_ptr self, schema::MasterInfo::Builder m) {
-  auto& st = self->state;
-  m.setId(st.master_id);
-  m.setHostname(st.options.hostname);
-  m.setPort(st.options.http_port);
-  m.setVersion(CAIRN_VERSION);
-  auto a = m.initAddress();
-  a.setHostname(st.options.hostname);
-  a.setIp(st.options.ip);
-  a.setPort(st.options.http_port);
-}
-
 void fill_roles(master_ptr self, op::Response::GetRoles::Builder b) {
   auto& st = self->state;
   struct role_view {

@@ -130,6 +130,9 @@ struct master_state {
 
 using master_ptr = master_actor::stateful_pointer<master_state>;
 
+// -- master.cpp
+void fill_master_info(master_ptr self, schema::MasterInfo::Builder m);
+
 // -- frameworks.cpp: the scheduler calls
 void on_scheduler_call(master_ptr self, const scheduler_call& call);
 void on_framework_disconnected(master_ptr self, const std::string& framework_id);

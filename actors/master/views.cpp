@@ -80,11 +80,7 @@ master_snapshot build_state(master_ptr self) {
   m.setStartTime(st.start_time);
   m.setElectedTime(st.start_time);
   m.setLeader(m.getPid());
-  auto leader = m.initLeaderInfo();
-  leader.setId(st.master_id);
-  leader.setHostname(st.options.hostname);
-  leader.setPort(st.options.http_port);
-  leader.setVersion(CAIRN_VERSION);
+  fill_master_info(self, m.initLeaderInfo());
   uint32_t active = 0;
   for (const auto& [id, a] : st.agents)
     active += a.status == agent_status::active ? 1 : 0;
