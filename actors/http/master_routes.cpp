@@ -19,7 +19,9 @@ std::string endpoint_json(const actor_endpoint& endpoint) {
 namespace {
 
 bool serve_ui(const http_request& request, const http_reply& reply) {
-  std::string path = request.path == "/" ? "/index.html" : request.path;
+  std::string path = request.path == "/" || request.path == "/ui" || request.path == "/ui/"
+                       ? "/index.html"
+                       : request.path;
   if (path.rfind("/ui/", 0) == 0)
     path = path.substr(3);
   for (const auto& asset : ui_assets()) {

@@ -101,6 +101,8 @@ void fill_get_tasks(master_ptr self, op::Response::GetTasks::Builder b) {
       (t.state == task_state::TASK_UNREACHABLE ? unreachable : active)++;
     completed += fw.completed_tasks.size();
   }
+  for (const auto& fw : st.completed_frameworks)
+    completed += fw.completed_tasks.size();
   auto tasks = b.initTasks(static_cast<unsigned>(active));
   auto lost = b.initUnreachableTasks(static_cast<unsigned>(unreachable));
   auto done = b.initCompletedTasks(static_cast<unsigned>(completed));
@@ -113,6 +115,9 @@ void fill_get_tasks(master_ptr self, op::Response::GetTasks::Builder b) {
     for (const auto& t : fw.completed_tasks)
       fill_v1_task(done[c++], t, fw);
   }
+  for (const auto& fw : st.completed_frameworks)
+    for (const auto& t : fw.completed_tasks)
+      fill_v1_task(done[c++], t, fw);
 }
 
 void fill_get_agents(master_ptr self, op::Response::GetAgents::Builder b) {
