@@ -1,0 +1,147 @@
+// The Multi-Paxos proposer (Mesos' coordinator) as a pure state machine.
+//
+// elect(): phase 1 with an implicit promise for every later position from a
+// quorum; then every position between what all of them learned and the end of
+// the log is filled (explicit phase 1 for the range, phase 2 with the highest
+// accepted value or a no-op). From then on each append costs one round trip:
+// a write to the replicas, chosen once a quorum accepted it. Appends that
+// arrive while a write is in flight travel together in the next one.
+//
+// A replica that promised a higher proposal answers "no": the proposer stops
+// at once (it is fenced) and fails what was pending. No I/O, no clock: the
+// caller sends what take_ready() returns, feeds answers to step(), and calls
+// tick() on a timer to resend what was not answered.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "storage/paxos/messages.hpp"
+
+namespace cairn::paxos {
+
+// Proposal numbers are round * max_nodes + node id: unique per proposer.
+inline constexpr proposal max_nodes = 256;
+
+enum class proposer_state : uint8_t {
+  idle,      // not elected (or fenced)
+  electing,  // phase 1, implicit
+  filling,   // settling the positions the previous proposer may have left open
+  leading,   // appends take one round trip
+};
+
+struct completion {
+  uint64_t request = 0;
+  bool ok = false;
+  position pos = 0;  // where the entry landed, when ok
+};
+
+struct proposer_ready {
+  std::vector<message> messages;
+  std::vector<completion> completions;
+  std::vector<action> chosen;  // newly chosen, for the replica beside this proposer
+  bool elected = false;        // became leading
+  bool fenced = false;         // stopped: someone proposed higher
+  bool fill_done = false;      // a recovery fill finished
+  bool lease_renewed = false;  // a quorum answered the latest heartbeat
+};
+
+struct proposer_limits {
+  size_t max_batch = 256;       // appends in one write
+  size_t max_fill_range = 1024; // positions settled per explicit promise
+  size_t max_pending = 100'000; // queued appends before new ones fail
+};
+
+class proposer {
+public:
+  proposer(node_id id, std::vector<node_id> replicas, size_t quorum, proposer_limits limits = {});
+
+  // Starts an election with a proposal above `at_least` and above anything seen.
+  void elect(proposal at_least);
+  // Settles [first, last] with a proposal above `above` and goes idle again
+  // (how a recovering replica gets what nobody learned).
+  void fill(position first, position last, proposal above);
+
+  // Queues an entry; its completion comes in a later ready().
+  uint64_t append(std::string data);
+  // Queues a truncation: positions before `to` may be dropped everywhere.
+  uint64_t truncate(position to);
+
+  // The leader's lease: asks every replica whether it still follows.
+  void heartbeat(const std::string& leader);
+
+  void step(const message& in);
+  void tick();
+
+  bool has_ready() const;
+  proposer_ready take_ready();
+
+  proposer_state state() const {
+    return state_;
+  }
+  proposal number() const {
+    return number_;
+  }
+  proposal highest_seen() const {
+    return highest_seen_;
+  }
+  // The next position an append will take (valid while leading).
+  position next_position() const {
+    return next_;
+  }
+
+private:
+  struct pending_entry {
+    uint64_t request;
+    action value;
+  };
+
+  void broadcast(const payload& body);
+  void on_promise(node_id from, const promise_response& r);
+  void on_write(node_id from, const write_response& r);
+  void on_heartbeat(node_id from, const heartbeat_response& r);
+  void fence(proposal seen);
+  void start_fill_round();
+  void finish_fill_round();
+  void send_batch();
+  void send_write();
+  void chosen(std::vector<action> actions);
+  void fail_all();
+  proposal next_number(proposal at_least) const;
+
+  node_id id_;
+  std::vector<node_id> replicas_;  // all, this proposer's own replica included
+  size_t quorum_;
+  proposer_limits limits_;
+  proposer_state state_ = proposer_state::idle;
+  bool fill_only_ = false;         // a recovery fill, not an election
+  proposal number_ = 0;
+  proposal highest_seen_ = 0;
+  position next_ = 0;
+  uint64_t next_request_ = 1;
+
+  // Phase 1 answers of the current round.
+  std::map<node_id, promise_response> promises_;
+  std::optional<promise_request> promise_out_;  // resent on tick
+  // The range being filled, and the target end of the fill.
+  position fill_from_ = 0;
+  position fill_end_ = 0;
+
+  // The write in flight: its actions, who accepted, whose entries they are.
+  std::optional<write_request> write_out_;
+  std::set<node_id> write_acks_;
+  std::vector<pending_entry> write_entries_;
+  std::vector<pending_entry> queue_;
+
+  // Heartbeats: the round and who answered it.
+  uint64_t heartbeat_round_ = 0;
+  std::optional<paxos::heartbeat> heartbeat_out_;
+  std::set<node_id> heartbeat_acks_;
+
+  proposer_ready ready_;
+};
+
+} // namespace cairn::paxos

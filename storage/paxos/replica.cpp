@@ -1,0 +1,290 @@
+#include "storage/paxos/replica.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+namespace cairn::paxos {
+
+namespace {
+
+// One catch-up answer carries at most this many actions; the asker asks again.
+constexpr size_t max_catchup_actions = 1024;
+
+template <class... Ts>
+struct overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
+
+} // namespace
+
+replica::replica(node_id id, std::vector<node_id> peers, size_t quorum, durable_state recovered)
+  : id_(id),
+    peers_(std::move(peers)),
+    quorum_(quorum),
+    promised_(recovered.promised),
+    status_(recovered.status),
+    begin_(recovered.begin),
+    learned_end_(recovered.begin),
+    actions_(std::move(recovered.actions)) {
+  assert(quorum_ >= 1 && quorum_ <= peers_.size() + 1);
+  assert(std::find(peers_.begin(), peers_.end(), id_) == peers_.end());
+  while (true) {
+    auto i = actions_.find(learned_end_);
+    if (i == actions_.end() || !i->second.learned)
+      break;
+    ++learned_end_;
+  }
+}
+
+position replica::end() const {
+  if (actions_.empty())
+    return begin_;
+  return std::max(begin_, actions_.rbegin()->first + 1);
+}
+
+const action* replica::get(position p) const {
+  auto i = actions_.find(p);
+  return i == actions_.end() ? nullptr : &i->second;
+}
+
+replica_ready replica::take_ready() {
+  replica_ready out = std::move(ready_);
+  ready_ = {};
+  return out;
+}
+
+void replica::send(node_id to, payload body) {
+  ready_.messages.push_back({id_, to, std::move(body)});
+}
+
+void replica::promise(proposal p) {
+  assert(p >= promised_);
+  if (p == promised_)
+    return;
+  promised_ = p;
+  ready_.promised = p;
+  ready_.sync = true;
+}
+
+void replica::step(const message& in) {
+  assert(in.to == id_);
+  std::visit(overloaded{
+               [&](const promise_request& r) { on_promise(in.from, r); },
+               [&](const write_request& r) { on_write(in.from, r); },
+               [&](const learned& l) { on_learned(l); },
+               [&](const recover_request&) {
+                 send(in.from, recover_response{status_, promised_, begin_, end()});
+               },
+               [&](const recover_response& r) { on_recover_response(in.from, r); },
+               [&](const catchup_request& r) { on_catchup_request(in.from, r); },
+               [&](const catchup_response& r) { on_catchup_response(r); },
+               [&](const heartbeat& h) { on_heartbeat(in.from, h); },
+               // Answers to proposals belong to the proposer beside this replica.
+               [&](const promise_response&) {},
+               [&](const write_response&) {},
+               [&](const heartbeat_response&) {},
+             },
+             in.body);
+}
+
+void replica::on_promise(node_id from, const promise_request& r) {
+  if (status_ != replica_status::voting)
+    return; // it may have promised more before it lost its disk: it stays silent
+  promise_response out;
+  if (r.number < promised_) {
+    out.okay = false;
+    out.number = promised_;
+    return send(from, std::move(out));
+  }
+  promise(r.number);
+  out.okay = true;
+  out.number = r.number;
+  out.end = end();
+  out.learned_end = learned_end_;
+  out.begin = begin_;
+  if (r.range) {
+    auto [first, last] = *r.range;
+    for (auto i = actions_.lower_bound(first); i != actions_.end() && i->first <= last; ++i)
+      out.accepted.push_back(i->second);
+  }
+  send(from, std::move(out));
+}
+
+void replica::on_write(node_id from, const write_request& r) {
+  if (status_ != replica_status::voting)
+    return;
+  write_response out;
+  if (r.number < promised_) {
+    out.okay = false;
+    out.number = promised_;
+    return send(from, std::move(out));
+  }
+  // Accepting under a proposal promises it, too.
+  promise(r.number);
+  for (const auto& a : r.actions) {
+    out.positions.push_back(a.pos);
+    if (a.pos < begin_)
+      continue; // long learned and truncated
+    auto& mine = actions_[a.pos];
+    if (mine.learned)
+      continue; // chosen: a proposer can only be writing that same value
+    mine = a;
+    mine.accepted_in = r.number;
+    mine.learned = false;
+    ready_.actions.push_back(mine);
+    ready_.sync = true;
+  }
+  out.okay = true;
+  out.number = r.number;
+  send(from, std::move(out));
+}
+
+void replica::learn(const action& a) {
+  if (a.pos < begin_)
+    return;
+  auto& mine = actions_[a.pos];
+  if (mine.learned) {
+    assert(mine.same_value(a) && "two different values learned at one position");
+    return;
+  }
+  mine = a;
+  mine.learned = true;
+  ready_.actions.push_back(mine);
+  if (a.type == action_type::truncate)
+    truncate(a.truncate_to);
+  advance_learned_end();
+}
+
+void replica::on_learned(const learned& l) {
+  for (const auto& a : l.actions)
+    learn(a);
+  check_recovered();
+}
+
+void replica::truncate(position to) {
+  if (to <= begin_)
+    return;
+  actions_.erase(actions_.begin(), actions_.lower_bound(to));
+  begin_ = to;
+  ready_.begin = to;
+  learned_end_ = std::max(learned_end_, to);
+}
+
+void replica::advance_learned_end() {
+  while (true) {
+    auto i = actions_.find(learned_end_);
+    if (i == actions_.end() || !i->second.learned)
+      break;
+    ready_.newly_learned.push_back(i->second);
+    ++learned_end_;
+  }
+}
+
+void replica::on_heartbeat(node_id from, const heartbeat& h) {
+  if (status_ != replica_status::voting)
+    return;
+  if (h.number < promised_)
+    return send(from, heartbeat_response{false, promised_});
+  leader_ = h.leader;
+  leader_proposal_ = h.number;
+  send(from, heartbeat_response{true, h.number});
+}
+
+void replica::on_catchup_request(node_id from, const catchup_request& r) {
+  catchup_response out;
+  out.begin = begin_;
+  for (auto i = actions_.lower_bound(std::max(r.first, begin_));
+       i != actions_.end() && i->first <= r.last && out.actions.size() < max_catchup_actions; ++i)
+    if (i->second.learned)
+      out.actions.push_back(i->second);
+  send(from, std::move(out));
+}
+
+void replica::on_catchup_response(const catchup_response& r) {
+  // Everything before the peer's begin is gone there; a replica that lags
+  // behind it continues from there (a snapshot is kept at that position).
+  if (r.begin > learned_end_)
+    truncate(r.begin);
+  for (const auto& a : r.actions)
+    if (a.learned)
+      learn(a);
+  check_recovered();
+}
+
+void replica::start_recovery() {
+  status_ = replica_status::recovering;
+  ready_.status = status_;
+  ready_.sync = true;
+  recover_answers_.clear();
+  recover_target_.reset();
+  for (auto p : peers_)
+    send(p, recover_request{});
+}
+
+void replica::on_recover_response(node_id from, const recover_response& r) {
+  if (status_ != replica_status::recovering || recover_target_)
+    return;
+  if (r.status == replica_status::voting)
+    recover_answers_[from] = r;
+  if (recover_answers_.size() < quorum_)
+    return;
+  // A quorum of voting peers: any value ever chosen is below the highest end
+  // among them, and any promise this replica made before is at most the
+  // highest promise among them (quorums intersect).
+  position target = 0;
+  position begin = 0;
+  proposal highest = promised_;
+  for (const auto& [peer, answer] : recover_answers_) {
+    target = std::max(target, answer.end);
+    begin = std::max(begin, answer.begin);
+    highest = std::max(highest, answer.promised);
+  }
+  recover_target_ = target;
+  recover_promised_ = highest;
+  promise(highest);
+  if (begin > learned_end_)
+    truncate(begin);
+  check_recovered();
+  if (status_ == replica_status::recovering)
+    for (auto p : peers_)
+      send(p, catchup_request{learned_end_, target == 0 ? 0 : target - 1});
+}
+
+void replica::check_recovered() {
+  if (status_ != replica_status::recovering || !recover_target_)
+    return;
+  if (learned_end_ < *recover_target_)
+    return;
+  status_ = replica_status::voting;
+  ready_.status = status_;
+  ready_.sync = true;
+}
+
+std::optional<replica::fill_needed> replica::recovery_fill() const {
+  if (status_ != replica_status::recovering || !recover_target_
+      || learned_end_ >= *recover_target_)
+    return std::nullopt;
+  return fill_needed{learned_end_, *recover_target_ - 1, recover_promised_};
+}
+
+void replica::tick() {
+  if (status_ == replica_status::recovering) {
+    if (!recover_target_) {
+      for (auto p : peers_)
+        if (recover_answers_.count(p) == 0)
+          send(p, recover_request{});
+    } else if (learned_end_ < *recover_target_) {
+      for (auto p : peers_)
+        send(p, catchup_request{learned_end_, *recover_target_ - 1});
+    }
+    return;
+  }
+  // A voting replica with holes (it missed learned messages) asks its peers.
+  if (learned_end_ < end())
+    for (auto p : peers_)
+      send(p, catchup_request{learned_end_, end() - 1});
+}
+
+} // namespace cairn::paxos

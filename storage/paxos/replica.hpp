@@ -1,0 +1,132 @@
+// A Paxos replica as a pure state machine (after etcd's raft package): it is
+// fed messages with step() and hands back, as one value, what must be made
+// durable and what must then be sent. The caller persists first, then sends,
+// then calls advance(). No I/O, no clock, no threads.
+//
+// A replica promises (implicitly for every later position, or explicitly for
+// a range), accepts writes, and keeps learned actions. One that lost its disk
+// starts `recovering`: it asks a quorum of voting peers how far the log goes,
+// takes the highest promise among them, copies what they learned and lets a
+// proposer fill what nobody learned, and only then votes again.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/paxos/messages.hpp"
+
+namespace cairn::paxos {
+
+struct durable_state {
+  proposal promised = 0;
+  replica_status status = replica_status::voting;
+  position begin = 0;
+  std::map<position, action> actions;
+};
+
+// What the caller must do, in order: persist, then send.
+struct replica_ready {
+  std::optional<proposal> promised;
+  std::optional<replica_status> status;
+  std::optional<position> begin;  // actions before it are erased
+  std::vector<action> actions;    // written (accepted or learned)
+  bool sync = false;              // promises and accepts are fsync'ed before they are sent
+  std::vector<message> messages;
+  std::vector<action> newly_learned;  // for readers of the log, in position order
+
+  bool empty() const {
+    return !promised && !status && !begin && actions.empty() && messages.empty()
+           && newly_learned.empty();
+  }
+};
+
+class replica {
+public:
+  replica(node_id id, std::vector<node_id> peers, size_t quorum, durable_state recovered);
+
+  void step(const message& in);
+
+  // Called on a timer: asks peers for what is missing (holes, recovery).
+  void tick();
+
+  // A replica that lost its disk (or a new one) starts recovering.
+  void start_recovery();
+
+  bool has_ready() const {
+    return !ready_.empty();
+  }
+  replica_ready take_ready();
+
+  // -- views
+  node_id id() const {
+    return id_;
+  }
+  replica_status status() const {
+    return status_;
+  }
+  proposal promised() const {
+    return promised_;
+  }
+  position begin() const {
+    return begin_;
+  }
+  // One past the last position this replica knows anything about.
+  position end() const;
+  // One past the end of the contiguous learned prefix from begin().
+  position learned_end() const {
+    return learned_end_;
+  }
+  const action* get(position p) const;
+  // What the latest heartbeat said (not durable).
+  const std::string& leader() const {
+    return leader_;
+  }
+  proposal leader_proposal() const {
+    return leader_proposal_;
+  }
+  // Recovery: the range [first, last] nobody reported learned, which a
+  // proposer must fill (with a proposal above `fill_above`) before this
+  // replica votes again; nullopt when there is nothing to fill.
+  struct fill_needed {
+    position first;
+    position last;
+    proposal above;
+  };
+  std::optional<fill_needed> recovery_fill() const;
+
+private:
+  void on_promise(node_id from, const promise_request& r);
+  void on_write(node_id from, const write_request& r);
+  void on_learned(const learned& l);
+  void on_recover_response(node_id from, const recover_response& r);
+  void on_catchup_request(node_id from, const catchup_request& r);
+  void on_catchup_response(const catchup_response& r);
+  void on_heartbeat(node_id from, const heartbeat& h);
+  void learn(const action& a);
+  void truncate(position to);
+  void advance_learned_end();
+  void promise(proposal p);
+  void send(node_id to, payload body);
+  void check_recovered();
+
+  node_id id_;
+  std::vector<node_id> peers_;  // everyone but this replica
+  size_t quorum_;
+  proposal promised_ = 0;
+  replica_status status_ = replica_status::voting;
+  position begin_ = 0;
+  position learned_end_ = 0;
+  std::map<position, action> actions_;
+  std::string leader_;
+  proposal leader_proposal_ = 0;
+  replica_ready ready_;
+
+  // Recovery bookkeeping (not durable: a restart recovers afresh).
+  std::map<node_id, recover_response> recover_answers_;
+  std::optional<position> recover_target_;  // learn everything before this
+  proposal recover_promised_ = 0;
+};
+
+} // namespace cairn::paxos
