@@ -29,7 +29,7 @@ std::string to_json(Reader reader) {
 // unknown enum names and over-deep nesting are errors that say what failed.
 template <class T>
 caf::expected<wire<T>> from_json(std::string_view text) {
-  if (text.size() > limits::http_max_body_bytes)
+  if (text.size() > limits::json_max_bytes)
     return make_error("JSON body is too large");
   try {
     wire_builder<T> b;

@@ -52,6 +52,8 @@ inline constexpr uint64_t files_read_max_bytes = 1024 * 1024;
 inline constexpr uint64_t files_download_max_bytes = 64ull * 1024 * 1024;
 
 inline constexpr size_t http_max_body_bytes = 16 * 1024 * 1024;
+// Largest JSON document decoded (a /master/state of a big cluster, read by the CLI).
+inline constexpr size_t json_max_bytes = 256ull * 1024 * 1024;
 // Bytes a chunked response may have queued but not yet written to its client.
 // A subscriber that falls this far behind is cut off (its write() returns
 // false); Mesos schedulers and event followers reconnect, which is cheaper

@@ -1,6 +1,7 @@
 // `cairn execute`: a framework in its own process that launches one task,
-// prints each status update as it arrives, and exits 0 on TASK_FINISHED (as
-// mesos-execute does). It refuses at once a task no agent could ever hold.
+// prints each status update as it arrives (with --json, one JSON object a
+// line), and exits 0 on TASK_FINISHED (as mesos-execute does). It refuses at
+// once a task no agent could ever hold.
 #include <atomic>
 #include <iostream>
 #include <memory>
@@ -20,6 +21,7 @@
 #include "runtime/connect.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/flags.hpp"
+#include "runtime/json.hpp"
 #include "runtime/log.hpp"
 #include "runtime/system.hpp"
 #include "schema/operator.capnp.h"
@@ -36,11 +38,13 @@ struct execute_flags {
   std::string role = "*";
   std::string user;
   duration agent_wait = std::chrono::seconds(30);
+  bool json = false;
 };
 
 struct execute_state {
   static inline const char* name = "execute";
   task_spec task;
+  bool json = false; // updates as JSON lines instead of "STATE REASON message"
   std::string framework_id;
   std::string role;
   bool launched = false;
@@ -77,8 +81,9 @@ void on_offers(caf::stateful_actor<execute_state>* self, caf::actor driver,
 }
 
 caf::behavior execute_framework(caf::stateful_actor<execute_state>* self, task_spec task,
-                                std::shared_ptr<std::atomic<int>> exit_code) {
+                                bool json, std::shared_ptr<std::atomic<int>> exit_code) {
   self->state.task = std::move(task);
+  self->state.json = json;
   self->state.exit_code = std::move(exit_code);
   return {
     [=](const scheduler_event& event) {
@@ -89,7 +94,7 @@ caf::behavior execute_framework(caf::stateful_actor<execute_state>* self, task_s
       h.subscribed = [&](const std::string& id) { st.framework_id = id; };
       h.offers = [&](auto offers) { on_offers(self, driver, offers); };
       h.update = [&](schema::TaskStatus::Reader s) {
-        std::cout << describe(s) << std::endl;
+        std::cout << (st.json ? to_json(s) : describe(s)) << std::endl;
         if (!is_terminal(s.getState()))
           return;
         st.exit_code->store(s.getState() == schema::TaskState::TASK_FINISHED ? 0 : 1);
@@ -171,7 +176,7 @@ int run_execute(const execute_flags& f) {
   task.shell_command = f.command;
   task.res = *need;
   auto exit_code = std::make_shared<std::atomic<int>>(1);
-  auto framework = sys.spawn(execute_framework, task, exit_code);
+  auto framework = sys.spawn(execute_framework, task, f.json, exit_code);
   driver_options options;
   options.framework_info = make_wire<schema::FrameworkInfo>([&](schema::FrameworkInfo::Builder i) {
     i.setName("cairn-execute");
@@ -198,6 +203,7 @@ command add_execute_command(CLI::App& parent) {
   add_flag(*app, "user", f->user, "User the framework runs as");
   add_duration_flag(*app, "agent-wait", f->agent_wait,
                     "How long to wait for the cluster's first agent");
+  add_bool_flag(*app, "json", f->json, "Print each status update as one line of JSON");
   return {app, [f] { return run_execute(*f); }};
 }
 

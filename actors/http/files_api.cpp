@@ -51,10 +51,22 @@ std::string group(gid_t gid) {
   return g ? g->gr_name : std::to_string(gid);
 }
 
-// JSON strings must be UTF-8: bytes that are not become U+FFFD.
-std::string valid_utf8(const std::string& in) {
-  std::string out;
-  out.reserve(in.size());
+// JSON strings must be UTF-8, and readers page by the bytes they got: a
+// character cut at the end of a page is left for the next page, and a byte
+// that is not UTF-8 becomes '?', so the answer's length in bytes is always
+// the number of bytes of the file it covers.
+std::string valid_utf8(std::string in) {
+  size_t end = in.size();
+  for (size_t back = 1; back <= 3 && back <= in.size(); ++back) {
+    auto c = static_cast<unsigned char>(in[in.size() - back]);
+    if ((c >> 6) == 2)
+      continue; // a continuation byte: look further back for the lead
+    size_t n = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    if (n > back)
+      end = in.size() - back; // the lead of a character the page cuts
+    break;
+  }
+  in.resize(end);
   for (size_t i = 0; i < in.size();) {
     auto c = static_cast<unsigned char>(in[i]);
     size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
@@ -62,14 +74,13 @@ std::string valid_utf8(const std::string& in) {
     for (size_t k = 1; ok && k < n; ++k)
       ok = (static_cast<unsigned char>(in[i + k]) >> 6) == 2;
     if (ok) {
-      out.append(in, i, n);
       i += n;
     } else {
-      out += "\xEF\xBF\xBD";
+      in[i] = '?';
       ++i;
     }
   }
-  return out;
+  return in;
 }
 
 http_response not_found(const std::string& path) {
@@ -135,7 +146,7 @@ http_response read_file(const std::string& root, const http_request& request) {
   if (fd >= 0)
     close(fd);
   data.resize(n > 0 ? static_cast<size_t>(n) : 0);
-  b->setData(valid_utf8(data));
+  b->setData(valid_utf8(std::move(data)));
   b->setOffset(offset);
   return with_cors(json_response(to_json(std::move(b).finish().get())));
 }
