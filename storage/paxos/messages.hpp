@@ -51,7 +51,11 @@ struct promise_response {
   position end = 0;           // one past the last position the replica knows of
   position learned_end = 0;   // one past the end of its contiguous learned prefix
   position begin = 0;         // first position it still keeps
-  std::vector<action> accepted;  // explicit: what it has in the range
+  // Explicit: the range asked about (echoed, so that a late duplicate of an
+  // answer about another range is never taken for this one), and what the
+  // replica has in it.
+  std::optional<std::pair<position, position>> range;
+  std::vector<action> accepted;
 };
 
 // Phase 2, for several consecutive positions at once (batched appends).

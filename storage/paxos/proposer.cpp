@@ -123,7 +123,7 @@ void proposer::on_promise(node_id from, const promise_response& r) {
       fence(r.number);
     return;
   }
-  if (!promise_out_ || r.number != number_)
+  if (!promise_out_ || r.number != number_ || r.range != promise_out_->range)
     return; // an answer to an earlier round
   promises_[from] = r;
   if (promises_.size() < quorum_)

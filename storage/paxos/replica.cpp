@@ -104,6 +104,7 @@ void replica::on_promise(node_id from, const promise_request& r) {
   out.end = end();
   out.learned_end = learned_end_;
   out.begin = begin_;
+  out.range = r.range;
   if (r.range) {
     auto [first, last] = *r.range;
     for (auto i = actions_.lower_bound(first); i != actions_.end() && i->first <= last; ++i)
@@ -281,10 +282,13 @@ void replica::tick() {
     }
     return;
   }
-  // A voting replica with holes (it missed learned messages) asks its peers.
-  if (learned_end_ < end())
-    for (auto p : peers_)
-      send(p, catchup_request{learned_end_, end() - 1});
+  // A voting replica with holes (it missed learned messages) asks one peer a
+  // tick, in turn: a hole nobody learned yet is the proposer's to fill, and
+  // asking everyone every tick would only flood the network.
+  if (learned_end_ < end() && !peers_.empty()) {
+    next_catchup_peer_ = (next_catchup_peer_ + 1) % peers_.size();
+    send(peers_[next_catchup_peer_], catchup_request{learned_end_, end() - 1});
+  }
 }
 
 } // namespace cairn::paxos

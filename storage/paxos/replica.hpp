@@ -122,6 +122,7 @@ private:
   std::string leader_;
   proposal leader_proposal_ = 0;
   replica_ready ready_;
+  size_t next_catchup_peer_ = 0;
 
   // Recovery bookkeeping (not durable: a restart recovers afresh).
   std::map<node_id, recover_response> recover_answers_;
