@@ -1,0 +1,337 @@
+// The Paxos replica and proposer cores, one message at a time: promises,
+// writes, learning, recovery and catch-up; elections, filling, batched appends,
+// fencing and the lease.
+#include <doctest/doctest.h>
+
+#include "storage/paxos/proposer.hpp"
+#include "storage/paxos/replica.hpp"
+
+using namespace cairn::paxos;
+
+namespace {
+
+message to(node_id from, node_id dest, payload body) {
+  return {from, dest, std::move(body)};
+}
+
+action appended(position p, const char* data, proposal n = 0, bool learned = false) {
+  action a;
+  a.pos = p;
+  a.type = action_type::append;
+  a.data = data;
+  a.accepted_in = n;
+  a.learned = learned;
+  return a;
+}
+
+template <class T>
+const T& only(const std::vector<message>& out) {
+  REQUIRE(out.size() == 1);
+  REQUIRE(std::holds_alternative<T>(out[0].body));
+  return std::get<T>(out[0].body);
+}
+
+template <class T>
+std::vector<T> all_of(const std::vector<message>& out) {
+  std::vector<T> xs;
+  for (const auto& m : out)
+    if (auto* x = std::get_if<T>(&m.body))
+      xs.push_back(*x);
+  return xs;
+}
+
+replica make_replica(durable_state s = {}) {
+  return replica{0, {1, 2}, 2, std::move(s)};
+}
+
+} // namespace
+
+TEST_CASE("a replica promises higher proposals durably and refuses lower ones") {
+  auto r = make_replica();
+  r.step(to(1, 0, promise_request{300, std::nullopt}));
+  auto ready = r.take_ready();
+  CHECK(ready.promised == 300u);
+  CHECK(ready.sync); // durable before the answer leaves
+  auto& yes = only<promise_response>(ready.messages);
+  CHECK(yes.okay);
+  CHECK(yes.end == 0);
+  r.step(to(2, 0, promise_request{200, std::nullopt}));
+  auto again = r.take_ready();
+  auto& no = only<promise_response>(again.messages);
+  CHECK(!no.okay);
+  CHECK(no.number == 300);
+}
+
+TEST_CASE("a replica accepts writes at or above its promise and refuses older ones") {
+  auto r = make_replica();
+  r.step(to(1, 0, promise_request{300, std::nullopt}));
+  r.take_ready();
+  r.step(to(1, 0, write_request{300, {appended(0, "a"), appended(1, "b")}}));
+  auto ready = r.take_ready();
+  CHECK(ready.sync);
+  CHECK(ready.actions.size() == 2);
+  CHECK(only<write_response>(ready.messages).okay);
+  CHECK(r.get(1)->data == "b");
+  CHECK(r.end() == 2);
+  CHECK(r.learned_end() == 0);
+  r.step(to(2, 0, write_request{100, {appended(0, "stale")}}));
+  auto stale = r.take_ready();
+  auto& no = only<write_response>(stale.messages);
+  CHECK(!no.okay);
+  CHECK(r.get(0)->data == "a");
+}
+
+TEST_CASE("learned actions advance the learned prefix in order, whatever order they come in") {
+  auto r = make_replica();
+  r.step(to(1, 0, learned{{appended(2, "c", 5, true)}}));
+  CHECK(r.take_ready().newly_learned.empty());
+  r.step(to(1, 0, learned{{appended(0, "a", 5, true), appended(1, "b", 5, true)}}));
+  auto ready = r.take_ready();
+  REQUIRE(ready.newly_learned.size() == 3);
+  CHECK(ready.newly_learned[0].data == "a");
+  CHECK(ready.newly_learned[2].data == "c");
+  CHECK(r.learned_end() == 3);
+  // A learned value is final: a later write cannot change it.
+  r.step(to(1, 0, write_request{900, {appended(1, "other")}}));
+  r.take_ready();
+  CHECK(r.get(1)->data == "b");
+}
+
+TEST_CASE("an explicit promise reports what was accepted in its range, and echoes the range") {
+  auto r = make_replica();
+  r.step(to(1, 0, write_request{100, {appended(0, "a"), appended(5, "f")}}));
+  r.take_ready();
+  r.step(to(2, 0, promise_request{200, std::make_pair(position{3}, position{9})}));
+  auto ready = r.take_ready();
+  auto& answer = only<promise_response>(ready.messages);
+  CHECK(answer.okay);
+  CHECK(answer.range == std::make_pair(position{3}, position{9}));
+  REQUIRE(answer.accepted.size() == 1);
+  CHECK(answer.accepted[0].pos == 5);
+  CHECK(answer.accepted[0].accepted_in == 100);
+}
+
+TEST_CASE("a learned truncation drops what is before it") {
+  auto r = make_replica();
+  action t;
+  t.pos = 3;
+  t.type = action_type::truncate;
+  t.truncate_to = 2;
+  t.learned = true;
+  r.step(to(1, 0, learned{{appended(0, "a", 1, true), appended(1, "b", 1, true),
+                           appended(2, "c", 1, true), t}}));
+  auto ready = r.take_ready();
+  CHECK(ready.begin == 2u);
+  CHECK(r.begin() == 2);
+  CHECK(r.get(0) == nullptr);
+  CHECK(r.get(2)->data == "c");
+  CHECK(r.learned_end() == 4);
+}
+
+TEST_CASE("catch-up answers carry learned actions only") {
+  auto r = make_replica();
+  r.step(to(1, 0, learned{{appended(0, "a", 1, true)}}));
+  r.step(to(1, 0, write_request{1, {appended(1, "b")}}));
+  r.take_ready();
+  r.step(to(2, 0, catchup_request{0, 5}));
+  auto ready = r.take_ready();
+  auto& answer = only<catchup_response>(ready.messages);
+  REQUIRE(answer.actions.size() == 1);
+  CHECK(answer.actions[0].data == "a");
+}
+
+TEST_CASE("a replica that lost its disk stays silent, then catches up from a quorum") {
+  auto r = make_replica();
+  r.start_recovery();
+  auto ready = r.take_ready();
+  CHECK(ready.status == replica_status::recovering);
+  CHECK(all_of<recover_request>(ready.messages).size() == 2);
+  // It does not vote while recovering.
+  r.step(to(1, 0, promise_request{50, std::nullopt}));
+  r.step(to(1, 0, write_request{50, {appended(0, "x")}}));
+  CHECK(r.take_ready().messages.empty());
+  // A quorum of voting peers: the highest promise among them is taken, and
+  // everything up to the furthest end must be learned.
+  r.step(to(1, 0, recover_response{replica_status::voting, 700, 0, 2}));
+  CHECK(r.take_ready().promised == std::nullopt); // one answer is not a quorum
+  r.step(to(2, 0, recover_response{replica_status::voting, 900, 0, 1}));
+  ready = r.take_ready();
+  CHECK(ready.promised == 900u);
+  CHECK(all_of<catchup_request>(ready.messages).size() == 2);
+  r.step(to(1, 0, catchup_response{0, {appended(0, "a", 3, true)}}));
+  r.take_ready();
+  CHECK(r.status() == replica_status::recovering);
+  // Position 1 nobody reported learned: a proposer must settle it first.
+  auto fill = r.recovery_fill();
+  REQUIRE(fill);
+  CHECK(fill->first == 1);
+  CHECK(fill->last == 1);
+  CHECK(fill->above == 900);
+  r.step(to(1, 0, learned{{appended(1, "b", 901, true)}}));
+  ready = r.take_ready();
+  CHECK(ready.status == replica_status::voting);
+  CHECK(r.status() == replica_status::voting);
+}
+
+TEST_CASE("heartbeats of the promised proposer are answered and name the leader") {
+  auto r = make_replica();
+  r.step(to(1, 0, promise_request{300, std::nullopt}));
+  r.take_ready();
+  r.step(to(1, 0, heartbeat{300, "10.0.0.1:5050"}));
+  CHECK(only<heartbeat_response>(r.take_ready().messages).okay);
+  CHECK(r.leader() == "10.0.0.1:5050");
+  r.step(to(2, 0, heartbeat{200, "10.0.0.2:5050"}));
+  CHECK(!only<heartbeat_response>(r.take_ready().messages).okay);
+  CHECK(r.leader() == "10.0.0.1:5050");
+}
+
+namespace {
+
+proposer make_proposer() {
+  return proposer{0, {0, 1, 2}, 2};
+}
+
+promise_response yes(proposal n, position end, position learned_end,
+                     std::optional<std::pair<position, position>> range = std::nullopt,
+                     std::vector<action> accepted = {}) {
+  promise_response r;
+  r.okay = true;
+  r.number = n;
+  r.end = end;
+  r.learned_end = learned_end;
+  r.range = range;
+  r.accepted = std::move(accepted);
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("an election settles what the previous proposer left open, then leads") {
+  auto p = make_proposer();
+  p.elect(1000);
+  auto out = p.take_ready().messages;
+  CHECK(all_of<promise_request>(out).size() == 3);
+  proposal n = all_of<promise_request>(out)[0].number;
+  CHECK(n > 1000);
+  CHECK(n % max_nodes == 0); // this proposer's id
+  // Replicas learned up to 1; the log reaches 3 on one of them.
+  p.step(to(1, 0, yes(n, 3, 1)));
+  CHECK(p.take_ready().messages.empty()); // no quorum yet
+  p.step(to(2, 0, yes(n, 2, 1)));
+  out = p.take_ready().messages;
+  auto explicit_promises = all_of<promise_request>(out);
+  REQUIRE(explicit_promises.size() == 3);
+  CHECK(explicit_promises[0].range == std::make_pair(position{1}, position{2}));
+  // Position 1 was accepted in two proposals: the higher one wins; 2 is empty.
+  auto range = std::make_pair(position{1}, position{2});
+  p.step(to(1, 0, yes(n, 3, 1, range, {appended(1, "old", 10)})));
+  p.step(to(2, 0, yes(n, 2, 1, range, {appended(1, "newer", 20)})));
+  out = p.take_ready().messages;
+  auto writes = all_of<write_request>(out);
+  REQUIRE(writes.size() == 3);
+  REQUIRE(writes[0].actions.size() == 2);
+  CHECK(writes[0].actions[0].data == "newer");
+  CHECK(writes[0].actions[1].type == action_type::nop);
+  CHECK(p.state() == proposer_state::filling);
+  p.step(to(1, 0, write_response{true, n, {1, 2}}));
+  p.step(to(2, 0, write_response{true, n, {1, 2}}));
+  auto ready = p.take_ready();
+  CHECK(ready.elected);
+  CHECK(ready.chosen.size() == 2);
+  CHECK(all_of<learned>(ready.messages).size() == 3);
+  CHECK(p.state() == proposer_state::leading);
+  CHECK(p.next_position() == 3);
+}
+
+TEST_CASE("appends take one round trip and travel together while a write is out") {
+  auto p = make_proposer();
+  p.elect(0);
+  proposal n = all_of<promise_request>(p.take_ready().messages)[0].number;
+  p.step(to(1, 0, yes(n, 0, 0)));
+  p.step(to(2, 0, yes(n, 0, 0)));
+  REQUIRE(p.take_ready().elected);
+  auto first = p.append("a");
+  auto out = p.take_ready().messages;
+  REQUIRE(all_of<write_request>(out).size() == 3);
+  auto second = p.append("b");
+  auto third = p.append("c");
+  CHECK(p.take_ready().messages.empty()); // waiting for the first write
+  p.step(to(0, 0, write_response{true, n, {0}}));
+  p.step(to(1, 0, write_response{true, n, {0}}));
+  auto ready = p.take_ready();
+  REQUIRE(ready.completions.size() == 1);
+  CHECK(ready.completions[0].request == first);
+  CHECK(ready.completions[0].ok);
+  CHECK(ready.completions[0].pos == 0);
+  auto batch = all_of<write_request>(ready.messages);
+  REQUIRE(batch.size() == 3);
+  REQUIRE(batch[0].actions.size() == 2); // b and c in one write
+  CHECK(batch[0].actions[1].pos == 2);
+  p.step(to(1, 0, write_response{true, n, {1, 2}}));
+  p.step(to(2, 0, write_response{true, n, {1, 2}}));
+  ready = p.take_ready();
+  REQUIRE(ready.completions.size() == 2);
+  CHECK(ready.completions[0].request == second);
+  CHECK(ready.completions[1].request == third);
+  CHECK(ready.completions[1].pos == 2);
+}
+
+TEST_CASE("a proposer that meets a higher proposal stops and fails what was pending") {
+  auto p = make_proposer();
+  p.elect(0);
+  proposal n = all_of<promise_request>(p.take_ready().messages)[0].number;
+  p.step(to(1, 0, yes(n, 0, 0)));
+  p.step(to(2, 0, yes(n, 0, 0)));
+  p.take_ready();
+  auto pending = p.append("x");
+  p.take_ready();
+  p.step(to(1, 0, write_response{false, n + max_nodes, {}}));
+  auto ready = p.take_ready();
+  CHECK(ready.fenced);
+  REQUIRE(ready.completions.size() == 1);
+  CHECK(ready.completions[0].request == pending);
+  CHECK(!ready.completions[0].ok);
+  CHECK(p.state() == proposer_state::idle);
+  CHECK(p.highest_seen() == n + max_nodes);
+  // Not leading: appends fail at once.
+  auto late = p.append("y");
+  auto failed = p.take_ready().completions;
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].request == late);
+  CHECK(!failed[0].ok);
+  // The next election goes above what it saw.
+  p.elect(0);
+  CHECK(all_of<promise_request>(p.take_ready().messages)[0].number > n + max_nodes);
+}
+
+TEST_CASE("an answer about another range is not taken for this one; unanswered requests are resent") {
+  auto p = make_proposer();
+  p.elect(0);
+  proposal n = all_of<promise_request>(p.take_ready().messages)[0].number;
+  p.step(to(1, 0, yes(n, 2, 0)));
+  p.step(to(2, 0, yes(n, 2, 0)));
+  p.take_ready(); // explicit promises for [0, 1] are out
+  // Late duplicates of the implicit answers must not count for the range.
+  p.step(to(1, 0, yes(n, 2, 0)));
+  p.step(to(2, 0, yes(n, 2, 0)));
+  CHECK(all_of<write_request>(p.take_ready().messages).empty());
+  p.tick();
+  CHECK(all_of<promise_request>(p.take_ready().messages).size() == 3);
+}
+
+TEST_CASE("the lease is renewed when a quorum answers a heartbeat") {
+  auto p = make_proposer();
+  p.elect(0);
+  proposal n = all_of<promise_request>(p.take_ready().messages)[0].number;
+  p.step(to(1, 0, yes(n, 0, 0)));
+  p.step(to(2, 0, yes(n, 0, 0)));
+  p.take_ready();
+  p.heartbeat("10.0.0.1:5050");
+  CHECK(all_of<heartbeat>(p.take_ready().messages).size() == 3);
+  p.step(to(1, 0, heartbeat_response{true, n}));
+  CHECK(!p.take_ready().lease_renewed);
+  p.step(to(2, 0, heartbeat_response{true, n}));
+  CHECK(p.take_ready().lease_renewed);
+  p.step(to(0, 0, heartbeat_response{false, n + 1}));
+  CHECK(p.take_ready().fenced);
+}
