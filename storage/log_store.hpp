@@ -51,8 +51,13 @@ public:
 
 private:
   static void apply(paxos::durable_state& state, const store_batch& batch);
+  static paxos::durable_state blank() {
+    paxos::durable_state s;
+    s.status = paxos::replica_status::empty; // as a new disk would say
+    return s;
+  }
 
-  paxos::durable_state durable_;
+  paxos::durable_state durable_ = blank();
   std::vector<store_batch> unsynced_;
   bool fail_next_ = false;
 };

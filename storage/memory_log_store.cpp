@@ -44,7 +44,7 @@ void memory_log_store::crash() {
 }
 
 void memory_log_store::wipe() {
-  durable_ = {};
+  durable_ = blank();
   unsynced_.clear();
 }
 

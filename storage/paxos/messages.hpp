@@ -34,7 +34,8 @@ struct action {
 
 enum class replica_status : uint8_t {
   voting,      // takes part in Paxos
-  recovering,  // lost (or never had) its disk: catches up before it votes
+  recovering,  // lost its disk: catches up before it votes
+  empty,       // a new replica: starts voting at once if every replica is new
 };
 
 // Phase 1. Implicit (no range): a promise for every position from now on,

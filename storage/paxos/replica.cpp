@@ -215,9 +215,11 @@ void replica::on_catchup_response(const catchup_response& r) {
 }
 
 void replica::start_recovery() {
-  status_ = replica_status::recovering;
-  ready_.status = status_;
-  ready_.sync = true;
+  if (status_ != replica_status::empty) {
+    status_ = replica_status::recovering;
+    ready_.status = status_;
+    ready_.sync = true;
+  }
   recover_answers_.clear();
   recover_target_.reset();
   for (auto p : peers_)
@@ -225,11 +227,15 @@ void replica::start_recovery() {
 }
 
 void replica::on_recover_response(node_id from, const recover_response& r) {
-  if (status_ != replica_status::recovering || recover_target_)
+  if (status_ == replica_status::voting || recover_target_)
     return;
-  if (r.status == replica_status::voting)
-    recover_answers_[from] = r;
-  if (recover_answers_.size() < quorum_)
+  recover_answers_[from] = r;
+  if (status_ == replica_status::empty && initialize_if_all_new())
+    return;
+  size_t voting = 0;
+  for (const auto& [peer, answer] : recover_answers_)
+    voting += answer.status == replica_status::voting;
+  if (voting < quorum_)
     return;
   // A quorum of voting peers: any value ever chosen is below the highest end
   // among them, and any promise this replica made before is at most the
@@ -238,6 +244,8 @@ void replica::on_recover_response(node_id from, const recover_response& r) {
   position begin = 0;
   proposal highest = promised_;
   for (const auto& [peer, answer] : recover_answers_) {
+    if (answer.status != replica_status::voting)
+      continue;
     target = std::max(target, answer.end);
     begin = std::max(begin, answer.begin);
     highest = std::max(highest, answer.promised);
@@ -248,13 +256,32 @@ void replica::on_recover_response(node_id from, const recover_response& r) {
   if (begin > learned_end_)
     truncate(begin);
   check_recovered();
-  if (status_ == replica_status::recovering)
+  if (status_ != replica_status::voting)
     for (auto p : peers_)
       send(p, catchup_request{learned_end_, target == 0 ? 0 : target - 1});
 }
 
+bool replica::initialize_if_all_new() {
+  // A new log: every replica answered and none has accepted anything, so
+  // nothing was ever chosen. The highest promise among them is kept (this
+  // replica may have made it before it lost its disk) and all vote.
+  if (recover_answers_.size() < peers_.size() || !actions_.empty())
+    return false;
+  proposal highest = promised_;
+  for (const auto& [peer, answer] : recover_answers_) {
+    if (answer.end != 0 || answer.begin != 0)
+      return false;
+    highest = std::max(highest, answer.promised);
+  }
+  promise(highest);
+  status_ = replica_status::voting;
+  ready_.status = status_;
+  ready_.sync = true;
+  return true;
+}
+
 void replica::check_recovered() {
-  if (status_ != replica_status::recovering || !recover_target_)
+  if (status_ == replica_status::voting || !recover_target_)
     return;
   if (learned_end_ < *recover_target_)
     return;
@@ -264,18 +291,22 @@ void replica::check_recovered() {
 }
 
 std::optional<replica::fill_needed> replica::recovery_fill() const {
-  if (status_ != replica_status::recovering || !recover_target_
+  if (status_ == replica_status::voting || !recover_target_
       || learned_end_ >= *recover_target_)
     return std::nullopt;
   return fill_needed{learned_end_, *recover_target_ - 1, recover_promised_};
 }
 
 void replica::tick() {
-  if (status_ == replica_status::recovering) {
+  if (status_ != replica_status::voting) {
     if (!recover_target_) {
-      for (auto p : peers_)
-        if (recover_answers_.count(p) == 0)
+      // Ask again whoever has not answered as a voting replica: peers that
+      // were new or recovering themselves may vote by now.
+      for (auto p : peers_) {
+        auto a = recover_answers_.find(p);
+        if (a == recover_answers_.end() || a->second.status != replica_status::voting)
           send(p, recover_request{});
+      }
     } else if (learned_end_ < *recover_target_) {
       for (auto p : peers_)
         send(p, catchup_request{learned_end_, *recover_target_ - 1});

@@ -110,6 +110,7 @@ private:
   void promise(proposal p);
   void send(node_id to, payload body);
   void check_recovered();
+  bool initialize_if_all_new();
 
   node_id id_;
   std::vector<node_id> peers_;  // everyone but this replica

@@ -77,6 +77,7 @@ public:
     nodes_.resize(n_);
     for (node_id i = 0; i < n_; ++i)
       start(i, false);
+    booted_ = true;
   }
 
   // Runs the safety phase (with faults), then the liveness phase (healed).
@@ -152,13 +153,12 @@ private:
     for (node_id p = 0; p < n_; ++p)
       if (p != i)
         peers.push_back(p);
-    bool fresh = lost_disk || (state->promised == 0 && state->actions.empty()
-                               && state->status == replica_status::recovering);
+    (void) lost_disk; // a lost disk reads as a new one: status empty
     nd.rep = std::make_unique<replica>(i, peers, quorum_, std::move(*state));
     nd.prop = std::make_unique<proposer>(i, all(), quorum_);
     nd.requests.clear();
     nd.up = true;
-    if (fresh || nd.rep->status() == replica_status::recovering)
+    if (nd.rep->status() != replica_status::voting)
       nd.rep->start_recovery();
     flush(i);
   }
@@ -187,7 +187,7 @@ private:
     while (nd.up && (nd.rep->has_ready() || nd.prop->has_ready())) {
       if (nd.rep->has_ready()) {
         auto ready = nd.rep->take_ready();
-        if (ready.status == replica_status::voting)
+        if (ready.status == replica_status::voting && booted_)
           ++stats_.recoveries;
         auto batch = store_batch::from(ready);
         if (!batch.empty() && nd.disk->write(batch, ready.sync)) {
@@ -351,7 +351,7 @@ private:
   // One disk lost at a time: two lost disks at once may lose what a quorum held.
   bool any_recovering() const {
     for (const auto& nd : nodes_)
-      if (!nd.up || nd.rep->status() == replica_status::recovering)
+      if (!nd.up || nd.rep->status() != replica_status::voting)
         return true;
     return false;
   }
@@ -412,6 +412,7 @@ private:
   std::optional<std::string> progress_value_;
   std::string failure_;
   stats stats_;
+  bool booted_ = false;  // past the first start of every node
 };
 
 options parse(int argc, char** argv) {

@@ -335,3 +335,29 @@ TEST_CASE("the lease is renewed when a quorum answers a heartbeat") {
   p.step(to(0, 0, heartbeat_response{false, n + 1}));
   CHECK(p.take_ready().fenced);
 }
+
+TEST_CASE("a new log starts voting once every replica is new; a new replica among old ones recovers") {
+  durable_state fresh;
+  fresh.status = replica_status::empty;
+  auto r = make_replica(fresh);
+  r.start_recovery();
+  r.take_ready();
+  r.step(to(1, 0, recover_response{replica_status::empty, 0, 0, 0}));
+  CHECK(r.status() == replica_status::empty); // not everyone answered yet
+  // A peer already voting (it promised an election) but holding nothing.
+  r.step(to(2, 0, recover_response{replica_status::voting, 300, 0, 0}));
+  CHECK(r.status() == replica_status::voting);
+  auto started = r.take_ready();
+  CHECK(started.status == replica_status::voting);
+  CHECK(started.promised == 300u);
+
+  auto late = make_replica(fresh);
+  late.start_recovery();
+  late.take_ready();
+  late.step(to(1, 0, recover_response{replica_status::voting, 512, 0, 4}));
+  late.step(to(2, 0, recover_response{replica_status::voting, 512, 0, 4}));
+  CHECK(late.status() == replica_status::empty); // it must learn 0..3 first
+  auto ready = late.take_ready();
+  CHECK(ready.promised == 512u);
+  CHECK(all_of<catchup_request>(ready.messages).size() == 2);
+}
