@@ -1,0 +1,2 @@
+@0xef9cf789dfce9873;
+# placeholder

@@ -1,0 +1,2 @@
+@0xa985cc3c5f6995da;
+# placeholder
