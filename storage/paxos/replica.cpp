@@ -224,6 +224,12 @@ void replica::start_recovery() {
   recover_target_.reset();
   for (auto p : peers_)
     send(p, recover_request{});
+  if (peers_.empty()) {
+    // A log of one: nobody to learn from, nobody to disagree with.
+    status_ = replica_status::voting;
+    ready_.status = status_;
+    ready_.sync = true;
+  }
 }
 
 void replica::on_recover_response(node_id from, const recover_response& r) {
