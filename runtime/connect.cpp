@@ -43,8 +43,11 @@ caf::expected<endpoint> resolve_actor_endpoint(const std::string& http_address,
   if (!doc)
     return make_error(fmt::format("{} answered with something else: {}", url,
                                   error_message(doc.error())));
-  endpoint ep{(*doc)->getHost(), static_cast<uint16_t>((*doc)->getPort())};
-  if (ep.host.empty() || ep.port == 0)
+  endpoint ep{(*doc)->getHost(), static_cast<uint16_t>((*doc)->getPort()),
+              static_cast<uint16_t>((*doc)->getLogPort()), (*doc)->getLeader()};
+  // A master that does not lead has no actor port, only its log's and the
+  // leader's address: the caller decides which it wants.
+  if (ep.host.empty() || (ep.port == 0 && ep.log_port == 0 && ep.leader.empty()))
     return make_error(fmt::format("{} gave no actor endpoint", url));
   return ep;
 }

@@ -15,6 +15,8 @@ namespace cairn {
 struct endpoint {
   std::string host;
   uint16_t port = 0;
+  uint16_t log_port = 0;   // masters: their replica of the log
+  std::string leader;      // masters: the leading master's HTTP address, if known
 };
 
 // "host:port" -> endpoint; a missing port takes `default_port`.
@@ -30,6 +32,15 @@ caf::expected<Handle> connect_to(caf::actor_system& sys, const std::string& http
   auto ep = resolve_actor_endpoint(http_address, timeout);
   if (!ep)
     return ep.error();
+  // A master that does not lead names the one that does.
+  if (ep->port == 0 && !ep->leader.empty() && ep->leader != http_address) {
+    ep = resolve_actor_endpoint(ep->leader, timeout);
+    if (!ep)
+      return ep.error();
+  }
+  if (ep->port == 0)
+    return caf::make_error(caf::sec::cannot_connect_to_node,
+                           http_address + " has no actor endpoint (a master that does not lead)");
   return sys.middleman().remote_actor<Handle>(ep->host, ep->port);
 }
 

@@ -39,13 +39,21 @@ void attempt(self_ptr self) {
   for (size_t i = 0; i < st.options.addresses.size(); ++i) {
     const auto& address = st.options.addresses[st.next];
     st.next = (st.next + 1) % st.options.addresses.size();
-    auto ep = resolve_actor_endpoint(address, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                st.options.http_timeout));
+    auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(st.options.http_timeout);
+    auto ep = resolve_actor_endpoint(address, timeout);
+    // A master that does not lead names the one that does: go there.
+    if (ep && st.options.follow_leader && !ep->leader.empty() && ep->leader != address)
+      ep = resolve_actor_endpoint(ep->leader, timeout);
     if (!ep) {
       logger("connector")->debug("{}: {}", address, error_message(ep.error()));
       continue;
     }
-    auto handle = st.options.connect(self->home_system(), ep->host, ep->port);
+    uint16_t port = st.options.use_log_port ? ep->log_port : ep->port;
+    if (port == 0) {
+      logger("connector")->debug("{}: no such endpoint there (yet)", address);
+      continue;
+    }
+    auto handle = st.options.connect(self->home_system(), ep->host, port);
     if (!handle) {
       logger("connector")->debug("{}: {}", address, self->home_system().render(handle.error()));
       continue;

@@ -40,6 +40,11 @@ struct connector_options {
   duration min_backoff = std::chrono::milliseconds(250);
   duration max_backoff = std::chrono::seconds(30);
   duration http_timeout = std::chrono::seconds(5);
+  // Connect to the node's replica of the log instead of its main actor.
+  bool use_log_port = false;
+  // Follow a node's word about who leads (clients of masters); log peers
+  // want the very node they named.
+  bool follow_leader = true;
 };
 
 // Answers `connect_atom` with a caf::strong_actor_ptr to the node's actor.

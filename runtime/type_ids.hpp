@@ -7,6 +7,7 @@
 #include "runtime/wire.hpp"
 #include "schema/allocator.capnp.h"
 #include "schema/executor.capnp.h"
+#include "schema/log.capnp.h"
 #include "schema/master.capnp.h"
 #include "schema/operator.capnp.h"
 #include "schema/scheduler.capnp.h"
@@ -27,6 +28,7 @@ using operator_response = wire<schema::operator_api::Response>;
 using operator_event = wire<schema::operator_api::Event>;
 using master_snapshot = wire<schema::state::Master>;
 using agent_snapshot = wire<schema::state::AgentState>;
+using log_message = wire<schema::log::Message>;
 
 } // namespace cairn
 
@@ -44,4 +46,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(cairn, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(cairn, (cairn::operator_event))
   CAF_ADD_TYPE_ID(cairn, (cairn::master_snapshot))
   CAF_ADD_TYPE_ID(cairn, (cairn::agent_snapshot))
+  CAF_ADD_TYPE_ID(cairn, (cairn::log_message))
 CAF_END_TYPE_ID_BLOCK(cairn)

@@ -84,6 +84,8 @@ struct Event {
     ping @7 $Json.name("PING");
     reregistered @8 $Json.name("REREGISTERED");
     shutdownAgent @9 $Json.name("SHUTDOWN_AGENT");
+    newMaster @10 $Json.name("NEW_MASTER");
+    # A newly elected master reaching out: re-register with the sender.
   }
 
   struct Registered {

@@ -85,6 +85,11 @@ struct ActorEndpoint {
   # name HTTP addresses.
   host @0 :Text;
   port @1 :UInt32;
+  logPort @2 :UInt32 $Json.name("log_port");
+  # Masters: where their replica of the log listens (0: none).
+  leader @3 :Text;
+  # Masters: the leading master's HTTP address when known ("" when not),
+  # so that clients given any master's address reach the leader.
 }
 
 # The agent's /state document, in the layout of Mesos' agent state.json.
