@@ -43,6 +43,8 @@ void on_master_event(agent_ptr self, const agent_event& msg) {
       return on_registered(self, e.getRegistered(), e.getType() == Event::Type::REREGISTERED);
     case Event::Type::SHUTDOWN_AGENT:
       return on_shutdown_agent(self, e.getShutdownAgent().getMessage());
+    case Event::Type::NEW_MASTER:
+      return on_new_master(self, caf::actor_cast<agent_call_sink>(self->current_sender()));
     case Event::Type::RUN_TASK:
       return run_task(self, e.getRunTask());
     case Event::Type::KILL_TASK:

@@ -132,6 +132,17 @@ void on_master_lost(agent_ptr self, const std::string& why) {
   find_master(self);
 }
 
+void on_new_master(agent_ptr self, agent_call_sink master) {
+  auto& st = self->state;
+  if (!master || master == st.master)
+    return;
+  logger("agent")->info("a new master reached out; re-registering with it");
+  if (st.master)
+    self->demonitor(st.master.address());
+  st.registered = false;
+  on_master_found(self, caf::actor_cast<caf::strong_actor_ptr>(master));
+}
+
 void find_master(agent_ptr self) {
   auto& st = self->state;
   if (!st.connector) {

@@ -94,6 +94,8 @@ void heard_from_master(agent_ptr self);
 void on_check_master(agent_ptr self, uint64_t connection);
 void on_master_lost(agent_ptr self, const std::string& why);
 void find_master(agent_ptr self);
+// A newly elected master reached out: re-register with it.
+void on_new_master(agent_ptr self, agent_call_sink master);
 
 // -- views.cpp, operator_api.cpp
 agent_snapshot build_agent_state(agent_ptr self);

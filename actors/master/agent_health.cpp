@@ -6,6 +6,7 @@
 
 #include "runtime/clock.hpp"
 #include "runtime/log.hpp"
+#include "storage/registry.hpp"
 
 namespace cairn {
 
@@ -27,72 +28,13 @@ void forget(master_ptr self, agent_record& agent) {
   auto& st = self->state;
   st.agent_by_addr.erase(agent.sink.address());
   self->demonitor(agent.sink.address());
-  st.removed_agents.push_back(agent.id);
-  if (st.removed_agents.size() > max_removed_agents_kept)
-    st.removed_agents.pop_front();
+  write_registry(self, remove_agent_entry(agent.id));
+  remember_removed_agent(self, agent.id);
   st.agents.erase(agent.id);
 }
 
-} // namespace
-
-std::vector<std::pair<std::string, resources>> used_by_framework(master_ptr self,
-                                                                 const agent_record& agent) {
-  std::map<std::string, resources> by_framework;
-  for (const auto& [framework_id, task_id] : agent.tasks) {
-    auto fw = self->state.frameworks.find(framework_id);
-    if (fw == self->state.frameworks.end())
-      continue;
-    auto task = fw->second.tasks.find(task_id);
-    if (task != fw->second.tasks.end() && !task->second.terminal())
-      by_framework[framework_id] += task->second.res;
-  }
-  return {by_framework.begin(), by_framework.end()};
-}
-
-void ping_agents(master_ptr self) {
-  auto& st = self->state;
-  auto now = self->clock().now();
-  std::vector<std::string> unreachable;
-  std::vector<std::string> expired;
-  for (auto& [id, agent] : st.agents) {
-    if (agent.status == agent_status::unreachable) {
-      if (now - agent.unreachable_since >= st.options.agent_removal_timeout)
-        expired.push_back(id);
-    } else if (agent.awaiting_pong && ++agent.missed_pings >= st.options.max_agent_ping_timeouts) {
-      unreachable.push_back(id);
-      continue;
-    }
-    agent.awaiting_pong = true;
-    bool connected = agent.status != agent_status::unreachable;
-    self->send(agent.sink, make_wire<AgentEvent>([&](AgentEvent::Builder e) {
-                 e.setType(AgentEvent::Type::PING);
-                 e.initPing().setConnected(connected);
-               }));
-  }
-  for (const auto& id : unreachable)
-    mark_unreachable(self, st.agents.at(id));
-  for (const auto& id : expired)
-    remove_agent(self, id, task_reason::AGENT_REMOVED, "Agent was unreachable for too long");
-}
-
-void on_pong(master_ptr self, agent_record& agent) {
-  agent.awaiting_pong = false;
-  agent.missed_pings = 0;
-  (void) self;
-}
-
-void on_agent_disconnected(master_ptr self, const std::string& agent_id) {
-  auto& st = self->state;
-  auto i = st.agents.find(agent_id);
-  if (i == st.agents.end() || i->second.status != agent_status::active)
-    return;
-  // Mesos waits for the pings to decide: the agent may be back soon.
-  logger("master")->warn("agent {} disconnected; not offering it until it returns", agent_id);
-  i->second.status = agent_status::disconnected;
-  stop_offering(self, i->second);
-}
-
-void mark_unreachable(master_ptr self, agent_record& agent) {
+// What becomes of the tasks of an agent the registry now lists as unreachable.
+void unreachable_recorded(master_ptr self, agent_record& agent) {
   auto& st = self->state;
   logger("master")->warn("agent {} missed {} pings: unreachable", agent.id, agent.missed_pings);
   if (agent.status == agent_status::active)
@@ -122,6 +64,95 @@ void mark_unreachable(master_ptr self, agent_record& agent) {
     fw.completed_tasks.push_back(std::move(task));
     fw.tasks.erase(task_id);
   }
+}
+
+} // namespace
+
+void remember_removed_agent(master_ptr self, const std::string& agent_id) {
+  auto& st = self->state;
+  st.removed_agents.push_back(agent_id);
+  if (st.removed_agents.size() > max_removed_agents_kept)
+    st.removed_agents.pop_front();
+}
+
+std::vector<std::pair<std::string, resources>> used_by_framework(master_ptr self,
+                                                                 const agent_record& agent) {
+  std::map<std::string, resources> by_framework;
+  for (const auto& [framework_id, task_id] : agent.tasks) {
+    auto fw = self->state.frameworks.find(framework_id);
+    if (fw == self->state.frameworks.end())
+      continue;
+    auto task = fw->second.tasks.find(task_id);
+    if (task != fw->second.tasks.end() && !task->second.terminal())
+      by_framework[framework_id] += task->second.res;
+  }
+  return {by_framework.begin(), by_framework.end()};
+}
+
+void ping_agents(master_ptr self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  std::vector<std::string> unreachable;
+  std::vector<std::string> expired;
+  for (auto& [id, agent] : st.agents) {
+    if (agent.marking_unreachable)
+      continue;
+    if (agent.status == agent_status::unreachable) {
+      if (now - agent.unreachable_since >= st.options.agent_removal_timeout)
+        expired.push_back(id);
+    } else if (agent.awaiting_pong && ++agent.missed_pings >= st.options.max_agent_ping_timeouts) {
+      unreachable.push_back(id);
+      continue;
+    }
+    agent.awaiting_pong = true;
+    bool connected = agent.status != agent_status::unreachable;
+    self->send(agent.sink, make_wire<AgentEvent>([&](AgentEvent::Builder e) {
+                 e.setType(AgentEvent::Type::PING);
+                 e.initPing().setConnected(connected);
+               }));
+  }
+  for (const auto& id : unreachable)
+    mark_unreachable(self, st.agents.at(id));
+  for (const auto& id : expired)
+    remove_agent(self, id, task_reason::AGENT_REMOVED, "Agent was unreachable for too long");
+  expire_recovered_agents(self);
+}
+
+void on_pong(master_ptr self, agent_record& agent) {
+  agent.awaiting_pong = false;
+  agent.missed_pings = 0;
+  (void) self;
+}
+
+void on_agent_disconnected(master_ptr self, const std::string& agent_id) {
+  auto& st = self->state;
+  auto i = st.agents.find(agent_id);
+  if (i == st.agents.end() || i->second.status != agent_status::active)
+    return;
+  // Mesos waits for the pings to decide: the agent may be back soon.
+  logger("master")->warn("agent {} disconnected; not offering it until it returns", agent_id);
+  i->second.status = agent_status::disconnected;
+  stop_offering(self, i->second);
+}
+
+void mark_unreachable(master_ptr self, agent_record& agent) {
+  if (agent.marking_unreachable || agent.status == agent_status::unreachable)
+    return;
+  // Frameworks hear of it only once the registry holds it: a new leader
+  // must not take the agent's tasks for running when they were reported lost.
+  agent.marking_unreachable = true;
+  std::string id = agent.id;
+  write_registry(self, mark_unreachable_entry(id, wall_clock_seconds()),
+                 [=](bool ok, const std::string&) {
+                   auto& st = self->state;
+                   auto i = st.agents.find(id);
+                   // It may have re-registered meanwhile (its return is written after).
+                   if (i == st.agents.end() || !i->second.marking_unreachable)
+                     return;
+                   i->second.marking_unreachable = false;
+                   if (ok)
+                     unreachable_recorded(self, i->second);
+                 });
 }
 
 void remove_agent(master_ptr self, const std::string& agent_id, task_reason reason,

@@ -10,6 +10,7 @@
 #include "runtime/errors.hpp"
 #include "runtime/limits.hpp"
 #include "runtime/log.hpp"
+#include "storage/registry.hpp"
 
 namespace cairn {
 
@@ -58,25 +59,42 @@ void on_register(master_ptr self, Call::Register::Reader reg) {
   // A retried registration from an agent we already admitted: answer again.
   if (auto known = st.agent_by_addr.find(sink.address()); known != st.agent_by_addr.end())
     return send_registered(self, st.agents.at(known->second), false);
+  if (st.pending_admissions.count(sink.address()) > 0)
+    return; // a retry while the first is being recorded
   auto total = check_agent_info(reg.getAgentInfo());
-  if (!total || st.agents.size() >= limits::max_agents) {
+  size_t known_agents =
+    st.agents.size() + st.recovered_agents.size() + st.pending_admissions.size();
+  if (!total || known_agents >= limits::max_agents) {
     logger("master")->warn("refusing agent registration: {}",
                            !total ? error_message(total.error()) : "too many agents");
     return;
   }
-  agent_record agent;
-  agent.id = fmt::format("{}-S{}", st.master_id, st.next_agent++);
-  agent.info = with_id(reg.getAgentInfo(), agent.id);
-  agent.version = reg.getVersion();
-  agent.total = std::move(*total);
-  agent.registered_time = wall_clock_seconds();
-  logger("master")->info("agent {} at {} registered with {}", agent.id,
-                         reg.getAgentInfo().getHostname().cStr(), agent.total.to_string());
-  auto& stored = st.agents[agent.id] = std::move(agent);
-  attach(self, stored, sink);
-  send_registered(self, stored, false);
-  allocator_add_agent(self, stored);
-  publish_agent_added(self, stored);
+  std::string id = fmt::format("{}-S{}", st.master_id, st.next_agent++);
+  auto info = with_id(reg.getAgentInfo(), id);
+  std::string version = reg.getVersion();
+  // The registry learns of the agent before the agent hears it is
+  // registered: a new leader knows every agent that was ever told so.
+  st.pending_admissions.insert(sink.address());
+  write_registry(self, admit_agent_entry(*info),
+                 [=, total = std::move(*total)](bool ok, const std::string&) {
+                   auto& st = self->state;
+                   st.pending_admissions.erase(sink.address());
+                   if (!ok)
+                     return;
+                   agent_record agent;
+                   agent.id = id;
+                   agent.info = info;
+                   agent.version = version;
+                   agent.total = total;
+                   agent.registered_time = wall_clock_seconds();
+                   logger("master")->info("agent {} at {} registered with {}", id,
+                                          info->getHostname().cStr(), total.to_string());
+                   auto& stored = st.agents[id] = std::move(agent);
+                   attach(self, stored, sink);
+                   send_registered(self, stored, false);
+                   allocator_add_agent(self, stored);
+                   publish_agent_added(self, stored);
+                 });
 }
 
 void kill_on_agent(master_ptr self, const agent_sink& sink, const std::string& framework_id,
@@ -89,11 +107,44 @@ void kill_on_agent(master_ptr self, const agent_sink& sink, const std::string& f
              }));
 }
 
+// Takes a task the agent runs and this master did not know (it was elected
+// since, or knew the agent before) into the books.
+void adopt_task(master_ptr self, agent_record& agent, framework_record& fw,
+                Call::Reregister::Task::Reader t) {
+  auto info = t.getInfo();
+  auto res = read_resources(info.getResources());
+  if (!res || res->items().empty()) {
+    logger("master")->warn("agent {} reports task {} with invalid resources: killing it",
+                           agent.id, info.getTaskId().getValue().cStr());
+    kill_on_agent(self, agent.sink, fw.id, info.getTaskId().getValue());
+    return;
+  }
+  task_record task;
+  task.id = info.getTaskId().getValue();
+  task.name = info.getName();
+  task.framework_id = fw.id;
+  task.agent_id = agent.id;
+  task.executor_id = t.getExecutorId().getValue();
+  if (task.executor_id.empty())
+    task.executor_id = task.id;
+  task.res = std::move(*res);
+  task.role = task.res.items().front().allocation_role;
+  task.state = t.getState();
+  task.timestamp = wall_clock_seconds();
+  task.statuses.push_back({task.state, task.timestamp});
+  fw.used += task.res.scalars();
+  agent.used += task.res;
+  agent.tasks.insert({fw.id, task.id});
+  publish_task_added(self, fw.tasks[task.id] = std::move(task));
+}
+
 // Brings the master's view of the agent's tasks in line with what it reports:
-// known tasks run again (partition-aware frameworks hear TASK_RUNNING), tasks
-// the master no longer knows are killed, and tasks the agent no longer has
-// are gone.
-void reconcile_agent_tasks(master_ptr self, agent_record& agent, Call::Reregister::Reader r) {
+// known tasks run again (partition-aware frameworks hear TASK_RUNNING);
+// tasks this master did not know are taken over, unless their framework is
+// gone or was told they were lost while the agent was unreachable (those are
+// killed); tasks the agent no longer has are gone.
+void reconcile_agent_tasks(master_ptr self, agent_record& agent, Call::Reregister::Reader r,
+                           bool was_unreachable) {
   auto& st = self->state;
   std::set<std::pair<std::string, std::string>> reported;
   for (auto t : r.getTasks()) {
@@ -103,13 +154,23 @@ void reconcile_agent_tasks(master_ptr self, agent_record& agent, Call::Reregiste
       continue; // its update is on its way through the agent's stream
     reported.insert({framework_id, task_id});
     auto fw = st.frameworks.find(framework_id);
-    auto task = fw == st.frameworks.end() ? decltype(fw->second.tasks.end()){}
-                                          : fw->second.tasks.find(task_id);
-    if (fw == st.frameworks.end() || task == fw->second.tasks.end()) {
-      logger("master")->info("agent {} runs task {} of framework {} which the master no longer "
-                             "knows: killing it",
+    if (fw == st.frameworks.end()) {
+      logger("master")->info("agent {} runs task {} of framework {}, which was removed: "
+                             "killing it",
                              agent.id, task_id, framework_id);
       kill_on_agent(self, agent.sink, framework_id, task_id);
+      continue;
+    }
+    auto task = fw->second.tasks.find(task_id);
+    if (task == fw->second.tasks.end()) {
+      if (was_unreachable && !fw->second.partition_aware) {
+        logger("master")->info("agent {} runs task {}, reported lost while the agent was "
+                               "unreachable: killing it",
+                               agent.id, task_id);
+        kill_on_agent(self, agent.sink, framework_id, task_id);
+      } else {
+        adopt_task(self, agent, fw->second, t);
+      }
       continue;
     }
     auto& rec = task->second;
@@ -140,11 +201,46 @@ void reconcile_agent_tasks(master_ptr self, agent_record& agent, Call::Reregiste
   }
 }
 
-void on_reregister(master_ptr self, Call::Reregister::Reader r) {
+// The registry knows the agent is back: take it in.
+void accept_reregistration(master_ptr self, const agent_sink& sink, const agent_call& msg,
+                           bool was_unreachable) {
+  auto& st = self->state;
+  auto r = msg->getReregister();
+  std::string id = r.getAgentInfo().getId().getValue();
+  auto total = check_agent_info(r.getAgentInfo());
+  assert(total && "checked before the registry was written");
+  st.recovered_agents.erase(id);
+  auto existing = st.agents.find(id);
+  bool known = existing != st.agents.end();
+  auto& agent = st.agents[id];
+  if (known && agent.status == agent_status::active && agent.sink == sink)
+    return send_registered(self, agent, true); // a retry of one we took already
+  if (!known) {
+    agent.id = id;
+    agent.registered_time = wall_clock_seconds();
+  } else if (agent.status == agent_status::active) {
+    // A new connection while the old looked alive: the old one is stale.
+    allocator_simple(self, schema::allocator::Call::REMOVE_AGENT, id);
+  }
+  agent.marking_unreachable = false;
+  agent.info = with_id(r.getAgentInfo(), id);
+  agent.version = r.getVersion();
+  agent.total = std::move(*total);
+  attach(self, agent, sink);
+  reconcile_agent_tasks(self, agent, r, was_unreachable);
+  logger("master")->info("agent {} at {} re-registered with {} task(s)", id,
+                         r.getAgentInfo().getHostname().cStr(), agent.tasks.size());
+  send_registered(self, agent, true);
+  allocator_add_agent(self, agent);
+  publish_agent_added(self, agent);
+}
+
+void on_reregister(master_ptr self, const agent_call& msg) {
   auto& st = self->state;
   auto sink = caf::actor_cast<agent_sink>(self->current_sender());
   if (!sink)
     return;
+  auto r = msg->getReregister();
   std::string id = r.getAgentInfo().getId().getValue();
   if (std::find(st.removed_agents.begin(), st.removed_agents.end(), id)
       != st.removed_agents.end()) {
@@ -160,31 +256,40 @@ void on_reregister(master_ptr self, Call::Reregister::Reader r) {
                            !total ? error_message(total.error()) : "no agent id");
     return;
   }
-  auto existing = st.agents.find(id);
-  bool known = existing != st.agents.end();
-  auto& agent = st.agents[id];
-  bool was_active = known && agent.status == agent_status::active && agent.sink == sink;
-  if (was_active)
-    return send_registered(self, agent, true); // a retry of one we took already
-  if (!known) {
-    // A master that does not know this agent (it restarted) takes it back
-    // under its id; tasks of frameworks it does not know are killed below.
-    agent.id = id;
-    agent.registered_time = wall_clock_seconds();
-  } else if (agent.status == agent_status::active) {
-    // A new connection while the old looked alive: the old one is stale.
-    allocator_simple(self, schema::allocator::Call::REMOVE_AGENT, id);
+  if (st.pending_admissions.count(sink.address()) > 0)
+    return; // a retry while the first is being recorded
+  // What the registry must learn before the agent hears it is back.
+  std::string entry;
+  bool was_unreachable = false;
+  if (auto a = st.agents.find(id); a != st.agents.end()) {
+    if (a->second.status == agent_status::active && a->second.sink == sink)
+      return send_registered(self, a->second, true); // a retry of one we took already
+    was_unreachable =
+      a->second.status == agent_status::unreachable || a->second.marking_unreachable;
+    if (was_unreachable)
+      entry = mark_reachable_entry(id);
+  } else if (auto rec = st.recovered_agents.find(id); rec != st.recovered_agents.end()) {
+    was_unreachable = !rec->second.reachable;
+    if (was_unreachable)
+      entry = mark_reachable_entry(id);
+  } else {
+    // Not in the registry (it was removed, and this master has not kept
+    // that): it is admitted again under its id.
+    if (st.agents.size() + st.recovered_agents.size() + st.pending_admissions.size()
+        >= limits::max_agents) {
+      logger("master")->warn("refusing agent re-registration: too many agents");
+      return;
+    }
+    entry = admit_agent_entry(*with_id(r.getAgentInfo(), id));
   }
-  agent.info = with_id(r.getAgentInfo(), id);
-  agent.version = r.getVersion();
-  agent.total = std::move(*total);
-  attach(self, agent, sink);
-  reconcile_agent_tasks(self, agent, r);
-  logger("master")->info("agent {} at {} re-registered with {} task(s)", id,
-                         r.getAgentInfo().getHostname().cStr(), agent.tasks.size());
-  send_registered(self, agent, true);
-  allocator_add_agent(self, agent);
-  publish_agent_added(self, agent);
+  if (entry.empty())
+    return accept_reregistration(self, sink, msg, was_unreachable);
+  st.pending_admissions.insert(sink.address());
+  write_registry(self, std::move(entry), [=](bool ok, const std::string&) {
+    self->state.pending_admissions.erase(sink.address());
+    if (ok)
+      accept_reregistration(self, sink, msg, was_unreachable);
+  });
 }
 
 agent_record* sender_agent(master_ptr self, Call::Reader call) {
@@ -223,7 +328,7 @@ void on_agent_call(master_ptr self, const agent_call& msg) {
       return;
     case Call::Type::REREGISTER:
       if (call.hasReregister())
-        on_reregister(self, call.getReregister());
+        on_reregister(self, msg);
       return;
     default:
       break;

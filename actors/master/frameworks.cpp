@@ -8,6 +8,7 @@
 #include "runtime/limits.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/log.hpp"
+#include "storage/registry.hpp"
 
 namespace cairn {
 
@@ -48,7 +49,126 @@ std::string check_role(const std::string& role) {
   return {};
 }
 
-// Checks FrameworkInfo as Mesos does; returns the roles, or why not.
+void send_subscribed(master_ptr self, framework_record& fw) {
+  auto& st = self->state;
+  self->send(fw.sink, make_wire<Event>([&](Event::Builder e) {
+               e.setType(Event::Type::SUBSCRIBED);
+               auto s = e.initSubscribed();
+               s.initFrameworkId().setValue(fw.id);
+               s.setHeartbeatIntervalSeconds(to_seconds(st.options.framework_heartbeat_interval));
+               fill_master_info(self, s.initMasterInfo());
+             }));
+}
+
+// The framework is recorded: it is subscribed (or has failed over).
+void finish_subscribe(master_ptr self, const caf::strong_actor_ptr& sender, const std::string& id,
+                      wire<schema::FrameworkInfo> info, std::vector<std::string> roles,
+                      const scheduler_call& msg) {
+  auto& st = self->state;
+  for (const auto& done : st.completed_frameworks)
+    if (done.id == id)
+      return send_error(self, sender, fmt::format("Framework {} has been removed", id));
+  auto sink = caf::actor_cast<scheduler_sink>(sender);
+  bool failover = st.frameworks.count(id) > 0;
+  auto& fw = st.frameworks[id];
+  bool was_recovered = fw.recovered;
+  if (failover && fw.sink && fw.sink != sink) {
+    // A new connection replaces the old one (framework failover): the old
+    // scheduler is told, as Mesos does, and forgotten.
+    st.framework_by_addr.erase(fw.sink.address());
+    self->demonitor(fw.sink.address());
+    self->send(fw.sink, make_wire<Event>([](Event::Builder e) {
+                 e.setType(Event::Type::ERROR);
+                 e.initError().setMessage("Framework failed over");
+               }));
+  }
+  fw.id = id;
+  set_framework_info(fw, std::move(info), std::move(roles));
+  fw.sink = sink;
+  fw.connected = true;
+  fw.active = true;
+  fw.recovered = false;
+  if (!failover)
+    fw.registered_time = wall_clock_seconds();
+  st.framework_by_addr[sink.address()] = id;
+  self->monitor(sink);
+  send_subscribed(self, fw);
+  auto name = fw.info->getName();
+  if (failover) {
+    logger("master")->info("framework {} ({}) {}", id, name.cStr(),
+                           was_recovered ? "re-subscribed after the master failed over"
+                                         : "re-subscribed");
+    allocator_simple(self, schema::allocator::Call::ACTIVATE_FRAMEWORK, id);
+    publish_framework(self, fw, schema::operator_api::Event::Type::FRAMEWORK_UPDATED);
+  } else {
+    logger("master")->info("framework {} ({}) subscribed", id, name.cStr());
+    allocator_add_framework(self, fw);
+    publish_framework(self, fw, schema::operator_api::Event::Type::FRAMEWORK_ADDED);
+  }
+  auto suppressed = msg->getSubscribe().getSuppressedRoles();
+  if (suppressed.size() > 0)
+    allocator_roles(self, false, id, suppressed);
+}
+
+void on_subscribe(master_ptr self, const scheduler_call& msg) {
+  auto& st = self->state;
+  auto sender = self->current_sender();
+  if (!sender) {
+    logger("master")->warn("SUBSCRIBE without a sender to answer; dropped");
+    return;
+  }
+  auto call = *msg;
+  auto info = call.getSubscribe().getFrameworkInfo();
+  auto roles = check_framework_info(info);
+  if (!roles)
+    return send_error(self, sender, error_message(roles.error()));
+  std::string id = info.getId().getValue();
+  if (id.empty() && call.hasFrameworkId())
+    id = call.getFrameworkId().getValue();
+  for (const auto& done : st.completed_frameworks)
+    if (done.id == id)
+      return send_error(self, sender, fmt::format("Framework {} has been removed", id));
+  auto addr = sender->address();
+  if (st.pending_subscriptions.count(addr) > 0)
+    return; // a retry while the first is being recorded
+  if (st.frameworks.count(id) == 0
+      && st.frameworks.size() + st.pending_subscriptions.size() >= limits::max_frameworks)
+    return send_error(self, sender, "Too many frameworks");
+  if (id.empty())
+    id = fmt::format("{}-{:04}", st.master_id, st.next_framework++);
+  wire_builder<schema::FrameworkInfo> b;
+  b.message().setRoot(info);
+  b.message().getRoot<schema::FrameworkInfo>().initId().setValue(id);
+  auto recorded = std::move(b).finish();
+  // The registry learns of the framework before the framework hears it is
+  // subscribed: a new leader knows every framework that was ever told so.
+  st.pending_subscriptions.insert(addr);
+  write_registry(self, add_framework_entry(*recorded),
+                 [=, roles = std::move(*roles)](bool ok, const std::string& why) {
+                   self->state.pending_subscriptions.erase(addr);
+                   if (!ok)
+                     return send_error(self, sender,
+                                       "The framework could not be recorded: " + why);
+                   finish_subscribe(self, sender, id, recorded, roles, msg);
+                 });
+}
+
+void on_message(master_ptr self, framework_record& fw, Call::Message::Reader message) {
+  auto& st = self->state;
+  auto agent = st.agents.find(message.getAgentId().getValue());
+  if (agent == st.agents.end())
+    return;
+  self->send(agent->second.sink, make_wire<schema::agent::Event>([&](auto e) {
+               e.setType(schema::agent::Event::Type::MESSAGE);
+               auto m = e.initMessage();
+               m.initFrameworkId().setValue(fw.id);
+               m.setExecutorId(message.getExecutorId());
+               m.setData(message.getData());
+             }));
+}
+
+} // namespace
+
 caf::expected<std::vector<std::string>> check_framework_info(schema::FrameworkInfo::Reader info) {
   if (info.getName().size() == 0)
     return make_error("FrameworkInfo.name must be set");
@@ -70,100 +190,14 @@ caf::expected<std::vector<std::string>> check_framework_info(schema::FrameworkIn
   return roles;
 }
 
-void send_subscribed(master_ptr self, framework_record& fw) {
-  auto& st = self->state;
-  self->send(fw.sink, make_wire<Event>([&](Event::Builder e) {
-               e.setType(Event::Type::SUBSCRIBED);
-               auto s = e.initSubscribed();
-               s.initFrameworkId().setValue(fw.id);
-               s.setHeartbeatIntervalSeconds(to_seconds(st.options.framework_heartbeat_interval));
-               fill_master_info(self, s.initMasterInfo());
-             }));
+void set_framework_info(framework_record& fw, wire<schema::FrameworkInfo> info,
+                        std::vector<std::string> roles) {
+  fw.roles = std::move(roles);
+  fw.partition_aware = has_capability(*info, Capability::PARTITION_AWARE);
+  fw.task_killing_state = has_capability(*info, Capability::TASK_KILLING_STATE);
+  fw.failover_timeout = info->getFailoverTimeout();
+  fw.info = std::move(info);
 }
-
-void on_subscribe(master_ptr self, Call::Reader call) {
-  auto& st = self->state;
-  auto sender = self->current_sender();
-  if (!sender) {
-    logger("master")->warn("SUBSCRIBE without a sender to answer; dropped");
-    return;
-  }
-  auto info = call.getSubscribe().getFrameworkInfo();
-  auto roles = check_framework_info(info);
-  if (!roles)
-    return send_error(self, sender, error_message(roles.error()));
-  std::string id = info.getId().getValue();
-  if (id.empty() && call.hasFrameworkId())
-    id = call.getFrameworkId().getValue();
-  for (const auto& done : st.completed_frameworks)
-    if (done.id == id)
-      return send_error(self, sender, fmt::format("Framework {} has been removed", id));
-  auto existing = st.frameworks.find(id);
-  if (existing == st.frameworks.end() && st.frameworks.size() >= limits::max_frameworks)
-    return send_error(self, sender, "Too many frameworks");
-  if (id.empty())
-    id = fmt::format("{}-{:04}", st.master_id, st.next_framework++);
-  auto sink = caf::actor_cast<scheduler_sink>(sender);
-  bool failover = existing != st.frameworks.end();
-  auto& fw = st.frameworks[id];
-  if (failover && fw.sink && fw.sink != sink) {
-    // A new connection replaces the old one (framework failover): the old
-    // scheduler is told, as Mesos does, and forgotten.
-    st.framework_by_addr.erase(fw.sink.address());
-    self->demonitor(fw.sink.address());
-    self->send(fw.sink, make_wire<Event>([](Event::Builder e) {
-                 e.setType(Event::Type::ERROR);
-                 e.initError().setMessage("Framework failed over");
-               }));
-  }
-  fw.id = id;
-  {
-    wire_builder<schema::FrameworkInfo> b;
-    b.message().setRoot(info);
-    b.message().getRoot<schema::FrameworkInfo>().initId().setValue(id);
-    fw.info = std::move(b).finish();
-  }
-  fw.roles = *roles;
-  fw.partition_aware = has_capability(info, Capability::PARTITION_AWARE);
-  fw.task_killing_state = has_capability(info, Capability::TASK_KILLING_STATE);
-  fw.failover_timeout = info.getFailoverTimeout();
-  fw.sink = sink;
-  fw.connected = true;
-  fw.active = true;
-  if (!failover)
-    fw.registered_time = wall_clock_seconds();
-  st.framework_by_addr[sink.address()] = id;
-  self->monitor(sink);
-  send_subscribed(self, fw);
-  if (failover) {
-    logger("master")->info("framework {} ({}) re-subscribed", id, info.getName().cStr());
-    allocator_simple(self, schema::allocator::Call::ACTIVATE_FRAMEWORK, id);
-    publish_framework(self, fw, schema::operator_api::Event::Type::FRAMEWORK_UPDATED);
-  } else {
-    logger("master")->info("framework {} ({}) subscribed", id, info.getName().cStr());
-    allocator_add_framework(self, fw);
-    publish_framework(self, fw, schema::operator_api::Event::Type::FRAMEWORK_ADDED);
-  }
-  auto suppressed = call.getSubscribe().getSuppressedRoles();
-  if (suppressed.size() > 0)
-    allocator_roles(self, false, id, suppressed);
-}
-
-void on_message(master_ptr self, framework_record& fw, Call::Message::Reader message) {
-  auto& st = self->state;
-  auto agent = st.agents.find(message.getAgentId().getValue());
-  if (agent == st.agents.end())
-    return;
-  self->send(agent->second.sink, make_wire<schema::agent::Event>([&](auto e) {
-               e.setType(schema::agent::Event::Type::MESSAGE);
-               auto m = e.initMessage();
-               m.initFrameworkId().setValue(fw.id);
-               m.setExecutorId(message.getExecutorId());
-               m.setData(message.getData());
-             }));
-}
-
-} // namespace
 
 void on_scheduler_call(master_ptr self, const scheduler_call& msg) {
   auto& st = self->state;
@@ -171,7 +205,7 @@ void on_scheduler_call(master_ptr self, const scheduler_call& msg) {
   if (call.getType() == Call::Type::SUBSCRIBE) {
     if (!call.hasSubscribe())
       return send_error(self, self->current_sender(), "Expecting 'subscribe' to be present");
-    return on_subscribe(self, call);
+    return on_subscribe(self, msg);
   }
   auto sender = self->current_sender();
   std::string id = call.getFrameworkId().getValue();
@@ -301,6 +335,7 @@ void remove_framework(master_ptr self, const std::string& framework_id) {
   fw.active = false;
   fw.unregistered_time = wall_clock_seconds();
   logger("master")->info("framework {} removed", framework_id);
+  write_registry(self, remove_framework_entry(framework_id));
   publish_framework(self, fw, schema::operator_api::Event::Type::FRAMEWORK_REMOVED);
   st.completed_frameworks.push_back(std::move(fw));
   st.frameworks.erase(i);

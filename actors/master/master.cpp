@@ -50,9 +50,12 @@ master_actor::behavior_type master(master_ptr self, master_options options) {
   alloc_options.seed = st.random->engine()();
   st.allocator = self->spawn<caf::linked>(allocator, caf::actor_cast<allocation_sink>(self),
                                           alloc_options);
-  if (!options.weights.empty())
-    allocator_weights(self, options.weights);
+  if (!st.options.registrar) {
+    st.options.registrar = spawn_registrar(self->home_system(), registrar_options{});
+    self->link_to(st.options.registrar);
+  }
   logger("master")->info("master {} starting", st.master_id);
+  recover_from_registry(self);
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& st = self->state;
     if (auto i = st.framework_by_addr.find(msg.source); i != st.framework_by_addr.end()) {
@@ -88,6 +91,7 @@ master_actor::behavior_type master(master_ptr self, master_options options) {
     [=](failover_atom, const std::string& framework_id, uint64_t epoch) {
       on_failover_timeout(self, framework_id, epoch);
     },
+    [=](reregister_timeout_atom) { on_reregister_timeout(self); },
   };
 }
 

@@ -14,6 +14,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/handles.hpp"
+#include "actors/registrar/registrar.hpp"
 #include "runtime/duration.hpp"
 
 namespace cairn {
@@ -21,6 +22,7 @@ namespace cairn {
 using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
 using failover_atom = caf::atom_constant<caf::atom("failover")>;
 using ping_atom = caf::atom_constant<caf::atom("ping")>;
+using reregister_timeout_atom = caf::atom_constant<caf::atom("rereg")>;
 
 using master_actor = caf::typed_actor<
   // From frameworks (their drivers, or HTTP streams acting for them).
@@ -36,7 +38,10 @@ using master_actor = caf::typed_actor<
   // (framework id, the disconnection it belongs to).
   caf::reacts_to<heartbeat_atom>,
   caf::reacts_to<ping_atom>,
-  caf::reacts_to<failover_atom, std::string, uint64_t>>;
+  caf::reacts_to<failover_atom, std::string, uint64_t>,
+  // Agents recovered from the registry that have not come back by now are
+  // unreachable.
+  caf::reacts_to<reregister_timeout_atom>>;
 
 struct master_options {
   std::string hostname = "localhost";  // advertised
@@ -53,9 +58,20 @@ struct master_options {
   uint32_t max_agent_ping_timeouts = 5;
   // An unreachable agent that stays away this long is forgotten.
   duration agent_removal_timeout = std::chrono::minutes(15);
-  // Role weights for DRF (Mesos' --weights); roles not named weigh 1.
+  // Agents the registry lists must re-register with a new leader within
+  // this, or they are marked unreachable (Mesos' --agent_reregister_timeout).
+  duration agent_reregister_timeout = std::chrono::minutes(10);
+  // Role weights for DRF (Mesos' --weights); roles not named weigh 1. Once
+  // the registry holds weights, it wins.
   std::vector<std::pair<std::string, double>> weights;
   uint64_t seed = 0;  // ids and the allocator's shuffle
+  // Where the master's durable state goes: admitted agents, frameworks,
+  // weights. Without one the master keeps it in an in-memory registrar of
+  // its own (tests; a single master that forgets on restart).
+  registrar_actor registrar;
+  // The registry as the registrar recovered it (a snapshot entry), for a
+  // newly elected master; empty for a fresh one.
+  std::string recovered;
 };
 
 master_actor spawn_master(caf::actor_system& sys, master_options options);

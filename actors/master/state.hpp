@@ -4,6 +4,8 @@
 
 #include <array>
 #include <deque>
+#include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -64,6 +66,7 @@ struct framework_record {
   scheduler_sink sink;
   bool connected = true;
   bool active = true;
+  bool recovered = false;  // known from the registry; not subscribed to this master yet
   uint64_t disconnections = 0;  // tells a stale failover timer from a live one
   double registered_time = 0;
   double unregistered_time = 0;
@@ -86,6 +89,7 @@ struct agent_record {
   agent_status status = agent_status::active;
   uint32_t missed_pings = 0;
   bool awaiting_pong = false;
+  bool marking_unreachable = false;  // the registry is being told; pings wait
   caf::actor_clock::time_point unreachable_since{};
   uint64_t generation = 0;  // of its latest addition to the allocator
   wire<schema::AgentInfo> info;  // as registered, with the id filled in
@@ -97,6 +101,13 @@ struct agent_record {
   double registered_time = 0;
   std::set<std::pair<std::string, std::string>> tasks;  // (framework id, task id)
   std::unordered_set<std::string> offers;
+};
+
+// An agent the registry lists that has not re-registered with this master.
+struct recovered_agent {
+  wire<schema::AgentInfo> info;
+  bool reachable = true;
+  caf::actor_clock::time_point unreachable_since{};  // when not reachable
 };
 
 struct master_state {
@@ -117,6 +128,12 @@ struct master_state {
   std::unordered_map<std::string, agent_record> agents;
   // Agents forgotten after being away too long; they must register anew.
   std::deque<std::string> removed_agents;
+  // Agents the registry lists that have not come back to this master yet.
+  std::map<std::string, recovered_agent> recovered_agents;
+  // Registrations and subscriptions waiting for their registry write, by the
+  // sender's address: a retry while one is pending is dropped.
+  std::unordered_set<caf::actor_addr> pending_admissions;
+  std::unordered_set<caf::actor_addr> pending_subscriptions;
   std::unordered_map<std::string, offer_record> offers;
   // Tasks that ended, by terminal state (Mesos' master/tasks_* counters).
   std::array<uint64_t, 14> terminal_counts{};
@@ -133,11 +150,31 @@ using master_ptr = master_actor::stateful_pointer<master_state>;
 // -- master.cpp
 void fill_master_info(master_ptr self, schema::MasterInfo::Builder m);
 
+// -- registry.cpp: the master's durable state
+// Appends an operation (storage/registry.hpp builds them) to the registry;
+// `then(ok, why)` runs once it is durable, or refused as invalid. A registry
+// that cannot be written stops the master, as in Mesos: a master must not go
+// on deciding what it cannot record (a new one recovers in its place).
+using registry_callback = std::function<void(bool ok, const std::string& why)>;
+void write_registry(master_ptr self, std::string entry, registry_callback then = {});
+// Takes over what options.recovered holds: agents to wait for, frameworks
+// to wait for, weights.
+void recover_from_registry(master_ptr self);
+// Recovered agents that did not come back in time become unreachable.
+void on_reregister_timeout(master_ptr self);
+// Recovered agents unreachable for too long are forgotten.
+void expire_recovered_agents(master_ptr self);
+
 // -- frameworks.cpp: the scheduler calls
 void on_scheduler_call(master_ptr self, const scheduler_call& call);
 void on_framework_disconnected(master_ptr self, const std::string& framework_id);
 void on_failover_timeout(master_ptr self, const std::string& framework_id, uint64_t epoch);
 void remove_framework(master_ptr self, const std::string& framework_id);
+// Checks FrameworkInfo as Mesos does; returns its roles, sorted, or why not.
+caf::expected<std::vector<std::string>> check_framework_info(schema::FrameworkInfo::Reader info);
+// Takes a (checked) FrameworkInfo into the record.
+void set_framework_info(framework_record& fw, wire<schema::FrameworkInfo> info,
+                        std::vector<std::string> roles);
 
 // -- offers.cpp: grants become offers; ACCEPT and DECLINE
 void on_allocation(master_ptr self, const allocation& grants);
@@ -155,7 +192,11 @@ void send_registered(master_ptr self, const agent_record& agent, bool again);
 void ping_agents(master_ptr self);
 void on_pong(master_ptr self, agent_record& agent);
 void on_agent_disconnected(master_ptr self, const std::string& agent_id);
+// Records in the registry that the agent is unreachable, then tells the
+// frameworks what became of its tasks.
 void mark_unreachable(master_ptr self, agent_record& agent);
+// Keeps a removed agent's id (bounded) so that it is refused should it return.
+void remember_removed_agent(master_ptr self, const std::string& agent_id);
 // Forgets an agent: its tasks are lost to their frameworks (or gone, for
 // partition-aware ones) with `reason` and `message`.
 void remove_agent(master_ptr self, const std::string& agent_id, task_reason reason,

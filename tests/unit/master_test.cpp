@@ -4,10 +4,12 @@
 #include <doctest/doctest.h>
 
 #include "actors/master/master.hpp"
+#include "actors/registrar/registrar.hpp"
 #include "actors/resources/convert.hpp"
 #include "actors/resources/parse.hpp"
 #include "actors/scheduler/calls.hpp"
 #include "runtime/log.hpp"
+#include "storage/registry.hpp"
 #include "tests/support/actor_fixture.hpp"
 
 using namespace cairn;
@@ -21,6 +23,8 @@ using Event = schema::Event;
 namespace {
 
 struct master_fixture : testing::actor_fixture {
+  master_options options;
+  registrar_actor registrar;
   master_actor master;
   testing::fake_peer agent = fake();
   testing::fake_peer framework = fake();
@@ -29,17 +33,20 @@ struct master_fixture : testing::actor_fixture {
 
   master_fixture() {
     setup_logging("ERROR");
-    master_options options;
     options.allocation_interval = 1s;
     options.agent_ping_timeout = 1s;
     options.max_agent_ping_timeouts = 3;
     options.agent_removal_timeout = 10s;
+    options.agent_reregister_timeout = 5s;
+    registrar = spawn_registrar(sys, registrar_options{});
+    options.registrar = registrar;
     master = spawn_master(sys, options);
     settle();
   }
 
   ~master_fixture() override {
     stop(caf::actor_cast<caf::actor>(master));
+    stop(caf::actor_cast<caf::actor>(registrar));
     stop(agent.handle);
     stop(framework.handle);
   }
@@ -131,8 +138,35 @@ struct master_fixture : testing::actor_fixture {
     }
   }
 
-  // The agent comes back (a new connection) and reports `tasks` running.
-  void reregister(testing::fake_peer& as, const std::vector<std::string>& tasks) {
+  // What the registrar holds now.
+  registry stored() {
+    auto out = std::make_shared<std::string>();
+    auto r = registrar;
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(r, caf::infinite, recover_atom::value).then([=](const std::string& s) {
+        *out = s;
+      });
+    });
+    settle();
+    registry reg;
+    REQUIRE(reg.apply(*out).ok);
+    return reg;
+  }
+
+  // The leader fails over: a new master takes over what the registry holds.
+  void fail_over() {
+    auto recovered = stored().snapshot();
+    stop(caf::actor_cast<caf::actor>(master));
+    auto next = options;
+    next.recovered = recovered;
+    master = spawn_master(sys, next);
+    settle();
+  }
+
+  // The agent comes back (a new connection) and reports `tasks` running,
+  // of `framework_id` unless `framework_of` names another.
+  void reregister(testing::fake_peer& as, const std::vector<std::string>& tasks,
+                  const std::map<std::string, std::string>& framework_of = {}) {
     caf::send_as(as.handle, master, make_wire<AgentCall>([&](AgentCall::Builder c) {
                    c.setType(AgentCall::Type::REREGISTER);
                    c.initAgentId().setValue(agent_id);
@@ -143,7 +177,9 @@ struct master_fixture : testing::actor_fixture {
                    set_resources(info, parse_resources("cpus:4;mem:4096").value());
                    auto list = r.initTasks(static_cast<unsigned>(tasks.size()));
                    for (unsigned i = 0; i < tasks.size(); ++i) {
-                     list[i].initFrameworkId().setValue(framework_id);
+                     auto other = framework_of.find(tasks[i]);
+                     list[i].initFrameworkId().setValue(
+                       other == framework_of.end() ? framework_id : other->second);
                      auto t = list[i].initInfo();
                      t.initTaskId().setValue(tasks[i]);
                      t.setName(tasks[i]);
@@ -353,24 +389,29 @@ TEST_CASE_FIXTURE(master_fixture, "a partition-aware framework sees unreachable,
   updates = take(framework, Event::Type::UPDATE);
   REQUIRE(updates.size() == 1);
   CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_UNREACHABLE);
-  // The agent returns over a new connection, still running the task and
-  // one the master has never heard of.
+  // The agent returns over a new connection, still running the task, one
+  // the master has never heard of (a partition-aware framework's task is
+  // taken over) and one of a framework that does not exist (killed).
   testing::fake_peer back = fake();
-  reregister(back, {"t", "stranger"});
+  reregister(back, {"t", "stranger", "orphan"}, {{"orphan", "no-such-framework"}});
   REQUIRE(!back.box->agent.empty());
   bool reregistered = false;
-  bool stranger_killed = false;
+  std::vector<std::string> killed;
   for (auto& e : back.box->agent) {
     reregistered |= e->getType() == AgentEvent::Type::REREGISTERED;
-    stranger_killed |= e->getType() == AgentEvent::Type::KILL_TASK
-                       && e->getKillTask().getTaskId().getValue() == "stranger";
+    if (e->getType() == AgentEvent::Type::KILL_TASK)
+      killed.push_back(e->getKillTask().getTaskId().getValue());
   }
   CHECK(reregistered);
-  CHECK(stranger_killed);
+  CHECK(killed == std::vector<std::string>{"orphan"});
   updates = take(framework, Event::Type::UPDATE);
   REQUIRE(updates.size() == 1);
   CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_RUNNING);
   CHECK(updates[0]->getUpdate().getStatus().getReason() == Reason::AGENT_REREGISTERED);
+  from_framework(calls::reconcile(framework_id, {{"stranger", agent_id}}));
+  auto stranger = take(framework, Event::Type::UPDATE);
+  REQUIRE(stranger.size() == 1);
+  CHECK(stranger[0]->getUpdate().getStatus().getState() == TaskState::TASK_RUNNING);
   stop(back.handle);
 }
 
@@ -468,4 +509,108 @@ TEST_CASE_FIXTURE(master_fixture, "operators that subscribe get the state, then 
   using T = schema::operator_api::Event::Type;
   CHECK(kinds == std::vector<T>{T::SUBSCRIBED, T::FRAMEWORK_ADDED, T::TASK_ADDED, T::TASK_UPDATED});
   stop(op.handle);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "the registry holds every admitted agent and subscribed framework") {
+  register_agent();
+  subscribe(framework, framework_id, "fw", true);
+  auto reg = stored();
+  REQUIRE(reg.find_agent(agent_id) != nullptr);
+  CHECK(reg.find_agent(agent_id)->reachable);
+  CHECK(std::string((*reg.find_agent(agent_id)->info).getHostname()) == "host-a");
+  REQUIRE(reg.find_framework(framework_id) != nullptr);
+  CHECK(std::string((*reg.find_framework(framework_id))->getName()) == "fw");
+  advance(5s); // the agent answers no ping
+  CHECK(!stored().find_agent(agent_id)->reachable);
+  testing::fake_peer back = fake();
+  reregister(back, {});
+  CHECK(stored().find_agent(agent_id)->reachable);
+  from_framework(calls::teardown(framework_id));
+  CHECK(stored().find_framework(framework_id) == nullptr);
+  caf::send_as(back.handle, master, make_wire<AgentCall>([&](AgentCall::Builder c) {
+                 c.setType(AgentCall::Type::UNREGISTER);
+                 c.initAgentId().setValue(agent_id);
+               }));
+  settle();
+  CHECK(stored().find_agent(agent_id) == nullptr);
+  stop(back.handle);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "a new leader takes agents, frameworks and their tasks over from the registry") {
+  register_agent();
+  subscribe(framework, framework_id, "fw", false, 0);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}, 0));
+  from_agent(status("t", TaskState::TASK_RUNNING, 1));
+  take(framework, Event::Type::UPDATE);
+  fail_over();
+  // The agent comes back with its task, and one of a framework never recorded.
+  testing::fake_peer back = fake();
+  reregister(back, {"t", "orphan"}, {{"orphan", "no-such-framework"}});
+  std::vector<std::string> killed;
+  bool reregistered = false;
+  for (auto& e : back.box->agent) {
+    reregistered |= e->getType() == AgentEvent::Type::REREGISTERED;
+    if (e->getType() == AgentEvent::Type::KILL_TASK)
+      killed.push_back(e->getKillTask().getTaskId().getValue());
+  }
+  CHECK(reregistered);
+  CHECK(killed == std::vector<std::string>{"orphan"});
+  // The framework (failover timeout 0) is still there: it gets as long as
+  // agents do to come back.
+  testing::fake_peer scheduler = fake();
+  std::string id;
+  subscribe(scheduler, id, "fw", false, 0, framework_id);
+  CHECK(id == framework_id);
+  // The task's resources are in use: the agent is offered what is left.
+  advance(1s);
+  auto offers = take(scheduler, Event::Type::OFFERS);
+  REQUIRE(offers.size() == 1);
+  auto res = read_resources(offers[0]->getOffers().getOffers()[0].getResources());
+  REQUIRE(res);
+  CHECK(res->get_scalar("cpus") == doctest::Approx(3));
+  caf::send_as(scheduler.handle, master, calls::reconcile(framework_id, {}));
+  settle();
+  auto updates = take(scheduler, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getTaskId().getValue() == "t");
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_RUNNING);
+  stop(back.handle);
+  stop(scheduler.handle);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "a recovered agent that does not return is unreachable, then removed") {
+  register_agent();
+  fail_over();
+  advance(4s);
+  CHECK(stored().find_agent(agent_id)->reachable);
+  advance(2s); // past the re-register timeout
+  CHECK(!stored().find_agent(agent_id)->reachable);
+  advance(11s); // past the removal timeout
+  CHECK(stored().find_agent(agent_id) == nullptr);
+  testing::fake_peer back = fake();
+  reregister(back, {});
+  REQUIRE(!back.box->agent.empty());
+  CHECK(back.box->agent.back()->getType() == AgentEvent::Type::SHUTDOWN_AGENT);
+  stop(back.handle);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "tasks reported lost while their agent was unreachable are killed when it returns") {
+  register_agent();
+  subscribe(framework, framework_id);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}, 0));
+  from_agent(status("t", TaskState::TASK_RUNNING, 1));
+  take(framework, Event::Type::UPDATE);
+  advance(5s); // the agent answers no ping
+  auto updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_LOST);
+  fail_over(); // the new leader knows only what the registry says
+  testing::fake_peer back = fake();
+  reregister(back, {"t"});
+  std::vector<std::string> killed;
+  for (auto& e : back.box->agent)
+    if (e->getType() == AgentEvent::Type::KILL_TASK)
+      killed.push_back(e->getKillTask().getTaskId().getValue());
+  CHECK(killed == std::vector<std::string>{"t"});
+  stop(back.handle);
 }

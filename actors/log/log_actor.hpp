@@ -1,0 +1,73 @@
+// One node of the replicated log: the replica (with its LevelDB store) and
+// the proposer beside it, in one detached actor (LevelDB writes block).
+//
+// Peers' messages arrive as log_message and go to the replica or the
+// proposer; what the cores hand back is persisted, then sent. Timers resend
+// what was not answered, keep the leader's lease with heartbeats, and start
+// an election (after a randomized wait) when no leader has been heard from.
+// The owner (the master's contender) hears `elected` once this node leads and
+// its replica holds every chosen entry, and `demoted` when it stops leading.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <caf/atom.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/handles.hpp"
+#include "runtime/duration.hpp"
+#include "storage/log_store.hpp"
+
+namespace cairn {
+
+using append_atom = caf::atom_constant<caf::atom("append")>;
+using truncate_atom = caf::atom_constant<caf::atom("truncate")>;
+using read_atom = caf::atom_constant<caf::atom("read")>;
+using leader_atom = caf::atom_constant<caf::atom("leader")>;
+using elected_atom = caf::atom_constant<caf::atom("elected")>;
+using demoted_atom = caf::atom_constant<caf::atom("demoted")>;
+using log_tick_atom = caf::atom_constant<caf::atom("logtick")>;
+using peer_atom = caf::atom_constant<caf::atom("peer")>;
+
+// An entry read back from the log: its position and bytes.
+struct log_entry {
+  uint64_t position;
+  std::string data;
+};
+
+using log_actor = caf::typed_actor<
+  // From peers.
+  caf::reacts_to<log_message>,
+  // The leader's writes: the position an entry took (an error when not leading).
+  caf::replies_to<append_atom, std::string>::with<uint64_t>,
+  // Drops entries before a position (a snapshot is at it).
+  caf::replies_to<truncate_atom, uint64_t>::with<uint64_t>,
+  // The learned entries from `first` on, in order: (positions, data).
+  caf::replies_to<read_atom, uint64_t>::with<std::vector<uint64_t>, std::vector<std::string>>,
+  // Who leads, as the leader's heartbeats say ("" when unknown).
+  caf::replies_to<leader_atom>::with<std::string>,
+  // Timers, and connections to peers as they come.
+  caf::reacts_to<log_tick_atom>,
+  caf::reacts_to<peer_atom, uint32_t, caf::strong_actor_ptr>>;
+
+struct log_options {
+  uint32_t id = 0;                     // this node's index among the peers
+  std::vector<std::string> addresses;  // every node's HTTP address, by index
+  size_t quorum = 1;
+  std::string work_dir;                // the replica's LevelDB lives under it
+  std::string advertised;              // this master's HTTP address, sent in heartbeats
+  duration tick_interval = std::chrono::milliseconds(50);
+  duration heartbeat_interval = std::chrono::milliseconds(200);
+  duration lease_timeout = std::chrono::milliseconds(1000);
+  // A follower that hears no leader this long (plus up to as much again,
+  // at random) stands for election.
+  duration election_timeout = std::chrono::milliseconds(1500);
+  uint64_t seed = 0;
+};
+
+// Opens the replica's store and spawns the node (detached). `owner` hears
+// elected_atom and demoted_atom.
+caf::expected<log_actor> spawn_log(caf::actor_system& sys, log_options options, caf::actor owner);
+
+} // namespace cairn

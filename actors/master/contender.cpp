@@ -1,0 +1,177 @@
+#include "actors/master/contender.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/system_messages.hpp>
+#include <fmt/format.h>
+
+#include "actors/registrar/registrar.hpp"
+#include "runtime/duration.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/log.hpp"
+
+namespace cairn {
+
+namespace {
+
+using init_atom = caf::atom_constant<caf::atom("init")>;
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
+
+using restart_atom = caf::atom_constant<caf::atom("restart")>;
+
+constexpr auto leader_poll_interval = std::chrono::milliseconds(250);
+constexpr auto master_restart_delay = std::chrono::seconds(1);
+
+struct contender_state {
+  static inline const char* name = "contender";
+  contender_options options;
+  log_actor log;
+  registrar_actor registrar;
+  master_actor master;
+  uint64_t term = 0;  // bumped by each election and demotion: stale answers are ignored
+  bool elected_early = false;  // the log elected this node before init arrived
+};
+
+using self_ptr = caf::stateful_actor<contender_state>*;
+
+void stop_master(self_ptr self) {
+  auto& st = self->state;
+  if (!st.master)
+    return;
+  // Agents and frameworks connected to it see it go and look for the leader.
+  self->home_system().middleman().unpublish(st.master, st.options.actor_port);
+  self->send_exit(st.master, caf::exit_reason::user_shutdown);
+  st.master = master_actor{};
+  st.options.shared->clear_master();
+}
+
+void start_master(self_ptr self, const std::string& recovered) {
+  auto& st = self->state;
+  auto options = st.options.master;
+  options.registrar = st.registrar;
+  options.recovered = recovered;
+  st.master = spawn_master(self->home_system(), options);
+  self->monitor(st.master);
+  // Detached: publishing blocks.
+  auto port = self->home_system().middleman().publish(st.master, st.options.actor_port,
+                                                      st.options.listen_ip.c_str(), true);
+  if (!port) {
+    logger("contender")->critical("cannot publish the master on {}:{}: {}",
+                                  st.options.listen_ip, st.options.actor_port,
+                                  self->home_system().render(port.error()));
+    stop_master(self);
+    return;
+  }
+  st.options.actor_port = *port;
+  st.options.shared->set_master(st.master, *port, st.options.log.advertised);
+  logger("contender")->info("this node leads: master published on port {}", *port);
+}
+
+// Replays the registry, then starts the master on what it holds.
+void recover(self_ptr self) {
+  auto& st = self->state;
+  uint64_t term = st.term;
+  stop_master(self);
+  self->request(st.registrar, std::chrono::minutes(2), recover_atom::value)
+    .then(
+      [=](const std::string& recovered) {
+        if (term == self->state.term)
+          start_master(self, recovered);
+      },
+      [=](caf::error& err) {
+        logger("contender")->error("recovery of the registry failed ({}); trying again",
+                                   error_message(err));
+        self->delayed_send(self, master_restart_delay, restart_atom::value, term);
+      });
+}
+
+caf::behavior contender(self_ptr self, contender_options options) {
+  self->state.options = std::move(options);
+  self->set_down_handler([=](caf::down_msg& msg) {
+    auto& st = self->state;
+    if (st.master && msg.source == st.master.address()) {
+      // It stopped on its own (its registry could not be written): while
+      // this node still leads, a new one recovers in its place.
+      logger("contender")->error("the master actor ended ({}); recovering a new one in {}",
+                                 self->home_system().render(msg.reason),
+                                 format_duration(master_restart_delay));
+      st.master = master_actor{};
+      st.options.shared->clear_master();
+      uint64_t term = st.term;
+      self->delayed_send(self, master_restart_delay, restart_atom::value, term);
+    }
+  });
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    stop_master(self);
+    self->quit(msg.reason);
+  });
+  return {
+    [=](init_atom, log_actor log) {
+      auto& st = self->state;
+      st.log = std::move(log);
+      self->link_to(st.log);
+      registrar_options r;
+      r.log = st.log;
+      st.registrar = spawn_registrar(self->home_system(), r);
+      self->link_to(st.registrar);
+      self->send(self, poll_atom::value);
+      if (st.elected_early)
+        self->send(self, elected_atom::value);
+    },
+    [=](elected_atom) {
+      auto& st = self->state;
+      if (!st.registrar) {
+        st.elected_early = true;
+        return;
+      }
+      ++st.term;
+      recover(self);
+    },
+    [=](restart_atom, uint64_t term) {
+      if (term == self->state.term && !self->state.master)
+        recover(self);
+    },
+    [=](demoted_atom) {
+      ++self->state.term;
+      stop_master(self);
+    },
+    [=](poll_atom) {
+      auto& st = self->state;
+      self->request(st.log, std::chrono::seconds(5), leader_atom::value)
+        .then([=](const std::string& leader) { self->state.options.shared->set_leader(leader); },
+              [](caf::error&) {});
+      self->delayed_send(self, leader_poll_interval, poll_atom::value);
+    },
+  };
+}
+
+} // namespace
+
+caf::expected<caf::actor> spawn_contender(caf::actor_system& sys, contender_options options) {
+  auto log_options = options.log;
+  auto ip = options.listen_ip;
+  auto log_port = options.log_port;
+  auto shared = options.shared;
+  auto node = sys.spawn<caf::detached>(contender, std::move(options));
+  auto log = spawn_log(sys, log_options, node);
+  if (!log) {
+    caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+    return log.error();
+  }
+  if (log_options.addresses.size() > 1) {
+    auto port = sys.middleman().publish(*log, log_port, ip.c_str(), true);
+    if (!port) {
+      caf::anon_send_exit(*log, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+      return make_error(fmt::format("cannot listen for the log on {}:{}: {}", ip, log_port,
+                                    sys.render(port.error())));
+    }
+    shared->set_log_port(*port);
+  }
+  caf::anon_send(node, init_atom::value, *log);
+  return node;
+}
+
+} // namespace cairn

@@ -1,0 +1,38 @@
+// The registrar: the master's durable state (admitted agents, frameworks,
+// weights) and the frameworks' key-value store, as a state machine over the
+// replicated log. On the leader every change is appended to the log first
+// and applied once it is chosen; a new leader replays the log to recover.
+// Every so many entries it writes a snapshot and truncates the log behind it.
+#pragma once
+
+#include <string>
+
+#include <caf/atom.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/log/log_actor.hpp"
+
+namespace cairn {
+
+using apply_atom = caf::atom_constant<caf::atom("apply")>;
+using recover_atom = caf::atom_constant<caf::atom("recover")>;
+using kv_get_atom = caf::atom_constant<caf::atom("kvget")>;
+
+using registrar_actor = caf::typed_actor<
+  // An operation (storage/registry.hpp builds them): (ok, why not, version).
+  caf::replies_to<apply_atom, std::string>::with<bool, std::string, uint64_t>,
+  // Replays the log; answers the state as a snapshot entry.
+  caf::replies_to<recover_atom>::with<std::string>,
+  // A key of the key-value store: (version, value); version 0 when absent.
+  caf::replies_to<kv_get_atom, std::string>::with<uint64_t, std::string>>;
+
+struct registrar_options {
+  // Appended to and replayed from; without one (tests only), operations
+  // apply at once and nothing outlives the actor.
+  log_actor log;
+  size_t snapshot_every = 1000;  // entries between snapshots
+};
+
+registrar_actor spawn_registrar(caf::actor_system& sys, registrar_options options);
+
+} // namespace cairn
