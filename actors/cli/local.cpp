@@ -25,6 +25,7 @@ struct local_flags {
   master_flags master;
   agent_flags agent;
   unsigned agents = 1;
+  unsigned masters = 1;
 };
 
 int fail(const std::string& message) {
@@ -37,6 +38,8 @@ int run_local(const local_flags& f) {
     return fail("unknown --logging-level '" + f.node.logging_level + "'");
   if (f.agents == 0)
     return fail("--agents must be at least 1");
+  if (f.masters == 0 || f.masters % 2 == 0 || f.masters > 7)
+    return fail("--masters must be 1, 3, 5 or 7 (a majority must survive a failure)");
   std::string work_dir = f.node.work_dir.empty() ? "/var/tmp/cairn/local" : f.node.work_dir;
   // Every option is checked before anything starts.
   auto master_opts = f.master.options(f.node);
@@ -52,33 +55,57 @@ int run_local(const local_flags& f) {
   block_termination_signals();
   system_config cfg;
   caf::actor_system sys{cfg};
-  node_address where{f.node.ip, f.node.advertised_ip(), f.node.http_port,
-                     default_actor_port(f.node.http_port)};
-  auto master = start_master_node(sys, where, *master_opts);
-  if (!master)
-    return fail(error_message(master.error()));
+  // Masters take --http-port and the ports after it; agents the ports after
+  // theirs (5051, 5052, ... with one master).
+  auto port_after = [&](unsigned i) -> uint16_t {
+    return f.node.http_port == 0 ? 0 : static_cast<uint16_t>(f.node.http_port + i);
+  };
+  std::vector<master_node> masters;
+  std::vector<node_address> master_where;
+  master_log_settings log;
+  for (unsigned i = 0; i < f.masters; ++i) {
+    node_address where{f.node.ip, f.node.advertised_ip(), port_after(i),
+                       default_actor_port(port_after(i))};
+    auto node = listen_master_node(where);
+    if (!node)
+      return fail(error_message(node.error()));
+    log.masters.push_back(node->address);
+    masters.push_back(std::move(*node));
+    master_where.push_back(where);
+  }
+  for (unsigned i = 0; i < f.masters; ++i) {
+    auto settings = log;
+    if (f.masters == 1)
+      settings.masters.clear();
+    settings.id = i;
+    settings.work_dir = f.masters == 1 ? work_dir : fmt::format("{}/master-{}", work_dir, i);
+    settings.log_port = port_after(200 + i) == 0 ? 0 : static_cast<uint16_t>(f.node.http_port + 200 + i);
+    auto options = *master_opts;
+    options.seed ^= i;
+    if (auto err = start_master_node(sys, masters[i], master_where[i], options, settings))
+      return fail(error_message(err));
+  }
   std::vector<agent_node> agent_nodes;
   for (unsigned i = 0; i < agents.size(); ++i) {
-    // Agents take the ports after the master's (5051, 5052, ...); their
-    // actors listen on any free port, for executors only.
-    uint16_t http_port = f.node.http_port == 0 ? 0 : static_cast<uint16_t>(master->http_port + 1 + i);
-    node_address agent_where{f.node.ip, f.node.advertised_ip(), http_port, 0};
-    auto agent = start_agent_node(sys, agent_where, agents[i],
-                                  caf::actor_cast<agent_call_sink>(master->master));
+    // The agents' actors listen on any free port, for executors only. They
+    // find the leading master as agents anywhere do: by its address.
+    node_address agent_where{f.node.ip, f.node.advertised_ip(), port_after(f.masters + i), 0};
+    agents[i].master_addresses = log.masters;
+    auto agent = start_agent_node(sys, agent_where, agents[i], agent_call_sink{});
     if (!agent)
       return fail(error_message(agent.error()));
     agent_nodes.push_back(std::move(*agent));
   }
-  std::cout << fmt::format("cairn local: master listening on http://{}:{} (actors on port {}), "
-                           "{} agent(s), work dir {}",
-                           f.node.advertised_ip(), master->http_port, master->actor_port,
-                           agents.size(), work_dir)
+  std::cout << fmt::format("cairn local: {} listening on http://{}, {} agent(s), work dir {}",
+                           f.masters == 1 ? "master" : fmt::format("{} masters", f.masters),
+                           masters.front().address, agents.size(), work_dir)
             << std::endl;
   int sig = wait_for_termination_signal();
   logger("local")->info("signal {}: shutting down", sig);
   for (auto& a : agent_nodes)
     caf::anon_send_exit(a.agent, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(master->master, caf::exit_reason::user_shutdown);
+  for (auto& m : masters)
+    stop_master_node(m);
   return 0;
 }
 
@@ -91,6 +118,8 @@ command add_local_command(CLI::App& parent) {
   flags->master.add_to(*app);
   flags->agent.add_to(*app);
   add_flag(*app, "agents", flags->agents, "Number of agents");
+  add_flag(*app, "masters", flags->masters,
+           "Number of masters (3 or 5: one leads, the others stand by)");
   return {app, [flags] { return run_local(*flags); }};
 }
 

@@ -60,8 +60,7 @@ uint16_t default_actor_port(uint16_t http_port) {
   return http_port == 0 ? 0 : static_cast<uint16_t>(http_port + 100);
 }
 
-caf::expected<master_node> start_master_node(caf::actor_system& sys, const node_address& where,
-                                             master_options options) {
+caf::expected<master_node> listen_master_node(const node_address& where) {
   late_routes routes;
   auto http = http_server::start(where.ip, where.http_port, routes.handler());
   if (!http)
@@ -69,17 +68,38 @@ caf::expected<master_node> start_master_node(caf::actor_system& sys, const node_
   master_node node;
   node.http = std::move(*http);
   node.http_port = node.http->port();
+  node.address = fmt::format("{}:{}", where.advertised, node.http_port);
+  node.set_routes = [routes](http_handler h) mutable { routes.set(std::move(h)); };
+  return node;
+}
+
+caf::error start_master_node(caf::actor_system& sys, master_node& node, const node_address& where,
+                             master_options options, master_log_settings log) {
   options.http_port = node.http_port;
   options.ip = where.advertised;
-  node.master = spawn_master(sys, options);
-  auto port = publish(sys, node.master, where);
-  if (!port) {
-    caf::anon_send_exit(node.master, caf::exit_reason::user_shutdown);
-    return port.error();
-  }
-  node.actor_port = *port;
-  routes.set(master_routes(sys, node.master, {where.advertised, node.actor_port}));
-  return node;
+  contender_options c;
+  c.listen_ip = where.ip;
+  c.actor_port = where.actor_port;
+  c.log_port = log.log_port;
+  c.shared = node.shared;
+  c.log.addresses = log.masters.empty() ? std::vector<std::string>{node.address} : log.masters;
+  c.log.id = log.masters.empty() ? 0 : log.id;
+  c.log.quorum = log.quorum != 0 ? log.quorum : c.log.addresses.size() / 2 + 1;
+  c.log.work_dir = log.work_dir;
+  c.log.advertised = node.address;
+  c.log.seed = options.seed ^ (uint64_t{c.log.id} << 32);
+  c.master = std::move(options);
+  auto contender = spawn_contender(sys, std::move(c));
+  if (!contender)
+    return contender.error();
+  node.contender = *contender;
+  node.set_routes(master_routes(sys, node.shared, where.advertised));
+  return caf::none;
+}
+
+void stop_master_node(master_node& node) {
+  if (node.contender)
+    caf::anon_send_exit(node.contender, caf::exit_reason::user_shutdown);
 }
 
 caf::expected<agent_node> start_agent_node(caf::actor_system& sys, const node_address& where,

@@ -40,6 +40,8 @@ void master_flags::add_to(CLI::App& app) {
            "Unanswered pings in a row before an agent is unreachable");
   add_duration_flag(app, "agent-removal-timeout", agent_removal_timeout,
                     "How long an unreachable agent is kept before it is forgotten");
+  add_duration_flag(app, "agent-reregister-timeout", agent_reregister_timeout,
+                    "How long agents have to re-register with a newly elected master");
 }
 
 namespace {
@@ -77,6 +79,7 @@ caf::expected<master_options> master_flags::options(const node_flags& node) cons
   o.agent_ping_timeout = agent_ping_timeout;
   o.max_agent_ping_timeouts = std::max(1u, max_agent_ping_timeouts);
   o.agent_removal_timeout = agent_removal_timeout;
+  o.agent_reregister_timeout = agent_reregister_timeout;
   o.seed = entropy_seed();
   return o;
 }

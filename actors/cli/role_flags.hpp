@@ -32,6 +32,7 @@ struct master_flags {
   duration agent_ping_timeout = std::chrono::seconds(15);
   uint32_t max_agent_ping_timeouts = 5;
   duration agent_removal_timeout = std::chrono::minutes(15);
+  duration agent_reregister_timeout = std::chrono::minutes(10);
 
   void add_to(CLI::App& app);
   caf::expected<master_options> options(const node_flags& node) const;

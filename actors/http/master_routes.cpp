@@ -1,5 +1,7 @@
 #include "actors/http/master_routes.hpp"
 
+#include <mutex>
+
 #include "actors/http/master_documents.hpp"
 #include "actors/http/operator_http.hpp"
 #include "actors/http/routes.hpp"
@@ -13,6 +15,8 @@ std::string endpoint_json(const actor_endpoint& endpoint) {
   return to_json(make_wire<schema::state::ActorEndpoint>([&](auto e) {
                    e.setHost(endpoint.host);
                    e.setPort(endpoint.port);
+                   e.setLogPort(endpoint.log_port);
+                   e.setLeader(endpoint.leader);
                  }).get());
 }
 
@@ -59,18 +63,71 @@ bool serve_documents(caf::actor_system& sys, const master_actor& master,
   return true;
 }
 
+// The scheduler API keeps its streams per master actor: a new leader in this
+// process gets a fresh one.
+class scheduler_apis {
+public:
+  http_handler for_master(caf::actor_system& sys, const master_actor& master) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (master != master_) {
+      master_ = master;
+      handler_ = scheduler_api(sys, master);
+    }
+    return handler_;
+  }
+
+private:
+  std::mutex mutex_;
+  master_actor master_;
+  http_handler handler_;
+};
+
+void redirect_to_leader(const leadership::view& view, const http_request& request,
+                        http_reply& reply) {
+  if (view.leader.empty())
+    return reply.send(text_response(503, "no master leads yet; try again shortly"));
+  http_response r = text_response(307, "");
+  std::string location = "http://" + view.leader + request.path;
+  if (!request.query.empty())
+    location += "?" + request.query;
+  r.headers.emplace_back("Location", std::move(location));
+  reply.send(std::move(r));
+}
+
 } // namespace
 
-http_handler master_routes(caf::actor_system& sys, master_actor master,
-                           actor_endpoint endpoint) {
-  auto scheduler = scheduler_api(sys, master);
-  return [&sys, master, scheduler, ep = endpoint_json(endpoint)](http_request request,
-                                                                   http_reply reply) {
+http_handler master_routes(caf::actor_system& sys, std::shared_ptr<leadership> node,
+                           std::string advertised_host) {
+  auto schedulers = std::make_shared<scheduler_apis>();
+  return [&sys, node, schedulers, host = std::move(advertised_host)](http_request request,
+                                                                      http_reply reply) {
     const auto& path = request.path;
+    auto view = node->get();
     if (path == "/health")
       return reply.send(text_response(200, ""));
+    if (path == "/version")
+      return reply.send(version_document());
+    if (path == "/cairn/endpoint")
+      return reply.send(
+        json_response(endpoint_json({host, view.actor_port, view.log_port, view.leader})));
+    if (path == "/redirect" || path == "/master/redirect") {
+      if (view.leader.empty())
+        return reply.send(text_response(503, "no master leads yet"));
+      http_response r = text_response(307, "");
+      r.headers.emplace_back("Location", "//" + view.leader);
+      return reply.send(std::move(r));
+    }
+    if (request.method == "GET" && serve_ui(request, reply))
+      return;
+    if (!view.master) {
+      // Every master is scraped; those that do not lead say so.
+      if (path == "/metrics/snapshot" || path == "/metrics")
+        return reply.send(metrics_response({{"master/elected", 0}}, path == "/metrics"));
+      return redirect_to_leader(view, request, reply);
+    }
+    const auto& master = view.master;
     if (path == "/api/v1/scheduler")
-      return scheduler(std::move(request), std::move(reply));
+      return schedulers->for_master(sys, master)(std::move(request), std::move(reply));
     if (path == "/api/v1" || path == "/api/v1/operator")
       return serve_operator_call(sys, master, request, std::move(reply));
     if (request.method != "GET")
@@ -81,18 +138,6 @@ http_handler master_routes(caf::actor_system& sys, master_actor master,
       return serve_metrics(sys, master, false, std::move(reply));
     if (path == "/metrics")
       return serve_metrics(sys, master, true, std::move(reply));
-    if (path == "/version")
-      return reply.send(version_document());
-    if (path == "/redirect" || path == "/master/redirect") {
-      // The leading master: this one, until there are several (HA).
-      http_response r = text_response(307, "");
-      r.headers.emplace_back("Location", "//" + request.header("host"));
-      return reply.send(std::move(r));
-    }
-    if (path == "/cairn/endpoint")
-      return reply.send(json_response(ep));
-    if (serve_ui(request, reply))
-      return;
     reply.send(text_response(404, "no such endpoint: " + path));
   };
 }

@@ -72,25 +72,10 @@ void serve_metrics_of(caf::actor_system& sys, const Handle& target, bool prometh
   auto call = make_wire<schema::operator_api::Call>([](auto c) { c.setType(Type::GET_METRICS); });
   serve_from_actor<operator_response>(
     sys, target, call, std::move(reply), [prometheus](const operator_response& r) {
-      auto metrics = r->getGetMetrics().getMetrics();
-      if (prometheus) {
-        std::string text;
-        for (auto m : metrics) {
-          std::string name = "cairn_" + std::string(m.getName().cStr());
-          for (auto& c : name)
-            if (!std::isalnum(static_cast<unsigned char>(c)))
-              c = '_';
-          text += fmt::format("# TYPE {} gauge\n{} {}\n", name, name, m.getValue());
-        }
-        return text_response(200, std::move(text));
-      }
-      wire_builder<schema::state::Metrics> b;
-      auto list = b->initMetrics(metrics.size());
-      for (unsigned i = 0; i < metrics.size(); ++i) {
-        list[i].setName(metrics[i].getName());
-        list[i].setValue(metrics[i].getValue());
-      }
-      return json_response(to_json(std::move(b).finish().get()));
+      std::vector<std::pair<std::string, double>> metrics;
+      for (auto m : r->getGetMetrics().getMetrics())
+        metrics.emplace_back(m.getName().cStr(), m.getValue());
+      return metrics_response(metrics, prometheus);
     });
 }
 
@@ -132,6 +117,28 @@ void serve_operator_call(caf::actor_system& sys, const master_actor& master,
 void serve_operator_call(caf::actor_system& sys, const agent_actor& agent,
                          const http_request& request, http_reply reply) {
   serve_call(sys, agent, request, std::move(reply));
+}
+
+http_response metrics_response(const std::vector<std::pair<std::string, double>>& metrics,
+                               bool prometheus) {
+  if (prometheus) {
+    std::string text;
+    for (const auto& [metric, value] : metrics) {
+      std::string name = "cairn_" + metric;
+      for (auto& c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c)))
+          c = '_';
+      text += fmt::format("# TYPE {} gauge\n{} {}\n", name, name, value);
+    }
+    return text_response(200, std::move(text));
+  }
+  wire_builder<schema::state::Metrics> b;
+  auto list = b->initMetrics(static_cast<unsigned>(metrics.size()));
+  for (unsigned i = 0; i < metrics.size(); ++i) {
+    list[i].setName(metrics[i].first);
+    list[i].setValue(metrics[i].second);
+  }
+  return json_response(to_json(std::move(b).finish().get()));
 }
 
 void serve_metrics(caf::actor_system& sys, const master_actor& master, bool prometheus,

@@ -2,6 +2,10 @@
 // JSON Response, or for SUBSCRIBE a RecordIO stream of JSON Events.
 #pragma once
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <caf/actor_system.hpp>
 
 #include "actors/agent/agent.hpp"
@@ -24,6 +28,9 @@ void serve_operator_call(caf::actor_system& sys, const agent_actor& agent,
 // from GET_METRICS of `target`.
 void serve_metrics(caf::actor_system& sys, const master_actor& master, bool prometheus,
                    http_reply reply);
+// Metrics as /metrics/snapshot (JSON) or /metrics (Prometheus text) show them.
+http_response metrics_response(const std::vector<std::pair<std::string, double>>& metrics,
+                               bool prometheus);
 void serve_metrics(caf::actor_system& sys, const agent_actor& agent, bool prometheus,
                    http_reply reply);
 
