@@ -55,30 +55,12 @@ int hex_value(char c) {
   return -1;
 }
 
-// Form encoding: '+' is a space; a malformed escape is kept as it came.
-std::string url_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0
-               && hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 const char* status_text(int status) {
   static const std::pair<int, const char*> known[] = {
     {200, "OK"}, {201, "Created"}, {202, "Accepted"}, {204, "No Content"},
     {301, "Moved Permanently"}, {302, "Found"}, {303, "See Other"}, {304, "Not Modified"},
     {307, "Temporary Redirect"}, {400, "Bad Request"}, {401, "Unauthorized"},
-    {403, "Forbidden"}, {404, "Not Found"}, {405, "Method Not Allowed"}, {409, "Conflict"},
+    {403, "Forbidden"}, {404, "Not Found"}, {405, "Method Not Allowed"}, {409, "Conflict"}, {412, "Precondition Failed"},
     {413, "Payload Too Large"}, {415, "Unsupported Media Type"},
     {422, "Unprocessable Entity"}, {429, "Too Many Requests"},
     {500, "Internal Server Error"}, {501, "Not Implemented"}, {503, "Service Unavailable"},
@@ -104,6 +86,23 @@ std::string http_request::header(std::string_view name) const {
     if (iequals(k, name))
       return v;
   return {};
+}
+
+std::string url_decode(std::string_view s, bool form) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (form && s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0
+               && hex_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
 }
 
 std::string http_request::query_param(std::string_view name) const {

@@ -26,6 +26,10 @@ struct server_state;
 http_reply make_reply(std::shared_ptr<reply_state> state);
 } // namespace detail
 
+// Percent-escapes decoded; with `form`, '+' is a space too (query strings).
+// A malformed escape is kept as it came.
+std::string url_decode(std::string_view s, bool form = true);
+
 struct http_request {
   std::string method; // "GET", "POST", ...
   std::string path;   // "/master/state": raw (not url-decoded), no query

@@ -5,6 +5,7 @@
 #include "schema/executor.capnp.h"
 #include "schema/master.capnp.h"
 #include "schema/operator.capnp.h"
+#include "schema/registry.capnp.h"
 #include "schema/scheduler.capnp.h"
 #include "schema/state.capnp.h"
 
@@ -90,6 +91,8 @@ capnp::JsonCodec* make_codec() {
   codec->handleByAnnotation<schema::state::Version>();
   codec->handleByAnnotation<schema::state::FileList>();
   codec->handleByAnnotation<schema::state::FileData>();
+  codec->handleByAnnotation<schema::registry::Registry>();
+  codec->handleByAnnotation<schema::registry::KvWritten>();
   codec->addTypeHandler(metrics);
   return codec;
 }

@@ -97,3 +97,10 @@ struct Registry {
     value @2 :Data $Json.base64;
   }
 }
+
+struct KvWritten {
+  # What a write to the key-value store answers over HTTP.
+  key @0 :Text;
+  version @1 :UInt64;
+  # The key's version now; 0 after a delete.
+}

@@ -12,6 +12,9 @@
 #include <fmt/format.h>
 #include <kj/exception.h>
 
+#include "runtime/errors.hpp"
+#include "runtime/json.hpp"
+
 namespace cairn {
 
 namespace {
@@ -250,14 +253,18 @@ std::string build_entry(F&& fill) {
 
 // -- applying entries
 
-registry::result registry::apply(std::string_view entry) {
+namespace {
+
+// Reads one entry as an Operation and hands it to `use`; answers why not
+// when the entry is not one ("" when `use` ran).
+template <class Use>
+std::string with_operation(std::string_view entry, Use&& use) {
   if (entry.empty())
-    return refused("an empty entry");
+    return "an empty entry";
   if (entry.size() > max_entry_bytes)
-    return refused(fmt::format("an entry of {} bytes, more than {}", entry.size(),
-                               max_entry_bytes));
+    return fmt::format("an entry of {} bytes, more than {}", entry.size(), max_entry_bytes);
   if (entry.size() % sizeof(capnp::word) != 0)
-    return refused(fmt::format("an entry of {} bytes is not whole words", entry.size()));
+    return fmt::format("an entry of {} bytes is not whole words", entry.size());
   // Copied: the log's bytes need not be aligned as Cap'n Proto reads them.
   auto words = kj::heapArray<capnp::word>(entry.size() / sizeof(capnp::word));
   std::memcpy(words.begin(), entry.data(), entry.size());
@@ -269,14 +276,35 @@ registry::result registry::apply(std::string_view entry) {
     options.nestingLimit = limits::wire_max_nesting;
     capnp::FlatArrayMessageReader message(words, options);
     if (message.getEnd() != words.end())
-      return refused(fmt::format("{} words after the operation",
-                                 words.end() - message.getEnd()));
+      return fmt::format("{} words after the operation", words.end() - message.getEnd());
     auto op = message.getRoot<sr::Operation>();
     op.totalSize();  // walks the whole entry, bounds-checking every pointer
-    return apply(op);
+    use(op);
+    return {};
   } catch (const kj::Exception& e) {
-    return refused(std::string("a malformed entry: ") + e.getDescription().cStr());
+    return std::string("a malformed entry: ") + e.getDescription().cStr();
   }
+}
+
+} // namespace
+
+registry::result registry::apply(std::string_view entry) {
+  result r;
+  auto why = with_operation(entry, [&](operation::Reader op) { r = apply(op); });
+  return why.empty() ? r : refused(why);
+}
+
+caf::expected<std::string> registry_json(std::string_view snapshot_entry) {
+  std::string json;
+  auto why = with_operation(snapshot_entry, [&](sr::Operation::Reader op) {
+    if (op.isSnapshot())
+      json = to_json(op.getSnapshot());
+  });
+  if (!why.empty())
+    return make_error("the registry: " + why);
+  if (json.empty())
+    return make_error("the registry: the entry is not a snapshot");
+  return json;
 }
 
 registry::result registry::apply(operation::Reader op) {

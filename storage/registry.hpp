@@ -24,6 +24,7 @@
 #include <vector>
 
 #include <capnp/common.h>
+#include <caf/expected.hpp>
 
 #include "runtime/limits.hpp"
 #include "runtime/wire.hpp"
@@ -185,5 +186,8 @@ std::string set_weights_entry(const std::vector<std::pair<std::string, double>>&
 std::string kv_set_entry(std::string_view key, std::string_view value,
                          std::optional<uint64_t> expected_version);
 std::string kv_delete_entry(std::string_view key, std::optional<uint64_t> expected_version);
+
+// The Registry a snapshot entry holds, as JSON (what /registrar(1)/registry serves).
+caf::expected<std::string> registry_json(std::string_view snapshot_entry);
 
 } // namespace cairn

@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "actors/http/kv_http.hpp"
 #include "actors/http/master_documents.hpp"
 #include "actors/http/operator_http.hpp"
 #include "actors/http/routes.hpp"
@@ -130,8 +131,12 @@ http_handler master_routes(caf::actor_system& sys, std::shared_ptr<leadership> n
       return schedulers->for_master(sys, master)(std::move(request), std::move(reply));
     if (path == "/api/v1" || path == "/api/v1/operator")
       return serve_operator_call(sys, master, request, std::move(reply));
+    if (path.rfind(kv_path_prefix, 0) == 0)
+      return serve_kv(sys, master, request, std::move(reply));
     if (request.method != "GET")
       return reply.send(text_response(405, "only GET is served at " + path));
+    if (path == "/registrar(1)/registry")
+      return serve_registry(sys, master, std::move(reply));
     if (serve_documents(sys, master, request, reply))
       return;
     if (path == "/metrics/snapshot")

@@ -10,6 +10,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/log.hpp"
+#include "storage/registry.hpp"
 
 namespace cairn {
 
@@ -78,6 +79,21 @@ master_actor::behavior_type master(master_ptr self, master_options options) {
     [=](const allocation& grants) { on_allocation(self, grants); },
     [=](const operator_call& call) { return on_operator_call(self, call); },
     [=](state_atom) { return build_state(self); },
+    [=](kv_get_atom a, std::string& key) {
+      return self->delegate(self->state.options.registrar, a, std::move(key));
+    },
+    [=](kv_set_atom, const std::string& key, const std::string& value, uint64_t expected,
+        bool any) {
+      return self->delegate(self->state.options.registrar, apply_atom::value,
+                            kv_set_entry(key, value, any ? std::nullopt
+                                                         : std::optional<uint64_t>(expected)));
+    },
+    [=](kv_delete_atom, const std::string& key, uint64_t expected, bool any) {
+      return self->delegate(self->state.options.registrar, apply_atom::value,
+                            kv_delete_entry(key, any ? std::nullopt
+                                                     : std::optional<uint64_t>(expected)));
+    },
+    [=](registry_atom a) { return self->delegate(self->state.options.registrar, a); },
     [=](heartbeat_atom) {
       send_heartbeats(self);
       heartbeat_subscribers(self);

@@ -34,6 +34,15 @@ using master_actor = caf::typed_actor<
   // Operators and the HTTP gateway.
   caf::replies_to<operator_call>::with<operator_response>,
   caf::replies_to<state_atom>::with<master_snapshot>,
+  // The replicated key-value store, for frameworks' state: a key's (version,
+  // value), version 0 when absent; compare-and-set writes (key, value, the
+  // version expected, or any) answering (written, why not, new version); and
+  // the whole registry as a snapshot entry (storage/registry.hpp).
+  caf::replies_to<kv_get_atom, std::string>::with<uint64_t, std::string>,
+  caf::replies_to<kv_set_atom, std::string, std::string, uint64_t, bool>::with<bool, std::string,
+                                                                             uint64_t>,
+  caf::replies_to<kv_delete_atom, std::string, uint64_t, bool>::with<bool, std::string, uint64_t>,
+  caf::replies_to<registry_atom>::with<std::string>,
   // Timers of its own: framework heartbeats; agent pings; a framework's failover timeout
   // (framework id, the disconnection it belongs to).
   caf::reacts_to<heartbeat_atom>,

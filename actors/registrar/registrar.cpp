@@ -115,6 +115,11 @@ registrar_actor::behavior_type registrar(self_ptr self, registrar_options option
       auto v = self->state.reg.kv_get(key);
       return caf::result<uint64_t, std::string>(v.version, v.value);
     },
+    [=](registry_atom) -> caf::result<std::string> {
+      if (self->state.stale)
+        return make_error("the registry is recovering");
+      return self->state.reg.snapshot();
+    },
   };
 }
 

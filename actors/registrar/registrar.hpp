@@ -17,6 +17,9 @@ namespace cairn {
 using apply_atom = caf::atom_constant<caf::atom("apply")>;
 using recover_atom = caf::atom_constant<caf::atom("recover")>;
 using kv_get_atom = caf::atom_constant<caf::atom("kvget")>;
+using kv_set_atom = caf::atom_constant<caf::atom("kvset")>;
+using kv_delete_atom = caf::atom_constant<caf::atom("kvdelete")>;
+using registry_atom = caf::atom_constant<caf::atom("registry")>;
 
 using registrar_actor = caf::typed_actor<
   // An operation (storage/registry.hpp builds them): (ok, why not, version).
@@ -24,7 +27,9 @@ using registrar_actor = caf::typed_actor<
   // Replays the log; answers the state as a snapshot entry.
   caf::replies_to<recover_atom>::with<std::string>,
   // A key of the key-value store: (version, value); version 0 when absent.
-  caf::replies_to<kv_get_atom, std::string>::with<uint64_t, std::string>>;
+  caf::replies_to<kv_get_atom, std::string>::with<uint64_t, std::string>,
+  // The whole registry as a snapshot entry (an error while it recovers).
+  caf::replies_to<registry_atom>::with<std::string>>;
 
 struct registrar_options {
   // Appended to and replayed from; without one (tests only), operations

@@ -164,6 +164,38 @@ class HttpApis(unittest.TestCase):
         added = next(e for e in seen if e["type"] == "TASK_ADDED")
         self.assertEqual(added["task_added"]["task"]["task_id"]["value"], "watched")
 
+    def test_key_value_store_compares_versions_and_lives_in_the_registry(self):
+        def call(method, key, body=None, headers=None):
+            host, _, port = self.address.partition(":")
+            conn = http.client.HTTPConnection(host, int(port), timeout=30)
+            conn.request(method, "/cairn/kv/" + key, body, headers or {})
+            r = conn.getresponse()
+            out = (r.status, r.read(), r.getheader("ETag"))
+            conn.close()
+            return out
+
+        status, body, _ = call("PUT", "jobs%2Fnightly", b"\x00v1", {"If-None-Match": "*"})
+        self.assertEqual((status, json.loads(body)), (200, {"key": "jobs/nightly", "version": 1}))
+        self.assertEqual(call("PUT", "jobs%2Fnightly", b"x", {"If-None-Match": "*"})[0], 412)
+        self.assertEqual(call("GET", "jobs%2Fnightly"), (200, b"\x00v1", '"1"'))
+        self.assertEqual(call("PUT", "jobs%2Fnightly", b"v2", {"If-Match": '"1"'})[0], 200)
+        self.assertEqual(call("PUT", "jobs%2Fnightly", b"v3", {"If-Match": '"1"'})[0], 412)
+        self.assertEqual(call("DELETE", "jobs%2Fnightly", None, {"If-Match": '"1"'})[0], 412)
+        self.assertEqual(call("GET", "jobs%2Fnightly")[1:], (b"v2", '"2"'))
+        self.assertEqual(call("PUT", "jobs%2Fnightly", b"v", {"If-Match": "soon"})[0], 400)
+        self.assertEqual(call("PUT", "x" * 1025, b"v")[0], 400)
+        self.assertEqual(call("PUT", "big", b"v" * (1024 * 1024 + 1))[0], 413)
+        self.assertEqual(call("GET", "big")[0], 404)
+
+        registry = json.loads(self.local.get("/registrar(1)/registry")[1])
+        self.assertIn({"key": "jobs/nightly", "version": 2, "value": "djI="}, registry["kv"])
+        self.assertEqual(len(registry["agents"]), 2)
+        self.assertTrue(all(a["reachable"] for a in registry["agents"]))
+
+        self.assertEqual(call("DELETE", "jobs%2Fnightly", None, {"If-Match": '"2"'})[0], 200)
+        self.assertEqual(call("GET", "jobs%2Fnightly")[0], 404)
+        self.assertEqual(call("DELETE", "jobs%2Fnightly")[0], 404)
+
     def test_json_endpoints_in_mesos_layouts(self):
         self.local.execute("--name", "listed", "--command", "echo listed-output")
         for path, key in (("/master/frameworks", "frameworks"), ("/master/slaves", "slaves"),

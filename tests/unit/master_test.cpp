@@ -614,3 +614,53 @@ TEST_CASE_FIXTURE(master_fixture, "tasks reported lost while their agent was unr
   CHECK(killed == std::vector<std::string>{"t"});
   stop(back.handle);
 }
+
+TEST_CASE_FIXTURE(master_fixture, "frameworks' keys change only at the version a writer expects, and outlive the leader") {
+  struct written {
+    bool ok = false;
+    std::string why;
+    uint64_t version = 0;
+  };
+  auto write = [&](auto... call) {
+    auto out = std::make_shared<written>();
+    auto m = master;
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(m, caf::infinite, call...)
+        .then([=](bool ok, const std::string& why, uint64_t v) { *out = {ok, why, v}; });
+    });
+    settle();
+    return *out;
+  };
+  auto get = [&](const std::string& key) {
+    auto out = std::make_shared<std::pair<uint64_t, std::string>>();
+    auto m = master;
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(m, caf::infinite, kv_get_atom::value, key)
+        .then([=](uint64_t v, const std::string& value) { *out = {v, value}; });
+    });
+    settle();
+    return *out;
+  };
+  auto set = [&](const std::string& key, const std::string& value, uint64_t expected, bool any) {
+    return write(kv_set_atom::value, key, value, expected, any);
+  };
+  auto created = set("apps/web", "one", 0, false);
+  CHECK(created.ok);
+  CHECK(created.version == 1);
+  auto again = set("apps/web", "other", 0, false);
+  CHECK_FALSE(again.ok);
+  CHECK(again.why.find("version 1") != std::string::npos);
+  CHECK(set("apps/web", "two", 1, false).version == 2);
+  CHECK_FALSE(set("apps/web", "stale", 1, false).ok);
+  CHECK(get("apps/web") == std::pair<uint64_t, std::string>{2, "two"});
+  CHECK(stored().kv_get("apps/web").value == "two");
+
+  fail_over();
+  CHECK(get("apps/web") == std::pair<uint64_t, std::string>{2, "two"});
+  CHECK_FALSE(write(kv_delete_atom::value, std::string("apps/web"), uint64_t{1}, false).ok);
+  auto deleted = write(kv_delete_atom::value, std::string("apps/web"), uint64_t{2}, false);
+  CHECK(deleted.ok);
+  CHECK(deleted.version == 0);
+  CHECK(get("apps/web").first == 0);
+  CHECK_FALSE(write(kv_delete_atom::value, std::string("apps/web"), uint64_t{0}, true).ok);
+}
