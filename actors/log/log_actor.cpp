@@ -108,7 +108,7 @@ void flush(self_ptr self) {
       auto ready = st.rep->take_ready();
       auto batch = store_batch::from(ready);
       if (!batch.empty())
-        if (auto err = st.store->write(batch, ready.sync)) {
+        if (auto err = st.store->write(batch, ready.sync && st.options.sync)) {
           // Nothing it promised or accepted may leave unwritten: it stops.
           logger("log")->critical("node {}: the log store failed: {}", st.options.id,
                                   error_message(err));

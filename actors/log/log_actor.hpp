@@ -64,6 +64,10 @@ struct log_options {
   // at random) stands for election.
   duration election_timeout = std::chrono::milliseconds(1500);
   uint64_t seed = 0;
+  // Writes that Paxos needs on disk before answering are flushed (fsync).
+  // Off only to measure what the flush costs (log_bench): a replica that
+  // loses power may then forget a promise.
+  bool sync = true;
 };
 
 // Opens the replica's store and spawns the node (detached). `owner` hears
