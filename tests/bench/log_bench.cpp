@@ -36,6 +36,7 @@
 #include <fmt/format.h>
 
 #include "actors/agent/agent.hpp"
+#include "actors/cli/nodes.hpp"
 #include "actors/log/log_actor.hpp"
 #include "actors/resources/parse.hpp"
 #include "runtime/connector.hpp"
@@ -312,23 +313,30 @@ void bench_failover(const std::string& cairn, size_t agent_count, size_t failove
     return std::nullopt;
   };
 
+  // Agents as `cairn agent` runs them (HTTP endpoints, a published actor),
+  // so that a new leader can reach out to each; their tasks are simulated.
   system_config cfg;
   caf::actor_system sys{cfg};
   auto total = parse_resources("cpus:4;mem:4096;disk:1000").value();
   auto probe = std::make_shared<testing::usage_probe>();
-  std::vector<agent_actor> agents;
+  std::vector<agent_node> agents;
   for (size_t i = 0; i < agent_count; ++i) {
     agent_options a;
-    a.hostname = fmt::format("agent-{}", i);
+    a.hostname = "127.0.0.1";
     a.total = total;
-    a.actor_endpoint = "in-process";
     a.master_addresses = addresses;
-    a.work_dir = (dir / a.hostname).string();
+    a.work_dir = (dir / fmt::format("agent-{}", i)).string();
     a.seed = 1000 + i;
-    a.make_containerizer = [&sys, name = a.hostname, probe] {
+    a.make_containerizer = [&sys, name = fmt::format("agent-{}", i), probe] {
       return testing::make_sim_containerizer(sys, name, {}, probe);
     };
-    agents.push_back(spawn_agent(sys, std::move(a), agent_call_sink{}));
+    auto node = start_agent_node(sys, {"127.0.0.1", "127.0.0.1", 0, 0}, std::move(a),
+                                 agent_call_sink{});
+    if (!node) {
+      fmt::print("failover: agent {} did not start: {}\n", i, error_message(node.error()));
+      return;
+    }
+    agents.push_back(std::move(*node));
   }
   auto leader = find_leader(std::nullopt, static_cast<uint32_t>(agent_count),
                             clock_type::now() + std::chrono::minutes(2));
@@ -369,7 +377,7 @@ void bench_failover(const std::string& cairn, size_t agent_count, size_t failove
                agent_count, elected_ms.size(), percentile(elected_ms, 0.5),
                percentile(agents_ms, 0.5));
   for (auto& a : agents)
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(a.agent, caf::exit_reason::user_shutdown);
   for (auto& p : procs) {
     kill(p.pid, SIGTERM);
     waitpid(p.pid, nullptr, 0);
