@@ -72,7 +72,7 @@ void write(caf::actor_system& sys, std::string key, precondition p, bool put, ht
         reply.send(ok ? written(key, version) : refused(p, put, why));
       },
       [=](caf::error& err) {
-        reply.send(text_response(503, "not written: " + error_message(err)));
+        reply.send(text_response(503, error_message(err)));
       });
   });
 }

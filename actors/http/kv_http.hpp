@@ -5,7 +5,9 @@
 //   PUT    /cairn/kv/KEY   sets it to the body; DELETE removes it
 //          If-Match: "V"      only if the key is at version V (412 if not)
 //          If-None-Match: *   PUT only if the key does not exist yet (412 if it does)
-//          answers {"key": KEY, "version": V} (version 0 after a delete)
+//          answers {"key": KEY, "version": V} (version 0 after a delete);
+//          503 when no master leads or the outcome is unknown (the message
+//          says which; read the key to find out)
 //   GET    /registrar(1)/registry   the whole registry as JSON (as Mesos serves it)
 #pragma once
 

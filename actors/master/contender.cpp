@@ -30,6 +30,7 @@ struct contender_state {
   log_actor log;
   registrar_actor registrar;
   master_actor master;
+  uint16_t published_port = 0;  // where the master is published, while it is
   uint64_t term = 0;  // bumped by each election and demotion: stale answers are ignored
   bool elected_early = false;  // the log elected this node before init arrived
 };
@@ -41,7 +42,7 @@ void stop_master(self_ptr self) {
   if (!st.master)
     return;
   // Agents and frameworks connected to it see it go and look for the leader.
-  self->home_system().middleman().unpublish(st.master, st.options.actor_port);
+  self->home_system().middleman().unpublish(st.master, st.published_port);
   self->send_exit(st.master, caf::exit_reason::user_shutdown);
   st.master = master_actor{};
   st.options.shared->clear_master();
@@ -58,13 +59,15 @@ void start_master(self_ptr self, const std::string& recovered) {
   auto port = self->home_system().middleman().publish(st.master, st.options.actor_port,
                                                       st.options.listen_ip.c_str(), true);
   if (!port) {
-    logger("contender")->critical("cannot publish the master on {}:{}: {}",
-                                  st.options.listen_ip, st.options.actor_port,
-                                  self->home_system().render(port.error()));
+    logger("contender")->error("cannot publish the master on {}:{} ({}); trying again in {}",
+                               st.options.listen_ip, st.options.actor_port,
+                               self->home_system().render(port.error()),
+                               format_duration(master_restart_delay));
     stop_master(self);
+    self->delayed_send(self, master_restart_delay, restart_atom::value, st.term);
     return;
   }
-  st.options.actor_port = *port;
+  st.published_port = *port;
   st.options.shared->set_master(st.master, *port, st.options.log.advertised);
   logger("contender")->info("this node leads: master published on port {}", *port);
 }
@@ -135,6 +138,7 @@ caf::behavior contender(self_ptr self, contender_options options) {
     },
     [=](demoted_atom) {
       ++self->state.term;
+      self->state.elected_early = false;
       stop_master(self);
     },
     [=](poll_atom) {

@@ -1,8 +1,11 @@
 // The registrar: the master's durable state (admitted agents, frameworks,
 // weights) and the frameworks' key-value store, as a state machine over the
-// replicated log. On the leader every change is appended to the log first
-// and applied once it is chosen; a new leader replays the log to recover.
-// Every so many entries it writes a snapshot and truncates the log behind it.
+// replicated log. Its state is always the log's entries applied in position
+// order: a change is appended, and answered with the result of applying it
+// once everything before it is applied, exactly what a replay computes. A new
+// leader replays the log to recover. Every so many entries it holds new
+// writes, writes a snapshot of everything before it, and truncates the log
+// behind it.
 #pragma once
 
 #include <string>
@@ -20,6 +23,7 @@ using kv_get_atom = caf::atom_constant<caf::atom("kvget")>;
 using kv_set_atom = caf::atom_constant<caf::atom("kvset")>;
 using kv_delete_atom = caf::atom_constant<caf::atom("kvdelete")>;
 using registry_atom = caf::atom_constant<caf::atom("registry")>;
+using learn_atom = caf::atom_constant<caf::atom("learn")>;
 
 using registrar_actor = caf::typed_actor<
   // An operation (storage/registry.hpp builds them): (ok, why not, version).
@@ -29,7 +33,9 @@ using registrar_actor = caf::typed_actor<
   // A key of the key-value store: (version, value); version 0 when absent.
   caf::replies_to<kv_get_atom, std::string>::with<uint64_t, std::string>,
   // The whole registry as a snapshot entry (an error while it recovers).
-  caf::replies_to<registry_atom>::with<std::string>>;
+  caf::replies_to<registry_atom>::with<std::string>,
+  // Its own timer: read what the log learned since the last read.
+  caf::reacts_to<learn_atom>>;
 
 struct registrar_options {
   // Appended to and replayed from; without one (tests only), operations
