@@ -153,6 +153,15 @@ struct master_fixture : testing::actor_fixture {
     return reg;
   }
 
+  // The agent, long forgotten, comes back: it is told to shut down.
+  void check_forgotten_on_return() {
+    testing::fake_peer back = fake();
+    reregister(back, {});
+    REQUIRE(!back.box->agent.empty());
+    CHECK(back.box->agent.back()->getType() == AgentEvent::Type::SHUTDOWN_AGENT);
+    stop(back.handle);
+  }
+
   // The leader fails over: a new master takes over what the registry holds.
   void fail_over() {
     auto recovered = stored().snapshot();
@@ -423,11 +432,7 @@ TEST_CASE_FIXTURE(master_fixture, "an agent that answers its pings stays; one aw
   CHECK(take(framework, Event::Type::RESCIND).empty());
   advance(4s);  // unreachable now
   advance(11s); // and past the removal timeout
-  testing::fake_peer back = fake();
-  reregister(back, {});
-  REQUIRE(!back.box->agent.empty());
-  CHECK(back.box->agent.back()->getType() == AgentEvent::Type::SHUTDOWN_AGENT);
-  stop(back.handle);
+  check_forgotten_on_return();
 }
 
 TEST_CASE_FIXTURE(master_fixture, "an agent that unregisters is removed at once and told so") {
@@ -587,11 +592,7 @@ TEST_CASE_FIXTURE(master_fixture, "a recovered agent that does not return is unr
   CHECK(!stored().find_agent(agent_id)->reachable);
   advance(11s); // past the removal timeout
   CHECK(stored().find_agent(agent_id) == nullptr);
-  testing::fake_peer back = fake();
-  reregister(back, {});
-  REQUIRE(!back.box->agent.empty());
-  CHECK(back.box->agent.back()->getType() == AgentEvent::Type::SHUTDOWN_AGENT);
-  stop(back.handle);
+  check_forgotten_on_return();
 }
 
 TEST_CASE_FIXTURE(master_fixture, "tasks reported lost while their agent was unreachable are killed when it returns") {
