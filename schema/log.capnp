@@ -59,7 +59,8 @@ struct PromiseResponse {
   begin @4 :UInt64;
   # First position it still keeps.
   hasRange @5 :Bool;
-  # Explicit promises: the range asked about, echoed.
+  # Explicit promises: the range answered for. It starts where the request's
+  # does and may end earlier, when all of it would not fit in one message.
   first @6 :UInt64;
   last @7 :UInt64;
   accepted @8 :List(Action);
@@ -105,11 +106,16 @@ struct Heartbeat {
   number @0 :UInt64;
   leader @1 :Text;
   # The leading master's address, for redirects.
+  round @2 :UInt64;
+  # Echoed in the answer: only answers to the latest round renew the lease.
+  end @3 :UInt64;
+  # The leader's next position: a follower that learned less catches up.
 }
 
 struct HeartbeatResponse {
   okay @0 :Bool;
   number @1 :UInt64;
+  round @2 :UInt64;
 }
 
 struct Message {

@@ -77,9 +77,7 @@ void send_out(self_ptr self, std::vector<message>& local, message m) {
 
 void deliver(self_ptr self, const message& m) {
   auto& st = self->state;
-  if (std::holds_alternative<promise_response>(m.body)
-      || std::holds_alternative<write_response>(m.body)
-      || std::holds_alternative<heartbeat_response>(m.body))
+  if (for_proposer(m))
     st.prop->step(m);
   else
     st.rep->step(m);
@@ -90,7 +88,12 @@ void check_catchup(self_ptr self) {
   if (!st.awaiting_catchup || st.prop->state() != proposer_state::leading)
     return;
   if (st.rep->learned_end() < st.prop->next_position())
-    return; // the replica fills its holes from peers on its ticks
+    return; // the replica learns what it misses from peers on its ticks
+  if (st.rep->promised() > st.prop->number()) {
+    // Someone newer stood meanwhile: its first write would fence this one.
+    demote(self, "its replica promised a newer proposer");
+    return;
+  }
   st.awaiting_catchup = false;
   st.serving = true;
   st.last_lease = self->clock().now();
@@ -136,8 +139,12 @@ void flush(self_ptr self) {
       }
       if (ready.lease_renewed)
         st.last_lease = st.last_heartbeat_sent;
-      if (ready.elected)
+      if (ready.elected) {
+        // What the election settled is chosen, but the local replica may not
+        // have it: it learns it from peers before this node serves.
         st.awaiting_catchup = true;
+        st.rep->catch_up_to(st.prop->next_position());
+      }
       if (ready.fenced)
         demote(self, "a newer proposer exists");
       for (auto& m : ready.messages)
@@ -167,12 +174,14 @@ void on_tick(self_ptr self) {
     }
   }
   bool quiet = now - st.last_heard > st.options.election_timeout + st.jitter;
+  // A candidate that did not win, or won but could not catch up, in time.
   bool stuck = st.prop->state() != proposer_state::idle && !st.serving
-               && !st.awaiting_catchup
                && now - st.election_started > st.options.election_timeout + st.jitter;
   if (st.rep->status() == replica_status::voting && !st.serving && quiet
       && (st.prop->state() == proposer_state::idle || stuck)) {
     // Nobody leads: stand, after a random wait so that candidates rarely duel.
+    if (st.awaiting_catchup)
+      demote(self, "its replica did not catch up in time");
     st.election_started = now;
     st.last_heard = now;
     st.jitter = random_wait(self);
@@ -216,7 +225,15 @@ log_actor::behavior_type log_node(self_ptr self, log_options options,
     if (i != st.options.id)
       peers.push_back(i);
   }
-  st.rep = std::make_unique<replica>(st.options.id, peers, st.options.quorum, std::move(durable));
+  // A follower keeps to a leader it heard within 80% of the election timeout:
+  // a node cut off from that leader alone cannot depose it, yet once the
+  // leader is gone every follower answers before candidates give up.
+  replica_options r;
+  if (st.options.tick_interval.count() > 0)
+    r.leader_sticky_ticks =
+      static_cast<uint64_t>(st.options.election_timeout * 4 / 5 / st.options.tick_interval);
+  st.rep =
+    std::make_unique<replica>(st.options.id, peers, st.options.quorum, std::move(durable), r);
   st.prop = std::make_unique<proposer>(st.options.id, everyone, st.options.quorum);
   st.peers.resize(n);
   st.connectors.resize(n);
@@ -265,6 +282,10 @@ log_actor::behavior_type log_node(self_ptr self, log_options options,
     },
     [=](append_atom, std::string& data) -> caf::result<uint64_t> {
       auto& st = self->state;
+      if (data.size() > max_entry_bytes)
+        return make_error(fmt::format("an entry of {} bytes is over the log's limit of {} bytes "
+                                      "(one entry must fit in one message)",
+                                      data.size(), max_entry_bytes));
       if (!st.serving)
         return make_error("not the leader of the log");
       auto promise = self->make_response_promise<uint64_t>();

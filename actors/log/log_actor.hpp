@@ -39,7 +39,8 @@ struct log_entry {
 using log_actor = caf::typed_actor<
   // From peers.
   caf::reacts_to<log_message>,
-  // The leader's writes: the position an entry took (an error when not leading).
+  // The leader's writes: the position an entry took (an error when not leading,
+  // or for an entry over paxos::max_entry_bytes, which no message could carry).
   caf::replies_to<append_atom, std::string>::with<uint64_t>,
   // Drops entries before a position (a snapshot is at it).
   caf::replies_to<truncate_atom, uint64_t>::with<uint64_t>,

@@ -118,12 +118,15 @@ void put(s::Message::Builder m, const heartbeat& r) {
   auto out = m.initHeartbeat();
   out.setNumber(r.number);
   out.setLeader(capnp::Text::Reader(r.leader.data(), r.leader.size()));
+  out.setRound(r.round);
+  out.setEnd(r.end);
 }
 
 void put(s::Message::Builder m, const heartbeat_response& r) {
   auto out = m.initHeartbeatResponse();
   out.setOkay(r.okay);
   out.setNumber(r.number);
+  out.setRound(r.round);
 }
 
 // -- reading
@@ -227,11 +230,12 @@ caf::expected<payload> read_body(s::Message::Reader in) {
     case s::Message::HEARTBEAT: {
       auto r = in.getHeartbeat();
       auto leader = r.getLeader();
-      return payload{heartbeat{r.getNumber(), std::string(leader.begin(), leader.size())}};
+      return payload{heartbeat{r.getNumber(), std::string(leader.begin(), leader.size()),
+                               r.getRound(), r.getEnd()}};
     }
     case s::Message::HEARTBEAT_RESPONSE: {
       auto r = in.getHeartbeatResponse();
-      return payload{heartbeat_response{r.getOkay(), r.getNumber()}};
+      return payload{heartbeat_response{r.getOkay(), r.getNumber(), r.getRound()}};
     }
   }
   return make_error("unknown body (union member "

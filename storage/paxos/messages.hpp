@@ -5,17 +5,30 @@
 // schema/log.capnp carries the same over the wire and onto disk.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "runtime/limits.hpp"
+
 namespace cairn::paxos {
 
 using position = uint64_t;
 using proposal = uint64_t;
 using node_id = uint32_t;
+
+// Peers drop a message over the wire limit (runtime/limits.hpp), and a log
+// whose next write, catch-up or promise answer cannot travel is frozen. So a
+// write batch, a catch-up answer and an explicit promise answer stop adding
+// actions at this many bytes of data (always taking one, whatever its size);
+// the rest goes in the next. A quarter of the limit leaves ample room for
+// the framing of many small actions.
+inline constexpr size_t max_message_data_bytes = 16 * 1024 * 1024;
+// Largest entry: one must travel alone, with room left for its framing.
+inline constexpr size_t max_entry_bytes = limits::wire_max_words * 8 - 1024 * 1024;
 
 enum class action_type : uint8_t { nop, append, truncate };
 
@@ -40,7 +53,8 @@ enum class replica_status : uint8_t {
 
 // Phase 1. Implicit (no range): a promise for every position from now on,
 // answered with how far the replica's log goes. Explicit (a range): also
-// answered with what the replica accepted in that range.
+// answered with what the replica accepted in that range, or in a prefix of it
+// when all of it would not fit in one message.
 struct promise_request {
   proposal number = 0;
   std::optional<std::pair<position, position>> range;  // [first, last]
@@ -52,9 +66,10 @@ struct promise_response {
   position end = 0;           // one past the last position the replica knows of
   position learned_end = 0;   // one past the end of its contiguous learned prefix
   position begin = 0;         // first position it still keeps
-  // Explicit: the range asked about (echoed, so that a late duplicate of an
-  // answer about another range is never taken for this one), and what the
-  // replica has in it.
+  // Explicit: the range answered for, [first, last'] with the request's first
+  // and last' at most its last (echoed, so that a late duplicate of an answer
+  // about another range is never taken for this one), and what the replica
+  // has in it.
   std::optional<std::pair<position, position>> range;
   std::vector<action> accepted;
 };
@@ -100,11 +115,14 @@ struct catchup_response {
 struct heartbeat {
   proposal number = 0;
   std::string leader;  // the leading master's address, for redirects
+  uint64_t round = 0;  // echoed: only answers to the latest round renew the lease
+  position end = 0;    // the leader's next position: a follower behind it catches up
 };
 
 struct heartbeat_response {
   bool okay = false;
   proposal number = 0;
+  uint64_t round = 0;
 };
 
 using payload = std::variant<promise_request, promise_response, write_request, write_response,
@@ -116,5 +134,13 @@ struct message {
   node_id to = 0;
   payload body;
 };
+
+// Answers to proposals go to the proposer beside a replica; everything else
+// to the replica.
+inline bool for_proposer(const message& m) {
+  return std::holds_alternative<promise_response>(m.body)
+         || std::holds_alternative<write_response>(m.body)
+         || std::holds_alternative<heartbeat_response>(m.body);
+}
 
 } // namespace cairn::paxos

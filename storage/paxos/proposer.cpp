@@ -5,12 +5,34 @@
 
 namespace cairn::paxos {
 
+namespace {
+
+// How many of `xs`, from the front, go in one message: at most `max_count`,
+// and no more than `max_bytes` of data unless one alone is larger.
+template <class T, class Data>
+size_t fitting(const std::vector<T>& xs, size_t max_count, size_t max_bytes, Data data) {
+  size_t n = 0;
+  size_t bytes = 0;
+  while (n < xs.size() && n < max_count) {
+    size_t size = data(xs[n]).size();
+    if (n > 0 && bytes + size > max_bytes)
+      break;
+    bytes += size;
+    ++n;
+  }
+  assert(n >= 1 || xs.empty() || max_count == 0);
+  return n;
+}
+
+} // namespace
+
 proposer::proposer(node_id id, std::vector<node_id> replicas, size_t quorum,
                    proposer_limits limits)
   : id_(id), replicas_(std::move(replicas)), quorum_(quorum), limits_(limits) {
   assert(id_ < max_nodes);
   assert(quorum_ >= 1 && quorum_ <= replicas_.size());
   assert(quorum_ * 2 > replicas_.size() && "a quorum must be a majority");
+  assert(limits_.max_batch >= 1 && limits_.max_fill_range >= 1);
 }
 
 proposal proposer::next_number(proposal at_least) const {
@@ -90,7 +112,7 @@ void proposer::heartbeat(const std::string& leader) {
   if (state_ != proposer_state::leading)
     return;
   ++heartbeat_round_;
-  heartbeat_out_ = paxos::heartbeat{number_, leader};
+  heartbeat_out_ = paxos::heartbeat{number_, leader, heartbeat_round_, next_};
   heartbeat_acks_.clear();
   broadcast(*heartbeat_out_);
 }
@@ -123,7 +145,7 @@ void proposer::on_promise(node_id from, const promise_response& r) {
       fence(r.number);
     return;
   }
-  if (!promise_out_ || r.number != number_ || r.range != promise_out_->range)
+  if (!promise_out_ || r.number != number_ || !answers_promise_out(r))
     return; // an answer to an earlier round
   promises_[from] = r;
   if (promises_.size() < quorum_)
@@ -144,6 +166,19 @@ void proposer::on_promise(node_id from, const promise_response& r) {
   } else if (state_ == proposer_state::filling && promise_out_->range) {
     finish_fill_round();
   }
+}
+
+// An implicit answer answers the implicit request; an explicit one the
+// explicit request whose range it echoes, or a prefix of it. Within one
+// proposal each round starts past the one before, so a late answer to an
+// earlier round never starts where this one does.
+bool proposer::answers_promise_out(const promise_response& r) const {
+  assert(promise_out_);
+  const auto& asked = promise_out_->range;
+  if (!asked || !r.range)
+    return !asked && !r.range;
+  return r.range->first == asked->first && r.range->first <= r.range->second
+         && r.range->second <= asked->second;
 }
 
 void proposer::start_fill_round() {
@@ -167,7 +202,13 @@ void proposer::start_fill_round() {
 }
 
 void proposer::finish_fill_round() {
+  // Only what every answer covers is known well enough to settle.
   auto [first, last] = *promise_out_->range;
+  for (const auto& [node, answer] : promises_) {
+    assert(answer.range && answer.range->first == first);
+    last = std::min(last, answer.range->second);
+  }
+  assert(first <= last);
   std::vector<action> actions;
   for (position p = first; p <= last; ++p) {
     // A learned value is chosen; else the value accepted in the highest
@@ -190,6 +231,9 @@ void proposer::finish_fill_round() {
     chosen_value.learned = false;
     actions.push_back(std::move(chosen_value));
   }
+  // The rest is settled in the next round, promised again.
+  actions.resize(fitting(actions, actions.size(), limits_.max_batch_bytes,
+                         [](const action& a) -> const std::string& { return a.data; }));
   promise_out_.reset();
   write_entries_.clear();
   write_acks_.clear();
@@ -200,7 +244,8 @@ void proposer::finish_fill_round() {
 void proposer::send_batch() {
   if (state_ != proposer_state::leading || write_out_ || queue_.empty())
     return;
-  size_t n = std::min(queue_.size(), limits_.max_batch);
+  size_t n = fitting(queue_, limits_.max_batch, limits_.max_batch_bytes,
+                     [](const pending_entry& e) -> const std::string& { return e.value.data; });
   write_entries_.assign(std::make_move_iterator(queue_.begin()),
                         std::make_move_iterator(queue_.begin() + static_cast<ptrdiff_t>(n)));
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
@@ -255,8 +300,8 @@ void proposer::on_heartbeat(node_id from, const heartbeat_response& r) {
       fence(r.number);
     return;
   }
-  if (!heartbeat_out_ || r.number != number_)
-    return;
+  if (!heartbeat_out_ || r.number != number_ || r.round != heartbeat_round_)
+    return; // a late answer to an earlier heartbeat says nothing about now
   if (heartbeat_acks_.insert(from).second && heartbeat_acks_.size() == quorum_)
     ready_.lease_renewed = true;
 }

@@ -1,11 +1,14 @@
 // The Multi-Paxos proposer (Mesos' coordinator) as a pure state machine.
 //
 // elect(): phase 1 with an implicit promise for every later position from a
-// quorum; then every position between what all of them learned and the end of
-// the log is filled (explicit phase 1 for the range, phase 2 with the highest
-// accepted value or a no-op). From then on each append costs one round trip:
-// a write to the replicas, chosen once a quorum accepted it. Appends that
-// arrive while a write is in flight travel together in the next one.
+// quorum; then every position between what some of them learned and the end
+// of the log is filled (explicit phase 1 for the range, phase 2 with the
+// highest accepted value or a no-op). A replica may answer an explicit
+// promise for a prefix of the range only (the rest would not fit in one
+// message): a round settles what every answer covers, the next goes on from
+// there. From then on each append costs one round trip: a write to the
+// replicas, chosen once a quorum accepted it. Appends that arrive while a
+// write is in flight travel together in the next one.
 //
 // A replica that promised a higher proposal answers "no": the proposer stops
 // at once (it is fenced) and fails what was pending. No I/O, no clock: the
@@ -51,6 +54,7 @@ struct proposer_ready {
 
 struct proposer_limits {
   size_t max_batch = 256;       // appends in one write
+  size_t max_batch_bytes = max_message_data_bytes;  // data in one write (one entry at least)
   size_t max_fill_range = 1024; // positions settled per explicit promise
   size_t max_pending = 100'000; // queued appends before new ones fail
 };
@@ -70,7 +74,9 @@ public:
   // Queues a truncation: positions before `to` may be dropped everywhere.
   uint64_t truncate(position to);
 
-  // The leader's lease: asks every replica whether it still follows.
+  // The leader's lease: asks every replica whether it still follows. Only
+  // answers to the latest heartbeat count; it tells followers where the log
+  // ends, so that one that missed writes catches up.
   void heartbeat(const std::string& leader);
 
   void step(const message& in);
@@ -103,11 +109,11 @@ private:
   void on_promise(node_id from, const promise_response& r);
   void on_write(node_id from, const write_response& r);
   void on_heartbeat(node_id from, const heartbeat_response& r);
+  bool answers_promise_out(const promise_response& r) const;
   void fence(proposal seen);
   void start_fill_round();
   void finish_fill_round();
   void send_batch();
-  void send_write();
   void chosen(std::vector<action> actions);
   void fail_all();
   proposal next_number(proposal at_least) const;

@@ -19,7 +19,8 @@ overloaded(Ts...) -> overloaded<Ts...>;
 
 } // namespace
 
-replica::replica(node_id id, std::vector<node_id> peers, size_t quorum, durable_state recovered)
+replica::replica(node_id id, std::vector<node_id> peers, size_t quorum, durable_state recovered,
+                 replica_options options)
   : id_(id),
     peers_(std::move(peers)),
     quorum_(quorum),
@@ -27,8 +28,10 @@ replica::replica(node_id id, std::vector<node_id> peers, size_t quorum, durable_
     status_(recovered.status),
     begin_(recovered.begin),
     learned_end_(recovered.begin),
-    actions_(std::move(recovered.actions)) {
+    actions_(std::move(recovered.actions)),
+    options_(options) {
   assert(quorum_ >= 1 && quorum_ <= peers_.size() + 1);
+  assert(options_.max_answer_bytes > 0);
   assert(std::find(peers_.begin(), peers_.end(), id_) == peers_.end());
   while (true) {
     auto i = actions_.find(learned_end_);
@@ -98,19 +101,36 @@ void replica::on_promise(node_id from, const promise_request& r) {
     out.number = promised_;
     return send(from, std::move(out));
   }
+  if (!r.range && r.number > promised_ && follows_other_leader(from))
+    return; // a live leader is heard: the candidate asks again on its ticks
   promise(r.number);
   out.okay = true;
   out.number = r.number;
   out.end = end();
   out.learned_end = learned_end_;
   out.begin = begin_;
-  out.range = r.range;
   if (r.range) {
+    // All accepted in [first, last'], where last' stops short of the action
+    // that would make the answer too large to travel.
     auto [first, last] = *r.range;
-    for (auto i = actions_.lower_bound(first); i != actions_.end() && i->first <= last; ++i)
+    size_t bytes = 0;
+    for (auto i = actions_.lower_bound(first); i != actions_.end() && i->first <= last; ++i) {
+      if (!out.accepted.empty() && bytes + i->second.data.size() > options_.max_answer_bytes) {
+        last = i->first - 1;
+        break;
+      }
+      bytes += i->second.data.size();
       out.accepted.push_back(i->second);
+    }
+    assert(last >= first || out.accepted.empty());
+    out.range = std::make_pair(first, last);
   }
   send(from, std::move(out));
+}
+
+bool replica::follows_other_leader(node_id candidate) const {
+  return options_.leader_sticky_ticks > 0 && heartbeat_from_ && *heartbeat_from_ != candidate
+         && ticks_since_heartbeat_ < options_.leader_sticky_ticks;
 }
 
 void replica::on_write(node_id from, const write_request& r) {
@@ -187,19 +207,38 @@ void replica::on_heartbeat(node_id from, const heartbeat& h) {
   if (status_ != replica_status::voting)
     return;
   if (h.number < promised_)
-    return send(from, heartbeat_response{false, promised_});
+    return send(from, heartbeat_response{false, promised_, h.round});
+  // A newer leader's end replaces an older one's: positions the older one
+  // handed out but never got chosen may never be.
+  if (h.number > leader_proposal_)
+    catchup_target_ = h.end;
+  else
+    catchup_target_ = std::max(catchup_target_, h.end);
   leader_ = h.leader;
   leader_proposal_ = h.number;
-  send(from, heartbeat_response{true, h.number});
+  heartbeat_from_ = from;
+  ticks_since_heartbeat_ = 0;
+  send(from, heartbeat_response{true, h.number, h.round});
+}
+
+void replica::catch_up_to(position end) {
+  catchup_target_ = std::max(catchup_target_, end);
 }
 
 void replica::on_catchup_request(node_id from, const catchup_request& r) {
   catchup_response out;
   out.begin = begin_;
+  size_t bytes = 0;
   for (auto i = actions_.lower_bound(std::max(r.first, begin_));
-       i != actions_.end() && i->first <= r.last && out.actions.size() < max_catchup_actions; ++i)
-    if (i->second.learned)
-      out.actions.push_back(i->second);
+       i != actions_.end() && i->first <= r.last && out.actions.size() < max_catchup_actions;
+       ++i) {
+    if (!i->second.learned)
+      continue;
+    if (!out.actions.empty() && bytes + i->second.data.size() > options_.max_answer_bytes)
+      break; // the asker asks again from where this ends
+    bytes += i->second.data.size();
+    out.actions.push_back(i->second);
+  }
   send(from, std::move(out));
 }
 
@@ -222,6 +261,7 @@ void replica::start_recovery() {
   }
   recover_answers_.clear();
   recover_target_.reset();
+  stalled_ticks_ = 0;
   for (auto p : peers_)
     send(p, recover_request{});
   if (peers_.empty()) {
@@ -258,6 +298,8 @@ void replica::on_recover_response(node_id from, const recover_response& r) {
   }
   recover_target_ = target;
   recover_promised_ = highest;
+  stall_mark_ = learned_end_;
+  stalled_ticks_ = 0;
   promise(highest);
   if (begin > learned_end_)
     truncate(begin);
@@ -300,10 +342,27 @@ std::optional<replica::fill_needed> replica::recovery_fill() const {
   if (status_ == replica_status::voting || !recover_target_
       || learned_end_ >= *recover_target_)
     return std::nullopt;
+  // Copying advanced since the last tick, or not long ago: it may finish.
+  bool stalled =
+    learned_end_ == stall_mark_ && stalled_ticks_ >= options_.fill_after_stalled_ticks;
+  if (!stalled)
+    return std::nullopt;
+  assert(learned_end_ >= begin_);
   return fill_needed{learned_end_, *recover_target_ - 1, recover_promised_};
 }
 
+void replica::count_recovery_stall() {
+  assert(recover_target_ && status_ != replica_status::voting);
+  if (learned_end_ > stall_mark_) {
+    stall_mark_ = learned_end_;
+    stalled_ticks_ = 0;
+  } else {
+    ++stalled_ticks_;
+  }
+}
+
 void replica::tick() {
+  ++ticks_since_heartbeat_;
   if (status_ != replica_status::voting) {
     if (!recover_target_) {
       // Ask again whoever has not answered as a voting replica: peers that
@@ -314,17 +373,20 @@ void replica::tick() {
           send(p, recover_request{});
       }
     } else if (learned_end_ < *recover_target_) {
+      count_recovery_stall();
       for (auto p : peers_)
         send(p, catchup_request{learned_end_, *recover_target_ - 1});
     }
     return;
   }
-  // A voting replica with holes (it missed learned messages) asks one peer a
-  // tick, in turn: a hole nobody learned yet is the proposer's to fill, and
-  // asking everyone every tick would only flood the network.
-  if (learned_end_ < end() && !peers_.empty()) {
+  // A voting replica with holes (it missed learned messages) or behind its
+  // target (the leader's end) asks one peer a tick, in turn: a hole nobody
+  // learned yet is the proposer's to fill, and asking everyone every tick
+  // would only flood the network.
+  position target = catchup_target();
+  if (learned_end_ < target && !peers_.empty()) {
     next_catchup_peer_ = (next_catchup_peer_ + 1) % peers_.size();
-    send(peers_[next_catchup_peer_], catchup_request{learned_end_, end() - 1});
+    send(peers_[next_catchup_peer_], catchup_request{learned_end_, target - 1});
   }
 }
 

@@ -6,10 +6,13 @@
 // A replica promises (implicitly for every later position, or explicitly for
 // a range), accepts writes, and keeps learned actions. One that lost its disk
 // starts `recovering`: it asks a quorum of voting peers how far the log goes,
-// takes the highest promise among them, copies what they learned and lets a
-// proposer fill what nobody learned, and only then votes again.
+// takes the highest promise among them, copies what they learned and, when
+// copying stalls, lets a proposer fill what nobody learned; only then does it
+// vote again. A voting replica that is behind the leader (its heartbeats say
+// where the log ends) copies what it missed from peers.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +27,22 @@ struct durable_state {
   replica_status status = replica_status::voting;
   position begin = 0;
   std::map<position, action> actions;
+};
+
+struct replica_options {
+  // For this many ticks after it accepted a heartbeat, the replica leaves
+  // implicit promise requests from other nodes unanswered (0: it never does).
+  // A node cut off from the leader alone then cannot depose it: nobody else
+  // promises it. Below the election timeout, so that when the leader is gone
+  // the followers answer before candidates give up.
+  uint64_t leader_sticky_ticks = 0;
+  // A recovering replica asks for a fill (which raises promises above the
+  // live leader's and so deposes it) only once copying from peers has not
+  // advanced for this many ticks: with a live leader it just catches up.
+  uint64_t fill_after_stalled_ticks = 20;
+  // Catch-up and explicit promise answers stop adding actions at this many
+  // bytes of data (always taking one).
+  size_t max_answer_bytes = max_message_data_bytes;
 };
 
 // What the caller must do, in order: persist, then send.
@@ -44,12 +63,18 @@ struct replica_ready {
 
 class replica {
 public:
-  replica(node_id id, std::vector<node_id> peers, size_t quorum, durable_state recovered);
+  replica(node_id id, std::vector<node_id> peers, size_t quorum, durable_state recovered,
+          replica_options options = {});
 
   void step(const message& in);
 
-  // Called on a timer: asks peers for what is missing (holes, recovery).
+  // Called on a timer: asks peers for what is missing (holes, positions
+  // before the catch-up target, recovery).
   void tick();
+
+  // Everything before `end` is chosen (the proposer beside this replica was
+  // elected and filled up to it): learn it from peers.
+  void catch_up_to(position end);
 
   // A replica that lost its disk (or a new one) starts recovering.
   void start_recovery();
@@ -79,6 +104,10 @@ public:
     return learned_end_;
   }
   const action* get(position p) const;
+  // What this replica means to learn from peers: everything before it.
+  position catchup_target() const {
+    return std::max(end(), catchup_target_);
+  }
   // What the latest heartbeat said (not durable).
   const std::string& leader() const {
     return leader_;
@@ -88,7 +117,8 @@ public:
   }
   // Recovery: the range [first, last] nobody reported learned, which a
   // proposer must fill (with a proposal above `fill_above`) before this
-  // replica votes again; nullopt when there is nothing to fill.
+  // replica votes again; nullopt when there is nothing to fill, or while
+  // copying from peers still advances.
   struct fill_needed {
     position first;
     position last;
@@ -111,6 +141,8 @@ private:
   void send(node_id to, payload body);
   void check_recovered();
   bool initialize_if_all_new();
+  bool follows_other_leader(node_id candidate) const;
+  void count_recovery_stall();
 
   node_id id_;
   std::vector<node_id> peers_;  // everyone but this replica
@@ -122,13 +154,21 @@ private:
   std::map<position, action> actions_;
   std::string leader_;
   proposal leader_proposal_ = 0;
+  replica_options options_;
   replica_ready ready_;
   size_t next_catchup_peer_ = 0;
+  position catchup_target_ = 0;  // learn everything before it (not durable)
+
+  // The node whose heartbeat this replica last accepted, and when.
+  std::optional<node_id> heartbeat_from_;
+  uint64_t ticks_since_heartbeat_ = 0;
 
   // Recovery bookkeeping (not durable: a restart recovers afresh).
   std::map<node_id, recover_response> recover_answers_;
   std::optional<position> recover_target_;  // learn everything before this
   proposal recover_promised_ = 0;
+  position stall_mark_ = 0;     // learned_end when copying last advanced
+  uint64_t stalled_ticks_ = 0;  // ticks since then
 };
 
 } // namespace cairn::paxos

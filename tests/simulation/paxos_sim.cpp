@@ -3,7 +3,10 @@
 // loses, duplicates, reorders and delays messages, crashes and restarts nodes from
 // their disks, wipes a disk, and partitions the network. After every step: no two
 // different values are chosen at one position, and no acknowledged append is lost.
-// Then the faults heal and the log must make progress again.
+// Then the faults heal and the log must make progress again. Leaders send
+// heartbeats on their timers; some seeds make followers keep to a leader they
+// hear (leader stickiness), and some bound messages to a few entries' bytes, so
+// that writes, catch-up and explicit promise answers are split.
 //
 //   paxos_sim [--replicas 3] [--seeds 500] [--first-seed 1] [--seed N] [--steps 4000] [-v]
 //
@@ -74,6 +77,13 @@ class simulation {
 public:
   simulation(uint64_t seed, const options& opts)
     : seed_(seed), opts_(opts), rng_(seed), n_(opts.replicas), quorum_(n_ / 2 + 1) {
+    if (seed % 3 == 0)
+      replica_options_.leader_sticky_ticks = 3;
+    if (seed % 2 == 1) {
+      // Values are about a dozen bytes: two or three fit.
+      replica_options_.max_answer_bytes = 30;
+      proposer_limits_.max_batch_bytes = 30;
+    }
     nodes_.resize(n_);
     for (node_id i = 0; i < n_; ++i)
       start(i, false);
@@ -154,8 +164,8 @@ private:
       if (p != i)
         peers.push_back(p);
     (void) lost_disk; // a lost disk reads as a new one: status empty
-    nd.rep = std::make_unique<replica>(i, peers, quorum_, std::move(*state));
-    nd.prop = std::make_unique<proposer>(i, all(), quorum_);
+    nd.rep = std::make_unique<replica>(i, peers, quorum_, std::move(*state), replica_options_);
+    nd.prop = std::make_unique<proposer>(i, all(), quorum_, proposer_limits_);
     nd.requests.clear();
     nd.up = true;
     if (nd.rep->status() != replica_status::voting)
@@ -235,9 +245,7 @@ private:
     auto& nd = nodes_[m.to];
     if (!nd.up)
       return;
-    if (std::holds_alternative<promise_response>(m.body)
-        || std::holds_alternative<write_response>(m.body)
-        || std::holds_alternative<heartbeat_response>(m.body))
+    if (for_proposer(m))
       nd.prop->step(m);
     else
       nd.rep->step(m);
@@ -291,6 +299,7 @@ private:
       if (nd.up) {
         nd.rep->tick();
         nd.prop->tick();
+        nd.prop->heartbeat("node " + std::to_string(i));
         flush(i);
       }
       return;
@@ -402,6 +411,8 @@ private:
   std::mt19937_64 rng_;
   size_t n_;
   size_t quorum_;
+  replica_options replica_options_;
+  proposer_limits proposer_limits_;
   std::vector<node> nodes_;
   std::vector<message> network_;
   std::set<std::pair<node_id, node_id>> partition_;

@@ -60,10 +60,10 @@ static bool operator==(const catchup_response& a, const catchup_response& b) {
   return a.begin == b.begin && a.actions == b.actions;
 }
 static bool operator==(const heartbeat& a, const heartbeat& b) {
-  return a.number == b.number && a.leader == b.leader;
+  return a.number == b.number && a.leader == b.leader && a.round == b.round && a.end == b.end;
 }
 static bool operator==(const heartbeat_response& a, const heartbeat_response& b) {
-  return a.okay == b.okay && a.number == b.number;
+  return a.okay == b.okay && a.number == b.number && a.round == b.round;
 }
 static bool operator==(const message& a, const message& b) {
   return a.from == b.from && a.to == b.to && a.body == b.body;
@@ -122,9 +122,10 @@ std::vector<message> samples() {
     {1, 4, recover_response{replica_status::empty, max_u64, max_u64, max_u64}},
     {4, 1, catchup_request{5, 99}},
     {1, 4, catchup_response{5, some_actions()}},
-    {1, 2, heartbeat{12, "master@10.0.0.1:5050"}},
-    {1, 2, heartbeat{0, std::string("\0ü", 3)}},
-    {std::numeric_limits<node_id>::max(), 0, heartbeat_response{true, 13}},
+    {1, 2, heartbeat{12, "master@10.0.0.1:5050", 7, 40}},
+    {1, 2, heartbeat{0, std::string("\0ü", 3), max_u64, max_u64}},
+    {std::numeric_limits<node_id>::max(), 0, heartbeat_response{true, 13, 7}},
+    {2, 1, heartbeat_response{false, 14, max_u64}},
   };
 }
 

@@ -1,6 +1,6 @@
 // The Paxos replica and proposer cores, one message at a time: promises,
 // writes, learning, recovery and catch-up; elections, filling, batched appends,
-// fencing and the lease.
+// fencing and the lease; leader stickiness and messages bounded in bytes.
 #include <doctest/doctest.h>
 
 #include "storage/paxos/proposer.hpp"
@@ -40,9 +40,11 @@ std::vector<T> all_of(const std::vector<message>& out) {
   return xs;
 }
 
-replica make_replica(durable_state s = {}) {
-  return replica{0, {1, 2}, 2, std::move(s)};
+replica make_replica(durable_state s = {}, replica_options o = {}) {
+  return replica{0, {1, 2}, 2, std::move(s), o};
 }
+
+using range = std::pair<position, position>;
 
 } // namespace
 
@@ -161,7 +163,10 @@ TEST_CASE("a replica that lost its disk stays silent, then catches up from a quo
   r.step(to(1, 0, catchup_response{0, {appended(0, "a", 3, true)}}));
   r.take_ready();
   CHECK(r.status() == replica_status::recovering);
-  // Position 1 nobody reported learned: a proposer must settle it first.
+  // Position 1 nobody reported learned: once copying stalls, a proposer must
+  // settle it first.
+  for (int i = 0; i <= 20; ++i)
+    r.tick();
   auto fill = r.recovery_fill();
   REQUIRE(fill);
   CHECK(fill->first == 1);
@@ -185,10 +190,152 @@ TEST_CASE("heartbeats of the promised proposer are answered and name the leader"
   CHECK(r.leader() == "10.0.0.1:5050");
 }
 
+TEST_CASE("a replica told where the log ends asks one peer a tick for what it has not learned") {
+  auto r = make_replica();
+  // The proposer beside it was elected by peers that learned up to 3; this
+  // replica holds nothing there, so it has no hole of its own to notice.
+  r.catch_up_to(3);
+  r.tick();
+  auto ready = r.take_ready();
+  auto& ask = only<catchup_request>(ready.messages);
+  CHECK(ask.first == 0);
+  CHECK(ask.last == 2);
+  node_id asked = ready.messages[0].to;
+  r.tick();
+  ready = r.take_ready();
+  only<catchup_request>(ready.messages);
+  CHECK(ready.messages[0].to != asked); // peers in turn
+  r.step(to(1, 0, catchup_response{0, {appended(0, "a", 5, true), appended(1, "b", 5, true),
+                                       appended(2, "c", 5, true)}}));
+  CHECK(r.take_ready().newly_learned.size() == 3);
+  r.tick();
+  CHECK(r.take_ready().messages.empty());
+}
+
+TEST_CASE("a follower that missed writes on an idle log learns from a heartbeat it is behind") {
+  auto r = make_replica();
+  r.step(to(1, 0, heartbeat{300, "10.0.0.1:5050", 7, 4}));
+  auto ready = r.take_ready();
+  auto& answer = only<heartbeat_response>(ready.messages);
+  CHECK(answer.okay);
+  CHECK(answer.round == 7); // echoed: the leader counts only its latest round
+  r.tick();
+  ready = r.take_ready();
+  auto& ask = only<catchup_request>(ready.messages);
+  CHECK(ask.first == 0);
+  CHECK(ask.last == 3);
+}
+
+TEST_CASE("a replica that hears a live leader leaves other nodes' elections unanswered") {
+  replica_options sticky;
+  sticky.leader_sticky_ticks = 3;
+  auto r = make_replica({}, sticky);
+  r.step(to(1, 0, promise_request{257, std::nullopt}));
+  r.step(to(1, 0, heartbeat{257, "10.0.0.1:5050", 1, 0}));
+  r.take_ready();
+  // Node 2, cut off from the leader alone, stands: no answer, no promise.
+  r.step(to(2, 0, promise_request{514, std::nullopt}));
+  auto ready = r.take_ready();
+  CHECK(ready.messages.empty());
+  CHECK(!ready.promised);
+  r.tick();
+  r.tick();
+  r.step(to(2, 0, promise_request{514, std::nullopt})); // its retry
+  CHECK(r.take_ready().messages.empty());
+  // Lower proposals are still refused, so that their proposers stop.
+  r.step(to(2, 0, promise_request{2, std::nullopt}));
+  CHECK(!only<promise_response>(r.take_ready().messages).okay);
+  // The leader's own node may stand again.
+  r.step(to(1, 0, promise_request{769, std::nullopt}));
+  CHECK(only<promise_response>(r.take_ready().messages).okay);
+  // Once the leader has been silent long enough, anyone may.
+  r.tick();
+  r.step(to(2, 0, promise_request{1026, std::nullopt}));
+  CHECK(only<promise_response>(r.take_ready().messages).okay);
+  CHECK(r.promised() == 1026);
+
+  // Explicit promises (a fill) are answered all the same.
+  auto other = make_replica({}, sticky);
+  other.step(to(1, 0, heartbeat{257, "10.0.0.1:5050", 1, 0}));
+  other.take_ready();
+  other.step(to(2, 0, promise_request{514, range{0, 3}}));
+  CHECK(only<promise_response>(other.take_ready().messages).okay);
+}
+
+TEST_CASE("a recovering replica asks for a fill only once copying from peers stalls") {
+  const uint64_t stall_ticks = replica_options{}.fill_after_stalled_ticks;
+  auto r = make_replica();
+  r.start_recovery();
+  r.take_ready();
+  r.step(to(1, 0, recover_response{replica_status::voting, 700, 0, 3}));
+  r.step(to(2, 0, recover_response{replica_status::voting, 900, 0, 3}));
+  r.take_ready();
+  // A live leader's peers hold what it chose: filling now would depose it.
+  CHECK(!r.recovery_fill());
+  for (uint64_t i = 0; i + 1 < stall_ticks; ++i)
+    r.tick();
+  CHECK(!r.recovery_fill());
+  // Progress starts the count afresh.
+  r.step(to(1, 0, catchup_response{0, {appended(0, "a", 3, true)}}));
+  r.take_ready();
+  r.tick();
+  CHECK(!r.recovery_fill());
+  for (uint64_t i = 0; i + 1 < stall_ticks; ++i)
+    r.tick();
+  CHECK(!r.recovery_fill());
+  r.tick();
+  auto fill = r.recovery_fill();
+  REQUIRE(fill);
+  CHECK(fill->first == 1);
+  CHECK(fill->last == 2);
+  CHECK(fill->above == 900);
+}
+
+TEST_CASE("catch-up answers stop at the byte limit, always carrying one action") {
+  replica_options small;
+  small.max_answer_bytes = 10;
+  auto r = make_replica({}, small);
+  r.step(to(1, 0, learned{{appended(0, "0123456789abcdef", 1, true), appended(1, "aaaa", 1, true),
+                           appended(2, "bbbb", 1, true), appended(3, "cccc", 1, true)}}));
+  r.take_ready();
+  r.step(to(2, 0, catchup_request{0, 9}));
+  auto ready = r.take_ready();
+  auto& big = only<catchup_response>(ready.messages);
+  REQUIRE(big.actions.size() == 1); // larger than the limit alone
+  CHECK(big.actions[0].pos == 0);
+  r.step(to(2, 0, catchup_request{1, 9}));
+  ready = r.take_ready();
+  auto& rest = only<catchup_response>(ready.messages);
+  REQUIRE(rest.actions.size() == 2);
+  CHECK(rest.actions[1].pos == 2);
+}
+
+TEST_CASE("an explicit promise too large for one message answers for a prefix of its range") {
+  replica_options small;
+  small.max_answer_bytes = 10;
+  auto r = make_replica({}, small);
+  r.step(to(1, 0, write_request{100, {appended(3, "aaaaaa"), appended(4, "bbbbbb"),
+                                      appended(6, "cccccc")}}));
+  r.take_ready();
+  r.step(to(2, 0, promise_request{200, range{3, 9}}));
+  auto ready = r.take_ready();
+  auto& answer = only<promise_response>(ready.messages);
+  CHECK(answer.okay);
+  CHECK(answer.range == range{3, 3});
+  REQUIRE(answer.accepted.size() == 1);
+  CHECK(answer.accepted[0].data == "aaaaaa");
+  r.step(to(2, 0, promise_request{200, range{4, 9}}));
+  ready = r.take_ready();
+  auto& next = only<promise_response>(ready.messages);
+  CHECK(next.range == range{4, 5}); // 6 would pass the limit
+  REQUIRE(next.accepted.size() == 1);
+  CHECK(next.accepted[0].pos == 4);
+}
+
 namespace {
 
-proposer make_proposer() {
-  return proposer{0, {0, 1, 2}, 2};
+proposer make_proposer(proposer_limits limits = {}) {
+  return proposer{0, {0, 1, 2}, 2, limits};
 }
 
 promise_response yes(proposal n, position end, position learned_end,
@@ -202,6 +349,16 @@ promise_response yes(proposal n, position end, position learned_end,
   r.range = range;
   r.accepted = std::move(accepted);
   return r;
+}
+
+// Elects `p` over an empty log; its proposal number.
+proposal elect_on_empty_log(proposer& p) {
+  p.elect(0);
+  proposal n = all_of<promise_request>(p.take_ready().messages)[0].number;
+  p.step(to(1, 0, yes(n, 0, 0)));
+  p.step(to(2, 0, yes(n, 0, 0)));
+  REQUIRE(p.take_ready().elected);
+  return n;
 }
 
 } // namespace
@@ -327,10 +484,12 @@ TEST_CASE("the lease is renewed when a quorum answers a heartbeat") {
   p.step(to(2, 0, yes(n, 0, 0)));
   p.take_ready();
   p.heartbeat("10.0.0.1:5050");
-  CHECK(all_of<heartbeat>(p.take_ready().messages).size() == 3);
-  p.step(to(1, 0, heartbeat_response{true, n}));
+  auto beats = all_of<heartbeat>(p.take_ready().messages);
+  REQUIRE(beats.size() == 3);
+  uint64_t round = beats[0].round;
+  p.step(to(1, 0, heartbeat_response{true, n, round}));
   CHECK(!p.take_ready().lease_renewed);
-  p.step(to(2, 0, heartbeat_response{true, n}));
+  p.step(to(2, 0, heartbeat_response{true, n, round}));
   CHECK(p.take_ready().lease_renewed);
   p.step(to(0, 0, heartbeat_response{false, n + 1}));
   CHECK(p.take_ready().fenced);
@@ -360,4 +519,77 @@ TEST_CASE("a new log starts voting once every replica is new; a new replica amon
   auto ready = late.take_ready();
   CHECK(ready.promised == 512u);
   CHECK(all_of<catchup_request>(ready.messages).size() == 2);
+}
+
+TEST_CASE("a late answer to an earlier heartbeat does not renew the lease") {
+  auto p = make_proposer();
+  proposal n = elect_on_empty_log(p);
+  p.heartbeat("10.0.0.1:5050");
+  uint64_t earlier = all_of<heartbeat>(p.take_ready().messages)[0].round;
+  p.heartbeat("10.0.0.1:5050");
+  auto beats = all_of<heartbeat>(p.take_ready().messages);
+  REQUIRE(beats.size() == 3);
+  uint64_t latest = beats[0].round;
+  CHECK(latest != earlier);
+  CHECK(beats[0].end == p.next_position()); // followers learn where the log ends
+  p.step(to(1, 0, heartbeat_response{true, n, earlier}));
+  p.step(to(2, 0, heartbeat_response{true, n, earlier}));
+  CHECK(!p.take_ready().lease_renewed);
+  p.step(to(1, 0, heartbeat_response{true, n, latest}));
+  p.step(to(2, 0, heartbeat_response{true, n, latest}));
+  CHECK(p.take_ready().lease_renewed);
+}
+
+TEST_CASE("a write carries no more than the byte limit of data, and always one entry") {
+  proposer_limits small;
+  small.max_batch_bytes = 10;
+  auto p = make_proposer(small);
+  proposal n = elect_on_empty_log(p);
+  p.append("0123456789abcdef");
+  auto first = all_of<write_request>(p.take_ready().messages);
+  REQUIRE(first.size() == 3);
+  CHECK(first[0].actions.size() == 1); // larger than the limit alone
+  p.append("aaaa");
+  p.append("bbbb");
+  p.append("cccc");
+  p.step(to(1, 0, write_response{true, n, {0}}));
+  p.step(to(2, 0, write_response{true, n, {0}}));
+  auto second = all_of<write_request>(p.take_ready().messages);
+  REQUIRE(second.size() == 3);
+  REQUIRE(second[0].actions.size() == 2); // cccc would pass the limit
+  CHECK(second[0].actions[1].data == "bbbb");
+  p.step(to(1, 0, write_response{true, n, {1, 2}}));
+  p.step(to(2, 0, write_response{true, n, {1, 2}}));
+  auto third = all_of<write_request>(p.take_ready().messages);
+  REQUIRE(third.size() == 3);
+  REQUIRE(third[0].actions.size() == 1);
+  CHECK(third[0].actions[0].pos == 3);
+}
+
+TEST_CASE("a fill settles what every answer's prefix of the range covers, then goes on") {
+  auto p = make_proposer();
+  p.elect(0);
+  proposal n = all_of<promise_request>(p.take_ready().messages)[0].number;
+  p.step(to(1, 0, yes(n, 5, 1)));
+  p.step(to(2, 0, yes(n, 5, 1)));
+  auto asked = all_of<promise_request>(p.take_ready().messages);
+  REQUIRE(asked.size() == 3);
+  CHECK(asked[0].range == range{1, 4});
+  // An answer that does not start where the request does is not one to it.
+  p.step(to(1, 0, yes(n, 5, 1, range{2, 4})));
+  // Node 1 answers for [1, 2], node 2 for [1, 3]: [1, 2] is known from both.
+  p.step(to(1, 0, yes(n, 5, 1, range{1, 2}, {appended(1, "x", 10), appended(2, "y", 10)})));
+  CHECK(all_of<write_request>(p.take_ready().messages).empty());
+  p.step(to(2, 0, yes(n, 5, 1, range{1, 3}, {appended(3, "z", 10)})));
+  auto writes = all_of<write_request>(p.take_ready().messages);
+  REQUIRE(writes.size() == 3);
+  REQUIRE(writes[0].actions.size() == 2);
+  CHECK(writes[0].actions[0].data == "x");
+  CHECK(writes[0].actions[1].data == "y");
+  p.step(to(1, 0, write_response{true, n, {1, 2}}));
+  p.step(to(2, 0, write_response{true, n, {1, 2}}));
+  auto rest = all_of<promise_request>(p.take_ready().messages);
+  REQUIRE(rest.size() == 3);
+  CHECK(rest[0].range == range{3, 4});
+  CHECK(p.state() == proposer_state::filling);
 }
