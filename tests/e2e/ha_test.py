@@ -227,10 +227,10 @@ class HighAvailability(unittest.TestCase):
         self.assertEqual(self.stored, ({(a, True) for a in agents}, {framework_id},
                                        {("apps/web", 1, "c3RhdGUgb2Ygd2Vi")}))
 
-        # Standbys send clients to the leader.
+        # Standbys send clients to the leader, once its heartbeats reached them.
         standby = next(a for a in self.addresses if a != leader)
-        status, _ = get(standby, "/master/state")
-        self.assertEqual(status, 307)
+        self.wait_for("a redirect from a standby",
+                      lambda: get(standby, "/master/state")[0] == 307, bound=10)
 
         # The leader dies without a word.
         killed_at = time.time()
