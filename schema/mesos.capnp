@@ -15,6 +15,12 @@ struct ExecutorID { value @0 :Text; }
 struct ContainerID { value @0 :Text; }
 
 struct TimeInfo { nanoseconds @0 :Int64; }
+
+struct WeightInfo {
+  # A role's share in the DRF sorter (1 unless set).
+  role @0 :Text;
+  weight @1 :Float64;
+}
 struct DurationInfo { nanoseconds @0 :Int64; }
 
 struct Label {

@@ -31,6 +31,15 @@ struct Call {
     # Not in Mesos' master API: who leads now (a standby answers too).
     getAgent @14 $Json.name("GET_AGENT");
     # The agent API's GET_AGENT.
+    getWeights @15 $Json.name("GET_WEIGHTS");
+    updateWeights @16 $Json.name("UPDATE_WEIGHTS");
+    # Sets the listed roles' weights (others keep theirs), in the registry.
+  }
+
+  updateWeights @2 :UpdateWeights $Json.name("update_weights");
+
+  struct UpdateWeights {
+    weightInfos @0 :List(M.WeightInfo) $Json.name("weight_infos");
   }
 
   struct GetMetrics { timeout @0 :M.DurationInfo; }
@@ -61,6 +70,11 @@ struct Response {
   getMaster @11 :GetMaster $Json.name("get_master");
   getLeadingMaster @12 :GetLeadingMaster $Json.name("get_leading_master");
   getAgent @13 :GetAgent $Json.name("get_agent");
+  getWeights @14 :GetWeights $Json.name("get_weights");
+
+  struct GetWeights {
+    weightInfos @0 :List(M.WeightInfo) $Json.name("weight_infos");
+  }
 
   struct GetHealth { healthy @0 :Bool; }
 

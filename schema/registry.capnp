@@ -9,12 +9,6 @@ $Cxx.namespace("cairn::schema::registry");
 using Json = import "/capnp/compat/json.capnp";
 using M = import "mesos.capnp";
 
-struct WeightInfo {
-  # As Mesos' WeightInfo: a role's share in the DRF sorter (default 1).
-  role @0 :Text;
-  weight @1 :Float64;
-}
-
 struct Operation {
   union {
     admitAgent @0 :AdmitAgent $Json.name("admit_agent");
@@ -55,7 +49,7 @@ struct Operation {
 
   struct SetWeights {
     # Sets the weights of the listed roles; other roles keep theirs.
-    weights @0 :List(WeightInfo);
+    weights @0 :List(M.WeightInfo);
   }
 
   struct KvSet {
@@ -78,7 +72,7 @@ struct Registry {
   # Everything is sorted by id, role or key, so that one state has one form.
   agents @0 :List(Agent);
   frameworks @1 :List(Framework);
-  weights @2 :List(WeightInfo);
+  weights @2 :List(M.WeightInfo);
   kv @3 :List(KvEntry);
 
   struct Agent {

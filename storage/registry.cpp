@@ -191,7 +191,7 @@ std::string load_frameworks(registry_state& next,
   return {};
 }
 
-std::string load_weights(registry_state& next, capnp::List<sr::WeightInfo>::Reader list) {
+std::string load_weights(registry_state& next, capnp::List<schema::WeightInfo>::Reader list) {
   if (list.size() > max_weighted_roles)
     return fmt::format("{} weighted roles, more than {}", list.size(), max_weighted_roles);
   for (auto w : list) {
@@ -292,6 +292,10 @@ registry::result registry::apply(std::string_view entry) {
   result r;
   auto why = with_operation(entry, [&](operation::Reader op) { r = apply(op); });
   return why.empty() ? r : refused(why);
+}
+
+std::string weight_problem(std::string_view role, double weight) {
+  return check_weight(role, weight);
 }
 
 caf::expected<std::string> registry_json(std::string_view snapshot_entry) {

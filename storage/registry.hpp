@@ -187,6 +187,9 @@ std::string kv_set_entry(std::string_view key, std::string_view value,
                          std::optional<uint64_t> expected_version);
 std::string kv_delete_entry(std::string_view key, std::optional<uint64_t> expected_version);
 
+// Why a role may not have this weight ("" when it may): the check setWeights makes.
+std::string weight_problem(std::string_view role, double weight);
+
 // The Registry a snapshot entry holds, as JSON (what /registrar(1)/registry serves).
 caf::expected<std::string> registry_json(std::string_view snapshot_entry);
 

@@ -131,6 +131,8 @@ http_handler master_routes(caf::actor_system& sys, std::shared_ptr<leadership> n
       return schedulers->for_master(sys, master)(std::move(request), std::move(reply));
     if (path == "/api/v1" || path == "/api/v1/operator")
       return serve_operator_call(sys, master, request, std::move(reply));
+    if (path == "/weights")
+      return serve_weights(sys, master, request, std::move(reply));
     if (path.rfind(kv_path_prefix, 0) == 0)
       return serve_kv(sys, master, request, std::move(reply));
     if (request.method != "GET")

@@ -47,6 +47,22 @@ caf::behavior operator_stream(caf::event_based_actor* self, caf::actor target,
   };
 }
 
+// Answers with `render` of the response; a call the target refuses as
+// invalid is a 400 with its reason, any other failure a 503.
+template <class Handle, class Render>
+void ask_operator(caf::actor_system& sys, const Handle& target, operator_call call,
+                  http_reply reply, Render render) {
+  sys.spawn([=](caf::event_based_actor* self) {
+    self->request(target, actor_answer_timeout, call)
+      .then([=](const operator_response& r) { reply.send(render(r)); },
+            [=](caf::error& err) {
+              bool invalid = err.category() == caf::atom("system")
+                             && err.code() == static_cast<uint8_t>(caf::sec::invalid_argument);
+              reply.send(text_response(invalid ? 400 : 503, error_message(err)));
+            });
+  });
+}
+
 template <class Handle>
 void serve_call(caf::actor_system& sys, const Handle& target, const http_request& request,
                 http_reply reply) {
@@ -58,12 +74,11 @@ void serve_call(caf::actor_system& sys, const Handle& target, const http_request
     sys.spawn(operator_stream, caf::actor_cast<caf::actor>(target), *call, stream);
     return;
   }
-  serve_from_actor<operator_response>(
-    sys, target, *call, std::move(reply), [](const operator_response& r) {
-      if (r->getType() == Type::UNKNOWN)
-        return text_response(400, "This call is not supported here");
-      return json_response(to_json(*r));
-    });
+  ask_operator(sys, target, *call, std::move(reply), [](const operator_response& r) {
+    if (r->getType() == Type::UNKNOWN)
+      return text_response(400, "This call is not supported here");
+    return json_response(to_json(*r));
+  });
 }
 
 template <class Handle>
@@ -79,7 +94,41 @@ void serve_metrics_of(caf::actor_system& sys, const Handle& target, bool prometh
     });
 }
 
+// Mesos' /weights: GET answers [{"role": ..., "weight": ...}, ...]; PUT takes
+// the same array and sets those roles' weights (UPDATE_WEIGHTS).
+void serve_weights_of(caf::actor_system& sys, const master_actor& master,
+                      const http_request& request, http_reply reply) {
+  namespace op = schema::operator_api;
+  if (request.method == "GET") {
+    auto call = make_wire<op::Call>([](auto c) { c.setType(Type::GET_WEIGHTS); });
+    return ask_operator(sys, master, call, std::move(reply), [](const operator_response& r) {
+      std::string body = "[";
+      for (auto w : r->getGetWeights().getWeightInfos())
+        body += (body.size() > 1 ? "," : "") + to_json(w);
+      return json_response(body + "]");
+    });
+  }
+  if (request.method != "PUT")
+    return reply.send(text_response(405, "Expecting 'GET' or 'PUT', got '" + request.method + "'"));
+  // The array is the one field of UpdateWeights: read it as that.
+  auto update = from_json<op::Call::UpdateWeights>("{\"weight_infos\":" + request.body + "}");
+  if (!update)
+    return reply.send(text_response(400, "Expecting a JSON array of weight infos: "
+                                           + error_message(update.error())));
+  auto call = make_wire<op::Call>([&](op::Call::Builder c) {
+    c.setType(Type::UPDATE_WEIGHTS);
+    c.setUpdateWeights(update->get());
+  });
+  ask_operator(sys, master, call, std::move(reply),
+               [](const operator_response&) { return text_response(200, ""); });
+}
+
 } // namespace
+
+void serve_weights(caf::actor_system& sys, const master_actor& master, const http_request& request,
+                   http_reply reply) {
+  serve_weights_of(sys, master, request, std::move(reply));
+}
 
 std::optional<operator_call> accept_operator_call(const http_request& request,
                                                   const http_reply& reply) {

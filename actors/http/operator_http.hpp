@@ -19,6 +19,10 @@ namespace cairn {
 std::optional<operator_call> accept_operator_call(const http_request& request,
                                                   const http_reply& reply);
 
+// GET and PUT /weights (Mesos' weights endpoint).
+void serve_weights(caf::actor_system& sys, const master_actor& master, const http_request& request,
+                   http_reply reply);
+
 void serve_operator_call(caf::actor_system& sys, const master_actor& master,
                          const http_request& request, http_reply reply);
 void serve_operator_call(caf::actor_system& sys, const agent_actor& agent,

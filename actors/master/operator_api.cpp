@@ -1,9 +1,13 @@
 // The v1 operator API of a master (Mesos' master/master.proto Calls).
 #include "actors/master/state.hpp"
 
+#include <algorithm>
+#include <set>
+
 #include "actors/master/v1_objects.hpp"
 #include "actors/resources/convert.hpp"
 #include "runtime/errors.hpp"
+#include "storage/registry.hpp"
 
 namespace cairn {
 
@@ -63,6 +67,57 @@ void fill_roles(master_ptr self, op::Response::GetRoles::Builder b) {
   }
 }
 
+void fill_weights(master_ptr self, op::Response::GetWeights::Builder b) {
+  const auto& weights = self->state.options.weights;
+  auto list = b.initWeightInfos(static_cast<unsigned>(weights.size()));
+  for (unsigned i = 0; i < weights.size(); ++i) {
+    list[i].setRole(weights[i].first);
+    list[i].setWeight(weights[i].second);
+  }
+}
+
+// UPDATE_WEIGHTS: checked, written to the registry, then in effect. Bad
+// input is an invalid_argument error (400 over HTTP) and changes nothing.
+void update_weights(master_ptr self, const operator_call& call,
+                    caf::typed_response_promise<operator_response> promise) {
+  std::vector<std::pair<std::string, double>> asked;
+  std::set<std::string> roles;
+  for (auto w : call->getUpdateWeights().getWeightInfos()) {
+    std::string role = w.getRole();
+    std::string why = weight_problem(role, w.getWeight());
+    if (why.empty() && !roles.insert(role).second)
+      why = "role '" + role + "' is named twice";
+    if (!why.empty()) {
+      promise.deliver(make_error("UPDATE_WEIGHTS: " + why));
+      return;
+    }
+    asked.emplace_back(std::move(role), w.getWeight());
+  }
+  if (asked.empty()) {
+    promise.deliver(make_error("UPDATE_WEIGHTS: no weight_infos given"));
+    return;
+  }
+  write_registry(self, set_weights_entry(asked), [=](bool ok, const std::string& why) mutable {
+    if (!ok) {
+      promise.deliver(make_error("UPDATE_WEIGHTS: " + why));
+      return;
+    }
+    auto& weights = self->state.options.weights;
+    for (const auto& [role, weight] : asked) {
+      auto i = std::find_if(weights.begin(), weights.end(),
+                            [&](const auto& w) { return w.first == role; });
+      if (i != weights.end())
+        i->second = weight;
+      else
+        weights.emplace_back(role, weight);
+    }
+    std::sort(weights.begin(), weights.end());
+    allocator_weights(self, asked);
+    promise.deliver(make_wire<op::Response>(
+      [](op::Response::Builder r) { r.setType(Type::UPDATE_WEIGHTS); }));
+  });
+}
+
 } // namespace
 
 caf::typed_response_promise<operator_response> on_operator_call(master_ptr self,
@@ -86,6 +141,10 @@ caf::typed_response_promise<operator_response> on_operator_call(master_ptr self,
           }));
         },
         [=](caf::error& err) mutable { promise.deliver(std::move(err)); });
+    return promise;
+  }
+  if (type == Type::UPDATE_WEIGHTS) {
+    update_weights(self, call, promise);
     return promise;
   }
   wire_builder<op::Response> w{1024};
@@ -118,6 +177,9 @@ caf::typed_response_promise<operator_response> on_operator_call(master_ptr self,
       break;
     case Type::GET_ROLES:
       fill_roles(self, r.initGetRoles());
+      break;
+    case Type::GET_WEIGHTS:
+      fill_weights(self, r.initGetWeights());
       break;
     case Type::GET_MASTER: {
       auto m = r.initGetMaster();

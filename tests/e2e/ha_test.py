@@ -169,19 +169,20 @@ class HighAvailability(unittest.TestCase):
 
     def registry(self, leader):
         """What the registry holds that must outlive any master: agents (all
-        reachable), frameworks, and the key-value store."""
+        reachable), frameworks, the key-value store and role weights."""
         status, body = get(leader, "/registrar(1)/registry", bound=10)
         self.assertEqual(status, 200, body)
         r = json.loads(body)
         return ({(a["info"]["id"]["value"], a["reachable"]) for a in r["agents"]},
                 {f["info"]["id"]["value"] for f in r["frameworks"]},
-                {(e["key"], e["version"], e["value"]) for e in r["kv"]})
+                {(e["key"], e["version"], e["value"]) for e in r["kv"]},
+                {(w["role"], w["weight"]) for w in r["weights"]})
 
-    def put(self, leader, key, value):
-        request = urllib.request.Request("http://%s/cairn/kv/%s" % (leader, key), data=value,
-                                         method="PUT", headers={"If-None-Match": "*"})
+    def put(self, leader, path, body, headers=None):
+        request = urllib.request.Request("http://%s%s" % (leader, path), data=body,
+                                         method="PUT", headers=headers or {})
         with urllib.request.urlopen(request, timeout=10) as r:
-            return json.loads(r.read())["version"]
+            return r.read()
 
     def check_intact(self, leader, agents, framework_id, tasks, framework, pids, events):
         """Every agent back, the framework subscribed again, every task running where
@@ -222,10 +223,12 @@ class HighAvailability(unittest.TestCase):
                              lambda: len(processes_with(self.marker)) >= TASKS
                              and processes_with(self.marker))
 
-        self.assertEqual(self.put(leader, "apps%2Fweb", b"state of web"), 1)
+        written = self.put(leader, "/cairn/kv/apps%2Fweb", b"state of web", {"If-None-Match": "*"})
+        self.assertEqual(json.loads(written)["version"], 1)
+        self.put(leader, "/weights", b'[{"role": "web", "weight": 2}]')
         self.stored = self.registry(leader)
         self.assertEqual(self.stored, ({(a, True) for a in agents}, {framework_id},
-                                       {("apps/web", 1, "c3RhdGUgb2Ygd2Vi")}))
+                                       {("apps/web", 1, "c3RhdGUgb2Ygd2Vi")}, {("web", 2)}))
 
         # Standbys send clients to the leader, once its heartbeats reached them.
         standby = next(a for a in self.addresses if a != leader)

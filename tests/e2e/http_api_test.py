@@ -138,6 +138,42 @@ class HttpApis(unittest.TestCase):
         status, _, _ = post(self.address, "/api/v1", "{bad", raw=True)
         self.assertEqual(status, 400)
 
+    def test_weights_are_set_at_runtime_and_kept_in_the_registry(self):
+        def put_weights(body):
+            host, _, port = self.address.partition(":")
+            conn = http.client.HTTPConnection(host, int(port), timeout=30)
+            conn.request("PUT", "/weights", body)
+            r = conn.getresponse()
+            out = (r.status, r.read().decode())
+            conn.close()
+            return out
+
+        self.assertEqual(put_weights('[{"role": "web", "weight": 2.5}]')[0], 200)
+        status, _, _ = post(self.address, "/api/v1", {
+            "type": "UPDATE_WEIGHTS",
+            "update_weights": {"weight_infos": [{"role": "batch", "weight": 0.5},
+                                                {"role": "web", "weight": 3}]}})
+        self.assertEqual(status, 200)
+        expected = [{"role": "batch", "weight": 0.5}, {"role": "web", "weight": 3}]
+        self.assertEqual(json.loads(self.local.get("/weights")[1]), expected)
+        status, body, _ = post(self.address, "/api/v1", {"type": "GET_WEIGHTS"})
+        self.assertEqual(json.loads(body)["get_weights"]["weight_infos"], expected)
+        roles = json.loads(post(self.address, "/api/v1", {"type": "GET_ROLES"})[1])
+        self.assertIn({"name": "web", "weight": 3},
+                      [{"name": r["name"], "weight": r["weight"]}
+                       for r in roles["get_roles"]["roles"]])
+        registry = json.loads(self.local.get("/registrar(1)/registry")[1])
+        self.assertEqual(registry["weights"], expected)
+
+        # Bad input is refused with a reason and changes nothing.
+        for bad in ('[{"role": "web", "weight": 0}]', '[{"role": "web", "weight": -1}]',
+                    '[{"role": "", "weight": 1}]', '{"role": "web"}', '[',
+                    '[{"role": "a", "weight": 1}, {"role": "a", "weight": 2}]'):
+            status, text = put_weights(bad)
+            self.assertEqual(status, 400, bad)
+            self.assertTrue(text, bad)
+        self.assertEqual(json.loads(self.local.get("/weights")[1]), expected)
+
     def test_operator_subscribe_streams_task_events(self):
         host, _, port = self.address.partition(":")
         conn = http.client.HTTPConnection(host, int(port), timeout=60)

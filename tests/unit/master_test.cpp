@@ -8,6 +8,7 @@
 #include "actors/resources/convert.hpp"
 #include "actors/resources/parse.hpp"
 #include "actors/scheduler/calls.hpp"
+#include "runtime/errors.hpp"
 #include "runtime/log.hpp"
 #include "storage/registry.hpp"
 #include "tests/support/actor_fixture.hpp"
@@ -664,4 +665,54 @@ TEST_CASE_FIXTURE(master_fixture, "frameworks' keys change only at the version a
   CHECK(deleted.version == 0);
   CHECK(get("apps/web").first == 0);
   CHECK_FALSE(write(kv_delete_atom::value, std::string("apps/web"), uint64_t{0}, true).ok);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "weights set by an operator are in the registry and outlive the leader") {
+  namespace op = schema::operator_api;
+  auto call = [&](operator_call c) {
+    auto out = std::make_shared<std::optional<operator_response>>();
+    auto failed = std::make_shared<std::string>();
+    auto m = master;
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(m, caf::infinite, c)
+        .then([=](const operator_response& r) { *out = r; },
+              [=](caf::error& err) { *failed = error_message(err); });
+    });
+    settle();
+    return std::make_pair(*out, *failed);
+  };
+  auto update = [&](std::vector<std::pair<std::string, double>> weights) {
+    return call(make_wire<op::Call>([&](op::Call::Builder c) {
+      c.setType(op::Call::Type::UPDATE_WEIGHTS);
+      auto list = c.initUpdateWeights().initWeightInfos(static_cast<unsigned>(weights.size()));
+      for (unsigned i = 0; i < weights.size(); ++i) {
+        list[i].setRole(weights[i].first);
+        list[i].setWeight(weights[i].second);
+      }
+    }));
+  };
+  auto current = [&] {
+    auto [r, failed] = call(make_wire<op::Call>(
+      [](op::Call::Builder c) { c.setType(op::Call::Type::GET_WEIGHTS); }));
+    REQUIRE(r);
+    std::vector<std::pair<std::string, double>> out;
+    for (auto w : (*r)->getGetWeights().getWeightInfos())
+      out.emplace_back(w.getRole(), w.getWeight());
+    return out;
+  };
+  CHECK(update({{"web", 2}, {"batch", 0.5}}).first);
+  CHECK(update({{"web", 3}}).first);
+  using weights = std::vector<std::pair<std::string, double>>;
+  CHECK(current() == weights{{"batch", 0.5}, {"web", 3}});
+  auto in_registry = stored().weights();
+  CHECK(weights(in_registry.begin(), in_registry.end()) == weights{{"batch", 0.5}, {"web", 3}});
+
+  auto refused = update({{"web", 0}});
+  CHECK_FALSE(refused.first);
+  CHECK(refused.second.find("positive") != std::string::npos);
+  CHECK_FALSE(update({{"x", 1}, {"x", 2}}).first);
+  CHECK(current() == weights{{"batch", 0.5}, {"web", 3}});
+
+  fail_over();
+  CHECK(current() == weights{{"batch", 0.5}, {"web", 3}});
 }
