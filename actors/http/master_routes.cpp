@@ -1,6 +1,7 @@
 #include "actors/http/master_routes.hpp"
 
 #include <mutex>
+#include <optional>
 
 #include "actors/http/kv_http.hpp"
 #include "actors/http/master_documents.hpp"
@@ -23,7 +24,8 @@ std::string endpoint_json(const actor_endpoint& endpoint) {
 
 namespace {
 
-bool serve_ui(const http_request& request, const http_reply& reply) {
+// The embedded web UI's file at a request's path, if it names one.
+std::optional<http_response> ui_file(const http_request& request) {
   std::string path = request.path == "/" || request.path == "/ui" || request.path == "/ui/"
                        ? "/index.html"
                        : request.path;
@@ -34,11 +36,10 @@ bool serve_ui(const http_request& request, const http_reply& reply) {
       http_response r;
       r.content_type = asset.content_type;
       r.body = std::string(asset.body);
-      reply.send(std::move(r));
-      return true;
+      return r;
     }
   }
-  return false;
+  return std::nullopt;
 }
 
 // The GET endpoints cut from the state document.
@@ -118,8 +119,16 @@ http_handler master_routes(caf::actor_system& sys, std::shared_ptr<leadership> n
       r.headers.emplace_back("Location", "//" + view.leader);
       return reply.send(std::move(r));
     }
-    if (request.method == "GET" && serve_ui(request, reply))
-      return;
+    if (request.method == "GET") {
+      // The UI reads the state from where it was loaded: a standby sends the
+      // browser to the leader (as Mesos' does), and serves it only while no
+      // master leads.
+      if (auto file = ui_file(request)) {
+        if (!view.master && !view.leader.empty())
+          return redirect_to_leader(view, request, reply);
+        return reply.send(std::move(*file));
+      }
+    }
     if (!view.master) {
       // Every master is scraped; those that do not lead say so.
       if (path == "/metrics/snapshot" || path == "/metrics")

@@ -234,6 +234,9 @@ class HighAvailability(unittest.TestCase):
         standby = next(a for a in self.addresses if a != leader)
         self.wait_for("a redirect from a standby",
                       lambda: get(standby, "/master/state")[0] == 307, bound=10)
+        # The web UI too, so that it reads the state from where it was loaded.
+        self.assertEqual(get(standby, "/")[0], 307)
+        self.assertEqual(get(leader, "/")[0], 200)
 
         # The leader dies without a word.
         killed_at = time.time()
