@@ -103,6 +103,12 @@ void replica::on_promise(node_id from, const promise_request& r) {
   }
   if (!r.range && r.number > promised_ && follows_other_leader(from))
     return; // a live leader is heard: the candidate asks again on its ticks
+  if (!r.range && r.number > promised_) {
+    // A candidate it promised to counts as its leader until it hears
+    // otherwise: a second candidate a moment later cannot unseat the first.
+    heartbeat_from_ = from;
+    ticks_since_heartbeat_ = 0;
+  }
   promise(r.number);
   out.okay = true;
   out.number = r.number;

@@ -248,8 +248,10 @@ TEST_CASE("a replica that hears a live leader leaves other nodes' elections unan
   // The leader's own node may stand again.
   r.step(to(1, 0, promise_request{769, std::nullopt}));
   CHECK(only<promise_response>(r.take_ready().messages).okay);
-  // Once the leader has been silent long enough, anyone may.
-  r.tick();
+  // Once the leader (and the candidate it last promised) has been silent
+  // long enough, anyone may.
+  for (int i = 0; i < 3; ++i)
+    r.tick();
   r.step(to(2, 0, promise_request{1026, std::nullopt}));
   CHECK(only<promise_response>(r.take_ready().messages).okay);
   CHECK(r.promised() == 1026);
@@ -260,6 +262,25 @@ TEST_CASE("a replica that hears a live leader leaves other nodes' elections unan
   other.take_ready();
   other.step(to(2, 0, promise_request{514, range{0, 3}}));
   CHECK(only<promise_response>(other.take_ready().messages).okay);
+}
+
+TEST_CASE("a replica that just promised one candidate leaves a second one unanswered") {
+  replica_options sticky;
+  sticky.leader_sticky_ticks = 3;
+  auto r = make_replica({}, sticky);
+  // No leader yet: node 1 stands and gets the promise ...
+  r.step(to(1, 0, promise_request{257, std::nullopt}));
+  CHECK(only<promise_response>(r.take_ready().messages).okay);
+  // ... and node 2, standing a moment later, does not unseat it.
+  r.step(to(2, 0, promise_request{514, std::nullopt}));
+  auto ready = r.take_ready();
+  CHECK(ready.messages.empty());
+  CHECK(r.promised() == 257);
+  // Node 1 never follows up: after the window node 2 gets its answer.
+  for (int i = 0; i < 3; ++i)
+    r.tick();
+  r.step(to(2, 0, promise_request{514, std::nullopt}));
+  CHECK(only<promise_response>(r.take_ready().messages).okay);
 }
 
 TEST_CASE("a recovering replica asks for a fill only once copying from peers stalls") {
