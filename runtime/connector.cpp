@@ -36,11 +36,13 @@ void attempt(self_ptr self) {
   st.attempt_scheduled = false;
   if (st.waiting.empty())
     return;
+  bool someone_answered = false;
   for (size_t i = 0; i < st.options.addresses.size(); ++i) {
     const auto& address = st.options.addresses[st.next];
     st.next = (st.next + 1) % st.options.addresses.size();
     auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(st.options.http_timeout);
     auto ep = resolve_actor_endpoint(address, timeout);
+    someone_answered = someone_answered || static_cast<bool>(ep);
     // A master that does not lead names the one that does: go there.
     if (ep && st.options.follow_leader && !ep->leader.empty() && ep->leader != address)
       ep = resolve_actor_endpoint(ep->leader, timeout);
@@ -63,6 +65,14 @@ void attempt(self_ptr self) {
       rp.deliver(*handle);
     st.waiting.clear();
     st.backoff = st.options.min_backoff;
+    return;
+  }
+  if (someone_answered && st.options.standby_retry.count() > 0) {
+    logger("connector")->info("no leader at {} yet; trying again in {}",
+                              fmt::format("{}", fmt::join(st.options.addresses, ",")),
+                              format_duration(st.options.standby_retry));
+    st.attempt_scheduled = true;
+    self->delayed_send(self, st.options.standby_retry, retry_connect_atom::value);
     return;
   }
   logger("connector")->info("no answer from {}; trying again in {}",

@@ -45,6 +45,12 @@ struct connector_options {
   // Follow a node's word about who leads (clients of masters); log peers
   // want the very node they named.
   bool follow_leader = true;
+  // When a node answered but could not be connected to (a standby while
+  // masters elect a leader), try again after this instead of backing off:
+  // a leader is due within seconds. Zero: back off as when nobody answers.
+  // For the few clients that matter (frameworks); agents are contacted by a
+  // new leader themselves.
+  duration standby_retry{0};
 };
 
 // Answers `connect_atom` with a caf::strong_actor_ptr to the node's actor.

@@ -90,6 +90,7 @@ void find_master(self_ptr self) {
     connector_options options;
     options.addresses = st.options.master_addresses;
     options.connect = connect_as<scheduler_call_sink>();
+    options.standby_retry = std::chrono::milliseconds(250);
     st.connector = spawn_connector(self->home_system(), std::move(options));
     self->link_to(st.connector);
   }
