@@ -423,11 +423,7 @@ TEST_CASE("an election settles what the previous proposer left open, then leads"
 
 TEST_CASE("appends take one round trip and travel together while a write is out") {
   auto p = make_proposer();
-  p.elect(0);
-  proposal n = all_of<promise_request>(p.take_ready().messages)[0].number;
-  p.step(to(1, 0, yes(n, 0, 0)));
-  p.step(to(2, 0, yes(n, 0, 0)));
-  REQUIRE(p.take_ready().elected);
+  proposal n = elect_on_empty_log(p);
   auto first = p.append("a");
   auto out = p.take_ready().messages;
   REQUIRE(all_of<write_request>(out).size() == 3);
@@ -456,11 +452,7 @@ TEST_CASE("appends take one round trip and travel together while a write is out"
 
 TEST_CASE("a proposer that meets a higher proposal stops and fails what was pending") {
   auto p = make_proposer();
-  p.elect(0);
-  proposal n = all_of<promise_request>(p.take_ready().messages)[0].number;
-  p.step(to(1, 0, yes(n, 0, 0)));
-  p.step(to(2, 0, yes(n, 0, 0)));
-  p.take_ready();
+  proposal n = elect_on_empty_log(p);
   auto pending = p.append("x");
   p.take_ready();
   p.step(to(1, 0, write_response{false, n + max_nodes, {}}));
@@ -499,11 +491,7 @@ TEST_CASE("an answer about another range is not taken for this one; unanswered r
 
 TEST_CASE("the lease is renewed when a quorum answers a heartbeat") {
   auto p = make_proposer();
-  p.elect(0);
-  proposal n = all_of<promise_request>(p.take_ready().messages)[0].number;
-  p.step(to(1, 0, yes(n, 0, 0)));
-  p.step(to(2, 0, yes(n, 0, 0)));
-  p.take_ready();
+  proposal n = elect_on_empty_log(p);
   p.heartbeat("10.0.0.1:5050");
   auto beats = all_of<heartbeat>(p.take_ready().messages);
   REQUIRE(beats.size() == 3);
