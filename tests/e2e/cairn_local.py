@@ -14,6 +14,7 @@ class Local:
 
     def __init__(self, cairn, agents=2, extra=()):
         self.cairn = cairn
+        self.agents = agents
         self.work_dir = tempfile.mkdtemp(prefix="cairn-e2e-")
         self.log = open(os.path.join(self.work_dir, "local.log"), "w+")
         self.proc = subprocess.Popen(
@@ -43,7 +44,8 @@ class Local:
         while time.time() < deadline:
             try:
                 status, _ = self.get("/health")
-                if status == 200 and len(self.state()["slaves"]) > 0:
+                # Every agent registered: tests compare what they list.
+                if status == 200 and len(self.state()["slaves"]) == self.agents:
                     return
             except OSError:
                 pass
