@@ -23,6 +23,14 @@ using Event = schema::Event;
 
 namespace {
 
+task_spec task(const char* id, const char* res) {
+  task_spec t;
+  t.id = id;
+  t.shell_command = "true";
+  t.res = parse_resources(res).value();
+  return t;
+}
+
 struct master_fixture : testing::actor_fixture {
   master_options options;
   registrar_actor registrar;
@@ -154,6 +162,18 @@ struct master_fixture : testing::actor_fixture {
     return reg;
   }
 
+  // Task "t" runs on the agent, then the agent answers no ping: the state of
+  // the one update the framework gets for it.
+  TaskState state_after_agent_goes_silent() {
+    from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}, 0));
+    from_agent(status("t", TaskState::TASK_RUNNING, 1));
+    take(framework, Event::Type::UPDATE);
+    advance(5s);
+    auto updates = take(framework, Event::Type::UPDATE);
+    REQUIRE(updates.size() == 1);
+    return updates[0]->getUpdate().getStatus().getState();
+  }
+
   // The agent, long forgotten, comes back: it is told to shut down.
   void check_forgotten_on_return() {
     testing::fake_peer back = fake();
@@ -216,14 +236,6 @@ struct master_fixture : testing::actor_fixture {
     });
   }
 };
-
-task_spec task(const char* id, const char* res) {
-  task_spec t;
-  t.id = id;
-  t.shell_command = "true";
-  t.res = parse_resources(res).value();
-  return t;
-}
 
 } // namespace
 
@@ -388,15 +400,9 @@ TEST_CASE_FIXTURE(master_fixture, "a broken agent connection stops offers; misse
 TEST_CASE_FIXTURE(master_fixture, "a partition-aware framework sees unreachable, then running again") {
   register_agent();
   subscribe(framework, framework_id, "pa", true);
-  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}, 0));
-  from_agent(status("t", TaskState::TASK_RUNNING, 1));
-  take(framework, Event::Type::UPDATE);
-  advance(5s); // the agent answers no ping
-  auto updates = take(framework, Event::Type::UPDATE);
-  REQUIRE(updates.size() == 1);
-  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_UNREACHABLE);
+  CHECK(state_after_agent_goes_silent() == TaskState::TASK_UNREACHABLE);
   from_framework(calls::reconcile(framework_id, {{"t", agent_id}}));
-  updates = take(framework, Event::Type::UPDATE);
+  auto updates = take(framework, Event::Type::UPDATE);
   REQUIRE(updates.size() == 1);
   CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_UNREACHABLE);
   // The agent returns over a new connection, still running the task, one
@@ -599,13 +605,7 @@ TEST_CASE_FIXTURE(master_fixture, "a recovered agent that does not return is unr
 TEST_CASE_FIXTURE(master_fixture, "tasks reported lost while their agent was unreachable are killed when it returns") {
   register_agent();
   subscribe(framework, framework_id);
-  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}, 0));
-  from_agent(status("t", TaskState::TASK_RUNNING, 1));
-  take(framework, Event::Type::UPDATE);
-  advance(5s); // the agent answers no ping
-  auto updates = take(framework, Event::Type::UPDATE);
-  REQUIRE(updates.size() == 1);
-  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_LOST);
+  CHECK(state_after_agent_goes_silent() == TaskState::TASK_LOST);
   fail_over(); // the new leader knows only what the registry says
   testing::fake_peer back = fake();
   reregister(back, {"t"});
