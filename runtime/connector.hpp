@@ -56,6 +56,19 @@ struct connector_options {
 // Answers `connect_atom` with a caf::strong_actor_ptr to the node's actor.
 caf::actor spawn_connector(caf::actor_system& sys, connector_options options);
 
+// Asks `connector` for the node, first spawning it from `make_options()` and
+// linking it to `self` when there is none yet; `found` gets the handle.
+template <class Self, class MakeOptions, class Found>
+void request_connection(Self* self, caf::actor& connector, MakeOptions make_options,
+                        Found found) {
+  if (!connector) {
+    connector = spawn_connector(self->home_system(), make_options());
+    self->link_to(connector);
+  }
+  self->request(connector, caf::infinite, connect_atom::value)
+    .then([found](const caf::strong_actor_ptr& handle) { found(handle); });
+}
+
 // "h1:5050,h2:5050" -> {"h1:5050", "h2:5050"}
 std::vector<std::string> split_addresses(const std::string& list);
 

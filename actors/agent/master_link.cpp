@@ -144,17 +144,16 @@ void on_new_master(agent_ptr self, agent_call_sink master) {
 }
 
 void find_master(agent_ptr self) {
-  auto& st = self->state;
-  if (!st.connector) {
-    connector_options options;
-    options.addresses = st.options.master_addresses;
-    options.connect = connect_as<agent_call_sink>();
-    st.connector = spawn_connector(self->home_system(), std::move(options));
-    self->link_to(st.connector);
-  }
-  auto connection = st.connection;
-  self->request(st.connector, caf::infinite, connect_atom::value)
-    .then([=](const caf::strong_actor_ptr& master) {
+  auto connection = self->state.connection;
+  request_connection(
+    self, self->state.connector,
+    [&] {
+      connector_options options;
+      options.addresses = self->state.options.master_addresses;
+      options.connect = connect_as<agent_call_sink>();
+      return options;
+    },
+    [=](const caf::strong_actor_ptr& master) {
       if (connection == self->state.connection)
         on_master_found(self, master);
     });

@@ -85,18 +85,17 @@ void on_master_found(self_ptr self, const caf::strong_actor_ptr& master) {
 }
 
 void find_master(self_ptr self) {
-  auto& st = self->state;
-  if (!st.connector) {
-    connector_options options;
-    options.addresses = st.options.master_addresses;
-    options.connect = connect_as<scheduler_call_sink>();
-    options.standby_retry = std::chrono::milliseconds(250);
-    st.connector = spawn_connector(self->home_system(), std::move(options));
-    self->link_to(st.connector);
-  }
-  auto connection = st.connection;
-  self->request(st.connector, caf::infinite, connect_atom::value)
-    .then([=](const caf::strong_actor_ptr& master) {
+  auto connection = self->state.connection;
+  request_connection(
+    self, self->state.connector,
+    [&] {
+      connector_options options;
+      options.addresses = self->state.options.master_addresses;
+      options.connect = connect_as<scheduler_call_sink>();
+      options.standby_retry = std::chrono::milliseconds(250);
+      return options;
+    },
+    [=](const caf::strong_actor_ptr& master) {
       if (connection == self->state.connection)
         on_master_found(self, master);
     });
