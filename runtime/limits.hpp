@@ -16,6 +16,25 @@ inline constexpr int wire_max_nesting = 64;
 // Most messages are small; the builder grows by doubling when one is not.
 inline constexpr unsigned wire_first_segment_words = 128;
 
+// -- actor ports (CAF's middleman behind actor_gate)
+
+// A BASP frame's payload: the largest message (wire_max_words) plus CAF's own
+// framing of it (forwarding stack, type names), with room to spare.
+inline constexpr uint32_t basp_max_payload_bytes = 65 * 1024 * 1024;
+// A client handshake carries only the client's node id (32 bytes for CAF's
+// default ids; a URI id is a short string).
+inline constexpr uint32_t basp_max_handshake_bytes = 4096;
+// A peer that has not shaken hands by then is cut off, so half-open
+// connections cannot pile up.
+inline constexpr std::chrono::seconds basp_handshake_timeout{10};
+// Once a frame has begun, the rest of it must arrive within this; a peer may
+// stay idle between frames as long as it likes.
+inline constexpr std::chrono::seconds basp_frame_timeout{60};
+// Peers one gate serves at once (each costs three descriptors: the peer's,
+// the gate's to the middleman, the middleman's). Agents and executors connect
+// here, so the bound sits well above a large cluster's agents per master.
+inline constexpr size_t basp_max_connections = 32768;
+
 // -- master
 
 // Offers and tasks in one ACCEPT: Mesos has no limit; ours keeps one call's

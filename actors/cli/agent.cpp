@@ -66,7 +66,7 @@ int run_agent(const agent_command_flags& f) {
     return fail(error_message(node.error()));
   std::cout << fmt::format("cairn agent: listening on http://{}:{} (actors on port {}), "
                            "masters {}",
-                           f.node.advertised_ip(), node->http_port, node->actor_port, f.masters)
+                           f.node.advertised_ip(), node->http_port, node->actor_port->port(), f.masters)
             << std::endl;
   int sig = wait_for_termination_signal();
   logger("agent")->info("signal {}: shutting down", sig);

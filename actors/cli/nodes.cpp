@@ -45,14 +45,6 @@ private:
   std::shared_ptr<shared> state_ = std::make_shared<shared>();
 };
 
-template <class Handle>
-caf::expected<uint16_t> publish(caf::actor_system& sys, const Handle& h, const node_address& where) {
-  auto port = sys.middleman().publish(h, where.actor_port, where.ip.c_str(), true);
-  if (!port)
-    return make_error(fmt::format("cannot listen for actors on {}:{}: {}", where.ip,
-                                  where.actor_port, sys.render(port.error())));
-  return *port;
-}
 
 } // namespace
 
@@ -92,7 +84,8 @@ caf::error start_master_node(caf::actor_system& sys, master_node& node, const no
   auto contender = spawn_contender(sys, std::move(c));
   if (!contender)
     return contender.error();
-  node.contender = *contender;
+  node.contender = contender->actor;
+  node.log_port = std::move(contender->log_port);
   node.set_routes(master_routes(sys, node.shared, where.advertised));
   return caf::none;
 }
@@ -100,6 +93,7 @@ caf::error start_master_node(caf::actor_system& sys, master_node& node, const no
 void stop_master_node(master_node& node) {
   if (node.contender)
     caf::anon_send_exit(node.contender, caf::exit_reason::user_shutdown);
+  node.log_port.reset();
 }
 
 caf::expected<agent_node> start_agent_node(caf::actor_system& sys, const node_address& where,
@@ -117,15 +111,17 @@ caf::expected<agent_node> start_agent_node(caf::actor_system& sys, const node_ad
   options.http_endpoint = fmt::format("{}:{}", local_ip, node.http_port);
   auto work_dir = options.work_dir;
   node.agent = spawn_agent(sys, std::move(options), std::move(master));
-  auto port = publish(sys, node.agent, where);
-  if (!port) {
+  auto published = publish_actor(sys, node.agent, where.ip, where.actor_port);
+  if (!published) {
     caf::anon_send_exit(node.agent, caf::exit_reason::user_shutdown);
-    return port.error();
+    return make_error(fmt::format("cannot listen for actors on {}:{}: {}", where.ip,
+                                  where.actor_port, error_message(published.error())));
   }
-  node.actor_port = *port;
+  node.actor_port = std::move(*published);
+  auto port = node.actor_port->port();
   // Executors run on this machine: they connect where the agent listens.
-  caf::anon_send(node.agent, endpoint_atom::value, fmt::format("{}:{}", local_ip, *port));
-  routes.set(agent_routes(sys, node.agent, {where.advertised, node.actor_port}, work_dir));
+  caf::anon_send(node.agent, endpoint_atom::value, fmt::format("{}:{}", local_ip, port));
+  routes.set(agent_routes(sys, node.agent, {where.advertised, port}, work_dir));
   return node;
 }
 

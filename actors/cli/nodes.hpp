@@ -43,6 +43,7 @@ struct master_node {
   std::string address;  // advertised "host:port"
   std::shared_ptr<leadership> shared = std::make_shared<leadership>();
   caf::actor contender;
+  std::unique_ptr<published_actor> log_port; // the replica's port, with several masters
   std::function<void(http_handler)> set_routes;
 };
 
@@ -59,7 +60,7 @@ struct agent_node {
   agent_actor agent;
   std::unique_ptr<http_server> http;
   uint16_t http_port = 0;
-  uint16_t actor_port = 0;
+  std::unique_ptr<published_actor> actor_port;
 };
 
 // `master`: the master in this process; null when options.master_addresses

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "actors/registrar/registrar.hpp"
+#include "runtime/actor_gate.hpp"
 #include "runtime/duration.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/log.hpp"
@@ -30,7 +31,7 @@ struct contender_state {
   log_actor log;
   registrar_actor registrar;
   master_actor master;
-  uint16_t published_port = 0;  // where the master is published, while it is
+  std::unique_ptr<published_actor> published;  // the master's actor port, while it leads
   uint64_t term = 0;  // bumped by each election and demotion: stale answers are ignored
   bool elected_early = false;  // the log elected this node before init arrived
 };
@@ -42,7 +43,7 @@ void stop_master(self_ptr self) {
   if (!st.master)
     return;
   // Agents and frameworks connected to it see it go and look for the leader.
-  self->home_system().middleman().unpublish(st.master, st.published_port);
+  st.published.reset();
   self->send_exit(st.master, caf::exit_reason::user_shutdown);
   st.master = master_actor{};
   st.options.shared->clear_master();
@@ -56,20 +57,21 @@ void start_master(self_ptr self, const std::string& recovered) {
   st.master = spawn_master(self->home_system(), options);
   self->monitor(st.master);
   // Detached: publishing blocks.
-  auto port = self->home_system().middleman().publish(st.master, st.options.actor_port,
-                                                      st.options.listen_ip.c_str(), true);
-  if (!port) {
+  auto published = publish_actor(self->home_system(), st.master, st.options.listen_ip,
+                                 st.options.actor_port);
+  if (!published) {
     logger("contender")->error("cannot publish the master on {}:{} ({}); trying again in {}",
                                st.options.listen_ip, st.options.actor_port,
-                               self->home_system().render(port.error()),
+                               error_message(published.error()),
                                format_duration(master_restart_delay));
     stop_master(self);
     self->delayed_send(self, master_restart_delay, restart_atom::value, st.term);
     return;
   }
-  st.published_port = *port;
-  st.options.shared->set_master(st.master, *port, st.options.log.advertised);
-  logger("contender")->info("this node leads: master published on port {}", *port);
+  st.published = std::move(*published);
+  auto port = st.published->port();
+  st.options.shared->set_master(st.master, port, st.options.log.advertised);
+  logger("contender")->info("this node leads: master published on port {}", port);
 }
 
 // Replays the registry, then starts the master on what it holds.
@@ -101,6 +103,7 @@ caf::behavior contender(self_ptr self, contender_options options) {
                                  self->home_system().render(msg.reason),
                                  format_duration(master_restart_delay));
       st.master = master_actor{};
+      st.published.reset();
       st.options.shared->clear_master();
       uint64_t term = st.term;
       self->delayed_send(self, master_restart_delay, restart_atom::value, term);
@@ -153,7 +156,8 @@ caf::behavior contender(self_ptr self, contender_options options) {
 
 } // namespace
 
-caf::expected<caf::actor> spawn_contender(caf::actor_system& sys, contender_options options) {
+caf::expected<contender_node> spawn_contender(caf::actor_system& sys,
+                                              contender_options options) {
   auto log_options = options.log;
   auto ip = options.listen_ip;
   auto log_port = options.log_port;
@@ -164,18 +168,20 @@ caf::expected<caf::actor> spawn_contender(caf::actor_system& sys, contender_opti
     caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
     return log.error();
   }
+  contender_node result{node, nullptr};
   if (log_options.addresses.size() > 1) {
-    auto port = sys.middleman().publish(*log, log_port, ip.c_str(), true);
-    if (!port) {
+    auto published = publish_actor(sys, *log, ip, log_port);
+    if (!published) {
       caf::anon_send_exit(*log, caf::exit_reason::user_shutdown);
       caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
       return make_error(fmt::format("cannot listen for the log on {}:{}: {}", ip, log_port,
-                                    sys.render(port.error())));
+                                    error_message(published.error())));
     }
-    shared->set_log_port(*port);
+    shared->set_log_port((*published)->port());
+    result.log_port = std::move(*published);
   }
   caf::anon_send(node, init_atom::value, *log);
-  return node;
+  return result;
 }
 
 } // namespace cairn

@@ -14,6 +14,7 @@
 
 #include "actors/log/log_actor.hpp"
 #include "actors/master/master.hpp"
+#include "runtime/actor_gate.hpp"
 
 namespace cairn {
 
@@ -66,8 +67,13 @@ struct contender_options {
   std::shared_ptr<leadership> shared;
 };
 
+struct contender_node {
+  caf::actor actor;
+  std::unique_ptr<published_actor> log_port; // null for a master alone
+};
+
 // Starts the node; errors (a store that cannot be opened, a port in use) are
 // returned before anything runs.
-caf::expected<caf::actor> spawn_contender(caf::actor_system& sys, contender_options options);
+caf::expected<contender_node> spawn_contender(caf::actor_system& sys, contender_options options);
 
 } // namespace cairn
