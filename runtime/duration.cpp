@@ -60,8 +60,14 @@ caf::expected<duration> parse_duration(std::string_view text) {
   if (!split_number(text, n, suffix))
     return bad("duration", text, "expected a number and a unit, e.g. 15secs or 500ms");
   for (const auto& u : duration_units)
-    if (suffix == u.name)
-      return duration{static_cast<int64_t>(std::llround(n * u.nanos))};
+    if (suffix == u.name) {
+      // About 292 years of nanoseconds fit; a longer or negative duration is
+      // a mistake, and llround past the range gives nonsense.
+      double ns = n * u.nanos;
+      if (!(ns >= 0 && ns < 9223372036854775808.0))
+        return bad("duration", text, "out of range (0 to about 292 years)");
+      return duration{static_cast<int64_t>(std::llround(ns))};
+    }
   return bad("duration", text, "unknown unit (ns, us, ms, secs, mins, hrs, days, weeks)");
 }
 
@@ -89,11 +95,20 @@ caf::expected<uint64_t> parse_bytes(std::string_view text) {
   std::string_view suffix;
   if (!split_number(text, n, suffix))
     return bad("size", text, "expected a number and a unit, e.g. 512MB");
-  if (suffix.empty())
+  // Past 2^63 bytes no size means anything, and a cast from beyond it is undefined.
+  constexpr double max_bytes = 9223372036854775808.0;
+  if (suffix.empty()) {
+    if (!(n >= 0 && n < max_bytes))
+      return bad("size", text, "out of range");
     return static_cast<uint64_t>(n);
+  }
   for (const auto& u : byte_units)
-    if (suffix == u.name)
-      return static_cast<uint64_t>(std::llround(n * u.nanos));
+    if (suffix == u.name) {
+      double bytes = n * u.nanos;
+      if (!(bytes >= 0 && bytes < max_bytes))
+        return bad("size", text, "out of range");
+      return static_cast<uint64_t>(std::llround(bytes));
+    }
   return bad("size", text, "unknown unit (B, KB, MB, GB, TB)");
 }
 

@@ -1,5 +1,6 @@
 #include "runtime/json.hpp"
 
+#include <cerrno>
 #include <cmath>
 
 #include "schema/executor.capnp.h"
@@ -26,15 +27,25 @@ public:
     if (input.isString()) {
       auto text = input.getString();
       char* end = nullptr;
+      errno = 0;
       auto value = std::is_signed<T>::value
                      ? static_cast<T>(std::strtoll(text.cStr(), &end, 10))
                      : static_cast<T>(std::strtoull(text.cStr(), &end, 10));
-      KJ_REQUIRE(text.size() > 0 && end != nullptr && *end == '\0', "not an integer", text);
+      KJ_REQUIRE(text.size() > 0 && end != nullptr && *end == '\0' && errno == 0,
+                 "not an integer in range", text);
+      // strtoull takes "-1" and wraps it.
+      KJ_REQUIRE(std::is_signed<T>::value || text[0] != '-', "not an integer in range", text);
       return value;
     }
     KJ_REQUIRE(input.isNumber(), "expected an integer");
     double d = input.getNumber();
     KJ_REQUIRE(std::isfinite(d) && std::floor(d) == d, "expected an integer", d);
+    // Bounds as doubles that are exact: [min, 2^63) or [0, 2^64). A cast from
+    // outside them is undefined.
+    constexpr double upper = std::is_signed<T>::value ? 9223372036854775808.0
+                                                      : 18446744073709551616.0;
+    constexpr double lower = std::is_signed<T>::value ? -9223372036854775808.0 : 0.0;
+    KJ_REQUIRE(d >= lower && d < upper, "integer out of range", d);
     return static_cast<T>(d);
   }
 };

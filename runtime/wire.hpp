@@ -6,6 +6,7 @@
 // message before any actor sees it.
 #pragma once
 
+#include <capnp/dynamic.h>
 #include <capnp/message.h>
 #include <capnp/schema.h>
 #include <capnp/serialize.h>
@@ -17,6 +18,7 @@
 #include <caf/sec.hpp>
 #include <caf/serializer.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -26,6 +28,10 @@
 #include "runtime/limits.hpp"
 
 namespace cairn {
+
+// Reads every field and list element of a message once (see from_flat);
+// throws kj::Exception on a malformed or amplified one.
+void walk_message(capnp::DynamicStruct::Reader root);
 
 namespace detail {
 
@@ -117,9 +123,17 @@ public:
   // message once, so that readers never meet a malformed one later.
   static caf::expected<wire> from_flat(kj::Array<capnp::word> words) {
     try {
+      // One walk over every field and element, bounds-checking each pointer,
+      // by a reader allowed to read about as much as the message holds: a
+      // list of empty elements counts a word each when read, so a few hundred
+      // bytes cannot pose as millions of elements for later readers (the
+      // JSON codec) to expand. (totalSize() does not count such lists.)
+      auto options = detail::wire_storage::reader_options();
+      options.traversalLimitInWords =
+        std::min<uint64_t>(limits::wire_max_words, 2 * words.size() + 64);
+      capnp::FlatArrayMessageReader check(words, options);
+      walk_message(capnp::toDynamic(check.getRoot<T>()));
       auto storage = std::make_shared<const detail::wire_storage>(std::move(words));
-      auto root = storage->template root<T>();
-      root.totalSize(); // walks the whole message, bounds-checking each pointer
       return wire{std::move(storage)};
     } catch (const kj::Exception& e) {
       return caf::make_error(caf::sec::invalid_argument,

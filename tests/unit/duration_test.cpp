@@ -19,6 +19,11 @@ TEST_CASE("Mesos' duration forms and the short ones") {
   CHECK(!parse_duration("15"));
   CHECK(!parse_duration("fast"));
   CHECK(error_message(parse_duration("5parsecs").error()).find("5parsecs") != std::string::npos);
+  // Out of range is refused, not wrapped into a negative or a nonsense value.
+  CHECK(!parse_duration("-1secs"));
+  CHECK(!parse_duration("1e300secs"));
+  CHECK(!parse_duration("300years"));
+  CHECK(!parse_duration("1000000weeks"));
   CHECK(format_duration(15s) == "15secs");
   CHECK(format_duration(500ms) == "500ms");
 }
@@ -28,6 +33,9 @@ TEST_CASE("sizes") {
   CHECK(parse_bytes("512MB").value() == 536870912ull);
   CHECK(parse_bytes("100").value() == 100);
   CHECK(!parse_bytes("1XB"));
+  CHECK(!parse_bytes("-1MB"));
+  CHECK(!parse_bytes("18446744073709551616"));
+  CHECK(!parse_bytes("1e20TB"));
 }
 
 TEST_CASE("every flag has Mesos' and the dashed spelling, and an environment name") {

@@ -44,3 +44,19 @@ TEST_CASE("bad JSON, wrong types and unknown enum names are refused with a messa
   REQUIRE(!err);
   CHECK(error_message(err.error()).find("invalid JSON") != std::string::npos);
 }
+
+TEST_CASE("64-bit integers out of range are refused, not wrapped") {
+  auto range = [](const char* begin) {
+    return from_json<schema::Call>(std::string(R"({"type": "ACCEPT", "accept": {"operations": [
+      {"type": "LAUNCH", "launch": {"task_infos": [{"name": "t", "resources": [
+        {"name": "ports", "type": "RANGES", "ranges": {"range": [{"begin": )") + begin +
+      R"(, "end": 1}]}}]}]}}]}})");
+  };
+  CHECK(range("\"18446744073709551615\""));  // as a string: exact
+  CHECK(!range("18446744073709551616"));  // as a number: 2^64, past the top
+  CHECK(!range("1e300"));
+  CHECK(!range("-1"));
+  CHECK(!range("\"-1\""));
+  CHECK(!range("\"18446744073709551616\""));
+  CHECK(!range("0.5"));
+}

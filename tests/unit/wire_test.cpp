@@ -1,11 +1,17 @@
 // wire<T> shares messages in one process and round-trips them between processes.
 #include <doctest/doctest.h>
 
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
 #include <caf/all.hpp>
 #include <caf/binary_serializer.hpp>
 #include <caf/binary_deserializer.hpp>
 #include <caf/io/all.hpp>
 
+#include "runtime/errors.hpp"
 #include "runtime/system.hpp"
 #include "runtime/type_ids.hpp"
 
@@ -54,6 +60,20 @@ TEST_CASE("malformed words are refused before an actor sees them") {
   std::fill(bytes.begin(), bytes.end(), 0xff);
   auto result = scheduler_call::from_flat(std::move(words));
   CHECK(!result);
+}
+
+TEST_CASE("a few hundred bytes posing as millions of list elements are refused") {
+  // Found by fuzzing: an ACCEPT whose 392 bytes claim 4,194,240 operations of
+  // no size each; encoding it as JSON took over 2 GB.
+  std::ifstream in(CAIRN_SOURCE_ROOT "/tests/fuzz/corpus/wire/amplified-operations-list",
+                   std::ios::binary);
+  std::vector<char> bytes{std::istreambuf_iterator<char>(in), {}};
+  REQUIRE(bytes.size() == 393);
+  auto words = kj::heapArray<capnp::word>((bytes.size() - 1) / sizeof(capnp::word));
+  std::memcpy(words.begin(), bytes.data() + 1, words.size() * sizeof(capnp::word));
+  auto result = scheduler_call::from_flat(std::move(words));
+  REQUIRE(!result);
+  CHECK(error_message(result.error()).find("malformed message") != std::string::npos);
 }
 
 TEST_CASE("a wire crosses a real socket between two actor systems") {
