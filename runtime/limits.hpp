@@ -95,4 +95,52 @@ inline constexpr size_t http_client_max_response_bytes = 256 * 1024 * 1024;
 // message, up to this many bytes.
 inline constexpr size_t http_client_max_error_body_bytes = 64 * 1024;
 
+// -- registry: stored objects and quotas
+//
+// Anyone who can subscribe a framework, register an agent or write a key
+// writes to the registry (storage/registry.hpp), and what it holds outlives
+// restarts. Mesos bounds none of this; we bound each object and give each
+// kind of record a share, so that one sender cannot fill the registry and
+// lock everyone else out. Sizes are those of the stored Cap'n Proto form.
+
+// One FrameworkInfo, labels and id included. Marathon's, Spark's and
+// Jenkins' are well under 1 KiB; 64 KiB leaves room for generous labels
+// while a framework still costs at most 1/128 of the frameworks' share.
+inline constexpr uint64_t max_framework_info_bytes = 64 * 1024;
+// One AgentInfo (hostname, resources, attributes): a resource takes about a
+// hundred bytes, so this holds several hundred resources and attributes,
+// more than any agent declares.
+inline constexpr uint64_t max_agent_info_bytes = 64 * 1024;
+// Agent and framework ids and role names: generated ids are ~40 bytes.
+inline constexpr size_t max_registry_name_bytes = 1024;
+// A key of the key-value store: a path such as `services/apps/web`.
+inline constexpr size_t max_kv_key_bytes = 1024;
+// A value holds coordination state (a leader, an app definition, a job),
+// not data; ZooKeeper's znodes stop at 1 MiB too.
+inline constexpr size_t max_kv_value_bytes = 1024 * 1024;
+// The whole registry: its snapshot is one log entry (wire_max_words), and a
+// quarter of that is left for Cap'n Proto's framing.
+inline constexpr uint64_t max_registry_bytes = wire_max_words * 8 / 4 * 3;
+// The key-value store's own quota: a full store refuses writes of keys only,
+// never frameworks or agents. Sixteen maximal values, or thousands of app
+// definitions.
+inline constexpr uint64_t kv_quota_bytes = 16 * 1024 * 1024;
+// The frameworks' share: ~25,000 typical FrameworkInfos, 128 maximal ones.
+inline constexpr uint64_t frameworks_quota_bytes = 8 * 1024 * 1024;
+// The role weights' share: 10,000 weighted roles with names of ~100 bytes.
+inline constexpr uint64_t weights_quota_bytes = 2 * 1024 * 1024;
+// What only agents may use, so that new agents are admitted however many
+// frameworks, weights and keys there are: 22 MiB, over 25,000 agents of a
+// typical size (~800 bytes: five resources, two attributes). They may also
+// use what frameworks and weights leave: over 40,000 when those are few.
+inline constexpr uint64_t agents_reserved_bytes =
+  max_registry_bytes - kv_quota_bytes - frameworks_quota_bytes - weights_quota_bytes;
+static_assert(agents_reserved_bytes >= 16 * 1024 * 1024);
+// Roles with a weight: far more than any cluster configures.
+inline constexpr size_t max_weighted_roles = 10'000;
+// Keys in the store: each costs a record however small its value.
+inline constexpr size_t max_kv_keys = 100'000;
+// Keys one kv_list answer holds; readers page on with `after`.
+inline constexpr size_t max_kv_list_keys = 1000;
+
 } // namespace cairn::limits

@@ -3,24 +3,19 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include <capnp/any.h>
-#include <capnp/message.h>
-#include <capnp/serialize.h>
 #include <fmt/format.h>
-#include <kj/exception.h>
 
-#include "runtime/errors.hpp"
-#include "runtime/json.hpp"
+#include "storage/registry_checks.hpp"
 
 namespace cairn {
 
 namespace {
 
 namespace sr = schema::registry;
-using namespace registry_limits;
+using namespace registry_detail;
 using result = registry::result;
 
 result refused(std::string why) {
@@ -30,69 +25,6 @@ result refused(std::string why) {
 
 result done(uint64_t version = 0) {
   return {true, {}, version};
-}
-
-std::string_view view(capnp::Text::Reader text) {
-  return {text.begin(), text.size()};
-}
-
-std::string_view view(capnp::Data::Reader data) {
-  return {reinterpret_cast<const char*>(data.begin()), data.size()};
-}
-
-// Names from an entry go into error messages; a long one is cut.
-std::string quoted(std::string_view s) {
-  constexpr size_t shown = 64;
-  if (s.size() <= shown)
-    return fmt::format("'{}'", s);
-  return fmt::format("'{}...' ({} bytes)", s.substr(0, shown), s.size());
-}
-
-// Why `name` cannot be an agent id, framework id, role or key; empty if it can.
-std::string check_name(std::string_view what, std::string_view name, size_t max_bytes) {
-  if (name.empty())
-    return fmt::format("the {} is empty", what);
-  if (name.size() > max_bytes)
-    return fmt::format("the {} {} is longer than {} bytes", what, quoted(name), max_bytes);
-  if (name.find('\0') != std::string_view::npos)
-    return fmt::format("the {} {} holds a NUL byte", what, quoted(name));
-  return {};
-}
-
-template <class Reader>
-uint64_t info_record_bytes(Reader info) {
-  return info.totalSize().wordCount * sizeof(capnp::word) + record_overhead_bytes;
-}
-
-uint64_t kv_record_bytes(std::string_view key, std::string_view value) {
-  return key.size() + value.size() + record_overhead_bytes;
-}
-
-uint64_t weight_record_bytes(std::string_view role) {
-  return role.size() + record_overhead_bytes;
-}
-
-// Why replacing a record of `remove` bytes by one of `add` would break a bound;
-// empty if it would not.
-std::string over_bounds(const registry_state& s, uint64_t remove, uint64_t add, bool kv) {
-  assert(remove <= s.total_bytes);
-  assert(!kv || remove <= s.kv_bytes);
-  uint64_t total = s.total_bytes - remove + add;
-  if (total > max_state_bytes)
-    return fmt::format("the registry would hold {} bytes, more than {}", total, max_state_bytes);
-  uint64_t kv_total = s.kv_bytes - (kv ? remove : 0) + (kv ? add : 0);
-  if (kv_total > max_kv_bytes)
-    return fmt::format("the key-value store would hold {} bytes, more than {}", kv_total,
-                       max_kv_bytes);
-  return {};
-}
-
-void account(registry_state& s, uint64_t remove, uint64_t add, bool kv) {
-  assert(remove <= s.total_bytes);
-  s.total_bytes = s.total_bytes - remove + add;
-  if (kv)
-    s.kv_bytes = s.kv_bytes - remove + add;
-  assert(s.kv_bytes <= s.total_bytes);
 }
 
 // An agent's or framework's info from an entry, checked and copied.
@@ -105,48 +37,19 @@ struct checked_info {
 };
 
 template <class T>
-checked_info<T> check_info(std::string_view what, typename T::Reader info) {
+checked_info<T> check_info(typename T::Reader info) {
   checked_info<T> out;
-  uint64_t size_bytes = info.totalSize().wordCount * sizeof(capnp::word);
-  if (size_bytes > max_info_bytes) {
-    out.error = fmt::format("the {} info of {} bytes is larger than {}", what, size_bytes,
-                            max_info_bytes);
-    return out;
-  }
-  out.id = std::string(view(info.getId().getValue()));
-  out.error = check_name(fmt::format("{} id", what), out.id, max_name_bytes);
+  out.error = info_problem<T>(info);
   if (!out.error.empty())
     return out;
+  out.id = std::string(view(info.getId().getValue()));
   // A segment of just the right size: a registry holds up to 100,000 of these.
-  wire_builder<T> copy(static_cast<unsigned>(size_bytes / sizeof(capnp::word) + 1));
+  wire_builder<T> copy(static_cast<unsigned>(info_bytes(info) / sizeof(capnp::word) + 1));
   copy.message().setRoot(info);
   out.info = std::move(copy).finish();
   out.bytes = info_record_bytes(out.info.get());
   assert(out.info && out.bytes > record_overhead_bytes);
   return out;
-}
-
-std::string check_time(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0)
-    return fmt::format("the time {} is not a number of seconds since the epoch", seconds);
-  return {};
-}
-
-std::string check_weight(std::string_view role, double weight) {
-  if (auto why = check_name("role", role, max_name_bytes); !why.empty())
-    return why;
-  if (!std::isfinite(weight) || weight <= 0)
-    return fmt::format("the weight {} of role {} is not a positive number", weight, quoted(role));
-  return {};
-}
-
-std::string check_kv(std::string_view key, std::string_view value) {
-  if (auto why = check_name("key", key, max_key_bytes); !why.empty())
-    return why;
-  if (value.size() > max_value_bytes)
-    return fmt::format("the value of {} bytes for key {} is larger than {}", value.size(),
-                       quoted(key), max_value_bytes);
-  return {};
 }
 
 // -- snapshots: every record checked as the operations check it
@@ -155,7 +58,7 @@ std::string load_agents(registry_state& next, capnp::List<sr::Registry::Agent>::
   if (list.size() > max_agents)
     return fmt::format("{} agents, more than {}", list.size(), max_agents);
   for (auto a : list) {
-    auto in = check_info<schema::AgentInfo>("agent", a.getInfo());
+    auto in = check_info<schema::AgentInfo>(a.getInfo());
     if (!in.error.empty())
       return in.error;
     double since = a.getUnreachableSince();
@@ -164,12 +67,12 @@ std::string load_agents(registry_state& next, capnp::List<sr::Registry::Agent>::
     if (a.getReachable() && since != 0)
       return "agent " + quoted(in.id) + " is reachable but unreachable since " +
              std::to_string(since);
-    if (auto why = over_bounds(next, 0, in.bytes, false); !why.empty())
+    if (auto why = over_bounds(next, record_kind::agent, 0, in.bytes); !why.empty())
       return why;
     registered_agent agent{std::move(in.info), a.getReachable(), since};
     if (!next.agents.emplace(in.id, std::move(agent)).second)
       return "agent " + quoted(in.id) + " twice";
-    account(next, 0, in.bytes, false);
+    account(next, record_kind::agent, 0, in.bytes);
   }
   return {};
 }
@@ -179,14 +82,14 @@ std::string load_frameworks(registry_state& next,
   if (list.size() > max_frameworks)
     return fmt::format("{} frameworks, more than {}", list.size(), max_frameworks);
   for (auto f : list) {
-    auto in = check_info<schema::FrameworkInfo>("framework", f.getInfo());
+    auto in = check_info<schema::FrameworkInfo>(f.getInfo());
     if (!in.error.empty())
       return in.error;
-    if (auto why = over_bounds(next, 0, in.bytes, false); !why.empty())
+    if (auto why = over_bounds(next, record_kind::framework, 0, in.bytes); !why.empty())
       return why;
     if (!next.frameworks.emplace(in.id, std::move(in.info)).second)
       return "framework " + quoted(in.id) + " twice";
-    account(next, 0, in.bytes, false);
+    account(next, record_kind::framework, 0, in.bytes);
   }
   return {};
 }
@@ -199,11 +102,11 @@ std::string load_weights(registry_state& next, capnp::List<schema::WeightInfo>::
     if (auto why = check_weight(role, w.getWeight()); !why.empty())
       return why;
     uint64_t bytes = weight_record_bytes(role);
-    if (auto why = over_bounds(next, 0, bytes, false); !why.empty())
+    if (auto why = over_bounds(next, record_kind::weight, 0, bytes); !why.empty())
       return why;
     if (!next.weights.emplace(std::string(role), w.getWeight()).second)
       return "role " + quoted(role) + " twice";
-    account(next, 0, bytes, false);
+    account(next, record_kind::weight, 0, bytes);
   }
   return {};
 }
@@ -219,96 +122,23 @@ std::string load_kv(registry_state& next, capnp::List<sr::Registry::KvEntry>::Re
     if (e.getVersion() == 0)
       return "key " + quoted(key) + " at version 0";
     uint64_t bytes = kv_record_bytes(key, value);
-    if (auto why = over_bounds(next, 0, bytes, true); !why.empty())
+    if (auto why = over_bounds(next, record_kind::kv, 0, bytes); !why.empty())
       return why;
     if (!next.kv.emplace(std::string(key), kv_value{e.getVersion(), std::string(value)}).second)
       return "key " + quoted(key) + " twice";
-    account(next, 0, bytes, true);
+    account(next, record_kind::kv, 0, bytes);
   }
   return {};
-}
-
-std::string to_string(capnp::MessageBuilder& message) {
-  auto words = capnp::messageToFlatArray(message);
-  auto bytes = words.asBytes();
-  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
-}
-
-capnp::Text::Reader text_of(const std::string& s) {
-  return capnp::Text::Reader(s.c_str(), s.size());
-}
-
-capnp::Data::Reader data_of(std::string_view s) {
-  return capnp::Data::Reader(reinterpret_cast<const kj::byte*>(s.data()), s.size());
-}
-
-template <class F>
-std::string build_entry(F&& fill) {
-  capnp::MallocMessageBuilder message;
-  fill(message.initRoot<sr::Operation>());
-  return to_string(message);
 }
 
 } // namespace
 
 // -- applying entries
 
-namespace {
-
-// Reads one entry as an Operation and hands it to `use`; answers why not
-// when the entry is not one ("" when `use` ran).
-template <class Use>
-std::string with_operation(std::string_view entry, Use&& use) {
-  if (entry.empty())
-    return "an empty entry";
-  if (entry.size() > max_entry_bytes)
-    return fmt::format("an entry of {} bytes, more than {}", entry.size(), max_entry_bytes);
-  if (entry.size() % sizeof(capnp::word) != 0)
-    return fmt::format("an entry of {} bytes is not whole words", entry.size());
-  // Copied: the log's bytes need not be aligned as Cap'n Proto reads them.
-  auto words = kj::heapArray<capnp::word>(entry.size() / sizeof(capnp::word));
-  std::memcpy(words.begin(), entry.data(), entry.size());
-  try {
-    capnp::ReaderOptions options;
-    // Enough to check, read and copy each word a few times; a message whose
-    // pointers overlap to make more of it runs out.
-    options.traversalLimitInWords = words.size() * 8 + 1024;
-    options.nestingLimit = limits::wire_max_nesting;
-    capnp::FlatArrayMessageReader message(words, options);
-    if (message.getEnd() != words.end())
-      return fmt::format("{} words after the operation", words.end() - message.getEnd());
-    auto op = message.getRoot<sr::Operation>();
-    op.totalSize();  // walks the whole entry, bounds-checking every pointer
-    use(op);
-    return {};
-  } catch (const kj::Exception& e) {
-    return std::string("a malformed entry: ") + e.getDescription().cStr();
-  }
-}
-
-} // namespace
-
 registry::result registry::apply(std::string_view entry) {
   result r;
   auto why = with_operation(entry, [&](operation::Reader op) { r = apply(op); });
   return why.empty() ? r : refused(why);
-}
-
-std::string weight_problem(std::string_view role, double weight) {
-  return check_weight(role, weight);
-}
-
-caf::expected<std::string> registry_json(std::string_view snapshot_entry) {
-  std::string json;
-  auto why = with_operation(snapshot_entry, [&](sr::Operation::Reader op) {
-    if (op.isSnapshot())
-      json = to_json(op.getSnapshot());
-  });
-  if (!why.empty())
-    return make_error("the registry: " + why);
-  if (json.empty())
-    return make_error("the registry: the entry is not a snapshot");
-  return json;
 }
 
 registry::result registry::apply(operation::Reader op) {
@@ -338,7 +168,7 @@ registry::result registry::apply(operation::Reader op) {
 }
 
 registry::result registry::admit_agent(operation::AdmitAgent::Reader op) {
-  auto in = check_info<schema::AgentInfo>("agent", op.getAgentInfo());
+  auto in = check_info<schema::AgentInfo>(op.getAgentInfo());
   if (!in.error.empty())
     return refused("admitAgent: " + in.error);
   auto found = state_.agents.find(in.id);
@@ -347,9 +177,9 @@ registry::result registry::admit_agent(operation::AdmitAgent::Reader op) {
     return refused(fmt::format("admitAgent: {} agents are admitted, the most there may be",
                                max_agents));
   uint64_t old_bytes = known ? info_record_bytes(found->second.info.get()) : 0;
-  if (auto why = over_bounds(state_, old_bytes, in.bytes, false); !why.empty())
+  if (auto why = over_bounds(state_, record_kind::agent, old_bytes, in.bytes); !why.empty())
     return refused("admitAgent: " + why);
-  account(state_, old_bytes, in.bytes, false);
+  account(state_, record_kind::agent, old_bytes, in.bytes);
   state_.agents[in.id] = registered_agent{std::move(in.info), true, 0};
   assert(state_.agents.size() <= max_agents);
   return done();
@@ -389,14 +219,14 @@ registry::result registry::remove_agent(operation::RemoveAgent::Reader op) {
   auto found = state_.agents.find(id);
   if (found == state_.agents.end())
     return refused("removeAgent: agent " + quoted(id) + " is not admitted");
-  account(state_, info_record_bytes(found->second.info.get()), 0, false);
+  account(state_, record_kind::agent, info_record_bytes(found->second.info.get()), 0);
   state_.agents.erase(found);
   assert(find_agent(id) == nullptr);
   return done();
 }
 
 registry::result registry::add_framework(operation::AddFramework::Reader op) {
-  auto in = check_info<schema::FrameworkInfo>("framework", op.getFrameworkInfo());
+  auto in = check_info<schema::FrameworkInfo>(op.getFrameworkInfo());
   if (!in.error.empty())
     return refused("addFramework: " + in.error);
   auto found = state_.frameworks.find(in.id);
@@ -405,9 +235,10 @@ registry::result registry::add_framework(operation::AddFramework::Reader op) {
     return refused(fmt::format("addFramework: {} frameworks are added, the most there may be",
                                max_frameworks));
   uint64_t old_bytes = known ? info_record_bytes(found->second.get()) : 0;
-  if (auto why = over_bounds(state_, old_bytes, in.bytes, false); !why.empty())
+  if (auto why = over_bounds(state_, record_kind::framework, old_bytes, in.bytes);
+      !why.empty())
     return refused("addFramework: " + why);
-  account(state_, old_bytes, in.bytes, false);
+  account(state_, record_kind::framework, old_bytes, in.bytes);
   state_.frameworks[in.id] = std::move(in.info);
   assert(state_.frameworks.size() <= max_frameworks);
   return done();
@@ -418,7 +249,7 @@ registry::result registry::remove_framework(operation::RemoveFramework::Reader o
   auto found = state_.frameworks.find(id);
   if (found == state_.frameworks.end())
     return refused("removeFramework: framework " + quoted(id) + " is not known");
-  account(state_, info_record_bytes(found->second.get()), 0, false);
+  account(state_, record_kind::framework, info_record_bytes(found->second.get()), 0);
   state_.frameworks.erase(found);
   assert(find_framework(id) == nullptr);
   return done();
@@ -451,12 +282,12 @@ registry::result registry::set_weights(operation::SetWeights::Reader op) {
   }
   if (state_.weights.size() + added > max_weighted_roles)
     return refused(fmt::format("setWeights: more than {} weighted roles", max_weighted_roles));
-  if (auto why = over_bounds(state_, 0, add_bytes, false); !why.empty())
+  if (auto why = over_bounds(state_, record_kind::weight, 0, add_bytes); !why.empty())
     return refused("setWeights: " + why);
   size_t before = state_.weights.size();
   for (auto& [role, weight] : in)
     state_.weights[role] = weight;
-  account(state_, 0, add_bytes, false);
+  account(state_, record_kind::weight, 0, add_bytes);
   assert(state_.weights.size() == before + added);
   return done();
 }
@@ -478,9 +309,9 @@ registry::result registry::kv_set(operation::KvSet::Reader op) {
     return refused(fmt::format("kvSet: {} keys are stored, the most there may be", max_keys));
   uint64_t old_bytes = exists ? kv_record_bytes(key, found->second.value) : 0;
   uint64_t new_bytes = kv_record_bytes(key, value);
-  if (auto why = over_bounds(state_, old_bytes, new_bytes, true); !why.empty())
+  if (auto why = over_bounds(state_, record_kind::kv, old_bytes, new_bytes); !why.empty())
     return refused("kvSet: " + why);
-  account(state_, old_bytes, new_bytes, true);
+  account(state_, record_kind::kv, old_bytes, new_bytes);
   kv_value next{current + 1, std::string(value)};
   if (exists)
     found->second = std::move(next);
@@ -502,7 +333,7 @@ registry::result registry::kv_delete(operation::KvDelete::Reader op) {
   if (!op.getAnyVersion() && op.getExpectedVersion() != current)
     return refused(fmt::format("kvDelete: key {} is at version {}, not {}", quoted(key),
                                current, op.getExpectedVersion()));
-  account(state_, kv_record_bytes(key, found->second.value), 0, true);
+  account(state_, record_kind::kv, kv_record_bytes(key, found->second.value), 0);
   state_.kv.erase(found);
   assert(kv_get(key).version == 0);
   return done(0);
@@ -530,12 +361,18 @@ void registry::check_invariants() const {
   assert(state_.frameworks.size() <= max_frameworks);
   assert(state_.weights.size() <= max_weighted_roles);
   assert(state_.kv.size() <= max_keys);
-  assert(state_.kv_bytes <= max_kv_bytes && state_.kv_bytes <= state_.total_bytes);
+  assert(state_.kv_bytes <= max_kv_bytes);
+  assert(state_.frameworks_bytes <= max_frameworks_bytes);
+  assert(state_.weights_bytes <= max_weights_bytes);
+  assert(state_.kv_bytes + state_.frameworks_bytes + state_.weights_bytes <= state_.total_bytes);
+  assert(state_.total_bytes - state_.kv_bytes <= max_records_bytes);
   assert(state_.total_bytes <= max_state_bytes);
   [[maybe_unused]] size_t records = state_.agents.size() + state_.frameworks.size() +
                                     state_.weights.size() + state_.kv.size();
   assert(state_.total_bytes >= records * record_overhead_bytes);
   assert(state_.kv_bytes >= state_.kv.size() * record_overhead_bytes);
+  assert(state_.frameworks_bytes >= state_.frameworks.size() * record_overhead_bytes);
+  assert(state_.weights_bytes >= state_.weights.size() * record_overhead_bytes);
 }
 
 // -- snapshots
@@ -625,79 +462,14 @@ bool operator==(const registry& a, const registry& b) {
   };
   const auto& s = a.state_;
   const auto& t = b.state_;
-  return s.total_bytes == t.total_bytes && s.kv_bytes == t.kv_bytes && s.weights == t.weights &&
+  return s.total_bytes == t.total_bytes && s.kv_bytes == t.kv_bytes &&
+         s.frameworks_bytes == t.frameworks_bytes && s.weights_bytes == t.weights_bytes &&
+         s.weights == t.weights &&
          std::equal(s.agents.begin(), s.agents.end(), t.agents.begin(), t.agents.end(),
                     same_agent) &&
          std::equal(s.frameworks.begin(), s.frameworks.end(), t.frameworks.begin(),
                     t.frameworks.end(), same_framework) &&
          std::equal(s.kv.begin(), s.kv.end(), t.kv.begin(), t.kv.end(), same_kv);
-}
-
-// -- entries
-
-std::string admit_agent_entry(schema::AgentInfo::Reader info) {
-  return build_entry([&](sr::Operation::Builder op) { op.initAdmitAgent().setAgentInfo(info); });
-}
-
-std::string mark_unreachable_entry(std::string_view agent_id, double time_seconds) {
-  return build_entry([&](sr::Operation::Builder op) {
-    auto m = op.initMarkUnreachable();
-    m.initAgentId().setValue(text_of(std::string(agent_id)));
-    m.setTime(time_seconds);
-  });
-}
-
-std::string mark_reachable_entry(std::string_view agent_id) {
-  return build_entry([&](sr::Operation::Builder op) {
-    op.initMarkReachable().initAgentId().setValue(text_of(std::string(agent_id)));
-  });
-}
-
-std::string remove_agent_entry(std::string_view agent_id) {
-  return build_entry([&](sr::Operation::Builder op) {
-    op.initRemoveAgent().initAgentId().setValue(text_of(std::string(agent_id)));
-  });
-}
-
-std::string add_framework_entry(schema::FrameworkInfo::Reader info) {
-  return build_entry(
-    [&](sr::Operation::Builder op) { op.initAddFramework().setFrameworkInfo(info); });
-}
-
-std::string remove_framework_entry(std::string_view framework_id) {
-  return build_entry([&](sr::Operation::Builder op) {
-    op.initRemoveFramework().initFrameworkId().setValue(text_of(std::string(framework_id)));
-  });
-}
-
-std::string set_weights_entry(const std::vector<std::pair<std::string, double>>& weights) {
-  return build_entry([&](sr::Operation::Builder op) {
-    auto list = op.initSetWeights().initWeights(weights.size());
-    for (size_t i = 0; i < weights.size(); ++i) {
-      list[i].setRole(text_of(weights[i].first));
-      list[i].setWeight(weights[i].second);
-    }
-  });
-}
-
-std::string kv_set_entry(std::string_view key, std::string_view value,
-                         std::optional<uint64_t> expected_version) {
-  return build_entry([&](sr::Operation::Builder op) {
-    auto s = op.initKvSet();
-    s.setKey(text_of(std::string(key)));
-    s.setValue(data_of(value));
-    s.setExpectedVersion(expected_version.value_or(0));
-    s.setAnyVersion(!expected_version);
-  });
-}
-
-std::string kv_delete_entry(std::string_view key, std::optional<uint64_t> expected_version) {
-  return build_entry([&](sr::Operation::Builder op) {
-    auto d = op.initKvDelete();
-    d.setKey(text_of(std::string(key)));
-    d.setExpectedVersion(expected_version.value_or(0));
-    d.setAnyVersion(!expected_version);
-  });
 }
 
 } // namespace cairn

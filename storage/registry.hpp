@@ -33,15 +33,24 @@
 
 namespace cairn {
 
-// Every bound of the registry, with its reason. Past one, an operation is
-// refused; the state never grows beyond them.
+// Every bound of the registry (runtime/limits.hpp gives the reason for each).
+// Past one, an operation is refused; the state never grows beyond them.
 namespace registry_limits {
 
 // A log entry is a message like any other (runtime/limits.hpp).
 inline constexpr size_t max_entry_bytes = limits::wire_max_words * sizeof(capnp::word);
-// The whole state as state_bytes() counts it. Its snapshot must fit in one
-// entry; the quarter left over is room for Cap'n Proto's framing.
-inline constexpr uint64_t max_state_bytes = max_entry_bytes / 4 * 3;
+// The whole state as state_bytes() counts it; its snapshot must fit one entry.
+inline constexpr uint64_t max_state_bytes = limits::max_registry_bytes;
+static_assert(max_state_bytes <= max_entry_bytes / 4 * 3);
+// Shares of it: the key-value store has its own quota; agents, frameworks and
+// weights share the rest, frameworks and weights each up to their share, so
+// that what they leave for agents is at least limits::agents_reserved_bytes.
+inline constexpr uint64_t max_kv_bytes = limits::kv_quota_bytes;
+inline constexpr uint64_t max_records_bytes = max_state_bytes - max_kv_bytes;
+inline constexpr uint64_t max_frameworks_bytes = limits::frameworks_quota_bytes;
+inline constexpr uint64_t max_weights_bytes = limits::weights_quota_bytes;
+static_assert(max_records_bytes - max_frameworks_bytes - max_weights_bytes ==
+              limits::agents_reserved_bytes);
 // What each agent, framework, weight or key costs beyond its own bytes (its
 // record in the snapshot, and far pointers): more than it takes, so that the
 // count above bounds the snapshot.
@@ -49,23 +58,14 @@ inline constexpr uint64_t record_overhead_bytes = 64;
 // The master's own bounds.
 inline constexpr size_t max_agents = limits::max_agents;
 inline constexpr size_t max_frameworks = limits::max_frameworks;
-// One AgentInfo or FrameworkInfo: a few resources, attributes and labels are
-// a few KiB; anything near this is a bug or an attack.
-inline constexpr uint64_t max_info_bytes = 1024 * 1024;
-// Agent and framework ids and role names: generated ids are ~40 bytes.
-inline constexpr size_t max_name_bytes = 1024;
-// Roles with a weight: far more than any cluster configures.
-inline constexpr size_t max_weighted_roles = 10'000;
-// The key-value store holds coordination state (leaders, configurations, task
-// ids), not data: ZooKeeper's znodes stop at 1 MiB too.
-inline constexpr size_t max_key_bytes = 1024;
-inline constexpr size_t max_value_bytes = 1024 * 1024;
-inline constexpr size_t max_keys = 100'000;
-// The store's share of max_state_bytes (keys, values and per-key overhead), so
-// that frameworks cannot crowd out the agents.
-inline constexpr uint64_t max_kv_bytes = 16 * 1024 * 1024;
-// Keys one kv_list answer holds; readers page on with `after`.
-inline constexpr size_t max_kv_list_keys = 1000;
+inline constexpr uint64_t max_agent_info_bytes = limits::max_agent_info_bytes;
+inline constexpr uint64_t max_framework_info_bytes = limits::max_framework_info_bytes;
+inline constexpr size_t max_name_bytes = limits::max_registry_name_bytes;
+inline constexpr size_t max_weighted_roles = limits::max_weighted_roles;
+inline constexpr size_t max_key_bytes = limits::max_kv_key_bytes;
+inline constexpr size_t max_value_bytes = limits::max_kv_value_bytes;
+inline constexpr size_t max_keys = limits::max_kv_keys;
+inline constexpr size_t max_kv_list_keys = limits::max_kv_list_keys;
 
 } // namespace registry_limits
 
@@ -92,8 +92,10 @@ struct registry_state {
   registry_map<wire<schema::FrameworkInfo>> frameworks;
   registry_map<double> weights;
   registry_map<kv_value> kv;
-  uint64_t total_bytes = 0;  // every record, as the bounds count them
-  uint64_t kv_bytes = 0;     // the records of `kv`
+  uint64_t total_bytes = 0;       // every record, as the bounds count them
+  uint64_t kv_bytes = 0;          // the records of `kv`
+  uint64_t frameworks_bytes = 0;  // the records of `frameworks`
+  uint64_t weights_bytes = 0;     // the records of `weights`
 };
 
 class registry {
@@ -145,6 +147,15 @@ public:
   uint64_t kv_bytes() const {
     return state_.kv_bytes;
   }
+  uint64_t frameworks_bytes() const {
+    return state_.frameworks_bytes;
+  }
+  uint64_t weights_bytes() const {
+    return state_.weights_bytes;
+  }
+  uint64_t agents_bytes() const {
+    return state_.total_bytes - state_.kv_bytes - state_.frameworks_bytes - state_.weights_bytes;
+  }
 
   // Same agents, frameworks, weights and keys (infos compared field by field).
   friend bool operator==(const registry& a, const registry& b);
@@ -187,8 +198,16 @@ std::string kv_set_entry(std::string_view key, std::string_view value,
                          std::optional<uint64_t> expected_version);
 std::string kv_delete_entry(std::string_view key, std::optional<uint64_t> expected_version);
 
-// Why a role may not have this weight ("" when it may): the check setWeights makes.
+// The checks the registry makes of one object, whatever it already holds, for
+// the edges (master, HTTP, registrar) to refuse it before anything is
+// written; "" when there is nothing wrong, else the reason, naming the limit.
 std::string weight_problem(std::string_view role, double weight);
+std::string framework_info_problem(schema::FrameworkInfo::Reader info);
+std::string agent_info_problem(schema::AgentInfo::Reader info);
+std::string kv_key_problem(std::string_view key);
+std::string kv_problem(std::string_view key, std::string_view value);
+// Every such check of the objects in one entry; a malformed entry is a problem.
+std::string entry_problem(std::string_view entry);
 
 // The Registry a snapshot entry holds, as JSON (what /registrar(1)/registry serves).
 caf::expected<std::string> registry_json(std::string_view snapshot_entry);

@@ -82,9 +82,9 @@ void write(caf::actor_system& sys, std::string key, precondition p, bool put, ht
 void serve_kv(caf::actor_system& sys, const master_actor& master, const http_request& request,
               http_reply reply) {
   auto key = url_decode(std::string_view(request.path).substr(kv_path_prefix.size()), false);
-  if (key.empty() || key.size() > registry_limits::max_key_bytes)
-    return reply.send(text_response(400, fmt::format("a key is 1 to {} bytes",
-                                                     registry_limits::max_key_bytes)));
+  // Refused here, with the registry's own reason, before anything is written.
+  if (auto why = kv_key_problem(key); !why.empty())
+    return reply.send(text_response(400, why));
   if (request.method == "GET") {
     sys.spawn([=](caf::event_based_actor* self) {
       self->request(master, actor_answer_timeout, kv_get_atom::value, key)
@@ -111,8 +111,7 @@ void serve_kv(caf::actor_system& sys, const master_actor& master, const http_req
   if (!p)
     return reply.send(text_response(400, error_message(p.error())));
   if (put && request.body.size() > registry_limits::max_value_bytes)
-    return reply.send(text_response(413, fmt::format("a value is at most {} bytes",
-                                                     registry_limits::max_value_bytes)));
+    return reply.send(text_response(413, kv_problem(key, request.body)));
   if (put) {
     auto value = request.body;
     return write(sys, key, *p, true, std::move(reply), [=](caf::event_based_actor* self) {

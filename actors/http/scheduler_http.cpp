@@ -11,6 +11,7 @@
 #include "actors/http/routes.hpp"
 #include "runtime/random.hpp"
 #include "schema/scheduler.capnp.h"
+#include "storage/registry.hpp"
 
 namespace cairn {
 
@@ -129,6 +130,9 @@ http_handler scheduler_api(caf::actor_system& sys, master_actor master) {
       if (!c.hasSubscribe() || !c.getSubscribe().hasFrameworkInfo())
         return reply.send(bad_request("Expecting 'subscribe' to be present"));
       auto info = c.getSubscribe().getFrameworkInfo();
+      // Refused before a stream is opened; the master would refuse it too.
+      if (auto why = framework_info_problem(info); !why.empty())
+        return reply.send(bad_request(why));
       if (info.getName().size() == 0)
         return reply.send(bad_request("Expecting 'framework_info.name' to be present"));
       if (c.hasFrameworkId() && info.hasId()

@@ -21,6 +21,8 @@ using AgentEvent = schema::agent::Event;
 
 // Checks what an agent says about itself; returns its total resources.
 caf::expected<resources> check_agent_info(schema::AgentInfo::Reader info) {
+  if (auto why = agent_info_problem(info); !why.empty())
+    return make_error(why);
   auto total = read_resources(info.getResources());
   if (!total)
     return total.error();

@@ -170,6 +170,9 @@ void on_message(master_ptr self, framework_record& fw, Call::Message::Reader mes
 } // namespace
 
 caf::expected<std::vector<std::string>> check_framework_info(schema::FrameworkInfo::Reader info) {
+  // First: the registry would refuse it, and nothing more need be read of it.
+  if (auto why = framework_info_problem(info); !why.empty())
+    return make_error(why);
   if (info.getName().size() == 0)
     return make_error("FrameworkInfo.name must be set");
   std::vector<std::string> roles;

@@ -83,12 +83,17 @@ master_actor::behavior_type master(master_ptr self, master_options options) {
       return self->delegate(self->state.options.registrar, a, std::move(key));
     },
     [=](kv_set_atom, const std::string& key, const std::string& value, uint64_t expected,
-        bool any) {
+        bool any) -> caf::result<bool, std::string, uint64_t> {
+      if (auto why = kv_problem(key, value); !why.empty())
+        return caf::result<bool, std::string, uint64_t>(false, why, uint64_t{0});
       return self->delegate(self->state.options.registrar, apply_atom::value,
                             kv_set_entry(key, value, any ? std::nullopt
                                                          : std::optional<uint64_t>(expected)));
     },
-    [=](kv_delete_atom, const std::string& key, uint64_t expected, bool any) {
+    [=](kv_delete_atom, const std::string& key, uint64_t expected,
+        bool any) -> caf::result<bool, std::string, uint64_t> {
+      if (auto why = kv_key_problem(key); !why.empty())
+        return caf::result<bool, std::string, uint64_t>(false, why, uint64_t{0});
       return self->delegate(self->state.options.registrar, apply_atom::value,
                             kv_delete_entry(key, any ? std::nullopt
                                                      : std::optional<uint64_t>(expected)));

@@ -201,6 +201,10 @@ registrar_actor::behavior_type registrar(self_ptr self, registrar_options option
   return {
     [=](apply_atom, std::string& entry) -> apply_result {
       auto& st = self->state;
+      // An object over its limit is refused before it reaches the log: a
+      // refused entry would change nothing, but would still take log space.
+      if (auto why = entry_problem(entry); !why.empty())
+        return apply_result(false, why, 0);
       if (!st.options.log) {
         auto r = st.reg.apply(entry);
         return apply_result(r.ok, r.error, r.version);

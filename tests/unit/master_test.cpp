@@ -1,6 +1,7 @@
 // The master, one message at a time: registration, offers, validation of
 // ACCEPT, status updates and acknowledgements, decline filters, kills,
-// teardown and the loss of an agent, with fake agents and frameworks.
+// teardown and the loss of an agent, with fake agents and frameworks; and
+// input over the registry's limits refused with the limit, recording nothing.
 #include <doctest/doctest.h>
 
 #include "actors/master/master.hpp"
@@ -715,4 +716,106 @@ TEST_CASE_FIXTURE(master_fixture, "weights set by an operator are in the registr
 
   fail_over();
   CHECK(current() == weights{{"batch", 0.5}, {"web", 3}});
+}
+
+// -- hostile input never fills the registry (issue 16)
+
+namespace {
+
+wire<schema::FrameworkInfo> labelled(const std::string& id, size_t label_bytes) {
+  return make_wire<schema::FrameworkInfo>([&](schema::FrameworkInfo::Builder i) {
+    i.setName("labelled");
+    i.setUser("root");
+    i.setFailoverTimeout(7 * 24 * 3600);  // the longest stay is the worst case
+    if (!id.empty())
+      i.initId().setValue(id);
+    auto label = i.initLabels().initLabels(1)[0];
+    label.setKey("k");
+    label.setValue(std::string(label_bytes, 'l'));
+  });
+}
+
+struct written_kv {
+  bool ok = false;
+  std::string why;
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(master_fixture, "an oversized SUBSCRIBE or agent is refused with the limit, and nothing is recorded") {
+  caf::send_as(framework.handle, master, calls::subscribe(*labelled("", 900 * 1024)));
+  settle();
+  auto errors = take(framework, Event::Type::ERROR);
+  REQUIRE(errors.size() == 1);
+  std::string why = errors[0]->getError().getMessage();
+  INFO(why);
+  CHECK(why.find("limit of 65536 bytes on one FrameworkInfo") != std::string::npos);
+  caf::send_as(agent.handle, master, make_wire<AgentCall>([&](AgentCall::Builder c) {
+                 c.setType(AgentCall::Type::REGISTER);
+                 auto info = c.initRegister().initAgentInfo();
+                 info.setHostname(std::string(limits::max_agent_info_bytes, 'h'));
+                 set_resources(info, parse_resources("cpus:1;mem:64").value());
+               }));
+  settle();
+  CHECK(agent.box->agent.empty());
+  auto reg = stored();
+  CHECK(reg.frameworks().empty());
+  CHECK(reg.agents().empty());
+  // Within the limits, both are admitted as ever.
+  register_agent();
+  subscribe(framework, framework_id);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "a full key-value store refuses keys only; frameworks and agents are admitted") {
+  auto set = [&](const std::string& key, const std::string& value) {
+    auto out = std::make_shared<written_kv>();
+    auto m = master;
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(m, caf::infinite, kv_set_atom::value, key, value, uint64_t{0}, true)
+        .then([=](bool ok, const std::string& why, uint64_t) { *out = {ok, why}; });
+    });
+    settle();
+    return *out;
+  };
+  auto over = set("big", std::string(limits::max_kv_value_bytes + 1, 'v'));
+  CHECK_FALSE(over.ok);
+  CHECK(over.why.find("limit of 1048576 bytes") != std::string::npos);
+  CHECK(stored().kv_size() == 0);
+  size_t keys = 0;
+  written_kv last;
+  while ((last = set("fill/" + std::to_string(keys), std::string(limits::max_kv_value_bytes,
+                                                                 'v'))).ok)
+    REQUIRE(++keys < 100);
+  CHECK(last.why.find("quota") != std::string::npos);
+  CHECK(stored().kv_size() == keys);
+  register_agent();
+  subscribe(framework, framework_id);
+  CHECK(stored().find_framework(framework_id) != nullptr);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "with frameworks at their share, a new framework is refused and an agent admitted") {
+  // Anyone may subscribe: frameworks of nearly the largest info fill their share.
+  auto apply = [&](const std::string& entry) {
+    auto out = std::make_shared<written_kv>();
+    auto r = registrar;
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(r, caf::infinite, apply_atom::value, entry)
+        .then([=](bool ok, const std::string& why, uint64_t) { *out = {ok, why}; });
+    });
+    settle();
+    return *out;
+  };
+  size_t added = 0;
+  while (apply(add_framework_entry(*labelled("filler-" + std::to_string(added), 60 * 1024))).ok)
+    REQUIRE(++added < 1000);
+  CHECK(stored().frameworks_bytes() <= limits::frameworks_quota_bytes);
+  caf::send_as(framework.handle, master, calls::subscribe(*labelled("", 60 * 1024)));
+  settle();
+  auto errors = take(framework, Event::Type::ERROR);
+  REQUIRE(errors.size() == 1);
+  CHECK(std::string(errors[0]->getError().getMessage()).find("their share") !=
+        std::string::npos);
+  CHECK(stored().frameworks().size() == added);
+  register_agent();
+  CHECK(stored().find_agent(agent_id) != nullptr);
 }

@@ -1,7 +1,8 @@
 // The registrar over a real log node (one replica, LevelDB in a temporary
 // directory): every answer is what replaying the log computes, snapshots
 // truncate the log without changing the state, and a recovery in the middle
-// of writes ends them with an unknown outcome, never a wrong one.
+// of writes ends them with an unknown outcome, never a wrong one; an object
+// over its limit never reaches the log.
 #include <doctest/doctest.h>
 
 #include <unistd.h>
@@ -214,4 +215,35 @@ TEST_CASE_FIXTURE(log_fixture, "a recovery during writes leaves no acknowledged 
   auto after = apply_all({kv_set_entry("counter", "after", v.version)});
   CHECK(after[0].ok);
   CHECK(after[0].version == v.version + 1);
+}
+
+TEST_CASE_FIXTURE(log_fixture, "an object over its limit is refused before anything reaches the log") {
+  start(1000);
+  auto written_before = apply_all({kv_set_entry("small", "v", 0)});
+  REQUIRE(written_before[0].ok);
+  size_t entries_before = log_entries();
+  auto huge = make_wire<schema::FrameworkInfo>([](schema::FrameworkInfo::Builder f) {
+    f.setName("huge");
+    f.initId().setValue("f1");
+    auto label = f.initLabels().initLabels(1)[0];
+    label.setKey("k");
+    label.setValue(std::string(900 * 1024, 'l'));
+  });
+  auto answers = apply_all({
+    add_framework_entry(*huge),
+    kv_set_entry("big", std::string(registry_limits::max_value_bytes + 1, 'v'), 0),
+    kv_set_entry(std::string(registry_limits::max_key_bytes + 1, 'k'), "v", 0),
+  });
+  for (auto& a : answers) {
+    REQUIRE(a.answered);
+    CHECK_FALSE(a.failed);
+    CHECK_FALSE(a.ok);
+    INFO(a.why);
+    CHECK(a.why.find("than the limit of") != std::string::npos);
+  }
+  CHECK(answers[0].why.find("FrameworkInfo") != std::string::npos);
+  CHECK(log_entries() == entries_before);
+  auto state = replayed(recover());
+  CHECK(state.frameworks().empty());
+  CHECK(state.kv_size() == 1);
 }

@@ -1,4 +1,4 @@
-// The registry applies each operation, refuses bad entries unchanged, and replays alike anywhere.
+// The registry applies each operation, refuses bad entries unchanged, keeps shares, replays alike.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -11,6 +11,8 @@
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 
+#include "actors/resources/convert.hpp"
+#include "actors/resources/parse.hpp"
 #include "storage/registry.hpp"
 
 using namespace cairn;
@@ -128,7 +130,7 @@ TEST_CASE("agent operations that name no admitted agent, or say nonsense, are re
   refused(r, mark_unreachable_entry("a1", -1), "seconds");
   refused(r, mark_unreachable_entry("a1", std::nan("")), "seconds");
   refused(r, mark_unreachable_entry("a1", INFINITY), "seconds");
-  refused(r, admit("a2", std::string(rl::max_info_bytes, 'h')), "larger than");
+  refused(r, admit("a2", std::string(rl::max_agent_info_bytes, 'h')), "limit of");
   must_apply(r, remove_agent_entry("a1"));
   refused(r, remove_agent_entry("a1"), "not admitted");
 }
@@ -549,7 +551,7 @@ TEST_CASE("kv bounds: key length and value size") {
   refused(r, kv_set_entry("", "v", 0), "key is empty");
   refused(r, kv_set_entry(std::string("a\0b", 3), "v", 0), "NUL");
   must_apply(r, kv_set_entry("big", std::string(rl::max_value_bytes, 'v'), 0));
-  refused(r, kv_set_entry("big2", std::string(rl::max_value_bytes + 1, 'v'), 0), "larger than");
+  refused(r, kv_set_entry("big2", std::string(rl::max_value_bytes + 1, 'v'), 0), "limit of");
   refused(r, kv_set_entry("big", std::string(rl::max_value_bytes + 1, 'v'), any_version));
   CHECK(r.kv_get("big").version == 1);
 }
@@ -610,25 +612,165 @@ TEST_CASE("bounds: agents, weighted roles, and the whole state") {
   refused(w, set_weights_entry({{"one-more", 1}}), "weighted roles");
   must_apply(w, set_weights_entry({{"role-0", 3}}));
 
-  // Agents of nearly max_info_bytes each fill the state; its snapshot still
-  // fits one entry and loads.
+  // Agents of nearly max_agent_info_bytes each fill all the registry but the
+  // key-value store's quota; its snapshot still fits one entry and loads.
   registry big;
   size_t fat = 0;
   while (true) {
-    REQUIRE(fat < 100);
+    REQUIRE(fat < 1000);
     auto res = big.apply(admit("fat-" + std::to_string(fat),
-                               std::string(rl::max_info_bytes - 1024, 'h')));
+                               std::string(rl::max_agent_info_bytes - 1024, 'h')));
     if (!res.ok) {
       CHECK(res.error.find("registry would hold") != std::string::npos);
       break;
     }
     ++fat;
   }
-  CHECK(fat >= rl::max_state_bytes / rl::max_info_bytes - 1);
+  CHECK(fat >= rl::max_records_bytes / rl::max_agent_info_bytes - 1);
+  CHECK(big.agents_bytes() <= rl::max_records_bytes);
   CHECK(big.state_bytes() <= rl::max_state_bytes);
   auto snap = big.snapshot();
   CHECK(snap.size() <= rl::max_entry_bytes);
   registry loaded;
   must_apply(loaded, snap);
   CHECK(loaded == big);
+}
+
+// -- object limits and shares (issue 16: hostile input never fills the registry)
+
+namespace {
+
+// A framework whose labels make its info about `bytes` long.
+wire<schema::FrameworkInfo> labelled_framework(const std::string& id, size_t bytes) {
+  return make_wire<schema::FrameworkInfo>([&](schema::FrameworkInfo::Builder f) {
+    f.setUser("u");
+    f.setName("big");
+    f.initId().setValue(txt(id));
+    auto label = f.initLabels().initLabels(1)[0];
+    label.setKey("k");
+    label.setValue(txt(std::string(bytes - 256, 'l')));
+  });
+}
+
+// Both the edge's check and the registry refuse it, and nothing is stored.
+void refused_everywhere(registry& r, const std::string& entry, const std::string& reason) {
+  auto why = entry_problem(entry);
+  INFO(why);
+  CHECK(why.find(reason) != std::string::npos);
+  refused(r, entry, reason);
+}
+
+} // namespace
+
+TEST_CASE("each stored object has a size limit; over it, it is refused and nothing is stored") {
+  registry r;
+  auto near = labelled_framework("f1", rl::max_framework_info_bytes - 512);
+  CHECK(framework_info_problem(*near).empty());
+  must_apply(r, add_framework_entry(*near));
+  auto over = labelled_framework("f2", rl::max_framework_info_bytes + 1024);
+  CHECK(framework_info_problem(*over).find("limit of 65536 bytes on one FrameworkInfo") !=
+        std::string::npos);
+  refused_everywhere(r, add_framework_entry(*over), "FrameworkInfo");
+  // A framework that exists may not grow past the limit either.
+  refused_everywhere(r, add_framework_entry(*labelled_framework("f1", 900 * 1024)),
+                     "more than the limit of");
+  CHECK(r.find_framework("f2") == nullptr);
+  CHECK(r.find_framework("f1")->get().totalSize().wordCount ==
+        near.get().totalSize().wordCount);
+
+  auto agent = agent_info("a1", std::string(rl::max_agent_info_bytes, 'h'));
+  CHECK(agent_info_problem(*agent).find("AgentInfo") != std::string::npos);
+  refused_everywhere(r, admit_agent_entry(*agent), "limit of");
+
+  CHECK(kv_problem("k", std::string(rl::max_value_bytes, 'v')).empty());
+  refused_everywhere(r, kv_set_entry("k", std::string(rl::max_value_bytes + 1, 'v'), 0),
+                     "limit of 1048576 bytes on one value");
+  refused_everywhere(r, kv_set_entry(std::string(rl::max_key_bytes + 1, 'k'), "v", 0),
+                     "limit of 1024 bytes");
+  CHECK(r.kv_size() == 0);
+  // What is within the limits passes the edge's check.
+  CHECK(entry_problem(kv_set_entry("k", "v", 0)).empty());
+  CHECK(entry_problem(admit("a1")).empty());
+  CHECK(entry_problem("not an entry") != "");
+}
+
+TEST_CASE("with frameworks and weights at their shares, agents are still admitted") {
+  registry r;
+  size_t frameworks = 0;
+  while (true) {
+    REQUIRE(frameworks < 1000);
+    auto res = r.apply(add_framework_entry(*labelled_framework(
+      "f" + std::to_string(frameworks), rl::max_framework_info_bytes - 512)));
+    if (!res.ok) {
+      CHECK(res.error.find("their share") != std::string::npos);
+      break;
+    }
+    ++frameworks;
+  }
+  CHECK(r.frameworks_bytes() <= rl::max_frameworks_bytes);
+  CHECK(r.frameworks_bytes() > rl::max_frameworks_bytes - rl::max_framework_info_bytes);
+  size_t batches = 0;
+  for (; batches < 100; ++batches) {
+    std::vector<std::pair<std::string, double>> roles;
+    for (size_t i = 0; i < 100; ++i)
+      roles.emplace_back(std::to_string(batches * 100 + i) + std::string(500, 'r'), 1);
+    if (!r.apply(set_weights_entry(roles)).ok)
+      break;
+  }
+  CHECK(batches < 100);
+  CHECK(r.weights_bytes() > rl::max_weights_bytes - 100 * 600);
+  // The rest holds at least the agents' reserve.
+  size_t agents = 0;
+  while (true) {
+    REQUIRE(agents < 1000);
+    auto res = r.apply(admit("agent-" + std::to_string(agents),
+                             std::string(rl::max_agent_info_bytes - 1024, 'h')));
+    if (!res.ok) {
+      CHECK(res.error.find("registry would hold") != std::string::npos);
+      break;
+    }
+    ++agents;
+  }
+  CHECK(agents > 0);
+  CHECK(r.agents_bytes() > limits::agents_reserved_bytes - rl::max_agent_info_bytes);
+  registry copy;
+  must_apply(copy, r.snapshot());
+  CHECK(copy == r);
+}
+
+TEST_CASE("a full key-value store refuses keys only; frameworks and agents are admitted") {
+  registry r;
+  size_t keys = 0;
+  while (r.apply(kv_set_entry("fill/" + std::to_string(keys),
+                              std::string(rl::max_value_bytes, 'v'), 0)).ok)
+    REQUIRE(++keys < 100);
+  refused(r, kv_set_entry("one-more", std::string(rl::max_value_bytes, 'v'), 0), "its quota");
+  must_apply(r, add_framework("f1"));
+  must_apply(r, admit("a1"));
+  must_apply(r, set_weights_entry({{"web", 2}}));
+  // Agents fill all they may of the rest; the store's bytes are not theirs.
+  while (r.apply(admit("fat-" + std::to_string(keys++),
+                       std::string(rl::max_agent_info_bytes - 1024, 'h'))).ok)
+    REQUIRE(keys < 2000);
+  CHECK(r.state_bytes() - r.kv_bytes() > rl::max_records_bytes - rl::max_agent_info_bytes);
+}
+
+TEST_CASE("the agents' reserve holds over 25,000 typical agents") {
+  auto typical = make_wire<schema::AgentInfo>([](schema::AgentInfo::Builder a) {
+    a.setHostname("agent-0042.rack-17.dc-1.example.com");
+    a.setPort(5051);
+    a.initId().setValue("0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-S4242");
+    set_resources(a, parse_resources("cpus:64;mem:262144;disk:1000000;ports:[31000-32000];"
+                                     "gpus:4").value());
+    auto attributes = a.initAttributes(2);
+    for (unsigned i = 0; i < 2; ++i) {
+      attributes[i].setName(i == 0 ? "rack" : "zone");
+      attributes[i].setType(schema::ValueType::TEXT);
+      attributes[i].initText().setValue(i == 0 ? "r17" : "z1");
+    }
+  });
+  uint64_t each = typical.get().totalSize().wordCount * 8 + rl::record_overhead_bytes;
+  INFO(each);
+  CHECK(limits::agents_reserved_bytes / each >= 25'000);
+  CHECK(rl::max_records_bytes / each >= 40'000);
 }
