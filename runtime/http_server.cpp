@@ -290,32 +290,54 @@ http_reply::open_stream(int status, std::string content_type,
 namespace {
 
 // Reads a request body into memory, refusing to hold more than the limit.
+// Memory grows with what arrived, never with what a client announced: 8,000
+// connections each claiming a 16 MiB Content-Length and sending nothing
+// must not cost 128 GiB.
 struct body_reader {
   explicit body_reader(kj::AsyncInputStream& in) : in(in) {
   }
 
+  // Exactly `n` bytes (the Content-Length, already checked against the limit).
   kj::Promise<void> read_known(uint64_t n) {
-    data.resize(n);
-    return n == 0 ? kj::Promise<void>(kj::READY_NOW) : in.read(&data[0], n);
+    expected = n;
+    return read_pieces();
   }
 
+  // Until the client ends the body (chunked), or past the limit.
   kj::Promise<void> read_until_eof() {
-    constexpr size_t piece_bytes = 64 * 1024;
-    size_t have = data.size();
-    size_t room = std::min(piece_bytes, limits::http_max_body_bytes + 1 - have);
-    data.resize(have + room);
-    return in.tryRead(&data[have], 1, room).then([this, have](size_t n) -> kj::Promise<void> {
-      data.resize(have + n);
-      too_large = data.size() > limits::http_max_body_bytes;
-      if (n == 0 || too_large)
-        return kj::READY_NOW;
-      return read_until_eof();
-    });
+    expected = limits::http_max_body_bytes + 1;
+    until_eof = true;
+    return read_pieces();
   }
 
   kj::AsyncInputStream& in;
   std::string data;
   bool too_large = false;
+
+private:
+  kj::Promise<void> read_pieces() {
+    constexpr size_t first_piece_bytes = 4 * 1024;
+    constexpr size_t max_piece_bytes = 64 * 1024;
+    size_t have = data.size();
+    // Pieces grow with the body, so a trickle costs little per byte.
+    size_t piece = std::min(max_piece_bytes, std::max(first_piece_bytes, have));
+    size_t room = std::min<uint64_t>(piece, expected - have);
+    if (room == 0)
+      return kj::READY_NOW;
+    data.resize(have + room);
+    return in.tryRead(&data[have], 1, room).then([this, have](size_t n) -> kj::Promise<void> {
+      data.resize(have + n);
+      too_large = data.size() > limits::http_max_body_bytes;
+      if (too_large || (n == 0 && until_eof))
+        return kj::READY_NOW;
+      if (n == 0)
+        return KJ_EXCEPTION(DISCONNECTED, "the client ended the connection inside a body");
+      return read_pieces();
+    });
+  }
+
+  uint64_t expected = 0;
+  bool until_eof = false;
 };
 
 // "/a/b?x=1" or, from a client that talks to us as a proxy, "http://h/a/b?x=1".
