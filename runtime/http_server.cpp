@@ -6,6 +6,7 @@
 #include "runtime/descriptor_budget.hpp"
 #include "runtime/http_connections.hpp"
 #include "runtime/limits.hpp"
+#include "runtime/log.hpp"
 
 #include <caf/error.hpp>
 #include <caf/sec.hpp>
@@ -34,6 +35,13 @@ namespace cairn {
 namespace {
 
 using fulfiller_ptr = kj::Own<kj::CrossThreadPromiseFulfiller<void>>;
+
+// Logs go to stderr with the other roles' lines: spdlog's default logger
+// would write to stdout, which belongs to what a command prints.
+spdlog::logger& http_log() {
+  static auto log = logger("http");
+  return *log;
+}
 
 std::string to_lower(std::string_view s) {
   std::string out(s);
@@ -189,7 +197,7 @@ struct reply_state {
     answer a;
     a.response = plain(500, "the request was dropped without an answer\n");
     if (fulfill(std::move(a)))
-      spdlog::warn("http: a request was dropped without an answer; sent 500");
+      http_log().warn("a request was dropped without an answer; sent 500");
   }
   // False when the request was already answered.
   bool fulfill(answer a) {
@@ -295,7 +303,7 @@ void http_reply::send(http_response r) const {
   detail::answer a;
   a.response = std::move(r);
   if (!state_->fulfill(std::move(a)))
-    spdlog::warn("http: a request was answered twice; dropped the later {} answer", status);
+    http_log().warn("a request was answered twice; dropped the later {} answer", status);
 }
 
 std::shared_ptr<http_stream>
@@ -310,7 +318,7 @@ http_reply::open_stream(int status, std::string content_type,
   a.stream = std::make_unique<detail::stream_link>(st);
   // On failure `a` dies here, and with it the link: the stream is dead.
   if (!state_->fulfill(std::move(a)))
-    spdlog::warn("http: a request was answered twice; the later stream is closed");
+    http_log().warn("a request was answered twice; the later stream is closed");
   return stream;
 }
 
@@ -461,7 +469,7 @@ private:
   // The rest of the body may still come, and could not be told from a next
   // request: the connection closes after the 408.
   kj::Promise<void> refuse_late_body(Response& response) {
-    spdlog::debug("http: a request body did not arrive within {}", describe(link_.body_timeout));
+    http_log().debug("a request body did not arrive within {}", describe(link_.body_timeout));
     return send_whole(response, plain(408, "the request body did not arrive within "
                                              + describe(link_.body_timeout) + "\n"))
       .then([]() -> kj::Promise<void> {
@@ -482,7 +490,7 @@ private:
       failure = "unknown exception";
     }
     if (!failure.empty()) {
-      spdlog::error("http: handler for {} threw: {}", what, failure);
+      http_log().error("handler for {} threw: {}", what, failure);
       detail::answer a;
       a.response = plain(500, "handler for " + what + " failed: " + failure + "\n");
       state->fulfill(std::move(a));
@@ -507,7 +515,7 @@ private:
       problem = std::string("handler answered with a bad header: ") + e.getDescription().cStr();
     }
     if (!problem.empty()) {
-      spdlog::error("http: {}", problem);
+      http_log().error("{}", problem);
       a.stream.reset();
       return send_whole(response, plain(500, problem + "\n"));
     }
@@ -525,7 +533,7 @@ private:
       s.cut = kj::mv(cut.fulfiller);
     }
     auto cut_off = cut.promise.then([]() -> kj::Promise<void> {
-      spdlog::warn("http: cut off a stream client that fell {} bytes behind",
+      http_log().warn("cut off a stream client that fell {} bytes behind",
                    limits::http_stream_max_queued_bytes);
       return KJ_EXCEPTION(DISCONNECTED, "stream writer outran its client");
     });
@@ -683,7 +691,7 @@ public:
       },
       [this, &listener](kj::Exception&& e) {
         // Out of descriptors, or the like: back off rather than stop serving.
-        spdlog::error("http: accept failed: {}", e.getDescription().cStr());
+        http_log().error("accept failed: {}", e.getDescription().cStr());
         return timer_.afterDelay(100 * kj::MILLISECONDS).then([this, &listener] {
           return accept_loop(listener);
         });
@@ -708,7 +716,7 @@ private:
       if (k != kills_.end())
         k->second->fulfill();
       if (counted_for_log(displaced_))
-        spdlog::warn("http: at {} connections; closed the oldest idle or slow one ({} so far)",
+        http_log().warn("at {} connections; closed the oldest idle or slow one ({} so far)",
                      open_.max_total(), displaced_);
     }
     auto kill = kj::newPromiseAndFulfiller<void>();
@@ -727,7 +735,7 @@ private:
   // may reset the connection before it reads the answer, which is as clear.
   void refuse(kj::Own<kj::AsyncIoStream> conn, const std::string& address, std::string why) {
     if (counted_for_log(refused_))
-      spdlog::warn("http: refused a connection from {}: {} ({} refused so far)", address, why,
+      http_log().warn("refused a connection from {}: {} ({} refused so far)", address, why,
                    refused_);
     why += "\n";
     auto text = kj::heap<std::string>("HTTP/1.1 503 Service Unavailable\r\n"
@@ -741,7 +749,7 @@ private:
   }
 
   void taskFailed(kj::Exception&& e) override {
-    spdlog::debug("http: connection ended: {}", e.getDescription().cStr());
+    http_log().debug("connection ended: {}", e.getDescription().cStr());
   }
 
   kj::Timer& timer_;
@@ -769,7 +777,7 @@ void serve(detail::server_state& st, std::string address, std::promise<caf::erro
   bool started = false;
   auto failed = [&](const std::string& why) {
     if (started)
-      spdlog::error("http: server on {} failed: {}", address, why);
+      http_log().error("server on {} failed: {}", address, why);
     else
       bound.set_value(caf::make_error(caf::sec::cannot_open_port,
                                       "cannot serve HTTP on " + address + ": " + why));
@@ -818,7 +826,7 @@ http_server::start(std::string host, uint16_t port, http_handler handler,
   auto wanted = options.max_connections;
   options.max_connections = claim_descriptors(wanted);
   if (options.max_connections < wanted)
-    spdlog::warn("http: {} serves at most {} connections, not {}: that is what fits under the "
+    http_log().warn("{} serves at most {} connections, not {}: that is what fits under the "
                  "descriptor limit (RLIMIT_NOFILE)", address, options.max_connections, wanted);
   st->options = options;
   std::promise<caf::error> bound;
@@ -844,7 +852,7 @@ size_t http_server::max_connections() const {
 http_server::~http_server() {
   if (std::this_thread::get_id() == state_->thread.get_id()) {
     // Joining ourselves would hang forever; this is a bug in the caller.
-    spdlog::critical("http: http_server destroyed from its own handler thread");
+    http_log().critical("http_server destroyed from its own handler thread");
     std::abort();
   }
   state_->stop->fulfill();
