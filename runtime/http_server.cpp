@@ -21,7 +21,6 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
-#include <array>
 #include <cctype>
 #include <deque>
 #include <future>
@@ -564,7 +563,9 @@ private:
   // here ends at once with the client: EOF, or an error on a reset. What the
   // client sends meanwhile is discarded.
   kj::Promise<void> watch_for_hangup() {
-    return connection_.tryRead(discard_.data(), 1, discard_.size())
+    if (discard_.size() == 0) // only streaming connections pay for it
+      discard_ = kj::heapArray<kj::byte>(limits::http_stream_discard_bytes);
+    return connection_.tryRead(discard_.begin(), 1, discard_.size())
       .then([this](size_t n) -> kj::Promise<void> {
         if (n == 0)
           return KJ_EXCEPTION(DISCONNECTED, "the client closed the connection");
@@ -630,7 +631,7 @@ private:
   const http_handler& handler_;
   kj::AsyncIoStream& connection_;
   connection_link link_;
-  std::array<kj::byte, limits::http_stream_discard_bytes> discard_;
+  kj::Array<kj::byte> discard_;
 };
 
 kj::HttpServerSettings server_settings() {
