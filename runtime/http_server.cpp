@@ -3,7 +3,10 @@
 // thread ever waits for another.
 #include "runtime/http_server.hpp"
 
+#include "runtime/descriptor_budget.hpp"
+#include "runtime/http_connections.hpp"
 #include "runtime/limits.hpp"
+#include "runtime/log.hpp"
 
 #include <caf/error.hpp>
 #include <caf/sec.hpp>
@@ -12,8 +15,11 @@
 #include <kj/compat/http.h>
 #include <kj/debug.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <cctype>
 #include <deque>
@@ -21,12 +27,20 @@
 #include <iterator>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 namespace cairn {
 
 namespace {
 
 using fulfiller_ptr = kj::Own<kj::CrossThreadPromiseFulfiller<void>>;
+
+// Logs go to stderr with the other roles' lines: spdlog's default logger
+// would write to stdout, which belongs to what a command prints.
+spdlog::logger& http_log() {
+  static auto log = logger("http");
+  return *log;
+}
 
 std::string to_lower(std::string_view s) {
   std::string out(s);
@@ -128,23 +142,30 @@ struct stream_state {
   size_t queued_bytes = 0; // queued, or taken by the pump and not yet written
   bool closing = false;    // close() was called: end once the queue is written
   bool dead = false;       // client gone, writer overflowed, or server stopped
+  bool ended = false;      // kill() ran: nothing reaches the client any more
   fulfiller_ptr wake;      // set while the pump waits for chunks
   fulfiller_ptr cut;       // set while the pump runs: stops it even mid-write
+  std::function<void()> on_end;
 
   void kill() {
     fulfiller_ptr w, c;
+    std::function<void()> f;
     {
       std::lock_guard<std::mutex> lock(mu);
       dead = true;
+      ended = true;
       queue.clear();
       queued_bytes = 0;
       w = kj::mv(wake);
       c = kj::mv(cut);
+      f = std::move(on_end);
     }
     if (w.get() != nullptr)
       w->fulfill();
     if (c.get() != nullptr)
       c->fulfill();
+    if (f)
+      f();
   }
 };
 
@@ -175,7 +196,7 @@ struct reply_state {
     answer a;
     a.response = plain(500, "the request was dropped without an answer\n");
     if (fulfill(std::move(a)))
-      spdlog::warn("http: a request was dropped without an answer; sent 500");
+      http_log().warn("a request was dropped without an answer; sent 500");
   }
   // False when the request was already answered.
   bool fulfill(answer a) {
@@ -199,6 +220,7 @@ http_reply make_reply(std::shared_ptr<reply_state> state) {
 
 struct server_state {
   http_handler handler;
+  http_server_options options; // max_connections: the bound in force
   std::thread thread;
   uint16_t port = 0;
   fulfiller_ptr stop;
@@ -260,6 +282,18 @@ bool http_stream::open() const {
   return !state_->dead && !state_->closing;
 }
 
+void http_stream::on_end(std::function<void()> f) {
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (!state_->ended) {
+      state_->on_end = std::move(f);
+      return;
+    }
+  }
+  if (f)
+    f();
+}
+
 http_reply::http_reply(std::shared_ptr<detail::reply_state> state) : state_(std::move(state)) {
 }
 
@@ -268,7 +302,7 @@ void http_reply::send(http_response r) const {
   detail::answer a;
   a.response = std::move(r);
   if (!state_->fulfill(std::move(a)))
-    spdlog::warn("http: a request was answered twice; dropped the later {} answer", status);
+    http_log().warn("a request was answered twice; dropped the later {} answer", status);
 }
 
 std::shared_ptr<http_stream>
@@ -283,39 +317,61 @@ http_reply::open_stream(int status, std::string content_type,
   a.stream = std::make_unique<detail::stream_link>(st);
   // On failure `a` dies here, and with it the link: the stream is dead.
   if (!state_->fulfill(std::move(a)))
-    spdlog::warn("http: a request was answered twice; the later stream is closed");
+    http_log().warn("a request was answered twice; the later stream is closed");
   return stream;
 }
 
 namespace {
 
 // Reads a request body into memory, refusing to hold more than the limit.
+// Memory grows with what arrived, never with what a client announced: 8,000
+// connections each claiming a 16 MiB Content-Length and sending nothing
+// must not cost 128 GiB.
 struct body_reader {
   explicit body_reader(kj::AsyncInputStream& in) : in(in) {
   }
 
+  // Exactly `n` bytes (the Content-Length, already checked against the limit).
   kj::Promise<void> read_known(uint64_t n) {
-    data.resize(n);
-    return n == 0 ? kj::Promise<void>(kj::READY_NOW) : in.read(&data[0], n);
+    expected = n;
+    return read_pieces();
   }
 
+  // Until the client ends the body (chunked), or past the limit.
   kj::Promise<void> read_until_eof() {
-    constexpr size_t piece_bytes = 64 * 1024;
-    size_t have = data.size();
-    size_t room = std::min(piece_bytes, limits::http_max_body_bytes + 1 - have);
-    data.resize(have + room);
-    return in.tryRead(&data[have], 1, room).then([this, have](size_t n) -> kj::Promise<void> {
-      data.resize(have + n);
-      too_large = data.size() > limits::http_max_body_bytes;
-      if (n == 0 || too_large)
-        return kj::READY_NOW;
-      return read_until_eof();
-    });
+    expected = limits::http_max_body_bytes + 1;
+    until_eof = true;
+    return read_pieces();
   }
 
   kj::AsyncInputStream& in;
   std::string data;
   bool too_large = false;
+
+private:
+  kj::Promise<void> read_pieces() {
+    constexpr size_t first_piece_bytes = 4 * 1024;
+    constexpr size_t max_piece_bytes = 64 * 1024;
+    size_t have = data.size();
+    // Pieces grow with the body, so a trickle costs little per byte.
+    size_t piece = std::min(max_piece_bytes, std::max(first_piece_bytes, have));
+    size_t room = std::min<uint64_t>(piece, expected - have);
+    if (room == 0)
+      return kj::READY_NOW;
+    data.resize(have + room);
+    return in.tryRead(&data[have], 1, room).then([this, have](size_t n) -> kj::Promise<void> {
+      data.resize(have + n);
+      too_large = data.size() > limits::http_max_body_bytes;
+      if (too_large || (n == 0 && until_eof))
+        return kj::READY_NOW;
+      if (n == 0)
+        return KJ_EXCEPTION(DISCONNECTED, "the client ended the connection inside a body");
+      return read_pieces();
+    });
+  }
+
+  uint64_t expected = 0;
+  bool until_eof = false;
 };
 
 // "/a/b?x=1" or, from a client that talks to us as a proxy, "http://h/a/b?x=1".
@@ -333,12 +389,32 @@ void split_target(std::string_view url, http_request& req) {
     req.query = std::string(url.substr(q + 1));
 }
 
+// "15 s", or "1500 ms" when it is not whole seconds.
+std::string describe(std::chrono::milliseconds d) {
+  if (d.count() % 1000 == 0)
+    return std::to_string(d.count() / 1000) + " s";
+  return std::to_string(d.count()) + " ms";
+}
+
+// A connection's place in its server: where it reports its phase, and the
+// clock its body deadline runs on.
+struct connection_link {
+  connection_table& table;
+  uint64_t id;
+  kj::Timer& timer;
+  std::chrono::milliseconds body_timeout;
+
+  void report(connection_phase p) const {
+    table.set_phase(id, p);
+  }
+};
+
 // One per connection: a stream that ends badly must cut its connection.
 class service final : public kj::HttpService {
 public:
   service(const kj::HttpHeaderTable& table, const http_handler& handler,
-          kj::AsyncIoStream& connection)
-    : table_(table), handler_(handler), connection_(connection) {
+          kj::AsyncIoStream& connection, connection_link link)
+    : table_(table), handler_(handler), connection_(connection), link_(link) {
   }
 
   kj::Promise<void> request(kj::HttpMethod method, kj::StringPtr url,
@@ -351,24 +427,35 @@ public:
     headers.forEach([&](kj::StringPtr name, kj::StringPtr value) {
       req.headers.emplace_back(to_lower(name.cStr()), value.cStr());
     });
+    link_.report(connection_phase::receiving);
+    // However the request ends (answered, failed, dropped), the connection
+    // waits for the next one's headers, which kj's own timeouts bound.
+    auto idle_after = kj::defer([link = link_] { link.report(connection_phase::idle); });
     auto reader = kj::heap<body_reader>(body);
     kj::Promise<void> read = nullptr;
     KJ_IF_MAYBE (n, body.tryGetLength()) {
       if (*n > limits::http_max_body_bytes)
-        return refuse_too_large(response);
+        return refuse_too_large(response).attach(kj::mv(idle_after));
       read = reader->read_known(*n);
     } else {
       read = reader->read_until_eof();
     }
+    // kj bounds the headers only; a body trickled or withheld would hold
+    // the connection for ever.
+    auto late = link_.timer.afterDelay(link_.body_timeout.count() * kj::MILLISECONDS);
+    auto arrived = read.then([] { return true; }).exclusiveJoin(late.then([] { return false; }));
     auto& r = *reader;
-    return read
-      .then([this, &r, &response, req = std::move(req)]() mutable -> kj::Promise<void> {
+    return arrived
+      .then([this, &r, &response, req = std::move(req)](bool whole) mutable -> kj::Promise<void> {
+        if (!whole)
+          return refuse_late_body(response);
         if (r.too_large)
           return refuse_too_large(response);
         req.body = std::move(r.data);
+        link_.report(connection_phase::busy);
         return dispatch(std::move(req), response);
       })
-      .attach(kj::mv(reader));
+      .attach(kj::mv(reader), kj::mv(idle_after));
   }
 
 private:
@@ -376,6 +463,17 @@ private:
     return send_whole(response, plain(413, "request body exceeds "
                                              + std::to_string(limits::http_max_body_bytes)
                                              + " bytes\n"));
+  }
+
+  // The rest of the body may still come, and could not be told from a next
+  // request: the connection closes after the 408.
+  kj::Promise<void> refuse_late_body(Response& response) {
+    http_log().debug("a request body did not arrive within {}", describe(link_.body_timeout));
+    return send_whole(response, plain(408, "the request body did not arrive within "
+                                             + describe(link_.body_timeout) + "\n"))
+      .then([]() -> kj::Promise<void> {
+        return KJ_EXCEPTION(DISCONNECTED, "request body timed out");
+      });
   }
 
   kj::Promise<void> dispatch(http_request req, Response& response) {
@@ -391,7 +489,7 @@ private:
       failure = "unknown exception";
     }
     if (!failure.empty()) {
-      spdlog::error("http: handler for {} threw: {}", what, failure);
+      http_log().error("handler for {} threw: {}", what, failure);
       detail::answer a;
       a.response = plain(500, "handler for " + what + " failed: " + failure + "\n");
       state->fulfill(std::move(a));
@@ -416,12 +514,13 @@ private:
       problem = std::string("handler answered with a bad header: ") + e.getDescription().cStr();
     }
     if (!problem.empty()) {
-      spdlog::error("http: {}", problem);
+      http_log().error("{}", problem);
       a.stream.reset();
       return send_whole(response, plain(500, problem + "\n"));
     }
     if (a.stream == nullptr)
       return send_whole(response, h, r.status, std::move(r.body));
+    link_.report(connection_phase::streaming);
     auto out = response.send(static_cast<uint>(r.status), status_text(r.status), h);
     return stream(*out, *a.stream->state).attach(kj::mv(out), kj::mv(a.stream));
   }
@@ -433,7 +532,7 @@ private:
       s.cut = kj::mv(cut.fulfiller);
     }
     auto cut_off = cut.promise.then([]() -> kj::Promise<void> {
-      spdlog::warn("http: cut off a stream client that fell {} bytes behind",
+      http_log().warn("cut off a stream client that fell {} bytes behind",
                    limits::http_stream_max_queued_bytes);
       return KJ_EXCEPTION(DISCONNECTED, "stream writer outran its client");
     });
@@ -442,12 +541,35 @@ private:
     return pump(s, out)
       .exclusiveJoin(kj::mv(cut_off))
       .exclusiveJoin(kj::mv(gone))
+      .exclusiveJoin(watch_for_hangup())
       .catch_([this](kj::Exception&& e) -> kj::Promise<void> {
         // kj ends a chunked body cleanly when its writer is dropped, even
         // after a failure; half-closing first makes the client see a cut
         // stream rather than a finished one.
         kj::runCatchingExceptions([this] { connection_.shutdownWrite(); });
         return kj::mv(e);
+      })
+      .then([]() -> kj::Promise<void> {
+        // The hang-up watch may have taken bytes of a next request: what
+        // follows a stream cannot be parsed, so the connection ends here
+        // (after kj writes the final chunk).
+        return KJ_EXCEPTION(DISCONNECTED, "a streamed answer is the last on its connection");
+      });
+  }
+
+  // kj 0.9.2 reports a peer's FIN only once a write to it fails, which for a
+  // quiet subscriber is the next heartbeat. While a stream runs nothing else
+  // reads the connection (its request body is in), so a read kept pending
+  // here ends at once with the client: EOF, or an error on a reset. What the
+  // client sends meanwhile is discarded.
+  kj::Promise<void> watch_for_hangup() {
+    if (discard_.size() == 0) // only streaming connections pay for it
+      discard_ = kj::heapArray<kj::byte>(limits::http_stream_discard_bytes);
+    return connection_.tryRead(discard_.begin(), 1, discard_.size())
+      .then([this](size_t n) -> kj::Promise<void> {
+        if (n == 0)
+          return KJ_EXCEPTION(DISCONNECTED, "the client closed the connection");
+        return watch_for_hangup();
       });
   }
 
@@ -508,6 +630,8 @@ private:
   const kj::HttpHeaderTable& table_;
   const http_handler& handler_;
   kj::AsyncIoStream& connection_;
+  connection_link link_;
+  kj::Array<kj::byte> discard_;
 };
 
 kj::HttpServerSettings server_settings() {
@@ -517,36 +641,58 @@ kj::HttpServerSettings server_settings() {
   return s;
 }
 
-// Accepts connections up to limits::http_max_connections and serves each.
+// Counts one more; true at 1, 2, 4, 8, ...: a flood logs a few lines, not one each.
+bool counted_for_log(size_t& count) {
+  ++count;
+  return (count & (count - 1)) == 0;
+}
+
+// The client's IP address, as the per-address bound counts it.
+std::string peer_address(kj::AsyncIoStream& conn) {
+  sockaddr_storage ss{};
+  uint len = sizeof ss;
+  auto failed = kj::runCatchingExceptions(
+    [&] { conn.getpeername(reinterpret_cast<sockaddr*>(&ss), &len); });
+  char text[INET6_ADDRSTRLEN] = "";
+  if (failed != nullptr)
+    return "unknown";
+  if (ss.ss_family == AF_INET)
+    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in&>(ss).sin_addr, text, sizeof text);
+  else if (ss.ss_family == AF_INET6)
+    inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6&>(ss).sin6_addr, text, sizeof text);
+  return text[0] != '\0' ? std::string(text) : std::string("unknown");
+}
+
+// Accepts every connection at once and serves it within the bounds of a
+// connection_table: the kernel's accept backlog, where nobody can tell a
+// client why it waits, stays empty.
 class connection_pool final : private kj::TaskSet::ErrorHandler {
 public:
   connection_pool(kj::Timer& timer, const kj::HttpHeaderTable& table,
-                  const http_handler& handler)
-    : timer_(timer),
+                  const http_handler& handler, const http_server_options& options)
+    : timer_(timer), options_(options),
+      open_(options.max_connections, options.max_connections_per_address),
       server_(timer, table,
-              [&table, &handler](kj::AsyncIoStream& conn) -> kj::Own<kj::HttpService> {
-                return kj::heap<service>(table, handler, conn);
+              [this, &table, &handler](kj::AsyncIoStream& conn) -> kj::Own<kj::HttpService> {
+                auto i = ids_.find(&conn);
+                KJ_ASSERT(i != ids_.end(), "a connection is served only once admitted");
+                connection_link link{open_, i->second, timer_, options_.body_timeout};
+                ids_.erase(i);
+                return kj::heap<service>(table, handler, conn, link);
               },
               server_settings()),
-      connections_(*this) {
+      refusals_(*this), connections_(*this) {
   }
 
   kj::Promise<void> accept_loop(kj::ConnectionReceiver& listener) {
-    if (open_ >= limits::http_max_connections) {
-      auto paf = kj::newPromiseAndFulfiller<void>();
-      slot_freed_ = kj::mv(paf.fulfiller);
-      return paf.promise.then([this, &listener] { return accept_loop(listener); });
-    }
     return listener.accept().then(
       [this, &listener](kj::Own<kj::AsyncIoStream> conn) {
-        ++open_;
-        auto release = kj::defer([this] { release_slot(); });
-        connections_.add(server_.listenHttp(kj::mv(conn)).attach(kj::mv(release)));
+        admit(kj::mv(conn));
         return accept_loop(listener);
       },
       [this, &listener](kj::Exception&& e) {
         // Out of descriptors, or the like: back off rather than stop serving.
-        spdlog::error("http: accept failed: {}", e.getDescription().cStr());
+        http_log().error("accept failed: {}", e.getDescription().cStr());
         return timer_.afterDelay(100 * kj::MILLISECONDS).then([this, &listener] {
           return accept_loop(listener);
         });
@@ -554,22 +700,68 @@ public:
   }
 
 private:
-  void release_slot() {
-    --open_;
-    KJ_IF_MAYBE (f, slot_freed_) {
-      (*f)->fulfill();
-      slot_freed_ = nullptr;
+  void admit(kj::Own<kj::AsyncIoStream> conn) {
+    auto address = peer_address(*conn);
+    auto a = open_.admit(address);
+    if (a.what == connection_table::verdict::address_full)
+      return refuse(kj::mv(conn), address,
+                    "too many connections from " + address + " (at most "
+                      + std::to_string(open_.max_per_address()) + ")");
+    if (a.what == connection_table::verdict::server_full)
+      return refuse(kj::mv(conn), address,
+                    "the server holds its " + std::to_string(open_.max_total())
+                      + " connections, every one busy");
+    if (a.displaced) {
+      // The oldest idle or slow client makes room; ending its task closes it.
+      auto k = kills_.find(*a.displaced);
+      if (k != kills_.end())
+        k->second->fulfill();
+      if (counted_for_log(displaced_))
+        http_log().warn("at {} connections; closed the oldest idle or slow one ({} so far)",
+                     open_.max_total(), displaced_);
     }
+    auto kill = kj::newPromiseAndFulfiller<void>();
+    kills_.emplace(a.id, kj::mv(kill.fulfiller));
+    ids_.emplace(conn.get(), a.id);
+    auto release = kj::defer([this, id = a.id] {
+      open_.remove(id);
+      kills_.erase(id);
+    });
+    connections_.add(server_.listenHttp(kj::mv(conn))
+                       .exclusiveJoin(kj::mv(kill.promise))
+                       .attach(kj::mv(release)));
+  }
+
+  // 503 and close, without reading the request: what a refused client sent
+  // may reset the connection before it reads the answer, which is as clear.
+  void refuse(kj::Own<kj::AsyncIoStream> conn, const std::string& address, std::string why) {
+    if (counted_for_log(refused_))
+      http_log().warn("refused a connection from {}: {} ({} refused so far)", address, why,
+                   refused_);
+    why += "\n";
+    auto text = kj::heap<std::string>("HTTP/1.1 503 Service Unavailable\r\n"
+                                      "Content-Type: text/plain; charset=utf-8\r\n"
+                                      "Content-Length: " + std::to_string(why.size()) + "\r\n"
+                                      "Connection: close\r\n\r\n" + why);
+    auto written = conn->write(text->data(), text->size());
+    auto bounded = limits::http_refusal_write_timeout.count() * kj::SECONDS;
+    refusals_.add(written.exclusiveJoin(timer_.afterDelay(bounded))
+                    .attach(kj::mv(text), kj::mv(conn)));
   }
 
   void taskFailed(kj::Exception&& e) override {
-    spdlog::debug("http: connection ended: {}", e.getDescription().cStr());
+    http_log().debug("connection ended: {}", e.getDescription().cStr());
   }
 
   kj::Timer& timer_;
+  http_server_options options_;
+  connection_table open_;
   kj::HttpServer server_;
-  size_t open_ = 0;
-  kj::Maybe<kj::Own<kj::PromiseFulfiller<void>>> slot_freed_;
+  size_t displaced_ = 0;
+  size_t refused_ = 0;
+  std::unordered_map<kj::AsyncIoStream*, uint64_t> ids_; // admitted, not yet served
+  std::unordered_map<uint64_t, kj::Own<kj::PromiseFulfiller<void>>> kills_;
+  kj::TaskSet refusals_;
   kj::TaskSet connections_; // last: its connections go before the rest
 };
 
@@ -586,7 +778,7 @@ void serve(detail::server_state& st, std::string address, std::promise<caf::erro
   bool started = false;
   auto failed = [&](const std::string& why) {
     if (started)
-      spdlog::error("http: server on {} failed: {}", address, why);
+      http_log().error("server on {} failed: {}", address, why);
     else
       bound.set_value(caf::make_error(caf::sec::cannot_open_port,
                                       "cannot serve HTTP on " + address + ": " + why));
@@ -596,7 +788,7 @@ void serve(detail::server_state& st, std::string address, std::promise<caf::erro
     kj::HttpHeaderTable table;
     auto addr = io.provider->getNetwork().parseAddress(address).wait(io.waitScope);
     auto listener = addr->listen();
-    connection_pool pool(io.provider->getTimer(), table, st.handler);
+    connection_pool pool(io.provider->getTimer(), table, st.handler, st.options);
     auto stop = kj::newPromiseAndCrossThreadFulfiller<void>();
     st.port = static_cast<uint16_t>(listener->getPort());
     st.stop = kj::mv(stop.fulfiller);
@@ -619,19 +811,32 @@ http_server::http_server(std::unique_ptr<detail::server_state> state) : state_(s
 }
 
 caf::expected<std::unique_ptr<http_server>>
-http_server::start(std::string host, uint16_t port, http_handler handler) {
+http_server::start(std::string host, uint16_t port, http_handler handler,
+                   http_server_options options) {
   auto address = join_host_port(host, port);
   if (!handler)
     return caf::make_error(caf::sec::invalid_argument,
                            "HTTP server on " + address + " needs a handler");
+  if (options.max_connections == 0 || options.max_connections_per_address == 0
+      || options.body_timeout.count() <= 0)
+    return caf::make_error(caf::sec::invalid_argument,
+                           "HTTP server on " + address
+                             + ": connection bounds and the body timeout must be above 0");
   auto st = std::make_unique<detail::server_state>();
   st->handler = std::move(handler);
+  auto wanted = options.max_connections;
+  options.max_connections = claim_descriptors(wanted);
+  if (options.max_connections < wanted)
+    http_log().warn("{} serves at most {} connections, not {}: that is what fits under the "
+                 "descriptor limit (RLIMIT_NOFILE)", address, options.max_connections, wanted);
+  st->options = options;
   std::promise<caf::error> bound;
   auto ready = bound.get_future();
   st->thread = std::thread(serve, std::ref(*st), address, std::move(bound));
   auto err = ready.get();
   if (err) {
     st->thread.join();
+    release_descriptors(st->options.max_connections);
     return err;
   }
   return std::unique_ptr<http_server>(new http_server(std::move(st)));
@@ -641,14 +846,19 @@ uint16_t http_server::port() const {
   return state_->port;
 }
 
+size_t http_server::max_connections() const {
+  return state_->options.max_connections;
+}
+
 http_server::~http_server() {
   if (std::this_thread::get_id() == state_->thread.get_id()) {
     // Joining ourselves would hang forever; this is a bug in the caller.
-    spdlog::critical("http: http_server destroyed from its own handler thread");
+    http_log().critical("http_server destroyed from its own handler thread");
     std::abort();
   }
   state_->stop->fulfill();
   state_->thread.join();
+  release_descriptors(state_->options.max_connections);
 }
 
 } // namespace cairn

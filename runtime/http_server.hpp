@@ -5,8 +5,11 @@
 // its own thread without either side blocking.
 #pragma once
 
+#include "runtime/limits.hpp"
+
 #include <caf/expected.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -55,11 +58,12 @@ struct http_response {
 // thread. Writes are queued to the server thread; the queue is bounded by
 // limits::http_stream_max_queued_bytes, and a writer that outruns its client
 // past that bound finds the stream closed (the client is cut off rather than
-// the server holding an unbounded backlog). A client that hung up is noticed
-// at the next write (kj 0.9.2 does not report a peer's FIN), so long-lived
-// streams should carry heartbeats. A client whose stream was cut sees the
+// the server holding an unbounded backlog). A client that hangs up (or
+// half-closes) is noticed at once: the server keeps a read pending on the
+// connection while it streams. A client whose stream was cut sees the
 // connection end without the final chunk, never a clean end. Dropping the
-// last reference closes the stream.
+// last reference closes the stream. A streamed answer is the last on its
+// connection.
 class http_stream {
 public:
   ~http_stream();
@@ -72,6 +76,13 @@ public:
   // Ends the response once the queued chunks are written.
   void close();
   bool open() const;
+  // `f` runs once when the stream can no longer reach its client (client
+  // gone, cut off, finished after close(), server stopped), on whichever
+  // thread saw it, so it must not block; at once if that already happened.
+  // Lets a writer that waits for nothing else (a subscriber between events)
+  // learn that its client left. One callback per stream; a later one
+  // replaces it.
+  void on_end(std::function<void()> f);
 
 private:
   friend class http_reply;
@@ -101,14 +112,24 @@ private:
 // Called on the server thread; must not block.
 using http_handler = std::function<void(http_request, http_reply)>;
 
+// The bounds of one server; the defaults and their reasons are in limits.hpp.
+struct http_server_options {
+  size_t max_connections = limits::http_max_connections;
+  size_t max_connections_per_address = limits::http_max_connections_per_address;
+  std::chrono::milliseconds body_timeout = limits::http_body_timeout;
+};
+
 class http_server {
 public:
   // Binds host:port (port 0 picks a free port) before returning; errors (port
-  // in use, bad address) name the address.
+  // in use, bad address, a bound of 0) name the address.
   static caf::expected<std::unique_ptr<http_server>>
-  start(std::string host, uint16_t port, http_handler handler);
+  start(std::string host, uint16_t port, http_handler handler, http_server_options options = {});
 
   uint16_t port() const;
+  // The connection bound in force: the one asked for, or fewer where the
+  // descriptor limit does not allow it.
+  size_t max_connections() const;
 
   // Stops the loop, closes connections (open streams end and their writers
   // see write() == false), joins the thread.

@@ -78,10 +78,41 @@ inline constexpr size_t json_max_bytes = 256ull * 1024 * 1024;
 // false); Mesos schedulers and event followers reconnect, which is cheaper
 // than keeping an unbounded backlog for a reader that may never catch up.
 inline constexpr size_t http_stream_max_queued_bytes = 8 * 1024 * 1024;
-// Connections served at once; each is a file descriptor, so the process's
-// descriptor limit must exceed it. Past it, new clients wait in the kernel's
-// accept backlog until a connection ends.
+// Connections one HTTP server holds at once (--http-max-connections). Each
+// is a descriptor: the server raises the process's soft RLIMIT_NOFILE
+// towards its hard limit to fit them, and serves fewer (with a warning)
+// where even that does not. Past the bound a new connection displaces the
+// oldest one that is idle or still sending its request, and is answered 503
+// at once when every connection is busy or streaming: leaving newcomers in
+// the kernel's accept backlog is what once made /health time out for as
+// long as 8,300 stalled uploads were held.
 inline constexpr size_t http_max_connections = 8192;
+// Connections from one client address (--http-max-connections-per-address):
+// one client may hold an eighth of a server, never all of it, while a NAT or
+// proxy in front of many clients still fits. Past it, that address's new
+// connections are answered 503 and closed at once; other addresses are
+// served as before.
+inline constexpr size_t http_max_connections_per_address = 1024;
+// Descriptors kept out of the HTTP servers' reach for everything else in the
+// process: LevelDB files, actor connections, executors' pipes, the fetcher.
+inline constexpr size_t http_reserved_descriptors = 1024;
+// A server takes at least this many connections even where the descriptor
+// budget has no room left (accept then fails for want of descriptors and
+// backs off): a node must stay reachable at all.
+inline constexpr size_t http_min_connections = 64;
+// A request's whole body must arrive within this of its headers
+// (--http-body-timeout), as kj already bounds the headers by 15 s: a
+// client that sends headers and then trickles or withholds the body would
+// otherwise hold its connection forever. Answered 408, then closed. A full
+// http_max_body_bytes upload needs about 1.1 MiB/s to make it.
+inline constexpr std::chrono::seconds http_body_timeout{15};
+// A refused connection's 503 is written to an empty socket buffer, so this
+// is never reached in practice; it keeps a client that does not read from
+// holding the descriptor anyway.
+inline constexpr std::chrono::seconds http_refusal_write_timeout{1};
+// Bytes read and discarded at a time from a client while its streamed
+// answer runs (the read is how its hang-up is noticed).
+inline constexpr size_t http_stream_discard_bytes = 4096;
 // An upload refused with 413 is read and discarded up to this many bytes (or
 // this long) so that the client reads its 413 instead of a reset connection;
 // past either, the connection is closed.

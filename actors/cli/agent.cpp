@@ -56,11 +56,15 @@ int run_agent(const agent_command_flags& f) {
   if (!options)
     return fail(error_message(options.error()));
   options->master_addresses = masters;
+  auto http = f.node.http_options();
+  if (!http)
+    return fail(error_message(http.error()));
   block_termination_signals();
   system_config cfg;
   caf::actor_system sys{cfg};
   node_address where{f.node.ip, f.node.advertised_ip(), f.node.http_port,
-                     f.actor_port != 0 ? f.actor_port : default_actor_port(f.node.http_port)};
+                     f.actor_port != 0 ? f.actor_port : default_actor_port(f.node.http_port),
+                     *http};
   auto node = start_agent_node(sys, where, std::move(*options), agent_call_sink{});
   if (!node)
     return fail(error_message(node.error()));

@@ -45,6 +45,9 @@ int run_local(const local_flags& f) {
   auto master_opts = f.master.options(f.node);
   if (!master_opts)
     return fail(error_message(master_opts.error()));
+  auto http = f.node.http_options();
+  if (!http)
+    return fail(error_message(http.error()));
   std::vector<agent_options> agents;
   for (unsigned i = 0; i < f.agents; ++i) {
     auto o = f.agent.options(f.node, fmt::format("{}/agent-{}", work_dir, i));
@@ -65,7 +68,7 @@ int run_local(const local_flags& f) {
   master_log_settings log;
   for (unsigned i = 0; i < f.masters; ++i) {
     node_address where{f.node.ip, f.node.advertised_ip(), port_after(i),
-                       default_actor_port(port_after(i))};
+                       default_actor_port(port_after(i)), *http};
     auto node = listen_master_node(where);
     if (!node)
       return fail(error_message(node.error()));
@@ -89,7 +92,8 @@ int run_local(const local_flags& f) {
   for (unsigned i = 0; i < agents.size(); ++i) {
     // The agents' actors listen on any free port, for executors only. They
     // find the leading master as agents anywhere do: by its address.
-    node_address agent_where{f.node.ip, f.node.advertised_ip(), port_after(f.masters + i), 0};
+    node_address agent_where{f.node.ip, f.node.advertised_ip(), port_after(f.masters + i), 0,
+                             *http};
     agents[i].master_addresses = log.masters;
     auto agent = start_agent_node(sys, agent_where, agents[i], agent_call_sink{});
     if (!agent)

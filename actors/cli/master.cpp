@@ -83,11 +83,15 @@ int run_master(const master_command_flags& f) {
   auto log = log_settings(f);
   if (!log)
     return fail(error_message(log.error()));
+  auto http = f.node.http_options();
+  if (!http)
+    return fail(error_message(http.error()));
   block_termination_signals();
   system_config cfg;
   caf::actor_system sys{cfg};
   node_address where{f.node.ip, f.node.advertised_ip(), f.node.http_port,
-                     f.actor_port != 0 ? f.actor_port : default_actor_port(f.node.http_port)};
+                     f.actor_port != 0 ? f.actor_port : default_actor_port(f.node.http_port),
+                     *http};
   auto node = listen_master_node(where);
   if (!node)
     return fail(error_message(node.error()));

@@ -54,7 +54,7 @@ uint16_t default_actor_port(uint16_t http_port) {
 
 caf::expected<master_node> listen_master_node(const node_address& where) {
   late_routes routes;
-  auto http = http_server::start(where.ip, where.http_port, routes.handler());
+  auto http = http_server::start(where.ip, where.http_port, routes.handler(), where.http);
   if (!http)
     return http.error();
   master_node node;
@@ -99,7 +99,7 @@ void stop_master_node(master_node& node) {
 caf::expected<agent_node> start_agent_node(caf::actor_system& sys, const node_address& where,
                                            agent_options options, agent_call_sink master) {
   late_routes routes;
-  auto http = http_server::start(where.ip, where.http_port, routes.handler());
+  auto http = http_server::start(where.ip, where.http_port, routes.handler(), where.http);
   if (!http)
     return http.error();
   agent_node node;

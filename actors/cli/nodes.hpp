@@ -22,6 +22,7 @@ struct node_address {
   std::string advertised;  // what others are told
   uint16_t http_port = 0;  // 0: any free port
   uint16_t actor_port = 0; // 0: any free port
+  http_server_options http; // the HTTP server's bounds
 };
 
 // The replicated log of a master node: one replica per master.

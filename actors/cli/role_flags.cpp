@@ -18,6 +18,27 @@ void node_flags::add_to(CLI::App& app) {
   add_flag(app, "http-port", http_port, "HTTP port (0 picks a free one)");
   add_flag(app, "work-dir", work_dir, "Directory for sandboxes and state");
   add_flag(app, "logging-level", logging_level, "INFO, WARNING or ERROR");
+  add_flag(app, "http-max-connections", http_max_connections,
+           "HTTP connections held at once; past it the oldest idle or slow one is closed");
+  add_flag(app, "http-max-connections-per-address", http_max_connections_per_address,
+           "HTTP connections from one client address; past it new ones get 503");
+  add_duration_flag(app, "http-body-timeout", http_body_timeout,
+                    "How long a request body may take to arrive after its headers");
+}
+
+caf::expected<http_server_options> node_flags::http_options() const {
+  if (http_max_connections == 0)
+    return make_error("--http-max-connections must be at least 1");
+  if (http_max_connections_per_address == 0)
+    return make_error("--http-max-connections-per-address must be at least 1");
+  auto body_ms = std::chrono::duration_cast<std::chrono::milliseconds>(http_body_timeout);
+  if (body_ms.count() <= 0)
+    return make_error("--http-body-timeout must be at least 1ms");
+  http_server_options o;
+  o.max_connections = http_max_connections;
+  o.max_connections_per_address = http_max_connections_per_address;
+  o.body_timeout = body_ms;
+  return o;
 }
 
 std::string node_flags::advertised_ip() const {

@@ -9,6 +9,8 @@
 #include "actors/agent/agent.hpp"
 #include "actors/master/master.hpp"
 #include "runtime/duration.hpp"
+#include "runtime/http_server.hpp"
+#include "runtime/limits.hpp"
 
 namespace cairn {
 
@@ -19,10 +21,15 @@ struct node_flags {
   uint16_t http_port = 5050;
   std::string work_dir;
   std::string logging_level = "INFO";
+  size_t http_max_connections = limits::http_max_connections;
+  size_t http_max_connections_per_address = limits::http_max_connections_per_address;
+  duration http_body_timeout = limits::http_body_timeout;
 
   void add_to(CLI::App& app);
   std::string advertised_ip() const;
   std::string advertised_hostname() const;
+  // The HTTP server's bounds; errors name the flag.
+  caf::expected<http_server_options> http_options() const;
 };
 
 struct master_flags {

@@ -14,7 +14,7 @@ http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpo
                                                                            http_reply reply) {
     const auto& path = request.path;
     if (path == "/health")
-      return reply.send(with_cors(text_response(200, "")));
+      return reply.send(with_cors(request, text_response(200, "")));
     if (path == "/api/v1")
       return serve_operator_call(sys, agent, request, std::move(reply));
     if (path == "/api/v1/executor")
@@ -24,7 +24,9 @@ http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpo
     if (path == "/state" || path == "/state.json" || path == "/slave(1)/state")
       return serve_from_actor<agent_snapshot>(
         sys, agent, state_atom::value, std::move(reply),
-        [](const agent_snapshot& s) { return with_cors(json_response(to_json(*s))); });
+        [request](const agent_snapshot& s) {
+          return with_cors(request, json_response(to_json(*s)));
+        });
     if (path == "/files/browse" || path == "/files/browse.json")
       return reply.send(browse_files(work_dir, request));
     if (path == "/files/read" || path == "/files/read.json")

@@ -46,6 +46,8 @@ caf::behavior executor_proxy(caf::event_based_actor* self, caf::actor agent, exe
                              std::shared_ptr<executor_registry> registry, executor_key key) {
   auto me = self->address();
   self->attach_functor([registry, key, me] { registry->remove(key, me); });
+  // The agent learns of a closed connection at once, as Mesos' does.
+  exit_with_stream(*out, me);
   self->monitor(agent);
   self->set_down_handler([=](caf::down_msg&) {
     out->close();
@@ -70,8 +72,8 @@ http_handler executor_api(caf::actor_system& sys, agent_actor agent) {
   return [&sys, agent, registry](http_request request, http_reply reply) {
     if (request.method != "POST")
       return reply.send(text_response(405, "Expecting 'POST', got '" + request.method + "'"));
-    if (request.header("content-type").find("application/json") == std::string::npos)
-      return reply.send(text_response(415, "Expecting 'Content-Type' of application/json"));
+    if (auto refused = refuse_body_type(request, body_format::mesos_call))
+      return reply.send(std::move(*refused));
     auto call = from_json<Call>(request.body);
     if (!call)
       return reply.send(text_response(400, "Failed to parse body into Call: "

@@ -83,8 +83,8 @@ std::string valid_utf8(std::string in) {
   return in;
 }
 
-http_response not_found(const std::string& path) {
-  return with_cors(text_response(404, "no such file or directory here: " + path));
+http_response not_found(const http_request& request, const std::string& path) {
+  return with_cors(request, text_response(404, "no such file or directory here: " + path));
 }
 
 } // namespace
@@ -94,7 +94,7 @@ http_response browse_files(const std::string& root, const http_request& request)
   auto dir = confined(root, asked);
   struct stat st {};
   if (dir.empty() || stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    return not_found(asked);
+    return not_found(request, asked);
   std::vector<std::string> names;
   if (DIR* d = opendir(dir.c_str())) {
     while (dirent* e = readdir(d))
@@ -116,7 +116,7 @@ http_response browse_files(const std::string& root, const http_request& request)
     list[i].setUid(owner(f.st_uid));
     list[i].setGid(group(f.st_gid));
   }
-  return with_cors(json_response(to_json(std::move(b).finish()->getFiles())));
+  return with_cors(request, json_response(to_json(std::move(b).finish()->getFiles())));
 }
 
 http_response read_file(const std::string& root, const http_request& request) {
@@ -124,7 +124,7 @@ http_response read_file(const std::string& root, const http_request& request) {
   auto file = confined(root, asked);
   struct stat st {};
   if (file.empty() || stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-    return not_found(asked);
+    return not_found(request, asked);
   auto offset_text = request.query_param("offset");
   auto length_text = request.query_param("length");
   long long offset = offset_text.empty() ? 0 : std::atoll(offset_text.c_str());
@@ -135,7 +135,7 @@ http_response read_file(const std::string& root, const http_request& request) {
   if (offset < 0) {
     b->setData("");
     b->setOffset(size);
-    return with_cors(json_response(to_json(std::move(b).finish().get())));
+    return with_cors(request, json_response(to_json(std::move(b).finish().get())));
   }
   offset = std::min(offset, size);
   long long max = static_cast<long long>(limits::files_read_max_bytes);
@@ -148,7 +148,7 @@ http_response read_file(const std::string& root, const http_request& request) {
   data.resize(n > 0 ? static_cast<size_t>(n) : 0);
   b->setData(valid_utf8(std::move(data)));
   b->setOffset(offset);
-  return with_cors(json_response(to_json(std::move(b).finish().get())));
+  return with_cors(request, json_response(to_json(std::move(b).finish().get())));
 }
 
 http_response download_file(const std::string& root, const http_request& request) {
@@ -156,10 +156,10 @@ http_response download_file(const std::string& root, const http_request& request
   auto file = confined(root, asked);
   struct stat st {};
   if (file.empty() || stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-    return not_found(asked);
+    return not_found(request, asked);
   if (static_cast<uint64_t>(st.st_size) > limits::files_download_max_bytes)
-    return with_cors(text_response(413, "file too large to download at once; use /files/read "
-                                        "with offset and length"));
+    return with_cors(request, text_response(413, "file too large to download at once; use "
+                                                 "/files/read with offset and length"));
   std::string data(static_cast<size_t>(st.st_size), '\0');
   int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
   ssize_t n = fd < 0 ? -1 : pread(fd, data.data(), data.size(), 0);
@@ -169,7 +169,7 @@ http_response download_file(const std::string& root, const http_request& request
   http_response r;
   r.content_type = "application/octet-stream";
   r.body = std::move(data);
-  return with_cors(std::move(r));
+  return with_cors(request, std::move(r));
 }
 
 } // namespace cairn

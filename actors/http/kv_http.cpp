@@ -107,6 +107,10 @@ void serve_kv(caf::actor_system& sys, const master_actor& master, const http_req
   bool put = request.method == "PUT";
   if (!put && request.method != "DELETE")
     return reply.send(text_response(405, "GET, PUT or DELETE a key"));
+  if (put) {
+    if (auto refused = refuse_body_type(request, body_format::bytes))
+      return reply.send(std::move(*refused));
+  }
   auto p = read_precondition(request, put);
   if (!p)
     return reply.send(text_response(400, error_message(p.error())));

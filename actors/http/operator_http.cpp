@@ -25,7 +25,9 @@ bool accepts_json(const http_request& request) {
 // Forwards the events of SUBSCRIBE to the HTTP stream until the client leaves.
 caf::behavior operator_stream(caf::event_based_actor* self, caf::actor target,
                               operator_call subscribe, std::shared_ptr<http_stream> stream) {
-  // The stream ends with the node it follows.
+  // The stream ends with the node it follows; and the subscriber's slot is
+  // freed as soon as its client leaves.
+  exit_with_stream(*stream, self->address());
   self->monitor(target);
   self->set_down_handler([=](caf::down_msg&) {
     stream->close();
@@ -110,6 +112,8 @@ void serve_weights_of(caf::actor_system& sys, const master_actor& master,
   }
   if (request.method != "PUT")
     return reply.send(text_response(405, "Expecting 'GET' or 'PUT', got '" + request.method + "'"));
+  if (auto refused = refuse_body_type(request, body_format::json))
+    return reply.send(std::move(*refused));
   // The array is the one field of UpdateWeights: read it as that.
   auto update = from_json<op::Call::UpdateWeights>("{\"weight_infos\":" + request.body + "}");
   if (!update)
@@ -136,10 +140,8 @@ std::optional<operator_call> accept_operator_call(const http_request& request,
     reply.send(text_response(405, "Expecting 'POST', got '" + request.method + "'"));
     return std::nullopt;
   }
-  auto type = request.header("content-type");
-  if (type.find("application/json") == std::string::npos) {
-    reply.send(text_response(415, "Expecting 'Content-Type' of application/json, got '"
-                                    + type + "'"));
+  if (auto refused = refuse_body_type(request, body_format::mesos_call)) {
+    reply.send(std::move(*refused));
     return std::nullopt;
   }
   if (!accepts_json(request)) {

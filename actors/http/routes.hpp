@@ -3,7 +3,9 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -40,7 +42,30 @@ void serve_from_actor(caf::actor_system& sys, Handle target, Request request, ht
                            [](const Answer& a) { return json_response(to_json(*a)); });
 }
 
-// Access-Control-Allow-Origin: *, so the UI served by a master can read agents.
-http_response with_cors(http_response r);
+// When `stream` can no longer reach its client, `actor` exits at once rather
+// than at its next write, so that whoever monitors it learns the client left.
+void exit_with_stream(http_stream& stream, const caf::actor_addr& actor);
+
+// Access-Control-Allow-Origin: *, so the UI served by a master can read
+// agents; only on a GET or HEAD: nothing that changes state may be readable
+// by (or answer to) any web page a user happens to visit.
+http_response with_cors(const http_request& request, http_response r);
+
+// The media type of a Content-Type value, lower-cased, without parameters:
+// "Application/JSON; charset=utf-8" is "application/json".
+std::string media_type(std::string_view content_type);
+
+// What a route takes as a request body.
+enum class body_format {
+  json,       // application/json only (/weights)
+  mesos_call, // application/json; application/x-protobuf is Mesos' other form, not served yet
+  bytes,      // stored as they come: application/octet-stream or application/json
+};
+
+// Nullopt when the request's Content-Type is one `format` takes, else the
+// 415 to answer, naming what is expected. Exact media types only: a browser
+// sends `text/plain;application/json` (or form types) cross-site without a
+// preflight, so a looser match would let any web page call the API.
+std::optional<http_response> refuse_body_type(const http_request& request, body_format format);
 
 } // namespace cairn

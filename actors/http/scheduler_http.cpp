@@ -81,6 +81,10 @@ caf::behavior scheduler_stream(caf::stateful_actor<stream_state>* self, caf::act
   self->state.out = out;
   self->state.registry = registry;
   self->attach_functor([registry, id] { registry->remove(id); });
+  // The client's hang-up ends this actor at once, not at the next event or
+  // heartbeat: the master then counts the framework disconnected and takes
+  // its offers back, as Mesos does when the subscription connection closes.
+  exit_with_stream(*out, self->address());
   // The stream ends with the master.
   self->monitor(master);
   self->set_down_handler([=](caf::down_msg&) {
@@ -116,9 +120,8 @@ http_handler scheduler_api(caf::actor_system& sys, master_actor master) {
   return [&sys, master, registry, ids, ids_mutex](http_request request, http_reply reply) {
     if (request.method != "POST")
       return reply.send(text_response(405, "Expecting 'POST', got '" + request.method + "'"));
-    auto type = request.header("content-type");
-    if (type.find("application/json") == std::string::npos)
-      return reply.send(text_response(415, "Expecting 'Content-Type' of application/json"));
+    if (auto refused = refuse_body_type(request, body_format::mesos_call))
+      return reply.send(std::move(*refused));
     auto call = from_json<Call>(request.body);
     if (!call)
       return reply.send(bad_request("Failed to parse body into Call: "

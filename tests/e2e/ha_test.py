@@ -232,9 +232,11 @@ class HighAvailability(unittest.TestCase):
                              lambda: len(processes_with(self.marker)) >= TASKS
                              and processes_with(self.marker))
 
-        written = self.put(leader, "/cairn/kv/apps%2Fweb", b"state of web", {"If-None-Match": "*"})
+        written = self.put(leader, "/cairn/kv/apps%2Fweb", b"state of web",
+                           {"If-None-Match": "*", "Content-Type": "application/octet-stream"})
         self.assertEqual(json.loads(written)["version"], 1)
-        self.put(leader, "/weights", b'[{"role": "web", "weight": 2}]')
+        self.put(leader, "/weights", b'[{"role": "web", "weight": 2}]',
+                 {"Content-Type": "application/json"})
         self.stored = self.registry(leader)
         self.assertEqual(self.stored, ({(a, True) for a in agents}, {framework_id},
                                        {("apps/web", 1, "c3RhdGUgb2Ygd2Vi")}, {("web", 2)}))

@@ -142,7 +142,7 @@ class HttpApis(unittest.TestCase):
         def put_weights(body):
             host, _, port = self.address.partition(":")
             conn = http.client.HTTPConnection(host, int(port), timeout=30)
-            conn.request("PUT", "/weights", body)
+            conn.request("PUT", "/weights", body, {"Content-Type": "application/json"})
             r = conn.getresponse()
             out = (r.status, r.read().decode())
             conn.close()
@@ -204,7 +204,9 @@ class HttpApis(unittest.TestCase):
         def call(method, key, body=None, headers=None):
             host, _, port = self.address.partition(":")
             conn = http.client.HTTPConnection(host, int(port), timeout=30)
-            conn.request(method, "/cairn/kv/" + key, body, headers or {})
+            h = {"Content-Type": "application/octet-stream"} if method == "PUT" else {}
+            h.update(headers or {})
+            conn.request(method, "/cairn/kv/" + key, body, h)
             r = conn.getresponse()
             out = (r.status, r.read(), r.getheader("ETag"))
             conn.close()

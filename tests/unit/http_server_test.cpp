@@ -1,5 +1,6 @@
 // Proves the kj-http server answers from any thread, streams, refuses and survives bad
-// requests, and that the curl client reports what happened.
+// requests, keeps its connection bounds and body deadline, notices a streaming client's
+// hang-up without writing, and that the curl client reports what happened.
 #include "runtime/http_client.hpp"
 #include "runtime/http_server.hpp"
 #include "runtime/limits.hpp"
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
@@ -108,6 +110,76 @@ std::unique_ptr<http_server> start_with_ping(http_handler rest) {
     else
       rest(std::move(req), std::move(reply));
   });
+}
+
+std::unique_ptr<http_server> start_bounded(http_server_options options, http_handler h) {
+  auto s = http_server::start("127.0.0.1", 0, std::move(h), options);
+  REQUIRE_MESSAGE(s, why(s));
+  return std::move(*s);
+}
+
+// A raw client of `s` from `source`: every 127/8 address is loopback, so one
+// test can stand for several client addresses.
+int connect_from(const http_server& s, const char* source) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  REQUIRE(::inet_pton(AF_INET, source, &from.sin_addr) == 1);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(s.port());
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+  return fd;
+}
+
+void send_text(int fd, const std::string& text) {
+  REQUIRE(::send(fd, text.data(), text.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(text.size()));
+}
+
+struct received {
+  std::string data;
+  bool closed = false; // false: still open when the generous bound ran out
+};
+
+// What the server sends until it closes the connection (a reset counts as closed).
+received read_until_closed(int fd) {
+  received r;
+  char buf[4096];
+  for (;;) {
+    auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n > 0) {
+      r.data.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    r.closed = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+    return r;
+  }
+}
+
+// GET /ping from `source` on a connection of its own; the whole answer.
+received ping_from(const http_server& s, const char* source) {
+  int fd = connect_from(s, source);
+  send_text(fd, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+  ::shutdown(fd, SHUT_WR); // kj closes at the client's EOF, not at Connection: close
+  auto r = read_until_closed(fd);
+  ::close(fd);
+  return r;
+}
+
+bool pong(const received& r) {
+  return r.data.rfind("HTTP/1.1 200", 0) == 0 && r.data.size() >= 4
+         && r.data.substr(r.data.size() - 4) == "pong";
+}
+
+// A refused connection is closed at once, with a 503 or (when the kernel
+// resets it first) nothing at all; never served.
+bool refused_at_once(const received& r) {
+  return r.closed && (r.data.empty() || r.data.rfind("HTTP/1.1 503", 0) == 0);
 }
 
 void check_still_serving(const http_server& s) {
@@ -463,4 +535,109 @@ TEST_CASE("http client: redirects come back unfollowed; a refused connection nam
   auto err = http_stream_get(gone, [](std::string_view) { return true; }, timeout);
   REQUIRE(err);
   CHECK(caf::to_string(err).find(gone) != std::string::npos);
+}
+
+TEST_CASE("http: a body that does not arrive in time gets 408, its connection closes, and the "
+          "handler never sees it") {
+  http_server_options o;
+  o.body_timeout = 200ms;
+  std::atomic<int> uploads{0};
+  auto bounded = start_bounded(o, [&](http_request req, http_reply reply) {
+    if (req.path == "/ping")
+      return reply.send(text("pong"));
+    ++uploads;
+    reply.send(text("got it"));
+  });
+  for (const char* head : {"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n",
+                           "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           "10\r\n0123"}) {
+    int fd = connect_from(*bounded, "127.0.0.1");
+    send_text(fd, std::string(head) + "part of it");
+    auto r = read_until_closed(fd);
+    ::close(fd);
+    CHECK(r.closed);
+    CHECK_MESSAGE(r.data.rfind("HTTP/1.1 408", 0) == 0, r.data);
+    CHECK(r.data.find("did not arrive within 200 ms") != std::string::npos);
+  }
+  CHECK(uploads == 0);
+  CHECK(pong(ping_from(*bounded, "127.0.0.1")));
+}
+
+TEST_CASE("http: past the per-address bound an address's new connections are refused at once, "
+          "while other addresses are served") {
+  http_server_options o;
+  o.max_connections_per_address = 2;
+  auto s = start_bounded(o, [](http_request, http_reply reply) { reply.send(text("pong")); });
+  int held[] = {connect_from(*s, "127.0.0.1"), connect_from(*s, "127.0.0.1")};
+  int third = connect_from(*s, "127.0.0.1");
+  auto r = read_until_closed(third);
+  ::close(third);
+  CHECK_MESSAGE(refused_at_once(r), r.data);
+  CHECK(pong(ping_from(*s, "127.0.0.2")));
+  // Once one of its connections ends, the address is served again.
+  ::close(held[0]);
+  CHECK(wait_until([&] { return pong(ping_from(*s, "127.0.0.1")); }));
+  ::close(held[1]);
+}
+
+TEST_CASE("http: at the connection bound, the oldest idle connection makes room for a new "
+          "client") {
+  http_server_options o;
+  o.max_connections = 3;
+  auto s = start_bounded(o, [](http_request, http_reply reply) { reply.send(text("pong")); });
+  REQUIRE(s->max_connections() == 3);
+  int c1 = connect_from(*s, "127.0.0.1");
+  int c2 = connect_from(*s, "127.0.0.2");
+  int c3 = connect_from(*s, "127.0.0.3");
+  CHECK(pong(ping_from(*s, "127.0.0.4")));
+  auto oldest = read_until_closed(c1);
+  CHECK(oldest.closed);
+  CHECK(oldest.data.empty());
+  // The others were left alone: c2 is still served.
+  send_text(c2, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+  ::shutdown(c2, SHUT_WR);
+  CHECK(pong(read_until_closed(c2)));
+  for (int fd : {c1, c2, c3})
+    ::close(fd);
+}
+
+TEST_CASE("http: a streaming client's hang-up is noticed without a write, frees its slot, and a "
+          "full server of streams refuses newcomers at once") {
+  http_server_options o;
+  o.max_connections = 2;
+  mailbox<std::shared_ptr<http_stream>> streams;
+  std::atomic<int> ended{0};
+  auto s = start_bounded(o, [&](http_request req, http_reply reply) {
+    if (req.path == "/ping")
+      return reply.send(text("pong"));
+    auto stream = reply.open_stream(200, "text/plain");
+    stream->on_end([&] { ++ended; });
+    streams.put(stream);
+  });
+  int c1 = connect_from(*s, "127.0.0.1");
+  int c2 = connect_from(*s, "127.0.0.2");
+  send_text(c1, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+  send_text(c2, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto open = streams.take(2);
+  REQUIRE(open.size() == 2);
+  for (auto& st : open)
+    CHECK(st->write("hello\n"));
+  auto refused = ping_from(*s, "127.0.0.3");
+  CHECK_MESSAGE(refused_at_once(refused), refused.data);
+  CHECK(ended == 0);
+  // A FIN alone, as from a client that read all it was sent and closed:
+  // kj reports no hang-up for it (a reset it would), and nothing is written
+  // from here on, so only the server's pending read can tell.
+  ::shutdown(c1, SHUT_WR);
+  CHECK(wait_until([&] { return ended == 1; }));
+  int gone = open[0]->open() ? 1 : 0;
+  CHECK_FALSE(open[gone]->open());
+  CHECK_FALSE(open[gone]->write("anyone?"));
+  CHECK(open[1 - gone]->write("still here\n"));
+  bool late_call = false;
+  open[gone]->on_end([&] { late_call = true; }); // after the end: runs at once
+  CHECK(late_call);
+  CHECK(wait_until([&] { return pong(ping_from(*s, "127.0.0.3")); }));
+  ::close(c1);
+  ::close(c2);
 }
