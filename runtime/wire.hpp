@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "runtime/limits.hpp"
+#include "runtime/text.hpp"
 
 namespace cairn {
 
@@ -113,13 +114,18 @@ public:
     return storage_.get();
   }
 
-  // Takes flat words from outside the process: checks every pointer of the
-  // message once, so that readers never meet a malformed one later.
+  // Takes flat words from outside the process: checks every pointer and
+  // every text of the message once, so that readers never meet a malformed
+  // one later.
   static caf::expected<wire> from_flat(kj::Array<capnp::word> words) {
     try {
       auto storage = std::make_shared<const detail::wire_storage>(std::move(words));
       auto root = storage->template root<T>();
       root.totalSize(); // walks the whole message, bounds-checking each pointer
+      auto bad_text = invalid_text_field(capnp::toDynamic(root));
+      if (!bad_text.empty())
+        return caf::make_error(caf::sec::invalid_argument,
+                               "malformed message: field '" + bad_text + "' is not UTF-8");
       return wire{std::move(storage)};
     } catch (const kj::Exception& e) {
       return caf::make_error(caf::sec::invalid_argument,
