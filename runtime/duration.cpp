@@ -87,6 +87,15 @@ double to_seconds(duration d) {
 }
 
 duration from_seconds(double seconds) {
+  // Out of range the cast is undefined (infinity came back as the most
+  // negative duration): saturate instead, and NaN is no time at all.
+  if (std::isnan(seconds))
+    return duration::zero();
+  constexpr double most = static_cast<double>(duration::max().count()) / 1e9;
+  if (seconds >= most)
+    return duration::max();
+  if (seconds <= -most)
+    return duration::min();
   return std::chrono::duration_cast<duration>(std::chrono::duration<double>(seconds));
 }
 

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "schema/executor.capnp.h"
 #include "schema/master.capnp.h"
 #include "schema/operator.capnp.h"
@@ -109,6 +111,99 @@ capnp::JsonCodec* make_codec() {
 }
 
 } // namespace
+
+namespace {
+
+// The four hex digits at `at`, or -1.
+long hex4(std::string_view text, size_t at) {
+  if (at + 4 > text.size())
+    return -1;
+  long value = 0;
+  for (size_t i = at; i < at + 4; ++i) {
+    char c = text[i];
+    int digit = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+    if (digit < 0)
+      return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+void append_utf8(std::string& out, long cp) {
+  if (cp < 0x80) {
+    // Quote and backslash stay escaped; the decoder takes other bytes raw.
+    if (cp == '"' || cp == '\\')
+      out += '\\';
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xc0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xe0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  }
+}
+
+// The code point of the escape at `at` ("\uXXXX", or a surrogate pair of
+// two), and how many bytes it takes; an error for a lone surrogate.
+caf::expected<std::pair<long, size_t>> unicode_escape(std::string_view text, size_t at) {
+  long cp = hex4(text, at + 2);
+  if (cp < 0)
+    return make_error(fmt::format("invalid JSON: bad \\u escape at byte {}", at));
+  if (cp >= 0xdc00 && cp <= 0xdfff)
+    return make_error(fmt::format("invalid JSON: lone surrogate at byte {} (not UTF-8)", at));
+  if (cp < 0xd800 || cp > 0xdbff)
+    return std::make_pair(cp, size_t{6});
+  long low = text.compare(at + 6, 2, "\\u") == 0 ? hex4(text, at + 8) : -1;
+  if (low < 0xdc00 || low > 0xdfff)
+    return make_error(fmt::format("invalid JSON: lone surrogate at byte {} (not UTF-8)", at));
+  return std::make_pair(0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00), size_t{12});
+}
+
+} // namespace
+
+caf::expected<std::string_view> detail::decode_unicode_escapes(std::string_view text,
+                                                               std::string& out) {
+  if (text.find("\\u") == std::string_view::npos)
+    return text;
+  out.clear();
+  out.reserve(text.size());
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"') {
+      in_string = !in_string;
+    } else if (c == '\\' && in_string && i + 1 < text.size()) {
+      if (text[i + 1] != 'u') {
+        out.append(text.substr(i, 2)); // \n, \", \\ ...: the decoder reads these right
+        ++i;
+        continue;
+      }
+      auto escape = unicode_escape(text, i);
+      if (!escape)
+        return escape.error();
+      append_utf8(out, escape->first);
+      i += escape->second - 1;
+      continue;
+    }
+    out += c;
+  }
+  return std::string_view(out);
+}
+
+void detail::decode_raw_json(std::string_view text, capnp::MessageBuilder& out) {
+  json_codec().decodeRaw(kj::ArrayPtr<const char>(text.data(), text.size()),
+                         out.initRoot<capnp::JsonValue>());
+}
 
 const capnp::JsonCodec& json_codec() {
   static const capnp::JsonCodec* codec = make_codec();

@@ -12,6 +12,7 @@
 
 #include "runtime/errors.hpp"
 #include "runtime/limits.hpp"
+#include "runtime/text.hpp"
 #include "runtime/wire.hpp"
 
 namespace cairn {
@@ -25,16 +26,76 @@ std::string to_json(Reader reader) {
   return std::string(text.cStr(), text.size());
 }
 
+namespace detail {
+
+// The message is refused when one of its texts is not UTF-8.
+template <class T>
+caf::expected<wire<T>> checked_text(wire_builder<T>&& b) {
+  auto bad = invalid_text_field(capnp::toDynamic(b.root().asReader()));
+  if (!bad.empty())
+    return make_error("invalid JSON: '" + bad + "' is not valid UTF-8");
+  return std::move(b).finish();
+}
+
+// Parses `text` as JSON without a schema; throws kj::Exception when it is not.
+void decode_raw_json(std::string_view text, capnp::MessageBuilder& out);
+
+// `text` with each \uXXXX escape in its strings (surrogate pairs joined)
+// written as the UTF-8 it stands for, or why not (a lone surrogate); kept in
+// `storage` when anything changed. Cap'n Proto 0.9's decoder reads hex
+// letters in these escapes wrongly ("\u00e9" became "I") and lets
+// surrogates through; after this it meets no such escape.
+caf::expected<std::string_view> decode_unicode_escapes(std::string_view text,
+                                                       std::string& storage);
+
+} // namespace detail
+
 // Parses `text` into a message of type T; bad JSON, unknown fields' types,
-// unknown enum names and over-deep nesting are errors that say what failed.
+// unknown enum names, over-deep nesting and text that is not UTF-8 are
+// errors that say what failed.
 template <class T>
 caf::expected<wire<T>> from_json(std::string_view text) {
   if (text.size() > limits::json_max_bytes)
     return make_error("JSON body is too large");
+  std::string storage;
+  auto plain = detail::decode_unicode_escapes(text, storage);
+  if (!plain)
+    return plain.error();
   try {
     wire_builder<T> b;
-    json_codec().decode(kj::ArrayPtr<const char>(text.data(), text.size()), b.root());
-    return std::move(b).finish();
+    json_codec().decode(kj::ArrayPtr<const char>(plain->data(), plain->size()), b.root());
+    return detail::checked_text(std::move(b));
+  } catch (const kj::Exception& e) {
+    return make_error(std::string("invalid JSON: ") + e.getDescription().cStr());
+  }
+}
+
+// Parses `text`, which must be a JSON array of objects, into a message of
+// type T whose list `init(root, size)` makes receives the elements (for
+// bodies that are a bare array, like Mesos' PUT /weights).
+template <class T, class Init>
+caf::expected<wire<T>> from_json_array(std::string_view text, Init init) {
+  if (text.size() > limits::json_max_bytes)
+    return make_error("JSON body is too large");
+  std::string storage;
+  auto plain = detail::decode_unicode_escapes(text, storage);
+  if (!plain)
+    return plain.error();
+  try {
+    capnp::MallocMessageBuilder raw;
+    detail::decode_raw_json(*plain, raw);
+    auto value = raw.getRoot<capnp::JsonValue>().asReader();
+    if (!value.isArray())
+      return make_error("invalid JSON: expected an array");
+    auto items = value.getArray();
+    wire_builder<T> b;
+    auto list = init(b.root(), items.size());
+    for (unsigned i = 0; i < items.size(); ++i) {
+      if (!items[i].isObject())
+        return make_error("invalid JSON: expected an array of objects");
+      json_codec().decode(items[i], capnp::toDynamic(list[i]));
+    }
+    return detail::checked_text(std::move(b));
   } catch (const kj::Exception& e) {
     return make_error(std::string("invalid JSON: ") + e.getDescription().cStr());
   }

@@ -174,4 +174,29 @@ inline constexpr size_t max_kv_keys = 100'000;
 // Keys one kv_list answer holds; readers page on with `after`.
 inline constexpr size_t max_kv_list_keys = 1000;
 
+// -- values from outside: ids, names and numbers checked where they enter
+
+// An id becomes a directory name in a sandbox path: NAME_MAX of Linux.
+inline constexpr size_t max_id_bytes = 255;
+// A role is a key of the allocator's and the registry's maps (the registry
+// keeps names up to 1024 bytes).
+inline constexpr size_t max_role_bytes = 1024;
+// Largest value of one scalar resource, and of the total of one name in one
+// list of resources (10^10: cpus, or MB of mem and disk, i.e. 10 PB). Scalars
+// are kept in thousandths in an int64: the sum over max_agents agents
+// (10^18 thousandths) stays below 2^63 (9.2 * 10^18), so no sum can wrap.
+inline constexpr double max_scalar_value = 1e10;
+// Largest bound of a range (ports): 2^53, the largest integer a JSON number
+// holds exactly; it also keeps `end + 1` in range arithmetic from wrapping.
+inline constexpr uint64_t max_range_value = 1ull << 53;
+// DRF divides shares by role weights (Mesos takes any positive number): the
+// lightest weight matches the thousandths scalars are kept in, and a ratio of
+// 10^9 between roles is past any fair-share policy while shares stay finite.
+inline constexpr double min_role_weight = 1e-3;
+inline constexpr double max_role_weight = 1e6;
+// Durations from outside (failover_timeout, kill_policy.grace_period): Mesos
+// refuses what its int64 nanoseconds cannot hold (292 years); ten years is
+// "never" for any framework and leaves room to add it to a time point.
+inline constexpr double max_input_duration_seconds = 10.0 * 365 * 24 * 3600;
+
 } // namespace cairn::limits

@@ -6,14 +6,55 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 
+#include "runtime/text.hpp"
+
 namespace cairn {
 
 namespace {
 
 std::mutex loggers_mutex;
 
+// Messages often quote what outside input said (a framework's name, a task
+// id): escaping their control characters and invalid UTF-8 keeps each line
+// one line of text, whatever the input was.
+class escaping_sink final : public spdlog::sinks::sink {
+public:
+  explicit escaping_sink(spdlog::sink_ptr inner) : inner_(std::move(inner)) {
+  }
+
+  void log(const spdlog::details::log_msg& msg) override {
+    std::string_view payload(msg.payload.data(), msg.payload.size());
+    bool plain = std::all_of(payload.begin(), payload.end(), [](char c) {
+      auto b = static_cast<unsigned char>(c);
+      return b >= 0x20 && b < 0x7f;
+    });
+    if (plain)
+      return inner_->log(msg);
+    std::string escaped = escape_for_log(payload);
+    spdlog::details::log_msg copy = msg;
+    copy.payload = spdlog::string_view_t(escaped.data(), escaped.size());
+    inner_->log(copy);
+  }
+
+  void flush() override {
+    inner_->flush();
+  }
+
+  void set_pattern(const std::string& pattern) override {
+    inner_->set_pattern(pattern);
+  }
+
+  void set_formatter(std::unique_ptr<spdlog::formatter> formatter) override {
+    inner_->set_formatter(std::move(formatter));
+  }
+
+private:
+  spdlog::sink_ptr inner_;
+};
+
 spdlog::sink_ptr shared_sink() {
-  static auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  static spdlog::sink_ptr sink =
+    std::make_shared<escaping_sink>(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   return sink;
 }
 

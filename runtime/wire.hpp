@@ -26,12 +26,9 @@
 #include <utility>
 
 #include "runtime/limits.hpp"
+#include "runtime/text.hpp"
 
 namespace cairn {
-
-// Reads every field and list element of a message once (see from_flat);
-// throws kj::Exception on a malformed or amplified one.
-void walk_message(capnp::DynamicStruct::Reader root);
 
 namespace detail {
 
@@ -119,20 +116,25 @@ public:
     return storage_.get();
   }
 
-  // Takes flat words from outside the process: checks every pointer of the
-  // message once, so that readers never meet a malformed one later.
+  // Takes flat words from outside the process: checks every pointer and
+  // every text of the message once, so that readers never meet a malformed
+  // one later.
   static caf::expected<wire> from_flat(kj::Array<capnp::word> words) {
     try {
-      // One walk over every field and element, bounds-checking each pointer,
-      // by a reader allowed to read about as much as the message holds: a
-      // list of empty elements counts a word each when read, so a few hundred
-      // bytes cannot pose as millions of elements for later readers (the
-      // JSON codec) to expand. (totalSize() does not count such lists.)
+      // One walk over every text and every struct and list that may hold
+      // one, bounds-checking each pointer it follows, by a reader allowed to
+      // read about as much as the message holds: a list of empty elements
+      // counts a word each when read, so a few hundred bytes cannot pose as
+      // millions of elements for later readers (the JSON codec) to expand.
+      // (totalSize() does not count such lists.)
       auto options = detail::wire_storage::reader_options();
       options.traversalLimitInWords =
         std::min<uint64_t>(limits::wire_max_words, 2 * words.size() + 64);
       capnp::FlatArrayMessageReader check(words, options);
-      walk_message(capnp::toDynamic(check.getRoot<T>()));
+      auto bad_text = invalid_text_field(capnp::toDynamic(check.getRoot<T>()));
+      if (!bad_text.empty())
+        return caf::make_error(caf::sec::invalid_argument,
+                               "malformed message: field '" + bad_text + "' is not UTF-8");
       auto storage = std::make_shared<const detail::wire_storage>(std::move(words));
       return wire{std::move(storage)};
     } catch (const kj::Exception& e) {

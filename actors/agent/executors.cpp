@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "actors/checks.hpp"
 #include "actors/resources/convert.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/limits.hpp"
@@ -45,6 +46,21 @@ std::string sandbox_path(const agent_state& st, const std::string& framework_id,
                          const std::string& executor_id, const std::string& container_id) {
   return fmt::format("{}/slaves/{}/frameworks/{}/executors/{}/runs/{}", st.options.work_dir,
                      st.agent_id, framework_id, executor_id, container_id);
+}
+
+// The ids a sandbox path is made of: "" when each is a valid id.
+std::string check_sandbox_ids(const agent_state& st, const std::string& framework_id,
+                              const std::string& executor_id, const std::string& task_id) {
+  const std::pair<const char*, const std::string*> ids[] = {
+    {"Agent", &st.agent_id},
+    {"Framework", &framework_id},
+    {"Executor", &executor_id},
+    {"Task", &task_id},
+  };
+  for (const auto& [what, id] : ids)
+    if (auto problem = check_id(*id); !problem.empty())
+      return fmt::format("{} ID is invalid: {}", what, problem);
+  return {};
 }
 
 executor_entry* find_executor(agent_state& st, const std::string& framework_id,
@@ -182,6 +198,10 @@ void run_task(agent_ptr self, schema::agent::Event::RunTask::Reader run) {
   auto refuse = [&](TaskState state, Reason reason, const std::string& message) {
     agent_update(self, framework_id, executor_id, task_id, state, reason, message);
   };
+  // The master checks these ids; the agent turns them into a path, so it
+  // checks them again rather than trust every master it may ever hear.
+  if (auto problem = check_sandbox_ids(st, framework_id, executor_id, task_id); !problem.empty())
+    return refuse(TaskState::TASK_ERROR, Reason::TASK_INVALID, problem);
   auto res = read_resources(info.getResources());
   if (!res)
     return refuse(TaskState::TASK_ERROR, Reason::TASK_INVALID, error_message(res.error()));

@@ -19,13 +19,19 @@ std::vector<std::string> strings(capnp::List<capnp::Text>::Reader list) {
   return out;
 }
 
-// Resources from the master are built by the master itself; a failure here is
-// a bug in the master, not bad input from outside.
-resources checked(resource_list_reader list) {
+// A call the core cannot take (its resources unreadable, or breaking the
+// core's preconditions): the master built it from what a framework or an
+// agent said, so it is refused and logged, and the allocator carries on.
+void refuse(self_ptr self, const char* call, const std::string& why) {
+  ++self->state.refused_calls;
+  logger("allocator")->error("refusing {}: {}", call, why);
+}
+
+std::optional<resources> readable(self_ptr self, const char* call, resource_list_reader list) {
   auto rs = read_resources(list);
   if (!rs) {
-    logger("allocator")->critical("master sent invalid resources: {}", error_message(rs.error()));
-    std::abort();
+    refuse(self, call, "invalid resources: " + error_message(rs.error()));
+    return std::nullopt;
   }
   return std::move(*rs);
 }
@@ -86,68 +92,106 @@ bool applies(const alloc::core& core, sa::Call::Reader call) {
   }
 }
 
+void add_framework(self_ptr self, sa::Call::Framework::Reader f) {
+  auto& core = *self->state.core;
+  std::string id = f.getFrameworkId().getValue();
+  auto roles = strings(f.getRoles());
+  auto suppressed = strings(f.getSuppressedRoles());
+  if (auto why = core.check_add_framework(id, roles, suppressed); !why.empty())
+    return refuse(self, "ADD_FRAMEWORK", why);
+  core.add_framework(id, roles, suppressed, f.getActive());
+  request_pass(self);
+}
+
+void add_agent(self_ptr self, sa::Call::Agent::Reader a) {
+  auto& core = *self->state.core;
+  std::vector<std::pair<std::string, resources>> used;
+  for (auto u : a.getUsed()) {
+    if (!core.has_framework(u.getFrameworkId().getValue()))
+      continue;
+    auto res = readable(self, "ADD_AGENT", u.getResources());
+    if (!res)
+      return;
+    used.emplace_back(u.getFrameworkId().getValue(), std::move(*res));
+  }
+  auto total = readable(self, "ADD_AGENT", a.getTotal());
+  if (!total)
+    return;
+  std::string id = a.getAgentId().getValue();
+  if (auto why = core.check_add_agent(id, *total, used); !why.empty())
+    return refuse(self, "ADD_AGENT", why);
+  core.add_agent(id, *total, used);
+  self->state.generations[id] = a.getGeneration();
+  request_pass(self);
+}
+
+void recover(self_ptr self, sa::Call::Recover::Reader r) {
+  // As in Mesos, recovered resources wait for the next batch pass.
+  auto& core = *self->state.core;
+  auto res = readable(self, "RECOVER_RESOURCES", r.getResources());
+  if (!res)
+    return;
+  std::string framework_id = r.getFrameworkId().getValue();
+  std::string agent_id = r.getAgentId().getValue();
+  if (auto why = core.check_recover(framework_id, agent_id, *res); !why.empty())
+    return refuse(self, "RECOVER_RESOURCES", why);
+  std::optional<std::chrono::duration<double>> refuse_for;
+  if (r.getRefuseSeconds() > 0)
+    refuse_for = std::chrono::duration<double>(r.getRefuseSeconds());
+  core.recover(framework_id, agent_id, *res, refuse_for, self->clock().now());
+}
+
+// Suppress or revive.
+void offer_control(self_ptr self, bool revive, sa::Call::Roles::Reader r) {
+  auto& core = *self->state.core;
+  std::string id = r.getFrameworkId().getValue();
+  auto roles = strings(r.getRoles());
+  if (auto why = core.check_roles(id, roles); !why.empty())
+    return refuse(self, revive ? "REVIVE" : "SUPPRESS", why);
+  if (!revive)
+    return core.suppress(id, roles);
+  core.revive(id, roles);
+  request_pass(self);
+}
+
+void update_weights(self_ptr self, capnp::List<sa::Call::Weight>::Reader weights) {
+  auto& core = *self->state.core;
+  for (auto w : weights)
+    if (auto why = core.check_weight(w.getRole(), w.getWeight()); !why.empty())
+      return refuse(self, "UPDATE_WEIGHTS", why);
+  for (auto w : weights)
+    core.set_weight(w.getRole(), w.getWeight());
+}
+
 void apply(self_ptr self, sa::Call::Reader call) {
   auto& core = *self->state.core;
-  auto now = self->clock().now();
   if (!applies(core, call))
     return;
   switch (call.which()) {
-    case sa::Call::ADD_FRAMEWORK: {
-      auto f = call.getAddFramework();
-      core.add_framework(f.getFrameworkId().getValue(), strings(f.getRoles()),
-                         strings(f.getSuppressedRoles()), f.getActive());
-      request_pass(self);
-      break;
-    }
+    case sa::Call::ADD_FRAMEWORK:
+      return add_framework(self, call.getAddFramework());
     case sa::Call::REMOVE_FRAMEWORK:
       core.remove_framework(call.getRemoveFramework().getValue());
-      request_pass(self);
-      break;
+      return request_pass(self);
     case sa::Call::ACTIVATE_FRAMEWORK:
       core.activate_framework(call.getActivateFramework().getValue());
-      request_pass(self);
-      break;
+      return request_pass(self);
     case sa::Call::DEACTIVATE_FRAMEWORK:
-      core.deactivate_framework(call.getDeactivateFramework().getValue());
-      break;
-    case sa::Call::ADD_AGENT: {
-      auto a = call.getAddAgent();
-      std::vector<std::pair<std::string, resources>> used;
-      for (auto u : a.getUsed())
-        if (core.has_framework(u.getFrameworkId().getValue()))
-          used.emplace_back(u.getFrameworkId().getValue(), checked(u.getResources()));
-      core.add_agent(a.getAgentId().getValue(), checked(a.getTotal()), used);
-      self->state.generations[a.getAgentId().getValue()] = a.getGeneration();
-      request_pass(self);
-      break;
-    }
+      return core.deactivate_framework(call.getDeactivateFramework().getValue());
+    case sa::Call::ADD_AGENT:
+      return add_agent(self, call.getAddAgent());
     case sa::Call::REMOVE_AGENT:
       core.remove_agent(call.getRemoveAgent().getValue());
       self->state.generations.erase(call.getRemoveAgent().getValue());
-      break;
-    case sa::Call::RECOVER_RESOURCES: {
-      // As in Mesos, recovered resources wait for the next batch pass.
-      auto r = call.getRecoverResources();
-      std::optional<std::chrono::duration<double>> refuse;
-      if (r.getRefuseSeconds() > 0)
-        refuse = std::chrono::duration<double>(r.getRefuseSeconds());
-      core.recover(r.getFrameworkId().getValue(), r.getAgentId().getValue(),
-                   checked(r.getResources()), refuse, now);
-      break;
-    }
+      return;
+    case sa::Call::RECOVER_RESOURCES:
+      return recover(self, call.getRecoverResources());
     case sa::Call::SUPPRESS:
-      core.suppress(call.getSuppress().getFrameworkId().getValue(),
-                    strings(call.getSuppress().getRoles()));
-      break;
+      return offer_control(self, false, call.getSuppress());
     case sa::Call::REVIVE:
-      core.revive(call.getRevive().getFrameworkId().getValue(),
-                  strings(call.getRevive().getRoles()));
-      request_pass(self);
-      break;
+      return offer_control(self, true, call.getRevive());
     case sa::Call::UPDATE_WEIGHTS:
-      for (auto w : call.getUpdateWeights())
-        core.set_weight(w.getRole(), w.getWeight());
-      break;
+      return update_weights(self, call.getUpdateWeights());
   }
 }
 

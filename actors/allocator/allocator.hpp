@@ -40,6 +40,7 @@ struct allocator_state {
   std::unordered_map<std::string, uint64_t> generations;  // by agent id
   bool pass_pending = false;
   uint64_t passes = 0;
+  uint64_t refused_calls = 0;  // calls the core could not take (logged)
   double last_pass_ms = 0;
 };
 

@@ -88,6 +88,20 @@ public:
   // One pass: agents in random order, roles then frameworks in DRF order.
   std::vector<grant> allocate(time_point now, std::mt19937_64& rng);
 
+  // -- preconditions of the calls above (core_checks.cpp)
+  // The calls abort when these fail: an actor feeding them what came from
+  // outside asks first, and refuses with the reason ("" when the call may go).
+  std::string check_add_framework(const std::string& id, const std::vector<std::string>& roles,
+                                  const std::vector<std::string>& suppressed_roles) const;
+  std::string check_add_agent(const std::string& id, const resources& total,
+                              const std::vector<std::pair<std::string, resources>>& used) const;
+  std::string check_recover(const std::string& framework_id, const std::string& agent_id,
+                            const resources& res) const;
+  // For suppress and revive: each a role of the framework.
+  std::string check_roles(const std::string& framework_id,
+                          const std::vector<std::string>& roles) const;
+  std::string check_weight(const std::string& role, double weight) const;
+
   // -- read-only views
   bool has_agent(const std::string& id) const;
   bool has_framework(const std::string& id) const;

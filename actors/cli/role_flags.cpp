@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "actors/checks.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/flags.hpp"
 #include "runtime/process.hpp"
@@ -79,6 +80,8 @@ caf::expected<std::vector<std::pair<std::string, double>>> parse_weights(const s
     double w = eq == std::string::npos ? 0 : std::strtod(part.c_str() + eq + 1, &rest);
     if (eq == 0 || eq == std::string::npos || rest == nullptr || *rest != '\0' || !(w > 0))
       return make_error(fmt::format("--weights: invalid '{}': expected role=positive number", part));
+    if (auto why = check_weight(part.substr(0, eq), w); !why.empty())
+      return make_error(fmt::format("--weights: invalid '{}': {}", part, why));
     out.emplace_back(part.substr(0, eq), w);
   }
   return out;

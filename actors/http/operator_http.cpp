@@ -114,8 +114,11 @@ void serve_weights_of(caf::actor_system& sys, const master_actor& master,
     return reply.send(text_response(405, "Expecting 'GET' or 'PUT', got '" + request.method + "'"));
   if (auto refused = refuse_body_type(request, body_format::json))
     return reply.send(std::move(*refused));
-  // The array is the one field of UpdateWeights: read it as that.
-  auto update = from_json<op::Call::UpdateWeights>("{\"weight_infos\":" + request.body + "}");
+  // The body is a bare array: decoded as one, never pasted into a document.
+  auto update = from_json_array<op::Call::UpdateWeights>(
+    request.body, [](op::Call::UpdateWeights::Builder b, unsigned n) {
+      return b.initWeightInfos(n);
+    });
   if (!update)
     return reply.send(text_response(400, "Expecting a JSON array of weight infos: "
                                            + error_message(update.error())));

@@ -8,6 +8,7 @@
 
 #include "actors/http/operator_http.hpp"
 #include "actors/http/recordio.hpp"
+#include "actors/master/validation.hpp"
 #include "actors/http/routes.hpp"
 #include "runtime/random.hpp"
 #include "schema/scheduler.capnp.h"
@@ -141,6 +142,14 @@ http_handler scheduler_api(caf::actor_system& sys, master_actor master) {
       if (c.hasFrameworkId() && info.hasId()
           && c.getFrameworkId().getValue() != info.getId().getValue())
         return reply.send(bad_request("'framework_id' differs from 'framework_info.id'"));
+      // Refused here with a 400 rather than as an ERROR on an open stream;
+      // the master checks again, for frameworks that are actors.
+      if (auto roles = check_framework_info(info); !roles)
+        return reply.send(bad_request(error_message(roles.error())));
+      auto id_problem = c.hasFrameworkId() ? check_id(whole(c.getFrameworkId().getValue()))
+                                           : std::string{};
+      if (!id_problem.empty())
+        return reply.send(bad_request("Invalid framework_id: " + id_problem));
       std::string id;
       {
         std::lock_guard<std::mutex> guard{*ids_mutex};

@@ -109,18 +109,41 @@ void kill_on_agent(master_ptr self, const agent_sink& sink, const std::string& f
              }));
 }
 
+// What the master's books and the allocator require of a task an agent
+// reports: a valid id, readable resources allocated to a role of its
+// framework, and room for them in what the agent has ("" when so).
+std::string check_reported_task(const agent_record& agent, const framework_record& fw,
+                                schema::TaskInfo::Reader info) {
+  if (auto problem = check_id(whole(info.getTaskId().getValue())); !problem.empty())
+    return "task id: " + problem;
+  auto res = read_resources(info.getResources());
+  if (!res)
+    return "invalid resources: " + error_message(res.error());
+  if (res->items().empty())
+    return "no resources";
+  for (const auto& r : res->items())
+    if (std::find(fw.roles.begin(), fw.roles.end(), r.allocation_role) == fw.roles.end())
+      return fmt::format("resources allocated to '{}', not a role of the framework",
+                         r.allocation_role);
+  if (!agent.total.contains(agent.used.unallocated() + res->unallocated()))
+    return fmt::format("its resources {} do not fit in what the agent has left",
+                       res->unallocated().to_string());
+  return {};
+}
+
 // Takes a task the agent runs and this master did not know (it was elected
 // since, or knew the agent before) into the books.
 void adopt_task(master_ptr self, agent_record& agent, framework_record& fw,
                 Call::Reregister::Task::Reader t) {
   auto info = t.getInfo();
-  auto res = read_resources(info.getResources());
-  if (!res || res->items().empty()) {
-    logger("master")->warn("agent {} reports task {} with invalid resources: killing it",
-                           agent.id, info.getTaskId().getValue().cStr());
+  auto problem = check_reported_task(agent, fw, info);
+  if (!problem.empty()) {
+    logger("master")->warn("agent {} reports task {} that cannot be taken over ({}): killing it",
+                           agent.id, info.getTaskId().getValue().cStr(), problem);
     kill_on_agent(self, agent.sink, fw.id, info.getTaskId().getValue());
     return;
   }
+  auto res = read_resources(info.getResources());
   task_record task;
   task.id = info.getTaskId().getValue();
   task.name = info.getName();

@@ -2,8 +2,11 @@
 // the file that owns them; framework disconnection and failover.
 #include "actors/master/state.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "actors/checks.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/limits.hpp"
 #include "runtime/errors.hpp"
@@ -26,27 +29,6 @@ void send_error(master_ptr self, const caf::strong_actor_ptr& to, const std::str
                e.setType(Event::Type::ERROR);
                e.initError().setMessage(message);
              }));
-}
-
-bool has_capability(schema::FrameworkInfo::Reader info, Capability type) {
-  for (auto c : info.getCapabilities())
-    if (c.getType() == type)
-      return true;
-  return false;
-}
-
-// Mesos' role names: not empty, not "." or "..", no '/' at either end, no
-// whitespace or control characters; "*" is the default role.
-std::string check_role(const std::string& role) {
-  if (role == "*")
-    return {};
-  if (role.empty() || role == "." || role == ".." || role.front() == '-'
-      || role.front() == '/' || role.back() == '/')
-    return fmt::format("Role '{}' is invalid", role);
-  for (unsigned char c : role)
-    if (c <= 0x20 || c == 0x7f || c == '\\')
-      return fmt::format("Role '{}' contains invalid characters", role);
-  return {};
 }
 
 void send_subscribed(master_ptr self, framework_record& fw) {
@@ -122,9 +104,18 @@ void on_subscribe(master_ptr self, const scheduler_call& msg) {
   auto roles = check_framework_info(info);
   if (!roles)
     return send_error(self, sender, error_message(roles.error()));
+  for (auto r : call.getSubscribe().getSuppressedRoles())
+    if (!std::binary_search(roles->begin(), roles->end(), std::string(r.cStr())))
+      return send_error(self, sender,
+                        fmt::format("Suppressed role '{}' is not a role of the framework",
+                                    r.cStr()));
   std::string id = info.getId().getValue();
-  if (id.empty() && call.hasFrameworkId())
+  if (id.empty() && call.hasFrameworkId()) {
     id = call.getFrameworkId().getValue();
+    auto problem = check_id(whole(call.getFrameworkId().getValue()));
+    if (!problem.empty())
+      return send_error(self, sender, "Invalid framework_id: " + problem);
+  }
   for (const auto& done : st.completed_frameworks)
     if (done.id == id)
       return send_error(self, sender, fmt::format("Framework {} has been removed", id));
@@ -153,6 +144,19 @@ void on_subscribe(master_ptr self, const scheduler_call& msg) {
                  });
 }
 
+// REVIVE and SUPPRESS name roles of the framework, or none (all of them);
+// a call naming another is dropped with a warning.
+void offer_control(master_ptr self, const framework_record& fw, bool revive,
+                   capnp::List<capnp::Text>::Reader roles) {
+  for (auto r : roles)
+    if (std::find(fw.roles.begin(), fw.roles.end(), r.cStr()) == fw.roles.end()) {
+      logger("master")->warn("framework {}: ignoring {} of role '{}', not one of its roles",
+                             fw.id, revive ? "REVIVE" : "SUPPRESS", r.cStr());
+      return;
+    }
+  allocator_roles(self, revive, fw.id, roles);
+}
+
 void on_message(master_ptr self, framework_record& fw, Call::Message::Reader message) {
   auto& st = self->state;
   auto agent = st.agents.find(message.getAgentId().getValue());
@@ -168,30 +172,6 @@ void on_message(master_ptr self, framework_record& fw, Call::Message::Reader mes
 }
 
 } // namespace
-
-caf::expected<std::vector<std::string>> check_framework_info(schema::FrameworkInfo::Reader info) {
-  // First: the registry would refuse it, and nothing more need be read of it.
-  if (auto why = framework_info_problem(info); !why.empty())
-    return make_error(why);
-  if (info.getName().size() == 0)
-    return make_error("FrameworkInfo.name must be set");
-  std::vector<std::string> roles;
-  for (auto r : info.getRoles())
-    roles.emplace_back(r.cStr());
-  if (!roles.empty() && info.getRole().size() > 0)
-    return make_error("FrameworkInfo.role and FrameworkInfo.roles cannot both be set");
-  if (roles.empty())
-    roles.emplace_back(info.getRole().size() > 0 ? info.getRole().cStr() : "*");
-  if (roles.size() > 1 && !has_capability(info, Capability::MULTI_ROLE))
-    return make_error("Several roles need the MULTI_ROLE capability");
-  for (const auto& r : roles)
-    if (auto problem = check_role(r); !problem.empty())
-      return make_error(problem);
-  std::sort(roles.begin(), roles.end());
-  if (std::adjacent_find(roles.begin(), roles.end()) != roles.end())
-    return make_error("FrameworkInfo.roles contains duplicates");
-  return roles;
-}
 
 void set_framework_info(framework_record& fw, wire<schema::FrameworkInfo> info,
                         std::vector<std::string> roles) {
@@ -232,9 +212,9 @@ void on_scheduler_call(master_ptr self, const scheduler_call& msg) {
         return send_error(self, sender, "Expecting 'decline' to be present");
       return on_decline(self, fw, call.getDecline());
     case Call::Type::REVIVE:
-      return allocator_roles(self, true, id, call.getRevive().getRoles());
+      return offer_control(self, fw, true, call.getRevive().getRoles());
     case Call::Type::SUPPRESS:
-      return allocator_roles(self, false, id, call.getSuppress().getRoles());
+      return offer_control(self, fw, false, call.getSuppress().getRoles());
     case Call::Type::KILL:
       if (!call.hasKill())
         return send_error(self, sender, "Expecting 'kill' to be present");

@@ -87,7 +87,13 @@ void on_allocation(master_ptr self, const allocation& msg) {
     std::string framework_id = g.getFrameworkId().getValue();
     std::string agent_id = g.getAgentId().getValue();
     auto res = read_resources(g.getResources());
-    assert(res && "the allocator sent invalid resources");
+    if (!res) {
+      // Never expected (the allocator checks what it holds), but a grant
+      // that cannot be read is refused, not offered and not a crash.
+      logger("master")->error("refusing a grant of unreadable resources to framework {}: {}",
+                              framework_id, error_message(res.error()));
+      continue;
+    }
     auto fw = st.frameworks.find(framework_id);
     auto agent = st.agents.find(agent_id);
     if (agent == st.agents.end() || agent->second.generation != g.getAgentGeneration()) {

@@ -83,8 +83,8 @@ void update_weights(master_ptr self, const operator_call& call,
   std::vector<std::pair<std::string, double>> asked;
   std::set<std::string> roles;
   for (auto w : call->getUpdateWeights().getWeightInfos()) {
-    std::string role = w.getRole();
-    std::string why = weight_problem(role, w.getWeight());
+    std::string role(whole(w.getRole()));
+    std::string why = check_weight(role, w.getWeight());
     if (why.empty() && !roles.insert(role).second)
       why = "role '" + role + "' is named twice";
     if (!why.empty()) {

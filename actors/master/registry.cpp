@@ -23,8 +23,15 @@ constexpr auto registry_write_timeout = std::chrono::seconds(60);
 void recover_weights(master_ptr self, const registry& reg) {
   auto& st = self->state;
   if (!reg.weights().empty()) {
-    std::vector<std::pair<std::string, double>> stored(reg.weights().begin(),
-                                                       reg.weights().end());
+    // Weights stored before their range was checked are left out.
+    std::vector<std::pair<std::string, double>> stored;
+    for (const auto& [role, weight] : reg.weights()) {
+      if (auto why = check_weight(role, weight); !why.empty()) {
+        logger("master")->error("the registry holds an invalid weight; it is left out: {}", why);
+        continue;
+      }
+      stored.emplace_back(role, weight);
+    }
     auto flags = st.options.weights;
     std::sort(flags.begin(), flags.end());
     if (!flags.empty() && flags != stored)

@@ -170,8 +170,6 @@ void on_scheduler_call(master_ptr self, const scheduler_call& call);
 void on_framework_disconnected(master_ptr self, const std::string& framework_id);
 void on_failover_timeout(master_ptr self, const std::string& framework_id, uint64_t epoch);
 void remove_framework(master_ptr self, const std::string& framework_id);
-// Checks FrameworkInfo as Mesos does; returns its roles, sorted, or why not.
-caf::expected<std::vector<std::string>> check_framework_info(schema::FrameworkInfo::Reader info);
 // Takes a (checked) FrameworkInfo into the record.
 void set_framework_info(framework_record& fw, wire<schema::FrameworkInfo> info,
                         std::vector<std::string> roles);

@@ -199,6 +199,12 @@ void on_kill(master_ptr self, framework_record& fw, schema::Call::Kill::Reader k
   }
   if (task->second.terminal())
     return;
+  if (kill.hasKillPolicy())
+    if (auto problem = check_kill_policy(kill.getKillPolicy()); !problem.empty()) {
+      logger("master")->warn("framework {}: refusing to kill task {}: {}", fw.id, task_id,
+                             problem);
+      return;
+    }
   auto agent = st.agents.find(task->second.agent_id);
   if (agent == st.agents.end())
     return;

@@ -1,5 +1,6 @@
 #include "actors/master/validation.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <unordered_set>
 
@@ -8,6 +9,7 @@
 #include "actors/resources/convert.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/limits.hpp"
+#include "storage/registry.hpp"
 
 namespace cairn {
 
@@ -15,6 +17,7 @@ namespace {
 
 using schema::TaskState;
 using Reason = schema::TaskStatus::Reason;
+using Capability = schema::FrameworkInfo::Capability::Type;
 
 // Validates the offers named by the call. Returns "" when every offer is
 // usable, else why not; valid ones are collected either way so they can be
@@ -61,6 +64,17 @@ std::string check_command(schema::CommandInfo::Reader command) {
   return {};
 }
 
+} // namespace
+
+std::string check_kill_policy(schema::KillPolicy::Reader policy) {
+  if (!policy.hasGracePeriod())
+    return {};
+  double ns = static_cast<double>(policy.getGracePeriod().getNanoseconds());
+  return check_seconds("kill_policy.grace_period", ns / 1e9);
+}
+
+namespace {
+
 // One task against what is left of the offers. Returns "" and fills `res`
 // when the task can launch.
 std::string check_task(schema::TaskInfo::Reader task, const accept_plan& plan,
@@ -74,7 +88,7 @@ std::string check_task(schema::TaskInfo::Reader task, const accept_plan& plan,
     return "Task must have exactly one of a command and an executor";
   if (task.hasExecutor()) {
     auto ex = task.getExecutor();
-    if (auto problem = check_id(ex.getExecutorId().getValue()); !problem.empty())
+    if (auto problem = check_id(whole(ex.getExecutorId().getValue())); !problem.empty())
       return "Executor ID is invalid: " + problem;
     if (!ex.hasCommand())
       return "Executor has no command";
@@ -83,6 +97,9 @@ std::string check_task(schema::TaskInfo::Reader task, const accept_plan& plan,
   } else if (auto problem = check_command(task.getCommand()); !problem.empty()) {
     return problem;
   }
+  if (task.hasKillPolicy())
+    if (auto problem = check_kill_policy(task.getKillPolicy()); !problem.empty())
+      return "Task's " + problem;
   auto parsed = read_resources(task.getResources());
   if (!parsed)
     return "Task has invalid resources: " + error_message(parsed.error());
@@ -100,22 +117,6 @@ std::string check_task(schema::TaskInfo::Reader task, const accept_plan& plan,
 }
 
 } // namespace
-
-std::string check_id(const std::string& id) {
-  if (id.empty())
-    return "ID must not be empty";
-  if (id.size() > 255)
-    return "ID must be at most 255 bytes";
-  if (id == "." || id == "..")
-    return "ID must not be '.' or '..'";
-  for (unsigned char c : id) {
-    if (c == '/' || c == '\\')
-      return "ID must not contain slashes";
-    if (c < 0x20 || c == 0x7f)
-      return "ID must not contain control characters";
-  }
-  return {};
-}
 
 accept_plan plan_accept(schema::Call::Accept::Reader accept, const std::string& framework_id,
                         bool partition_aware, const find_offer_fn& find_offer,
@@ -150,7 +151,9 @@ accept_plan plan_accept(schema::Call::Accept::Reader accept, const std::string& 
     for (size_t k = 0; k < tasks.size(); ++k) {
       auto t = tasks[static_cast<unsigned>(k)];
       std::string id = t.getTaskId().getValue();
-      std::string problem = check_id(id);
+      std::string problem = check_id(whole(t.getTaskId().getValue()));
+      if (!problem.empty())
+        problem = "Task ID is invalid: " + problem;
       if (problem.empty() && ++tasks_seen > limits::max_operations_per_accept)
         problem = "Too many tasks in one call";
       if (problem.empty() && (task_in_use(id) || !ids_in_call.insert(id).second))
@@ -174,6 +177,47 @@ accept_plan plan_accept(schema::Call::Accept::Reader accept, const std::string& 
     return launched;
   }() == offered);
   return plan;
+}
+
+bool has_capability(schema::FrameworkInfo::Reader info, Capability type) {
+  for (auto c : info.getCapabilities())
+    if (c.getType() == type)
+      return true;
+  return false;
+}
+
+caf::expected<std::vector<std::string>> check_framework_info(schema::FrameworkInfo::Reader info) {
+  // First: the registry would refuse it, and nothing more need be read of it.
+  if (auto why = framework_info_problem(info); !why.empty())
+    return make_error(why);
+  if (info.getName().size() == 0)
+    return make_error("FrameworkInfo.name must be set");
+  // The id names the framework's sandboxes on every agent: a path.
+  if (info.hasId())
+    if (auto problem = check_id(whole(info.getId().getValue())); !problem.empty())
+      return make_error("Invalid FrameworkInfo.id: " + problem);
+  if (auto problem = check_seconds("FrameworkInfo.failover_timeout", info.getFailoverTimeout());
+      !problem.empty())
+    return make_error(problem);
+  std::vector<std::string> roles;
+  // Whole texts: a NUL inside is refused below, not cut off here.
+  for (auto r : info.getRoles())
+    roles.emplace_back(r.begin(), r.size());
+  if (!roles.empty() && info.getRole().size() > 0)
+    return make_error("FrameworkInfo.role and FrameworkInfo.roles cannot both be set");
+  if (roles.empty())
+    roles.emplace_back(info.getRole().size() > 0
+                         ? std::string(info.getRole().begin(), info.getRole().size())
+                         : "*");
+  if (roles.size() > 1 && !has_capability(info, Capability::MULTI_ROLE))
+    return make_error("Several roles need the MULTI_ROLE capability");
+  for (const auto& r : roles)
+    if (auto problem = check_role(r); !problem.empty())
+      return make_error(problem);
+  std::sort(roles.begin(), roles.end());
+  if (std::adjacent_find(roles.begin(), roles.end()) != roles.end())
+    return make_error("FrameworkInfo.roles contains duplicates");
+  return roles;
 }
 
 } // namespace cairn

@@ -1,13 +1,17 @@
-// Checking what a framework accepts against what it was offered: a pure
-// function of the call and the master's offers, so every rule is unit-tested
-// without actors. Follows Mesos' validation of offers and tasks.
+// Checking what a framework says: its FrameworkInfo, and what it accepts
+// against what it was offered. Pure functions of the call and the master's
+// offers, so every rule is unit-tested without actors. Follows Mesos'
+// validation of frameworks, offers and tasks.
 #pragma once
 
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "actors/checks.hpp"
 #include "actors/resources/resources.hpp"
+#include <caf/expected.hpp>
+
 #include "schema/mesos.capnp.h"
 #include "schema/scheduler.capnp.h"
 
@@ -52,8 +56,15 @@ accept_plan plan_accept(schema::Call::Accept::Reader accept, const std::string& 
                         bool partition_aware, const find_offer_fn& find_offer,
                         const task_in_use_fn& task_in_use);
 
-// Mesos' rules for ids: not empty, no '/' or '\', not "." or "..", no control
-// characters, at most 255 bytes. Returns the problem, or "" when valid.
-std::string check_id(const std::string& id);
+// A kill policy's grace period is a duration from outside: see check_seconds.
+std::string check_kill_policy(schema::KillPolicy::Reader policy);
+
+bool has_capability(schema::FrameworkInfo::Reader info,
+                    schema::FrameworkInfo::Capability::Type type);
+
+// Checks FrameworkInfo as Mesos does (and its id, which becomes a path, and
+// its failover_timeout, a duration); returns its roles, sorted, or why not.
+// The HTTP edge and the master both ask it.
+caf::expected<std::vector<std::string>> check_framework_info(schema::FrameworkInfo::Reader info);
 
 } // namespace cairn

@@ -6,6 +6,8 @@
 #include <caf/sec.hpp>
 #include <fmt/format.h>
 
+#include "actors/checks.hpp"
+
 namespace cairn {
 
 namespace {
@@ -18,39 +20,49 @@ caf::error invalid(const std::string& why) {
 
 caf::expected<resources> read_resources(resource_list_reader list) {
   resources out;
+  scalar_totals totals;
   for (auto r : list) {
     resource x;
-    x.name = r.getName();
+    x.name = whole(r.getName());
     if (x.name.empty())
       return invalid("a resource has no name");
     if (r.hasReservations() && r.getReservations().size() > 0) {
       auto reservations = r.getReservations();
       auto last = reservations[reservations.size() - 1];
-      x.role = last.getRole();
+      x.role = whole(last.getRole());
       x.dynamic = last.getType() == schema::ReservationInfo::Type::DYNAMIC;
       x.principal = last.getPrincipal();
     } else if (r.hasRole()) {
-      x.role = r.getRole();
+      x.role = whole(r.getRole());
     }
     if (x.role.empty())
       x.role = "*";
-    if (r.hasAllocationInfo())
-      x.allocation_role = r.getAllocationInfo().getRole();
+    if (auto problem = check_role(x.role); !problem.empty())
+      return invalid(fmt::format("resource '{}' is reserved to an invalid role: {}", x.name,
+                                 problem));
+    if (r.hasAllocationInfo()) {
+      x.allocation_role = whole(r.getAllocationInfo().getRole());
+      if (auto problem = check_role(x.allocation_role); !problem.empty())
+        return invalid(fmt::format("resource '{}' is allocated to an invalid role: {}", x.name,
+                                   problem));
+    }
     switch (r.getType()) {
       case schema::ValueType::SCALAR: {
         double v = r.getScalar().getValue();
-        if (!std::isfinite(v) || v < 0)
-          return invalid(fmt::format("resource '{}' has an invalid scalar {}", x.name, v));
+        if (auto problem = check_scalar(v); !problem.empty())
+          return invalid(fmt::format("resource '{}' has an invalid scalar: {}", x.name, problem));
         x.kind = value_kind::scalar;
         x.scalar = to_milli(v);
+        if (auto problem = totals.add(x.name, x.scalar); !problem.empty())
+          return invalid(problem);
         break;
       }
       case schema::ValueType::RANGES: {
         x.kind = value_kind::ranges;
         for (auto i : r.getRanges().getRange()) {
-          if (i.getBegin() > i.getEnd())
-            return invalid(fmt::format("resource '{}' has a range that ends before it begins",
-                                       x.name));
+          if (auto problem = check_range(i.getBegin(), i.getEnd()); !problem.empty())
+            return invalid(fmt::format("resource '{}' has an invalid range: {}", x.name,
+                                       problem));
           x.ranges = ranges_union(x.ranges, {{i.getBegin(), i.getEnd()}});
         }
         break;

@@ -8,6 +8,8 @@
 #include <caf/sec.hpp>
 #include <fmt/format.h>
 
+#include "actors/checks.hpp"
+
 namespace cairn {
 
 namespace {
@@ -73,8 +75,8 @@ caf::expected<std::vector<interval>> parse_ranges(std::string_view part, std::st
     if (dash == std::string_view::npos || !parse_u64(item.substr(0, dash), i.begin)
         || !parse_u64(item.substr(dash + 1), i.end))
       return fail(part, fmt::format("'{}' is not a range begin-end", trim(item)));
-    if (i.begin > i.end)
-      return fail(part, fmt::format("range '{}' ends before it begins", trim(item)));
+    if (auto problem = check_range(i.begin, i.end); !problem.empty())
+      return fail(part, problem);
     out = ranges_union(out, {i});
   }
   return out;
@@ -114,8 +116,8 @@ caf::expected<resource> parse_one(std::string_view part) {
       return fail(part, "expected name(role)");
     r.role = std::string{trim(key.substr(paren + 1, key.size() - paren - 2))};
     key = trim(key.substr(0, paren));
-    if (r.role.empty() || (r.role != "*" && !valid_name(r.role)))
-      return fail(part, fmt::format("'{}' is not a valid role", r.role));
+    if (auto problem = check_role(r.role); !problem.empty())
+      return fail(part, problem);
   }
   if (!valid_name(key))
     return fail(part, fmt::format("'{}' is not a valid resource name", key));
@@ -140,6 +142,8 @@ caf::expected<resource> parse_one(std::string_view part) {
       return fail(part, fmt::format("'{}' is not a number", value));
     if (d < 0)
       return fail(part, "a resource cannot be negative");
+    if (auto problem = check_scalar(d); !problem.empty())
+      return fail(part, problem);
     r.kind = value_kind::scalar;
     r.scalar = to_milli(d);
   }
@@ -150,6 +154,7 @@ caf::expected<resource> parse_one(std::string_view part) {
 
 caf::expected<resources> parse_resources(std::string_view text) {
   resources out;
+  scalar_totals totals;
   std::vector<std::pair<std::string, value_kind>> seen;
   for (auto part : split(text, ';')) {
     part = trim(part);
@@ -162,6 +167,9 @@ caf::expected<resources> parse_resources(std::string_view text) {
       if (name == r->name && kind != r->kind)
         return fail(part, fmt::format("'{}' is given with two different types", name));
     seen.emplace_back(r->name, r->kind);
+    if (r->kind == value_kind::scalar)
+      if (auto problem = totals.add(r->name, r->scalar); !problem.empty())
+        return fail(part, problem);
     out += *r;
   }
   return out;

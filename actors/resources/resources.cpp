@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "runtime/limits.hpp"
+
 namespace cairn {
 
 milli to_milli(double value) {
@@ -15,6 +17,35 @@ milli to_milli(double value) {
 
 double from_milli(milli value) {
   return static_cast<double>(value) / 1000.0;
+}
+
+std::string check_scalar(double value) {
+  if (!std::isfinite(value) || value < 0)
+    return fmt::format("{} is not a non-negative number", value);
+  if (value > limits::max_scalar_value)
+    return fmt::format("{} is more than the largest allowed ({})", value,
+                       limits::max_scalar_value);
+  return {};
+}
+
+std::string check_range(uint64_t begin, uint64_t end) {
+  if (begin > end)
+    return fmt::format("range [{}-{}] ends before it begins", begin, end);
+  if (end > limits::max_range_value)
+    return fmt::format("range [{}-{}] ends past the largest allowed ({})", begin, end,
+                       limits::max_range_value);
+  return {};
+}
+
+std::string scalar_totals::add(const std::string& name, milli value) {
+  assert(value >= 0 && value <= to_milli(limits::max_scalar_value));
+  milli& total = totals_[name];
+  // Both are at most the largest total, so the sum cannot wrap.
+  if (total + value > to_milli(limits::max_scalar_value))
+    return fmt::format("the total of '{}' is more than the largest allowed ({})", name,
+                       limits::max_scalar_value);
+  total += value;
+  return {};
 }
 
 bool resource::empty() const {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,23 @@ using milli = int64_t;
 
 milli to_milli(double value);
 double from_milli(milli value);
+
+// What a value from outside must be before it becomes a resource's (""
+// when it may): a scalar finite, not negative and at most
+// limits::max_scalar_value, so that to_milli and every sum stay in range; a
+// range ordered and ending at most at limits::max_range_value.
+std::string check_scalar(double value);
+std::string check_range(uint64_t begin, uint64_t end);
+
+// The totals per name of the scalars of one list being read: refuses a
+// total past limits::max_scalar_value before it is added.
+class scalar_totals {
+public:
+  std::string add(const std::string& name, milli value);
+
+private:
+  std::unordered_map<std::string, milli> totals_;
+};
 
 struct interval {
   uint64_t begin;

@@ -18,7 +18,11 @@ KV_KEY_LIMIT = 1024
 def request(address, method, path, body=b"", headers=None):
     host, _, port = address.partition(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=30)
-    conn.request(method, path, body, headers or {})
+    headers = dict(headers or {})
+    if body:
+        # Key-value values are bytes; the server takes only declared types.
+        headers.setdefault("Content-Type", "application/octet-stream")
+    conn.request(method, path, body, headers)
     r = conn.getresponse()
     out = (r.status, r.read().decode(errors="replace"))
     conn.close()

@@ -4,6 +4,8 @@
 // input over the registry's limits refused with the limit, recording nothing.
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include "actors/master/master.hpp"
 #include "actors/registrar/registrar.hpp"
 #include "actors/resources/convert.hpp"
@@ -710,8 +712,11 @@ TEST_CASE_FIXTURE(master_fixture, "weights set by an operator are in the registr
 
   auto refused = update({{"web", 0}});
   CHECK_FALSE(refused.first);
-  CHECK(refused.second.find("positive") != std::string::npos);
+  CHECK(refused.second.find("out of range") != std::string::npos);
   CHECK_FALSE(update({{"x", 1}, {"x", 2}}).first);
+  CHECK_FALSE(update({{"web", 5e-324}}).first);
+  CHECK_FALSE(update({{"..", 1}}).first);
+  CHECK_FALSE(update({{"a b", 1}}).first);
   CHECK(current() == weights{{"batch", 0.5}, {"web", 3}});
 
   fail_over();
@@ -818,4 +823,88 @@ TEST_CASE_FIXTURE(master_fixture, "with frameworks at their share, a new framewo
   CHECK(stored().frameworks().size() == added);
   register_agent();
   CHECK(stored().find_agent(agent_id) != nullptr);
+}
+
+// -- hostile input: refused with a reason; the master and its allocator keep serving
+
+TEST_CASE_FIXTURE(master_fixture, "a task asking for 1e300 cpus is refused and the master serves on") {
+  register_agent();
+  subscribe(framework, framework_id);
+  // calls::launch cannot hold such a value: the call is edited as a peer could send it.
+  auto valid = calls::launch(framework_id, {single_offer()}, {task("huge", "cpus:1;mem:128")}, 0);
+  wire_builder<schema::Call> b;
+  b.message().setRoot(valid.get());
+  auto launch = b.message().getRoot<schema::Call>().getAccept().getOperations()[0].getLaunch();
+  for (auto r : launch.getTaskInfos()[0].getResources())
+    if (r.getName() == "cpus")
+      r.getScalar().setValue(1e300);
+  from_framework(std::move(b).finish());
+  auto updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  auto s = updates[0]->getUpdate().getStatus();
+  CHECK(s.getState() == TaskState::TASK_ERROR);
+  CHECK(std::string(s.getMessage().cStr()).find("cpus") != std::string::npos);
+  CHECK(agent_events(AgentEvent::Type::RUN_TASK).empty());
+  // The offer went back whole: the next pass offers it again, and it launches.
+  advance(1s);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("ok", "cpus:4;mem:128")}));
+  CHECK(agent_events(AgentEvent::Type::RUN_TASK).size() == 1);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "a framework id that is a path is refused, and nothing is stored") {
+  testing::fake_peer hostile = fake();
+  for (const char* id : {"../../../../tmp/x", "..", "a/b"}) {
+    auto info = make_wire<schema::FrameworkInfo>([&](schema::FrameworkInfo::Builder i) {
+      i.setName("fw");
+      i.initId().setValue(id);
+    });
+    caf::send_as(hostile.handle, master, calls::subscribe(*info));
+    settle();
+    auto errors = take(hostile, Event::Type::ERROR);
+    REQUIRE(errors.size() == 1);
+    CHECK(std::string(errors[0]->getError().getMessage().cStr()).find("id") != std::string::npos);
+  }
+  CHECK(stored().frameworks().empty());
+  stop(hostile.handle);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "a failover_timeout that is no duration is refused") {
+  testing::fake_peer hostile = fake();
+  for (double timeout : {std::numeric_limits<double>::infinity(), -1.0, 1e300}) {
+    auto info = make_wire<schema::FrameworkInfo>([&](schema::FrameworkInfo::Builder i) {
+      i.setName("fw");
+      i.setFailoverTimeout(timeout);
+    });
+    caf::send_as(hostile.handle, master, calls::subscribe(*info));
+    settle();
+    auto errors = take(hostile, Event::Type::ERROR);
+    REQUIRE(errors.size() == 1);
+    CHECK(std::string(errors[0]->getError().getMessage().cStr()).find("failover_timeout")
+          != std::string::npos);
+  }
+  CHECK(stored().frameworks().empty());
+  stop(hostile.handle);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "tasks an agent reports beyond its resources are killed, not taken over") {
+  register_agent();
+  subscribe(framework, framework_id);
+  take(framework, Event::Type::OFFERS);
+  // Five tasks of one cpu each on an agent of four: the allocator's books
+  // could not hold them (it used to abort on that).
+  testing::fake_peer back = fake();
+  reregister(back, {"t1", "t2", "t3", "t4", "t5"});
+  std::vector<std::string> killed;
+  for (auto& e : back.box->agent)
+    if (e->getType() == AgentEvent::Type::KILL_TASK)
+      killed.push_back(e->getKillTask().getTaskId().getValue());
+  CHECK(killed == std::vector<std::string>{"t5"});
+  // The allocator took the agent with the four tasks and offers what is left.
+  advance(1s);
+  auto offers = take(framework, Event::Type::OFFERS);
+  REQUIRE(offers.size() == 1);
+  auto res = read_resources(offers[0]->getOffers().getOffers()[0].getResources());
+  REQUIRE(res);
+  CHECK(res->get_scalar("mem") == doctest::Approx(4096 - 4 * 128));
+  stop(back.handle);
 }
