@@ -10,6 +10,7 @@ packages=(
   libspdlog-dev libfmt-dev doctest-dev libcurl4-openssl-dev
   python3 curl ca-certificates procps iproute2 iptables systemd
   chromium chromium-driver python3-selenium
+  clang libclang-rt-14-dev
 )
 
 missing=()
