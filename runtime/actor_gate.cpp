@@ -1,10 +1,6 @@
 #include "runtime/actor_gate.hpp"
 
-#include <pthread.h>
-
 #include <algorithm>
-#include <future>
-#include <thread>
 
 #include <kj/async-io.h>
 #include <kj/debug.h>
@@ -13,19 +9,11 @@
 #include "runtime/basp_guard.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/limits.hpp"
+#include "runtime/listening_loop.hpp"
 #include "runtime/log.hpp"
 
 namespace cairn {
 
-namespace detail {
-
-struct gate_state {
-  std::thread thread;
-  uint16_t port = 0;
-  kj::Own<kj::CrossThreadPromiseFulfiller<void>> stop;
-};
-
-} // namespace detail
 
 namespace {
 
@@ -178,71 +166,33 @@ private:
   kj::TaskSet peers_; // last: its relays go before the rest
 };
 
-std::string join_host_port(const std::string& host, uint16_t port) {
-  std::string h = host.empty() ? "*" : host;
-  if (h.find(':') != std::string::npos && h.front() != '[')
-    h = "[" + h + "]";
-  return h + ":" + std::to_string(port);
-}
-
-void serve(detail::gate_state& st, std::string address, uint16_t inner_port,
-           std::promise<caf::error> bound) {
-  pthread_setname_np(pthread_self(), "cairn-gate");
-  bool started = false;
-  auto failed = [&](const std::string& why) {
-    if (started)
-      logger("gate")->error("actor port on {} failed: {}", address, why);
-    else
-      bound.set_value(make_error("cannot listen for actors on " + address + ": " + why,
-                                 caf::sec::cannot_open_port));
-  };
-  try {
-    auto io = kj::setupAsyncIo();
-    auto& network = io.provider->getNetwork();
-    auto listener = network.parseAddress(address).wait(io.waitScope)->listen();
-    auto inner = network.parseAddress("127.0.0.1", inner_port).wait(io.waitScope);
-    st.port = static_cast<uint16_t>(listener->getPort());
-    gate g(io.provider->getTimer(), kj::mv(inner), st.port);
-    auto stop = kj::newPromiseAndCrossThreadFulfiller<void>();
-    st.stop = kj::mv(stop.fulfiller);
-    auto accepting = g.accept_loop(*listener).eagerlyEvaluate(nullptr);
-    started = true;
-    bound.set_value(caf::none);
-    stop.promise.wait(io.waitScope);
-  } catch (const kj::Exception& e) {
-    failed(e.getDescription().cStr());
-  } catch (const std::exception& e) {
-    failed(e.what());
-  }
-}
-
 } // namespace
 
-actor_gate::actor_gate(std::unique_ptr<detail::gate_state> state) : state_(std::move(state)) {
+actor_gate::actor_gate(std::unique_ptr<listening_loop> loop) : loop_(std::move(loop)) {
 }
 
 caf::expected<std::unique_ptr<actor_gate>>
 actor_gate::start(const std::string& host, uint16_t port, uint16_t inner_port) {
-  auto st = std::make_unique<detail::gate_state>();
-  std::promise<caf::error> bound;
-  auto ready = bound.get_future();
-  st->thread = std::thread(serve, std::ref(*st), join_host_port(host, port), inner_port,
-                           std::move(bound));
-  if (auto err = ready.get()) {
-    st->thread.join();
-    return err;
-  }
-  return std::unique_ptr<actor_gate>(new actor_gate(std::move(st)));
+  auto loop = listening_loop::start(
+    "cairn-gate", "cannot listen for actors on", join_host_port(host, port),
+    [inner_port](kj::AsyncIoContext& io, kj::ConnectionReceiver& listener) {
+      auto inner = io.provider->getNetwork().parseAddress("127.0.0.1", inner_port)
+                     .wait(io.waitScope);
+      auto g = kj::heap<gate>(io.provider->getTimer(), kj::mv(inner),
+                              static_cast<uint16_t>(listener.getPort()));
+      auto accepting = g->accept_loop(listener);
+      return accepting.attach(kj::mv(g));
+    });
+  if (!loop)
+    return loop.error();
+  return std::unique_ptr<actor_gate>(new actor_gate(std::move(*loop)));
 }
 
 uint16_t actor_gate::port() const {
-  return state_->port;
+  return loop_->port();
 }
 
-actor_gate::~actor_gate() {
-  state_->stop->fulfill();
-  state_->thread.join();
-}
+actor_gate::~actor_gate() = default;
 
 published_actor::~published_actor() {
   gate_.reset();

@@ -3,7 +3,7 @@
 // connect. It relays each peer's bytes to the middleman one checked BASP frame
 // at a time (basp_guard) and the middleman's answers back as they are. A peer
 // that breaks the protocol is cut off; nothing it sent past the last good
-// frame reaches CAF. One kj event loop on a thread of its own per gate.
+// frame reaches CAF. One listening_loop (a kj loop on a thread) per gate.
 #pragma once
 
 #include <cstdint>
@@ -17,9 +17,7 @@
 
 namespace cairn {
 
-namespace detail {
-struct gate_state;
-} // namespace detail
+class listening_loop;
 
 class actor_gate {
 public:
@@ -35,8 +33,8 @@ public:
   actor_gate& operator=(const actor_gate&) = delete;
 
 private:
-  explicit actor_gate(std::unique_ptr<detail::gate_state> state);
-  std::unique_ptr<detail::gate_state> state_;
+  explicit actor_gate(std::unique_ptr<listening_loop> loop);
+  std::unique_ptr<listening_loop> loop_;
 };
 
 // An actor published behind a gate; destroying it unpublishes the actor and

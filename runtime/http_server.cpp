@@ -2,6 +2,7 @@
 // from other threads reach the loop through kj cross-thread fulfillers, so no
 // thread ever waits for another.
 #include "runtime/http_server.hpp"
+#include "runtime/listening_loop.hpp"
 
 #include "runtime/descriptor_budget.hpp"
 #include "runtime/http_connections.hpp"
@@ -17,16 +18,13 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <cctype>
 #include <deque>
-#include <future>
 #include <iterator>
 #include <mutex>
-#include <thread>
 #include <unordered_map>
 
 namespace cairn {
@@ -221,9 +219,7 @@ http_reply make_reply(std::shared_ptr<reply_state> state) {
 struct server_state {
   http_handler handler;
   http_server_options options; // max_connections: the bound in force
-  std::thread thread;
-  uint16_t port = 0;
-  fulfiller_ptr stop;
+  std::unique_ptr<listening_loop> loop;
 };
 
 } // namespace detail
@@ -765,45 +761,14 @@ private:
   kj::TaskSet connections_; // last: its connections go before the rest
 };
 
-// kj reads "host:port"; an IPv6 literal needs brackets to keep its colons.
-std::string join_host_port(const std::string& host, uint16_t port) {
-  std::string h = host.empty() ? "*" : host;
-  if (h.find(':') != std::string::npos && h.front() != '[')
-    h = "[" + h + "]";
-  return h + ":" + std::to_string(port);
-}
-
-void serve(detail::server_state& st, std::string address, std::promise<caf::error> bound) {
-  pthread_setname_np(pthread_self(), "cairn-http");
-  bool started = false;
-  auto failed = [&](const std::string& why) {
-    if (started)
-      http_log().error("server on {} failed: {}", address, why);
-    else
-      bound.set_value(caf::make_error(caf::sec::cannot_open_port,
-                                      "cannot serve HTTP on " + address + ": " + why));
-  };
-  try {
-    auto io = kj::setupAsyncIo();
-    kj::HttpHeaderTable table;
-    auto addr = io.provider->getNetwork().parseAddress(address).wait(io.waitScope);
-    auto listener = addr->listen();
-    connection_pool pool(io.provider->getTimer(), table, st.handler, st.options);
-    auto stop = kj::newPromiseAndCrossThreadFulfiller<void>();
-    st.port = static_cast<uint16_t>(listener->getPort());
-    st.stop = kj::mv(stop.fulfiller);
-    auto accepting = pool.accept_loop(*listener).eagerlyEvaluate(nullptr);
-    started = true;
-    bound.set_value(caf::none);
-    stop.promise.wait(io.waitScope);
-    // Leaving the scope cancels every connection (open streams die, so their
-    // writers see write() == false), then closes the listener and the loop.
-  } catch (const kj::Exception& e) {
-    failed(e.getDescription().cStr());
-  } catch (const std::exception& e) {
-    failed(e.what());
+// What one server's loop holds while it serves.
+struct serving {
+  serving(kj::Timer& timer, const http_handler& handler, const http_server_options& options)
+    : pool(timer, table, handler, options) {
   }
-}
+  kj::HttpHeaderTable table;
+  connection_pool pool; // after the table it reads
+};
 
 } // namespace
 
@@ -830,20 +795,24 @@ http_server::start(std::string host, uint16_t port, http_handler handler,
     http_log().warn("{} serves at most {} connections, not {}: that is what fits under the "
                  "descriptor limit (RLIMIT_NOFILE)", address, options.max_connections, wanted);
   st->options = options;
-  std::promise<caf::error> bound;
-  auto ready = bound.get_future();
-  st->thread = std::thread(serve, std::ref(*st), address, std::move(bound));
-  auto err = ready.get();
-  if (err) {
-    st->thread.join();
+  auto& state = *st;
+  auto loop = listening_loop::start(
+    "cairn-http", "cannot serve HTTP on", address,
+    [&state](kj::AsyncIoContext& io, kj::ConnectionReceiver& listener) {
+      auto s = kj::heap<serving>(io.provider->getTimer(), state.handler, state.options);
+      auto accepting = s->pool.accept_loop(listener);
+      return accepting.attach(kj::mv(s));
+    });
+  if (!loop) {
     release_descriptors(st->options.max_connections);
-    return err;
+    return loop.error();
   }
+  st->loop = std::move(*loop);
   return std::unique_ptr<http_server>(new http_server(std::move(st)));
 }
 
 uint16_t http_server::port() const {
-  return state_->port;
+  return state_->loop->port();
 }
 
 size_t http_server::max_connections() const {
@@ -851,13 +820,7 @@ size_t http_server::max_connections() const {
 }
 
 http_server::~http_server() {
-  if (std::this_thread::get_id() == state_->thread.get_id()) {
-    // Joining ourselves would hang forever; this is a bug in the caller.
-    http_log().critical("http_server destroyed from its own handler thread");
-    std::abort();
-  }
-  state_->stop->fulfill();
-  state_->thread.join();
+  state_->loop.reset();
   release_descriptors(state_->options.max_connections);
 }
 
