@@ -4,7 +4,6 @@ a message without a body) sent to every actor port and log port of three
 process keeps running and serving, and the cluster still runs a task."""
 import json
 import os
-import random
 import shutil
 import socket
 import struct
@@ -13,37 +12,10 @@ import sys
 import tempfile
 import time
 import unittest
-import urllib.error
-import urllib.request
 
-from processes import Process
+from processes import Process, free_base, get
 
 CAIRN = sys.argv.pop(1)
-
-
-def free_base():
-    """An HTTP port P with P..P+3, P+100..P+103 and P+200..P+203 all free."""
-    for _ in range(200):
-        base = random.randrange(30000, 39000)
-        ports = [base + off + i for off in (0, 100, 200) for i in range(4)]
-        try:
-            for p in ports:
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", p))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no free ports")
-
-
-def get(address, path, bound=3):
-    try:
-        with urllib.request.urlopen("http://%s%s" % (address, path), timeout=bound) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
-    except OSError:
-        return None, ""
 
 
 def header(op, payload_len, dest_actor=0, source_actor=0, operation_data=0, flags=0):
@@ -79,7 +51,7 @@ class ActorPorts(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="cairn-ports-")
         self.procs = {}
-        base = free_base()
+        base = free_base(4, 30000, 39000)
         self.masters = ["127.0.0.1:%d" % (base + i) for i in range(3)]
         for i, address in enumerate(self.masters):
             self.start("master-%d" % i, [

@@ -5,11 +5,8 @@ is restarted or reported lost; the registry still holds every agent and the
 framework. The same holds after all three masters stop and start again."""
 import json
 import os
-import random
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -17,43 +14,13 @@ import unittest
 import urllib.error
 import urllib.request
 
-from processes import Framework, Process, latest
+from processes import Framework, Process, free_base, get, latest
 
 CAIRN = sys.argv.pop(1)
 FRAMEWORK = sys.argv.pop(1)
 TASKS = 4
 BAD_STATES = {"TASK_LOST", "TASK_FAILED", "TASK_KILLED", "TASK_KILLING", "TASK_FINISHED",
               "TASK_ERROR", "TASK_DROPPED", "TASK_GONE", "TASK_UNREACHABLE", "TASK_UNKNOWN"}
-
-
-def free_base():
-    """An HTTP port P with P..P+2, P+100..P+102 and P+200..P+202 all free."""
-    for _ in range(200):
-        base = random.randrange(20000, 29000)
-        ports = [base + off + i for off in (0, 100, 200) for i in range(3)]
-        try:
-            for p in ports:
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", p))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no free ports")
-
-
-def get(address, path, bound=3):
-    """(status, body) without following redirects; (None, "") when nobody answers."""
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args):
-            return None
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open("http://%s%s" % (address, path), timeout=bound) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
-    except OSError:
-        return None, ""
 
 
 def processes_with(marker):
@@ -76,7 +43,7 @@ class HighAvailability(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="cairn-ha-")
         self.procs = []
-        base = free_base()
+        base = free_base(3)
         self.addresses = ["127.0.0.1:%d" % (base + i) for i in range(3)]
         self.masters = {}
         for i in range(3):

@@ -3,10 +3,45 @@ come, and the JSON events of the test framework (e2e/partition_framework.cpp)
 with helpers to wait for some. Standard library only."""
 import json
 import queue
+import random
 import signal
+import socket
 import subprocess
 import threading
 import time
+import urllib.error
+import urllib.request
+
+
+def free_base(hosts, low=20000, high=29000):
+    """An HTTP port P with P..P+hosts-1, and the same +100 and +200 (actor
+    and log ports), all free on loopback."""
+    for _ in range(200):
+        base = random.randrange(low, high)
+        ports = [base + off + i for off in (0, 100, 200) for i in range(hosts)]
+        try:
+            for p in ports:
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", p))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no free ports")
+
+
+def get(address, path, bound=3):
+    """(status, body) without following redirects; (None, "") when nobody answers."""
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open("http://%s%s" % (address, path), timeout=bound) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+    except OSError:
+        return None, ""
 
 
 class Process:
