@@ -1,6 +1,7 @@
 #include "runtime/actor_gate.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include <kj/async-io.h>
 #include <kj/debug.h>
@@ -17,22 +18,26 @@ namespace cairn {
 
 namespace {
 
-// Payloads past the handshake stream through in pieces of this size, so a
-// peer costs the gate this much memory however large its messages are.
-constexpr size_t chunk_bytes = 64 * 1024;
+// What a peer costs the gate however large its messages are: payloads stream
+// through; only a header or a handshake (basp_max_handshake_bytes) is held
+// whole, and it fits.
+constexpr size_t buffer_bytes = 64 * 1024;
+static_assert(buffer_bytes >= basp_header::size + limits::basp_max_handshake_bytes);
 
 kj::Duration to_kj(std::chrono::seconds s) {
   return s.count() * kj::SECONDS;
 }
 
-// One peer: its frames go to the middleman checked, the middleman's bytes come
-// back as they are. Either side ending ends both.
+// One peer: its bytes go to the middleman as far as the guard lets them, in
+// one write per read; the middleman's bytes come back as they are. Either
+// side ending ends both.
 class relay {
 public:
   relay(kj::AuthenticatedStream peer, kj::Own<kj::AsyncIoStream> inner, kj::Timer& timer,
         uint16_t port)
     : peer_(kj::mv(peer.stream)), inner_(kj::mv(inner)), timer_(timer), port_(port),
-      buf_(kj::heapArray<kj::byte>(basp_header::size + chunk_bytes)) {
+      buf_(kj::heapArray<kj::byte>(buffer_bytes)),
+      handshake_deadline_(timer.now() + to_kj(limits::basp_handshake_timeout)) {
     KJ_IF_MAYBE (id, kj::dynamicDowncastIfAvailable<kj::NetworkPeerIdentity>(*peer.peerIdentity)) {
       who_ = id->getAddress().toString().cStr();
     } else {
@@ -41,70 +46,43 @@ public:
   }
 
   kj::Promise<void> run() {
-    auto inbound = timer_.timeoutAfter(to_kj(limits::basp_handshake_timeout), frame())
-                     .then([this](bool more) { return more ? frames() : kj::READY_NOW; });
+    auto inbound = relay_in();
     auto outbound = inner_->pumpTo(*peer_).ignoreResult();
     return inbound.exclusiveJoin(kj::mv(outbound));
   }
 
 private:
-  kj::Promise<void> frames() {
-    return frame().then([this](bool more) { return more ? frames() : kj::READY_NOW; });
-  }
-
-  // Relays one frame; false once the peer has ended or was cut off.
-  kj::Promise<bool> frame() {
-    // Idle between frames is fine; once a frame begins it must be finished.
-    return peer_->tryRead(buf_.begin(), 1, basp_header::size).then([this](size_t n) {
+  kj::Promise<void> relay_in() {
+    auto read = peer_->tryRead(buf_.begin() + filled_, 1, buf_.size() - filled_);
+    // Idle between frames is fine; a handshake, and a frame once begun, must
+    // be finished in time.
+    if (!guard_.handshaken())
+      read = timer_.timeoutAt(handshake_deadline_, kj::mv(read));
+    else if (in_frame_)
+      read = timer_.timeoutAt(frame_deadline_, kj::mv(read));
+    return read.then([this](size_t n) -> kj::Promise<void> {
       if (n == 0)
-        return kj::Promise<bool>(false);
-      return timer_.timeoutAfter(to_kj(limits::basp_frame_timeout),
-                                 read_exact(buf_.begin() + n, basp_header::size - n)
-                                   .then([this] { return pass_frame(); }));
-    });
-  }
-
-  kj::Promise<bool> pass_frame() {
-    auto h = basp_header::read(buf_.begin());
-    if (auto why = guard_.check_header(h); !why.empty())
-      return cut_off(why);
-    if (!guard_.holds_payload(h))
-      return pass_payload(basp_header::size, h.payload_len).then([] { return true; });
-    // Only the handshake is held, and it fits the buffer (basp_max_handshake_bytes).
-    KJ_ASSERT(h.payload_len <= chunk_bytes);
-    return read_exact(buf_.begin() + basp_header::size, h.payload_len).then([this, h] {
-      auto why = guard_.check_payload(h, buf_.begin() + basp_header::size, h.payload_len);
-      if (!why.empty())
-        return cut_off(why);
-      return inner_->write(buf_.begin(), basp_header::size + h.payload_len).then([] {
-        return true;
-      });
-    });
-  }
-
-  // Sends buf_[0, prefix) and the next `left` payload bytes, a chunk at a time.
-  kj::Promise<void> pass_payload(size_t prefix, uint32_t left) {
-    size_t take = std::min<size_t>(left, buf_.size() - prefix);
-    return read_exact(buf_.begin() + prefix, take)
-      .then([this, prefix, take] { return inner_->write(buf_.begin(), prefix + take); })
-      .then([this, left, take]() -> kj::Promise<void> {
-        if (left == take)
+        return kj::READY_NOW;
+      filled_ += n;
+      std::string why;
+      size_t passed = guard_.scan(buf_.begin(), filled_, why);
+      auto written = passed == 0 ? kj::Promise<void>(kj::READY_NOW)
+                                 : inner_->write(buf_.begin(), passed);
+      return written.then([this, passed, why = kj::mv(why)]() -> kj::Promise<void> {
+        if (!why.empty()) {
+          logger("gate")->warn("actor port {}: cut off {}: {}", port_, who_, why);
           return kj::READY_NOW;
-        return pass_payload(0, static_cast<uint32_t>(left - take));
+        }
+        // What did not pass yet (part of a header or handshake) goes first.
+        std::memmove(buf_.begin(), buf_.begin() + passed, filled_ - passed);
+        filled_ -= passed;
+        bool mid = filled_ > 0 || guard_.mid_frame();
+        if (mid && !in_frame_)
+          frame_deadline_ = timer_.now() + to_kj(limits::basp_frame_timeout);
+        in_frame_ = mid;
+        return relay_in();
       });
-  }
-
-  kj::Promise<void> read_exact(kj::byte* at, size_t n) {
-    if (n == 0)
-      return kj::READY_NOW;
-    return peer_->tryRead(at, n, n).then([n](size_t got) {
-      KJ_REQUIRE(got == n, "the peer ended in the middle of a frame");
     });
-  }
-
-  kj::Promise<bool> cut_off(const std::string& why) {
-    logger("gate")->warn("actor port {}: cut off {}: {}", port_, who_, why);
-    return false;
   }
 
   kj::Own<kj::AsyncIoStream> peer_;
@@ -114,6 +92,10 @@ private:
   std::string who_;
   basp_guard guard_;
   kj::Array<kj::byte> buf_;
+  size_t filled_ = 0;        // bytes in buf_ not yet passed on
+  bool in_frame_ = false;    // a frame has begun and is not finished
+  kj::TimePoint handshake_deadline_;
+  kj::TimePoint frame_deadline_ = kj::origin<kj::TimePoint>();
 };
 
 class gate final : private kj::TaskSet::ErrorHandler {

@@ -1,5 +1,6 @@
 #include "runtime/basp_guard.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 #include <caf/binary_deserializer.hpp>
@@ -133,23 +134,42 @@ std::string basp_guard::check_payload(const basp_header& h, const uint8_t* data,
   return "";
 }
 
+size_t basp_guard::scan(const uint8_t* data, size_t size, std::string& why) {
+  size_t at = 0;
+  while (at < size) {
+    if (payload_left_ > 0) {
+      auto take = static_cast<size_t>(std::min<uint64_t>(payload_left_, size - at));
+      payload_left_ -= take;
+      at += take;
+      continue;
+    }
+    if (size - at < basp_header::size)
+      break;
+    auto h = basp_header::read(data + at);
+    why = check_header(h);
+    if (!why.empty())
+      break;
+    if (holds_payload(h)) {
+      if (size - at - basp_header::size < h.payload_len)
+        break; // the rest of the handshake is still to come
+      why = check_payload(h, data + at + basp_header::size, h.payload_len);
+      if (!why.empty())
+        break;
+      at += basp_header::size + h.payload_len;
+      continue;
+    }
+    at += basp_header::size;
+    payload_left_ = h.payload_len;
+  }
+  assert(at <= size);
+  return at;
+}
+
 std::string check_basp_stream(const uint8_t* data, size_t size) {
   basp_guard guard;
-  size_t at = 0;
-  while (size - at >= basp_header::size) {
-    auto h = basp_header::read(data + at);
-    at += basp_header::size;
-    if (auto why = guard.check_header(h); !why.empty())
-      return why;
-    if (h.payload_len > size - at)
-      return "";
-    if (guard.holds_payload(h)) {
-      if (auto why = guard.check_payload(h, data + at, h.payload_len); !why.empty())
-        return why;
-    }
-    at += h.payload_len;
-  }
-  return "";
+  std::string why;
+  guard.scan(data, size, why);
+  return why;
 }
 
 } // namespace cairn

@@ -36,22 +36,33 @@ struct basp_header {
 // One connection's guard, from the client's side to the published actor's.
 class basp_guard {
 public:
-  // "" when the header may pass, else why the connection must end.
-  std::string check_header(const basp_header& h) const;
+  // Checks the bytes a peer sent since the last call (with what was left
+  // over then in front): returns how many of them may pass now, which is
+  // every whole header and handshake and every payload byte of other frames
+  // (they stream through). The rest stays with the caller until more comes.
+  // `why` is set when the bytes after that prefix break the protocol: the
+  // caller passes the prefix and cuts the peer off.
+  size_t scan(const uint8_t* data, size_t size, std::string& why);
 
-  // True when this frame's payload must be held and shown to check_payload
-  // before it is passed on (a handshake); other payloads stream through.
-  bool holds_payload(const basp_header& h) const;
-
-  // Checks a held payload; on success the connection has shaken hands.
-  std::string check_payload(const basp_header& h, const uint8_t* data, size_t size);
+  // Whether the last scan stopped inside a frame (a part of it still to come).
+  bool mid_frame() const {
+    return payload_left_ > 0;
+  }
 
   bool handshaken() const {
     return handshaken_;
   }
 
+  // The steps of scan, for tests: "" when a header may pass, else why not.
+  std::string check_header(const basp_header& h) const;
+  // True when a frame's payload must be whole and shown to check_payload
+  // before it passes (a handshake); other payloads stream through.
+  bool holds_payload(const basp_header& h) const;
+  std::string check_payload(const basp_header& h, const uint8_t* data, size_t size);
+
 private:
   bool handshaken_ = false;
+  uint64_t payload_left_ = 0; // of the frame whose header last passed
 };
 
 // Runs a guard over a whole byte stream (for tests and fuzzing): "" when

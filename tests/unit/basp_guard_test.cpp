@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -105,6 +106,30 @@ TEST_CASE("a real handshake, then messages as CAF sends them, pass") {
   auto stream = handshake() + frame(d, {1, 2, 3, 4, 5}) + frame(header(heartbeat, 0)) +
                 frame(m, {0, 0, 0, 0}) + frame(dn, {0, 0, 0, 0});
   CHECK(check(stream) == "");
+}
+
+TEST_CASE("bytes that arrive a few at a time pass as far as they are whole, and no further") {
+  auto d = header(direct, 5);
+  d.dest_actor = 3;
+  auto good = handshake() + frame(d, {1, 2, 3, 4, 5}) + frame(header(heartbeat, 0));
+  auto bad = frame(header(direct, 0));
+  auto stream = good + bad;
+  basp_guard guard;
+  std::vector<uint8_t> held;
+  size_t passed = 0;
+  std::string why;
+  for (size_t at = 0; at < stream.size() && why.empty(); at += 3) {
+    held.insert(held.end(), stream.begin() + at,
+                stream.begin() + std::min(stream.size(), at + 3));
+    size_t n = guard.scan(held.data(), held.size(), why);
+    passed += n;
+    held.erase(held.begin(), held.begin() + n);
+    // Never a part of a header or of the handshake, never the bad frame.
+    CHECK(passed <= good.size());
+  }
+  CHECK(passed == good.size());
+  CHECK_FALSE(why.empty());
+  CHECK(guard.handshaken());
 }
 
 TEST_CASE("nothing but a handshake comes first") {
