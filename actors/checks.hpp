@@ -7,7 +7,10 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
+#include <caf/expected.hpp>
 #include <capnp/blob.h>
 
 namespace cairn {
@@ -35,5 +38,8 @@ std::string check_weight(std::string_view role, double weight);
 // A duration in seconds named `what` (e.g. "failover_timeout"): finite, not
 // negative, at most limits::max_input_duration_seconds.
 std::string check_seconds(std::string_view what, double seconds);
+
+// The --weights flag ("web=2,batch=1"), each weight checked as above.
+caf::expected<std::vector<std::pair<std::string, double>>> parse_weights(const std::string& text);
 
 } // namespace cairn

@@ -66,29 +66,6 @@ void master_flags::add_to(CLI::App& app) {
                     "How long agents have to re-register with a newly elected master");
 }
 
-namespace {
-
-caf::expected<std::vector<std::pair<std::string, double>>> parse_weights(const std::string& text) {
-  std::vector<std::pair<std::string, double>> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    auto end = text.find(',', start);
-    auto part = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    start = end == std::string::npos ? text.size() : end + 1;
-    auto eq = part.find('=');
-    char* rest = nullptr;
-    double w = eq == std::string::npos ? 0 : std::strtod(part.c_str() + eq + 1, &rest);
-    if (eq == 0 || eq == std::string::npos || rest == nullptr || *rest != '\0' || !(w > 0))
-      return make_error(fmt::format("--weights: invalid '{}': expected role=positive number", part));
-    if (auto why = check_weight(part.substr(0, eq), w); !why.empty())
-      return make_error(fmt::format("--weights: invalid '{}': {}", part, why));
-    out.emplace_back(part.substr(0, eq), w);
-  }
-  return out;
-}
-
-} // namespace
-
 caf::expected<master_options> master_flags::options(const node_flags& node) const {
   auto parsed_weights = parse_weights(weights);
   if (!parsed_weights)
