@@ -200,9 +200,66 @@ caf::expected<std::string_view> detail::decode_unicode_escapes(std::string_view 
   return std::string_view(out);
 }
 
+namespace {
+
+bool has_null_member(capnp::JsonValue::Reader v) {
+  if (v.isObject()) {
+    for (auto f : v.getObject())
+      if (f.getValue().isNull() || has_null_member(f.getValue()))
+        return true;
+  } else if (v.isArray()) {
+    for (auto item : v.getArray())
+      if (has_null_member(item))
+        return true;
+  }
+  return false;
+}
+
+void copy_without_null_members(capnp::JsonValue::Reader in, capnp::JsonValue::Builder out) {
+  switch (in.which()) {
+    case capnp::JsonValue::OBJECT: {
+      auto fields = in.getObject();
+      unsigned kept = 0;
+      for (auto f : fields)
+        kept += f.getValue().isNull() ? 0 : 1;
+      auto to = out.initObject(kept);
+      unsigned i = 0;
+      for (auto f : fields) {
+        if (f.getValue().isNull())
+          continue;
+        to[i].setName(f.getName());
+        copy_without_null_members(f.getValue(), to[i].initValue());
+        ++i;
+      }
+      break;
+    }
+    case capnp::JsonValue::ARRAY: {
+      auto items = in.getArray();
+      auto to = out.initArray(items.size());
+      for (unsigned i = 0; i < items.size(); ++i)
+        copy_without_null_members(items[i], to[i]);
+      break;
+    }
+    case capnp::JsonValue::NULL_: out.setNull(); break;
+    case capnp::JsonValue::BOOLEAN: out.setBoolean(in.getBoolean()); break;
+    case capnp::JsonValue::NUMBER: out.setNumber(in.getNumber()); break;
+    case capnp::JsonValue::STRING: out.setString(in.getString()); break;
+    default: KJ_FAIL_REQUIRE("not JSON");
+  }
+}
+
+} // namespace
+
 void detail::decode_raw_json(std::string_view text, capnp::MessageBuilder& out) {
-  json_codec().decodeRaw(kj::ArrayPtr<const char>(text.data(), text.size()),
-                         out.initRoot<capnp::JsonValue>());
+  auto root = out.initRoot<capnp::JsonValue>();
+  json_codec().decodeRaw(kj::ArrayPtr<const char>(text.data(), text.size()), root);
+  // Mesos reads a member that is null as absent, and widely used clients send
+  // every unset field so ("framework_id": null, "uris": null).
+  if (has_null_member(root.asReader())) {
+    capnp::MallocMessageBuilder clean;
+    copy_without_null_members(root.asReader(), clean.initRoot<capnp::JsonValue>());
+    out.setRoot(clean.getRoot<capnp::JsonValue>().asReader());
+  }
 }
 
 const capnp::JsonCodec& json_codec() {

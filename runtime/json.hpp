@@ -37,7 +37,8 @@ caf::expected<wire<T>> checked_text(wire_builder<T>&& b) {
   return std::move(b).finish();
 }
 
-// Parses `text` as JSON without a schema; throws kj::Exception when it is not.
+// Parses `text` as JSON without a schema, leaving out object members that are
+// null (Mesos reads them as absent); throws kj::Exception when it is not JSON.
 void decode_raw_json(std::string_view text, capnp::MessageBuilder& out);
 
 // `text` with each \uXXXX escape in its strings (surrogate pairs joined)
@@ -50,7 +51,8 @@ caf::expected<std::string_view> decode_unicode_escapes(std::string_view text,
 
 } // namespace detail
 
-// Parses `text` into a message of type T; bad JSON, unknown fields' types,
+// Parses `text` into a message of type T as Mesos reads JSON (a member that
+// is null is absent, an unknown key is ignored); bad JSON, wrong types,
 // unknown enum names, over-deep nesting and text that is not UTF-8 are
 // errors that say what failed.
 template <class T>
@@ -62,8 +64,10 @@ caf::expected<wire<T>> from_json(std::string_view text) {
   if (!plain)
     return plain.error();
   try {
+    capnp::MallocMessageBuilder raw;
+    detail::decode_raw_json(*plain, raw);
     wire_builder<T> b;
-    json_codec().decode(kj::ArrayPtr<const char>(plain->data(), plain->size()), b.root());
+    json_codec().decode(raw.getRoot<capnp::JsonValue>().asReader(), capnp::toDynamic(b.root()));
     return detail::checked_text(std::move(b));
   } catch (const kj::Exception& e) {
     return make_error(std::string("invalid JSON: ") + e.getDescription().cStr());

@@ -60,3 +60,29 @@ TEST_CASE("64-bit integers out of range are refused, not wrapped") {
   CHECK(!range("\"18446744073709551616\""));
   CHECK(!range("0.5"));
 }
+
+TEST_CASE("null members are absent and unknown keys are ignored, as Mesos reads JSON") {
+  // As a widely used v1 client writes a SUBSCRIBE: every unset field null.
+  auto call = from_json<schema::Call>(R"({
+    "type": "SUBSCRIBE", "framework_id": null, "accept": null, "decline": null,
+    "subscribe": {"framework_info": {"user": "root", "name": "fw", "id": null,
+                                     "labels": null, "roles": null, "capabilities": null},
+                  "suppressed_roles": null},
+    "not_a_field": {"deep": [1, null]}})");
+  REQUIRE(call);
+  CHECK((*call)->getType() == schema::Call::Type::SUBSCRIBE);
+  CHECK_FALSE((*call)->hasFrameworkId());
+  CHECK_FALSE((*call)->hasAccept());
+  auto info = (*call)->getSubscribe().getFrameworkInfo();
+  CHECK(std::string(info.getName().cStr()) == "fw");
+  CHECK_FALSE(info.hasId());
+  CHECK_FALSE(info.hasLabels());
+  // Lists too, inside nested messages.
+  auto launch = from_json<schema::Call>(R"({"type": "ACCEPT", "accept": {"operations": [
+    {"type": "LAUNCH", "launch": {"task_infos": [{"name": "t", "resources": null,
+      "command": {"value": "true", "uris": null}}]}}], "filters": null}})");
+  REQUIRE(launch);
+  // A null where a message is required is still absent, never a crash; a
+  // wrong type is still an error.
+  CHECK(!from_json<schema::Call>(R"({"type": "SUBSCRIBE", "subscribe": 3})"));
+}
