@@ -1,6 +1,5 @@
 #include "runtime/actor_gate.hpp"
 
-#include <algorithm>
 #include <cstring>
 
 #include <kj/async-io.h>
@@ -8,13 +7,11 @@
 #include <kj/timer.h>
 
 #include "runtime/basp_guard.hpp"
-#include "runtime/errors.hpp"
 #include "runtime/limits.hpp"
 #include "runtime/listening_loop.hpp"
 #include "runtime/log.hpp"
 
 namespace cairn {
-
 
 namespace {
 
