@@ -49,6 +49,26 @@ void decode_raw_json(std::string_view text, capnp::MessageBuilder& out);
 caf::expected<std::string_view> decode_unicode_escapes(std::string_view text,
                                                        std::string& storage);
 
+// The steps every JSON body takes: bounded in size, escapes decoded, parsed
+// without a schema (null members left out), then `read(value)` makes the
+// message; a kj::Exception anywhere is "invalid JSON" with its reason.
+template <class T, class Read>
+caf::expected<wire<T>> read_json(std::string_view text, Read read) {
+  if (text.size() > limits::json_max_bytes)
+    return make_error("JSON body is too large");
+  std::string storage;
+  auto plain = decode_unicode_escapes(text, storage);
+  if (!plain)
+    return plain.error();
+  try {
+    capnp::MallocMessageBuilder raw;
+    decode_raw_json(*plain, raw);
+    return read(raw.getRoot<capnp::JsonValue>().asReader());
+  } catch (const kj::Exception& e) {
+    return make_error(std::string("invalid JSON: ") + e.getDescription().cStr());
+  }
+}
+
 } // namespace detail
 
 // Parses `text` into a message of type T as Mesos reads JSON (a member that
@@ -57,21 +77,11 @@ caf::expected<std::string_view> decode_unicode_escapes(std::string_view text,
 // errors that say what failed.
 template <class T>
 caf::expected<wire<T>> from_json(std::string_view text) {
-  if (text.size() > limits::json_max_bytes)
-    return make_error("JSON body is too large");
-  std::string storage;
-  auto plain = detail::decode_unicode_escapes(text, storage);
-  if (!plain)
-    return plain.error();
-  try {
-    capnp::MallocMessageBuilder raw;
-    detail::decode_raw_json(*plain, raw);
+  return detail::read_json<T>(text, [](capnp::JsonValue::Reader value) {
     wire_builder<T> b;
-    json_codec().decode(raw.getRoot<capnp::JsonValue>().asReader(), capnp::toDynamic(b.root()));
+    json_codec().decode(value, capnp::toDynamic(b.root()));
     return detail::checked_text(std::move(b));
-  } catch (const kj::Exception& e) {
-    return make_error(std::string("invalid JSON: ") + e.getDescription().cStr());
-  }
+  });
 }
 
 // Parses `text`, which must be a JSON array of objects, into a message of
@@ -79,16 +89,8 @@ caf::expected<wire<T>> from_json(std::string_view text) {
 // bodies that are a bare array, like Mesos' PUT /weights).
 template <class T, class Init>
 caf::expected<wire<T>> from_json_array(std::string_view text, Init init) {
-  if (text.size() > limits::json_max_bytes)
-    return make_error("JSON body is too large");
-  std::string storage;
-  auto plain = detail::decode_unicode_escapes(text, storage);
-  if (!plain)
-    return plain.error();
-  try {
-    capnp::MallocMessageBuilder raw;
-    detail::decode_raw_json(*plain, raw);
-    auto value = raw.getRoot<capnp::JsonValue>().asReader();
+  return detail::read_json<T>(text, [&init](capnp::JsonValue::Reader value)
+                                      -> caf::expected<wire<T>> {
     if (!value.isArray())
       return make_error("invalid JSON: expected an array");
     auto items = value.getArray();
@@ -100,9 +102,7 @@ caf::expected<wire<T>> from_json_array(std::string_view text, Init init) {
       json_codec().decode(items[i], capnp::toDynamic(list[i]));
     }
     return detail::checked_text(std::move(b));
-  } catch (const kj::Exception& e) {
-    return make_error(std::string("invalid JSON: ") + e.getDescription().cStr());
-  }
+  });
 }
 
 } // namespace cairn
