@@ -154,6 +154,15 @@ class HighAvailability(unittest.TestCase):
         with urllib.request.urlopen(request, timeout=10) as r:
             return r.read()
 
+    def settled_processes(self):
+        """The tasks' processes once the same set is seen twice a moment apart:
+        a process caught between fork and exec carries the marker briefly."""
+        first = processes_with(self.marker)
+        if len(first) < TASKS:
+            return None
+        time.sleep(0.5)
+        return first if processes_with(self.marker).keys() == first.keys() else None
+
     def check_intact(self, agents, framework_id, tasks, framework, pids, events):
         """Every agent back, the framework subscribed again, every task running where
         it ran, as the very same processes, and nothing bad said about any. Asked
@@ -195,9 +204,7 @@ class HighAvailability(unittest.TestCase):
         tasks = self.running_tasks(state)
         self.assertEqual(len(agents), 2)
         self.assertTrue(all(s == "TASK_RUNNING" for _, s, _ in tasks.values()), tasks)
-        pids = self.wait_for("the tasks' processes",
-                             lambda: len(processes_with(self.marker)) >= TASKS
-                             and processes_with(self.marker))
+        pids = self.wait_for("the tasks' processes", self.settled_processes)
 
         written = self.put(leader, "/cairn/kv/apps%2Fweb", b"state of web",
                            {"If-None-Match": "*", "Content-Type": "application/octet-stream"})
