@@ -1,5 +1,6 @@
 #include "runtime/json.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 
@@ -22,7 +23,7 @@ template <class T>
 class integer_handler final : public capnp::JsonCodec::Handler<T> {
 public:
   void encode(const capnp::JsonCodec&, T input, capnp::JsonValue::Builder output) const override {
-    output.setNumber(static_cast<double>(input));
+    detail::set_exact_integer(output, kj::str(input));
   }
 
   T decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input) const override {
@@ -79,6 +80,65 @@ public:
   }
 };
 
+// An enum whose first value means unset, as an optional enum of Mesos: left
+// out of JSON when unset (written as null, which the writer drops), and that
+// value is never read (Mesos has no name for it). Other values are spelled
+// by their $Json.name.
+class optional_enum_handler final : public capnp::JsonCodec::Handler<capnp::DynamicEnum> {
+public:
+  explicit optional_enum_handler(capnp::EnumSchema schema) : schema_(schema) {}
+
+  void encode(const capnp::JsonCodec&, capnp::DynamicEnum input,
+              capnp::JsonValue::Builder output) const override {
+    if (input.getRaw() == 0)
+      return output.setNull();
+    KJ_IF_MAYBE (e, input.getEnumerant())
+      return output.setString(json_name(*e));
+    output.setNumber(input.getRaw());
+  }
+
+  capnp::DynamicEnum decode(const capnp::JsonCodec&,
+                            capnp::JsonValue::Reader input) const override {
+    KJ_REQUIRE(input.isString(), "expected an enum name");
+    auto enumerants = schema_.getEnumerants();
+    for (unsigned i = 1; i < enumerants.size(); ++i)
+      if (json_name(enumerants[i]) == input.getString())
+        return capnp::DynamicEnum(enumerants[i]);
+    KJ_FAIL_REQUIRE("unknown enum value", input.getString());
+  }
+
+private:
+  static kj::StringPtr json_name(capnp::EnumSchema::Enumerant e) {
+    constexpr uint64_t json_name_annotation = 0xfa5b1fd61c2e7c3dull;
+    for (auto a : e.getProto().getAnnotations())
+      if (a.getId() == json_name_annotation)
+        return a.getValue().getText();
+    return e.getProto().getName();
+  }
+
+  capnp::EnumSchema schema_;
+};
+
+// TaskStatus.healthy: Mesos' optional bool, absent until a health check ran.
+class health_handler final : public capnp::JsonCodec::Handler<capnp::DynamicEnum> {
+public:
+  using health = schema::TaskStatus::Health;
+
+  void encode(const capnp::JsonCodec&, capnp::DynamicEnum input,
+              capnp::JsonValue::Builder output) const override {
+    auto value = input.as<health>();
+    if (value == health::UNKNOWN)
+      return output.setNull();
+    output.setBoolean(value == health::HEALTHY);
+  }
+
+  capnp::DynamicEnum decode(const capnp::JsonCodec&,
+                            capnp::JsonValue::Reader input) const override {
+    KJ_REQUIRE(input.isBoolean(), "'healthy' must be true or false");
+    return capnp::DynamicEnum(input.getBoolean() ? health::HEALTHY : health::UNHEALTHY);
+  }
+};
+
 capnp::JsonCodec* make_codec() {
   static integer_handler<int64_t> int64s;
   static integer_handler<uint64_t> uint64s;
@@ -88,6 +148,11 @@ capnp::JsonCodec* make_codec() {
   codec->setMaxNestingDepth(static_cast<size_t>(limits::wire_max_nesting));
   codec->addTypeHandler(int64s);
   codec->addTypeHandler(uint64s);
+  // Before the annotations, which would give these enums handlers of their own.
+  static optional_enum_handler reasons{capnp::Schema::from<schema::TaskStatus::Reason>()};
+  static health_handler health;
+  codec->addTypeHandler(capnp::Schema::from<schema::TaskStatus::Reason>(), reasons);
+  codec->addTypeHandler(capnp::Schema::from<schema::TaskStatus::Health>(), health);
   codec->handleByAnnotation<schema::Call>();
   codec->handleByAnnotation<schema::Event>();
   codec->handleByAnnotation<schema::executor::Call>();
@@ -198,6 +263,57 @@ caf::expected<std::string_view> detail::decode_unicode_escapes(std::string_view 
     out += c;
   }
   return std::string_view(out);
+}
+
+std::string_view detail::quote_long_integers(std::string_view text, std::string& out) {
+  constexpr size_t exact_digits = 15; // every integer of 15 digits is exact as a double
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto number_char = [&](char c) {
+    return digit(c) || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+  };
+  bool in_string = false;
+  bool changed = false;
+  size_t copied = 0; // text before this is in `out` when changed
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (!digit(c) && c != '-')
+      continue;
+    size_t end = i;
+    while (end < text.size() && number_char(text[end]))
+      ++end;
+    auto token = text.substr(i, end - i);
+    auto digits = token.substr(token[0] == '-' ? 1 : 0);
+    bool integer = !digits.empty()
+                   && std::all_of(digits.begin(), digits.end(), digit);
+    if (integer && digits.size() > exact_digits) {
+      if (!changed) {
+        out.clear();
+        out.reserve(text.size() + 16);
+        changed = true;
+      }
+      out.append(text.substr(copied, i - copied));
+      out += '"';
+      out.append(token);
+      out += '"';
+      copied = end;
+    }
+    i = end - 1;
+  }
+  if (!changed)
+    return text;
+  out.append(text.substr(copied));
+  return out;
 }
 
 namespace {

@@ -20,10 +20,27 @@ namespace cairn {
 // The shared codec, configured for every root type in schema/.
 const capnp::JsonCodec& json_codec();
 
+namespace detail {
+
+// The text of `value`: compact, object members that are null left out (how
+// an unset enum or optional bool is left out), exact integers as marked by
+// set_exact_integer.
+std::string write_json(capnp::JsonValue::Reader value);
+
+// Makes `out` the integer `digits`, written exactly (a JsonValue number is a
+// double, which cannot hold every 64-bit integer).
+void set_exact_integer(capnp::JsonValue::Builder out, kj::StringPtr digits);
+
+} // namespace detail
+
+// The JSON of a schema message, as Mesos writes it: Mesos' spellings, 64-bit
+// integers as exact JSON integers, unset fields left out.
 template <class Reader>
 std::string to_json(Reader reader) {
-  auto text = json_codec().encode(reader);
-  return std::string(text.cStr(), text.size());
+  capnp::MallocMessageBuilder tree;
+  auto root = tree.initRoot<capnp::JsonValue>();
+  json_codec().encode(reader, root);
+  return detail::write_json(root.asReader());
 }
 
 namespace detail {
@@ -49,6 +66,12 @@ void decode_raw_json(std::string_view text, capnp::MessageBuilder& out);
 caf::expected<std::string_view> decode_unicode_escapes(std::string_view text,
                                                        std::string& storage);
 
+// `text` with each integer literal too long for a double to hold exactly
+// (16 digits or more) quoted, kept in `storage` when anything changed: Cap'n
+// Proto's parser reads every number as a double, and the codec reads 64-bit
+// integers from strings exactly.
+std::string_view quote_long_integers(std::string_view text, std::string& storage);
+
 // The steps every JSON body takes: bounded in size, escapes decoded, parsed
 // without a schema (null members left out), then `read(value)` makes the
 // message; a kj::Exception anywhere is "invalid JSON" with its reason.
@@ -60,9 +83,11 @@ caf::expected<wire<T>> read_json(std::string_view text, Read read) {
   auto plain = decode_unicode_escapes(text, storage);
   if (!plain)
     return plain.error();
+  std::string quoted;
+  auto exact = quote_long_integers(*plain, quoted);
   try {
     capnp::MallocMessageBuilder raw;
-    decode_raw_json(*plain, raw);
+    decode_raw_json(exact, raw);
     return read(raw.getRoot<capnp::JsonValue>().asReader());
   } catch (const kj::Exception& e) {
     return make_error(std::string("invalid JSON: ") + e.getDescription().cStr());

@@ -175,10 +175,16 @@ struct TaskStatus {
   # Seconds since the epoch, as Mesos reports it.
   uuid @9 :Data $Json.base64;
   # Present on updates that need an acknowledgement.
-  healthy @10 :Bool;
-  hasHealthy @11 :Bool $Json.name("has_healthy");
-  # Cap'n Proto has no optional primitives; this says whether `healthy` means anything.
-  labels @12 :Labels;
+  healthy @10 :Health;
+  # Written as Mesos' optional bool `healthy`, left out while `unknown`.
+  labels @11 :Labels;
+
+  enum Health {
+    unknown @0;
+    # No health check has run.
+    healthy @1;
+    unhealthy @2;
+  }
 
   enum Source {
     sourceMaster @0 $Json.name("SOURCE_MASTER");
@@ -188,7 +194,7 @@ struct TaskStatus {
 
   enum Reason {
     none @0 $Json.name("REASON_NONE");
-    # Not a Mesos reason: Mesos leaves the field unset instead.
+    # Unset: left out of JSON, as Mesos leaves the field out; never read.
     commandExecutorFailed @1 $Json.name("REASON_COMMAND_EXECUTOR_FAILED");
     containerLaunchFailed @2 $Json.name("REASON_CONTAINER_LAUNCH_FAILED");
     containerLimitation @3 $Json.name("REASON_CONTAINER_LIMITATION");

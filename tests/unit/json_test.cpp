@@ -3,7 +3,10 @@
 #include <doctest/doctest.h>
 
 #include "runtime/json.hpp"
+#include "schema/executor.capnp.h"
 #include "schema/scheduler.capnp.h"
+
+#include <functional>
 
 using namespace cairn;
 
@@ -85,4 +88,96 @@ TEST_CASE("null members are absent and unknown keys are ignored, as Mesos reads 
   // A null where a message is required is still absent, never a crash; a
   // wrong type is still an error.
   CHECK(!from_json<schema::Call>(R"({"type": "SUBSCRIBE", "subscribe": 3})"));
+}
+
+namespace {
+
+wire<schema::Event> update_event(std::function<void(schema::TaskStatus::Builder)> fill) {
+  return make_wire<schema::Event>([&](schema::Event::Builder e) {
+    e.setType(schema::Event::Type::UPDATE);
+    auto s = e.initUpdate().initStatus();
+    s.initTaskId().setValue("t");
+    s.setState(schema::TaskState::TASK_RUNNING);
+    fill(s);
+  });
+}
+
+} // namespace
+
+TEST_CASE("64-bit integers are written exactly, as JSON integers") {
+  auto event = make_wire<schema::Event>([](schema::Event::Builder e) {
+    e.setType(schema::Event::Type::SUBSCRIBED);
+    e.initSubscribed().initFrameworkId().setValue("f");
+  });
+  auto launch = from_json<schema::Call>(R"({"type": "ACCEPT", "accept": {"operations": [
+    {"type": "LAUNCH", "launch": {"task_infos": [{"name": "t", "resources": [
+      {"name": "ports", "type": "RANGES",
+       "ranges": {"range": [{"begin": "18446744073709551615", "end": 1796423126322672601}]}}
+    ]}]}}]}})");
+  REQUIRE(launch);
+  auto text = to_json((*launch).get());
+  CHECK(text.find("\"begin\":18446744073709551615") != std::string::npos);
+  CHECK(text.find("\"end\":1796423126322672601") != std::string::npos);
+  CHECK(text.find("e+") == std::string::npos);
+  // And what is written reads back the same.
+  auto again = from_json<schema::Call>(text);
+  REQUIRE(again);
+  CHECK(to_json((*again).get()) == text);
+  CHECK(to_json(event.get()).find("\"SUBSCRIBED\"") != std::string::npos);
+}
+
+TEST_CASE("an unset reason and an unknown health are left out, as Mesos writes a TaskStatus") {
+  auto bare = to_json(update_event([](auto) {}).get());
+  CHECK(bare.find("reason") == std::string::npos);
+  CHECK(bare.find("healthy") == std::string::npos);
+  CHECK(bare.find("REASON_NONE") == std::string::npos);
+  CHECK(bare.find("null") == std::string::npos);
+
+  auto set = to_json(update_event([](schema::TaskStatus::Builder s) {
+                       s.setReason(schema::TaskStatus::Reason::RECONCILIATION);
+                       s.setHealthy(schema::TaskStatus::Health::UNHEALTHY);
+                     }).get());
+  CHECK(set.find("\"reason\":\"REASON_RECONCILIATION\"") != std::string::npos);
+  CHECK(set.find("\"healthy\":false") != std::string::npos);
+  CHECK(set.find("has_healthy") == std::string::npos);
+}
+
+TEST_CASE("a TaskStatus reads its reason and health as Mesos writes them") {
+  auto read = [](const char* status) {
+    return from_json<schema::executor::Call>(
+      std::string(R"({"type": "UPDATE", "update": {"status": )") + status + "}}");
+  };
+  auto healthy = read(R"({"task_id": {"value": "t"}, "state": "TASK_RUNNING", "healthy": true,
+                          "reason": "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED"})");
+  REQUIRE(healthy);
+  auto s = (*healthy)->getUpdate().getStatus();
+  CHECK(s.getHealthy() == schema::TaskStatus::Health::HEALTHY);
+  CHECK(s.getReason() == schema::TaskStatus::Reason::TASK_HEALTH_CHECK_STATUS_UPDATED);
+  auto bare = read(R"({"task_id": {"value": "t"}, "state": "TASK_RUNNING"})");
+  REQUIRE(bare);
+  CHECK((*bare)->getUpdate().getStatus().getHealthy() == schema::TaskStatus::Health::UNKNOWN);
+  // REASON_NONE is not one of Mesos' reasons.
+  CHECK(!read(R"({"task_id": {"value": "t"}, "state": "TASK_RUNNING", "reason": "REASON_NONE"})"));
+  CHECK(!read(R"({"task_id": {"value": "t"}, "state": "TASK_RUNNING", "healthy": "yes"})"));
+}
+
+TEST_CASE("texts are escaped as JSON requires") {
+  auto text = to_json(update_event([](schema::TaskStatus::Builder s) {
+                        s.setMessage("quote \" backslash \\ newline \n tab \t bell \x07 é");
+                      }).get());
+  CHECK(text.find(R"("quote \" backslash \\ newline \n tab \t bell \u0007 é")") !=
+        std::string::npos);
+  auto call = from_json<schema::executor::Call>(
+    R"({"type": "UPDATE", "update": {"status": {"task_id": {"value": "t"},
+        "state": "TASK_RUNNING", "message": "quote \" backslash \\ newline \n tab \t bell \u0007 é"}}})");
+  REQUIRE(call);
+  CHECK(std::string((*call)->getUpdate().getStatus().getMessage().cStr()) ==
+        "quote \" backslash \\ newline \n tab \t bell \x07 é");
+}
+
+TEST_CASE("long integer literals read exactly, in integer and in floating-point fields") {
+  auto decline = from_json<schema::Call>(R"({"type": "DECLINE", "decline": {"offer_ids": [],
+    "filters": {"refuse_seconds": 12345678901234567}}, "note": ["x\"9999999999999999", -1234567890123456789]})");
+  REQUIRE(decline);
+  CHECK((*decline)->getDecline().getFilters().getRefuseSeconds() == 12345678901234567.0);
 }
