@@ -72,7 +72,9 @@ void serve_call(caf::actor_system& sys, const Handle& target, const http_request
   if (!call)
     return;
   if ((*call)->getType() == Type::SUBSCRIBE) {
-    auto stream = reply.open_stream(200, "application/recordio");
+    // The stream is RecordIO; Content-Type names the type of its records, as
+    // Mesos answers.
+    auto stream = reply.open_stream(200, "application/json");
     sys.spawn(operator_stream, caf::actor_cast<caf::actor>(target), *call, stream);
     return;
   }

@@ -40,6 +40,9 @@ void send_subscribed(master_ptr self, framework_record& fw) {
                s.setHeartbeatIntervalSeconds(to_seconds(st.options.framework_heartbeat_interval));
                fill_master_info(self, s.initMasterInfo());
              }));
+  // As Mesos does: the first heartbeat comes at once, so a client learns
+  // the stream is live without waiting a whole interval.
+  self->send(fw.sink, make_wire<Event>([](Event::Builder e) { e.setType(Event::Type::HEARTBEAT); }));
 }
 
 // The framework is recorded: it is subscribed (or has failed over).

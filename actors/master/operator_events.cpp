@@ -40,6 +40,7 @@ void add_subscriber(master_ptr self, operator_sink sink) {
                fill_get_state(self, s.initGetState());
                s.setHeartbeatIntervalSeconds(to_seconds(st.options.framework_heartbeat_interval));
              }));
+  self->send(sink, make_wire<Event>([](Event::Builder e) { e.setType(Event::Type::HEARTBEAT); }));
   st.subscribers.push_back(std::move(sink));
 }
 
