@@ -6,6 +6,7 @@
 #include "actors/http/kv_http.hpp"
 #include "actors/http/master_documents.hpp"
 #include "actors/http/operator_http.hpp"
+#include "actors/http/route_table.hpp"
 #include "actors/http/routes.hpp"
 #include "actors/http/scheduler_http.hpp"
 #include "actors/http/ui_assets.hpp"
@@ -42,29 +43,6 @@ std::optional<http_response> ui_file(const http_request& request) {
   return std::nullopt;
 }
 
-// The GET endpoints cut from the state document.
-bool serve_documents(caf::actor_system& sys, const master_actor& master,
-                     const http_request& request, http_reply& reply) {
-  const auto& path = request.path;
-  if (path == "/master/state" || path == "/state" || path == "/state.json"
-      || path == "/master/state.json") {
-    serve_from_actor<master_snapshot>(sys, master, state_atom::value, std::move(reply));
-  } else if (path == "/master/frameworks" || path == "/frameworks") {
-    serve_from_actor<master_snapshot>(sys, master, state_atom::value, std::move(reply),
-                                      frameworks_document);
-  } else if (path == "/master/slaves" || path == "/slaves") {
-    serve_from_actor<master_snapshot>(sys, master, state_atom::value, std::move(reply),
-                                      slaves_document);
-  } else if (path == "/master/tasks" || path == "/tasks") {
-    serve_from_actor<master_snapshot>(
-      sys, master, state_atom::value, std::move(reply),
-      [request](const master_snapshot& s) { return tasks_document(s, request); });
-  } else {
-    return false;
-  }
-  return true;
-}
-
 // The scheduler API keeps its streams per master actor: a new leader in this
 // process gets a fresh one.
 class scheduler_apis {
@@ -98,64 +76,126 @@ void redirect_to_leader(const leadership::view& view, const http_request& reques
 
 } // namespace
 
+namespace {
+
+using leader_handler = std::function<void(const master_actor&, http_request, http_reply)>;
+
+// A route served by the leading master's actor; a standby redirects it to
+// the leader.
+http_handler leading(std::shared_ptr<leadership> node, leader_handler serve) {
+  return [node = std::move(node), serve = std::move(serve)](http_request request,
+                                                            http_reply reply) {
+    auto view = node->get();
+    if (!view.master)
+      return redirect_to_leader(view, request, reply);
+    serve(view.master, std::move(request), std::move(reply));
+  };
+}
+
+// A GET endpoint that is a cut of the leader's state document.
+template <class Render>
+leader_handler state_cut(caf::actor_system& sys, Render render) {
+  return [&sys, render](const master_actor& master, http_request request, http_reply reply) {
+    serve_from_actor<master_snapshot>(
+      sys, master, state_atom::value, std::move(reply),
+      [render, request](const master_snapshot& s) { return render(s, request); });
+  };
+}
+
+// The web UI's files. The UI reads the state from where it was loaded: a
+// standby sends the browser to the leader (as Mesos' does), and serves it
+// only while no master leads.
+void add_ui(route_table& table, const std::shared_ptr<leadership>& node) {
+  std::vector<std::string> paths = {"/", "/ui", "/ui/"};
+  for (const auto& asset : ui_assets()) {
+    paths.emplace_back(asset.path);
+    paths.emplace_back("/ui" + std::string(asset.path));
+  }
+  table.get(std::move(paths), [node](http_request request, http_reply reply) {
+    auto file = ui_file(request);
+    auto view = node->get();
+    if (!file)
+      return reply.send(text_response(404, "no such file: " + request.path));
+    if (!view.master && !view.leader.empty())
+      return redirect_to_leader(view, request, reply);
+    reply.send(std::move(*file));
+  });
+}
+
+} // namespace
+
 http_handler master_routes(caf::actor_system& sys, std::shared_ptr<leadership> node,
                            std::string advertised_host) {
   auto schedulers = std::make_shared<scheduler_apis>();
-  return [&sys, node, schedulers, host = std::move(advertised_host)](http_request request,
-                                                                      http_reply reply) {
-    const auto& path = request.path;
+  auto table = std::make_shared<route_table>();
+  // Served by every master, leading or not.
+  table->get({"/health", "/master/health"},
+             [](http_request, http_reply reply) { reply.send(text_response(200, "")); });
+  table->get({"/version", "/master/version"},
+             [](http_request, http_reply reply) { reply.send(version_document()); });
+  table->get({"/cairn/endpoint"}, [node, host = std::move(advertised_host)](http_request,
+                                                                            http_reply reply) {
     auto view = node->get();
-    if (path == "/health")
-      return reply.send(text_response(200, ""));
-    if (path == "/version")
-      return reply.send(version_document());
-    if (path == "/cairn/endpoint")
-      return reply.send(
-        json_response(endpoint_json({host, view.actor_port, view.log_port, view.leader})));
-    if (path == "/redirect" || path == "/master/redirect") {
-      if (view.leader.empty())
-        return reply.send(text_response(503, "no master leads yet"));
-      http_response r = text_response(307, "");
-      r.headers.emplace_back("Location", "//" + view.leader);
-      return reply.send(std::move(r));
-    }
-    if (request.method == "GET") {
-      // The UI reads the state from where it was loaded: a standby sends the
-      // browser to the leader (as Mesos' does), and serves it only while no
-      // master leads.
-      if (auto file = ui_file(request)) {
-        if (!view.master && !view.leader.empty())
-          return redirect_to_leader(view, request, reply);
-        return reply.send(std::move(*file));
-      }
-    }
-    if (!view.master) {
-      // Every master is scraped; those that do not lead say so.
-      if (path == "/metrics/snapshot" || path == "/metrics")
-        return reply.send(metrics_response({{"master/elected", 0}}, path == "/metrics"));
-      return redirect_to_leader(view, request, reply);
-    }
-    const auto& master = view.master;
-    if (path == "/api/v1/scheduler")
-      return schedulers->for_master(sys, master)(std::move(request), std::move(reply));
-    if (path == "/api/v1" || path == "/api/v1/operator")
-      return serve_operator_call(sys, master, request, std::move(reply));
-    if (path == "/weights")
-      return serve_weights(sys, master, request, std::move(reply));
-    if (path.rfind(kv_path_prefix, 0) == 0)
-      return serve_kv(sys, master, request, std::move(reply));
-    if (request.method != "GET")
-      return reply.send(text_response(405, "only GET is served at " + path));
-    if (path == "/registrar(1)/registry")
-      return serve_registry(sys, master, std::move(reply));
-    if (serve_documents(sys, master, request, reply))
-      return;
-    if (path == "/metrics/snapshot")
-      return serve_metrics(sys, master, false, std::move(reply));
-    if (path == "/metrics")
-      return serve_metrics(sys, master, true, std::move(reply));
-    reply.send(text_response(404, "no such endpoint: " + path));
+    reply.send(json_response(endpoint_json({host, view.actor_port, view.log_port, view.leader})));
+  });
+  table->get({"/redirect", "/master/redirect"}, [node](http_request, http_reply reply) {
+    auto view = node->get();
+    if (view.leader.empty())
+      return reply.send(text_response(503, "no master leads yet"));
+    http_response r = text_response(307, "");
+    r.headers.emplace_back("Location", "//" + view.leader);
+    reply.send(std::move(r));
+  });
+  add_ui(*table, node);
+  // Every master is scraped; those that do not lead say so.
+  for (bool prometheus : {false, true}) {
+    table->get({prometheus ? "/metrics" : "/metrics/snapshot"},
+               [&sys, node, prometheus](http_request, http_reply reply) {
+                 auto view = node->get();
+                 if (!view.master)
+                   return reply.send(metrics_response({{"master/elected", 0}}, prometheus));
+                 serve_metrics(sys, view.master, prometheus, std::move(reply));
+               });
+  }
+
+  // Served by the leader.
+  table->add({"/api/v1/scheduler", "/master/api/v1/scheduler"}, {"POST"},
+             leading(node, [&sys, schedulers](const master_actor& master, http_request request,
+                                              http_reply reply) {
+               schedulers->for_master(sys, master)(std::move(request), std::move(reply));
+             }));
+  table->add({"/api/v1", "/api/v1/operator", "/master/api/v1"}, {"POST"},
+             leading(node, [&sys](const master_actor& master, http_request request,
+                                  http_reply reply) {
+               serve_operator_call(sys, master, request, std::move(reply));
+             }));
+  table->add({"/weights", "/master/weights"}, {"GET", "PUT"},
+             leading(node, [&sys](const master_actor& master, http_request request,
+                                  http_reply reply) {
+               serve_weights(sys, master, request, std::move(reply));
+             }));
+  table->add_prefix(std::string(kv_path_prefix), {},
+                    leading(node, [&sys](const master_actor& master, http_request request,
+                                         http_reply reply) {
+                      serve_kv(sys, master, request, std::move(reply));
+                    }));
+  table->get({"/registrar(1)/registry"},
+             leading(node, [&sys](const master_actor& master, http_request, http_reply reply) {
+               serve_registry(sys, master, std::move(reply));
+             }));
+  auto whole = [](const master_snapshot& s, const http_request&) {
+    return json_response(to_json(*s));
   };
+  auto frameworks = [](const master_snapshot& s, const http_request&) {
+    return frameworks_document(s);
+  };
+  auto slaves = [](const master_snapshot& s, const http_request&) { return slaves_document(s); };
+  table->get({"/master/state", "/state", "/state.json", "/master/state.json"},
+             leading(node, state_cut(sys, whole)));
+  table->get({"/master/frameworks", "/frameworks"}, leading(node, state_cut(sys, frameworks)));
+  table->get({"/master/slaves", "/slaves"}, leading(node, state_cut(sys, slaves)));
+  table->get({"/master/tasks", "/tasks"}, leading(node, state_cut(sys, tasks_document)));
+  return route_table::handler(std::move(table));
 }
 
 } // namespace cairn

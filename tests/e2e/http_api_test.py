@@ -181,8 +181,11 @@ class HttpApis(unittest.TestCase):
                      {"Content-Type": "application/json"})
         response = conn.getresponse()
         self.assertEqual(response.status, 200)
-        first = read_records(response, 1)
-        self.assertEqual(first[0]["type"], "SUBSCRIBED")
+        # RecordIO of JSON records; Content-Type names the records' type, as
+        # Mesos answers, and a HEARTBEAT follows SUBSCRIBED at once.
+        self.assertEqual(response.getheader("Content-Type"), "application/json")
+        first = read_records(response, 2, bound=5)
+        self.assertEqual([e["type"] for e in first], ["SUBSCRIBED", "HEARTBEAT"])
         self.assertIn("get_state", first[0]["subscribed"])
         runner = threading.Thread(target=lambda: self.local.execute(
             "--name", "watched", "--command", "true"))
@@ -253,6 +256,38 @@ class HttpApis(unittest.TestCase):
         conn.request("GET", "/redirect")
         self.assertEqual(conn.getresponse().status, 307)
         conn.close()
+
+    def test_mesos_paths_and_unknown_routes(self):
+        def request(address, method, path, body=None):
+            host, _, port = address.partition(":")
+            conn = http.client.HTTPConnection(host, int(port), timeout=30)
+            conn.request(method, path, body, {"Content-Type": "application/json"})
+            r = conn.getresponse()
+            out = (r.status, r.read().decode(errors="replace"), r.getheader("Allow"))
+            conn.close()
+            return out
+        self.assertEqual(request(self.address, "GET", "/master/health")[0], 200)
+        status, body, _ = request(self.address, "POST", "/master/api/v1",
+                                  json.dumps({"type": "GET_HEALTH"}))
+        self.assertEqual(status, 200)
+        self.assertTrue(json.loads(body)["get_health"]["healthy"])
+        # A path that does not exist is 404 whatever the method; a path that
+        # does, asked with a method it does not take, is 405 naming those it takes.
+        for method in ("GET", "POST", "DELETE"):
+            self.assertEqual(request(self.address, method, "/no/such/route")[0], 404)
+        status, body, allow = request(self.address, "GET", "/master/api/v1/scheduler")
+        self.assertEqual((status, allow), (405, "POST"))
+        self.assertIn("'POST'", body)
+        self.assertEqual(request(self.address, "DELETE", "/master/state")[:1], (405,))
+        slave = json.loads(self.local.get("/master/slaves")[1])["slaves"][0]
+        agent = "%s:%d" % (slave["hostname"], slave["port"])
+        self.assertEqual(request(agent, "GET", "/slave(1)/health")[0], 200)
+        status, body, _ = request(agent, "GET", "/slave(1)/state")
+        self.assertEqual(status, 200)
+        self.assertIn("frameworks", json.loads(body))
+        status, _, _ = request(agent, "POST", "/slave(1)/api/v1", json.dumps({"type": "GET_HEALTH"}))
+        self.assertEqual(status, 200)
+        self.assertEqual(request(agent, "POST", "/slave(1)/nothing")[0], 404)
 
     def test_agent_api_and_files(self):
         self.local.execute("--name", "filed", "--command", "echo file-output")
