@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/json_maps.hpp"
 #include "schema/executor.capnp.h"
 #include "schema/master.capnp.h"
 #include "schema/operator.capnp.h"
@@ -88,6 +89,7 @@ capnp::JsonCodec* make_codec() {
   codec->setMaxNestingDepth(static_cast<size_t>(limits::wire_max_nesting));
   codec->addTypeHandler(int64s);
   codec->addTypeHandler(uint64s);
+  add_map_handlers(*codec);
   codec->handleByAnnotation<schema::Call>();
   codec->handleByAnnotation<schema::Event>();
   codec->handleByAnnotation<schema::executor::Call>();
