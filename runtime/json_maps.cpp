@@ -65,6 +65,11 @@ void add_map_handlers(capnp::JsonCodec& codec) {
   codec.addTypeHandler(texts);
   codec.addTypeHandler(offer_filters);
   codec.addTypeHandler(role_constraints);
+  // The annotated roots do not see past a handler, so the maps' value types
+  // learn their Mesos spellings here.
+  codec.handleByAnnotation<schema::Secret>();
+  codec.handleByAnnotation<schema::OfferFilters>();
+  codec.handleByAnnotation<schema::OfferConstraints::RoleConstraints>();
 }
 
 } // namespace cairn

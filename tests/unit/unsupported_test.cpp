@@ -281,6 +281,8 @@ TEST_CASE("subscribe fields not honoured yet are refused by name") {
   auto roles = sub.getOfferConstraints().getRoleConstraints().getEntries();
   REQUIRE(roles.size() == 1);
   CHECK(roles[0].getKey() == "*");
+  REQUIRE(roles[0].getValue().getGroups().size() == 1);
+  REQUIRE(roles[0].getValue().getGroups()[0].getAttributeConstraints().size() == 1);
   auto constraint = roles[0].getValue().getGroups()[0].getAttributeConstraints()[0];
   CHECK(constraint.getSelector().getAttributeName() == "rack");
   CHECK(constraint.getPredicate().hasExists());
@@ -290,6 +292,10 @@ TEST_CASE("subscribe fields not honoured yet are refused by name") {
       "min_allocatable_resources": {"quantities": [{"quantities": {"cpus": {"value": 1}}}]}}}}}})");
   REQUIRE(filtered);
   auto info = (*filtered)->getSubscribe().getFrameworkInfo();
+  REQUIRE(info.getOfferFilters().getEntries().size() == 1);
+  auto minimum = info.getOfferFilters().getEntries()[0].getValue().getMinAllocatableResources();
+  REQUIRE(minimum.getQuantities().size() == 1);
+  CHECK(minimum.getQuantities()[0].getQuantities().getEntries()[0].getKey() == "cpus");
   CHECK(unsupported_in_framework_info(info) == "FrameworkInfo.offer_filters is not supported yet");
   auto checked = check_framework_info(info);
   REQUIRE_FALSE(checked);
