@@ -41,6 +41,7 @@ class Framework:
         assert self.stream.status == 200, self.stream.read()
         self.stream_id = self.stream.getheader("Mesos-Stream-Id")
         self.offers = []
+        self.terminal = {}  # task id -> its terminal status, whenever it came
         event = self.next_event(lambda e: e["type"] == "SUBSCRIBED")
         self.framework_id = event["subscribed"]["framework_id"]["value"]
 
@@ -68,6 +69,9 @@ class Framework:
             event = json.loads(self.stream.read(int(length)))
             if event["type"] == "OFFERS":
                 self.offers.extend(event["offers"]["offers"])
+            if event["type"] == "UPDATE" and event["update"]["status"]["state"] in TERMINAL:
+                status = event["update"]["status"]
+                self.terminal[status["task_id"]["value"]] = status
             if event["type"] == "UPDATE" and "uuid" in event["update"]["status"]:
                 status = event["update"]["status"]
                 self.call({"type": "ACKNOWLEDGE", "acknowledge": {
@@ -123,15 +127,12 @@ class Refusals(unittest.TestCase):
 
     def wait_terminal(self, task_ids):
         """The terminal status of each of `task_ids`, as the framework hears it."""
-        seen = {}
-        while set(task_ids) - set(seen):
-            event = self.fw.next_event(
+        while set(task_ids) - set(self.fw.terminal):
+            self.fw.next_event(
                 lambda e: e["type"] == "UPDATE"
                 and e["update"]["status"]["task_id"]["value"] in task_ids
                 and e["update"]["status"]["state"] in TERMINAL)
-            status = event["update"]["status"]
-            seen[status["task_id"]["value"]] = status
-        return seen
+        return {task_id: self.fw.terminal[task_id] for task_id in task_ids}
 
     def assert_never_ran(self, task_ids):
         agent = self.agent_state()
