@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/json_maps.hpp"
 #include "schema/executor.capnp.h"
 #include "schema/master.capnp.h"
 #include "schema/operator.capnp.h"
@@ -153,6 +154,7 @@ capnp::JsonCodec* make_codec() {
   static health_handler health;
   codec->addTypeHandler(capnp::Schema::from<schema::TaskStatus::Reason>(), reasons);
   codec->addTypeHandler(capnp::Schema::from<schema::TaskStatus::Health>(), health);
+  add_map_handlers(*codec);
   codec->handleByAnnotation<schema::Call>();
   codec->handleByAnnotation<schema::Event>();
   codec->handleByAnnotation<schema::executor::Call>();

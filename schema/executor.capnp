@@ -39,6 +39,7 @@ struct Event {
   acknowledged @4 :Acknowledged;
   message @5 :Message;
   error @6 :Error;
+  launchGroup @7 :LaunchGroup $Json.name("launch_group");
 
   enum Type {
     unknown @0 $Json.name("UNKNOWN");
@@ -50,7 +51,10 @@ struct Event {
     error @6 $Json.name("ERROR");
     shutdown @7 $Json.name("SHUTDOWN");
     heartbeat @8 $Json.name("HEARTBEAT");
+    launchGroup @9 $Json.name("LAUNCH_GROUP");
   }
+
+  struct LaunchGroup { taskGroup @0 :M.TaskGroupInfo $Json.name("task_group"); }
 
   struct Subscribed {
     executorInfo @0 :M.ExecutorInfo $Json.name("executor_info");

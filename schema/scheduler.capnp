@@ -1,11 +1,14 @@
 # Framework <-> master: the v1 scheduler Call and Event, after Mesos'
 # scheduler/scheduler.proto. One `type` names the call; the matching field holds it.
+# Every call type Mesos has is known here; those the master does not serve yet
+# are refused by name (actors/master/unsupported.cpp).
 @0xe6c78b822f27d801;
 
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("cairn::schema");
 using Json = import "/capnp/compat/json.capnp";
 using M = import "mesos.capnp";
+using R = import "resources.capnp";
 
 struct Call {
   frameworkId @0 :M.FrameworkID $Json.name("framework_id");
@@ -19,6 +22,14 @@ struct Call {
   reconcile @8 :Reconcile;
   message @9 :Message;
   suppress @10 :Suppress;
+  shutdown @11 :Shutdown;
+  acceptInverseOffers @12 :AcceptInverseOffers $Json.name("accept_inverse_offers");
+  declineInverseOffers @13 :DeclineInverseOffers $Json.name("decline_inverse_offers");
+  acknowledgeOperationStatus @14 :AcknowledgeOperationStatus
+    $Json.name("acknowledge_operation_status");
+  reconcileOperations @15 :ReconcileOperations $Json.name("reconcile_operations");
+  request @16 :Request;
+  updateFramework @17 :UpdateFramework $Json.name("update_framework");
 
   enum Type {
     unknown @0 $Json.name("UNKNOWN");
@@ -32,12 +43,60 @@ struct Call {
     reconcile @8 $Json.name("RECONCILE");
     message @9 $Json.name("MESSAGE");
     suppress @10 $Json.name("SUPPRESS");
+    shutdown @11 $Json.name("SHUTDOWN");
+    acceptInverseOffers @12 $Json.name("ACCEPT_INVERSE_OFFERS");
+    declineInverseOffers @13 $Json.name("DECLINE_INVERSE_OFFERS");
+    acknowledgeOperationStatus @14 $Json.name("ACKNOWLEDGE_OPERATION_STATUS");
+    reconcileOperations @15 $Json.name("RECONCILE_OPERATIONS");
+    request @16 $Json.name("REQUEST");
+    updateFramework @17 $Json.name("UPDATE_FRAMEWORK");
   }
 
   struct Subscribe {
     frameworkInfo @0 :M.FrameworkInfo $Json.name("framework_info");
     suppressedRoles @1 :List(Text) $Json.name("suppressed_roles");
+    offerConstraints @2 :OfferConstraints $Json.name("offer_constraints");
   }
+
+  struct UpdateFramework {
+    frameworkInfo @0 :M.FrameworkInfo $Json.name("framework_info");
+    suppressedRoles @1 :List(Text) $Json.name("suppressed_roles");
+    offerConstraints @2 :OfferConstraints $Json.name("offer_constraints");
+  }
+
+  struct AcceptInverseOffers {
+    inverseOfferIds @0 :List(M.OfferID) $Json.name("inverse_offer_ids");
+    filters @1 :M.Filters;
+  }
+
+  struct DeclineInverseOffers {
+    inverseOfferIds @0 :List(M.OfferID) $Json.name("inverse_offer_ids");
+    filters @1 :M.Filters;
+  }
+
+  struct Shutdown {
+    executorId @0 :M.ExecutorID $Json.name("executor_id");
+    agentId @1 :M.AgentID $Json.name("agent_id");
+  }
+
+  struct AcknowledgeOperationStatus {
+    agentId @0 :M.AgentID $Json.name("agent_id");
+    resourceProviderId @1 :R.ResourceProviderID $Json.name("resource_provider_id");
+    uuid @2 :Data $Json.base64;
+    operationId @3 :M.OperationID $Json.name("operation_id");
+  }
+
+  struct ReconcileOperations {
+    operations @0 :List(Operation);
+
+    struct Operation {
+      operationId @0 :M.OperationID $Json.name("operation_id");
+      agentId @1 :M.AgentID $Json.name("agent_id");
+      resourceProviderId @2 :R.ResourceProviderID $Json.name("resource_provider_id");
+    }
+  }
+
+  struct Request { requests @0 :List(M.Request); }
 
   struct Accept {
     offerIds @0 :List(M.OfferID) $Json.name("offer_ids");
@@ -91,6 +150,9 @@ struct Event {
   message @5 :Message;
   failure @6 :Failure;
   error @7 :Error;
+  inverseOffers @8 :InverseOffers $Json.name("inverse_offers");
+  rescindInverseOffer @9 :RescindInverseOffer $Json.name("rescind_inverse_offer");
+  updateOperationStatus @10 :UpdateOperationStatus $Json.name("update_operation_status");
 
   enum Type {
     unknown @0 $Json.name("UNKNOWN");
@@ -102,7 +164,20 @@ struct Event {
     failure @6 $Json.name("FAILURE");
     error @7 $Json.name("ERROR");
     heartbeat @8 $Json.name("HEARTBEAT");
+    inverseOffers @9 $Json.name("INVERSE_OFFERS");
+    rescindInverseOffer @10 $Json.name("RESCIND_INVERSE_OFFER");
+    updateOperationStatus @11 $Json.name("UPDATE_OPERATION_STATUS");
   }
+
+  struct InverseOffers {
+    inverseOffers @0 :List(M.InverseOffer) $Json.name("inverse_offers");
+  }
+
+  struct RescindInverseOffer {
+    inverseOfferId @0 :M.OfferID $Json.name("inverse_offer_id");
+  }
+
+  struct UpdateOperationStatus { status @0 :M.OperationStatus; }
 
   struct Subscribed {
     frameworkId @0 :M.FrameworkID $Json.name("framework_id");
@@ -129,4 +204,78 @@ struct Event {
   }
 
   struct Error { message @0 :Text; }
+}
+
+struct Response {
+  # The answer to a call that has one (200 OK rather than 202 Accepted).
+  type @0 :Type;
+  reconcileOperations @1 :ReconcileOperations $Json.name("reconcile_operations");
+
+  enum Type {
+    unknown @0 $Json.name("UNKNOWN");
+    reconcileOperations @1 $Json.name("RECONCILE_OPERATIONS");
+  }
+
+  struct ReconcileOperations {
+    operationStatuses @0 :List(M.OperationStatus) $Json.name("operation_statuses");
+  }
+}
+
+# Which agents a framework's roles may be offered, by their attributes
+# (Mesos 1.11's offer constraints). Protobuf oneofs are unions here.
+struct AttributeConstraint {
+  selector @0 :Selector;
+  predicate @1 :Predicate;
+
+  struct Selector {
+    union {
+      pseudoattributeType @0 :PseudoattributeType $Json.name("pseudoattribute_type");
+      attributeName @1 :Text $Json.name("attribute_name");
+    }
+
+    enum PseudoattributeType {
+      unknown @0 $Json.name("UNKNOWN");
+      hostname @1 $Json.name("HOSTNAME");
+      region @2 $Json.name("REGION");
+      zone @3 $Json.name("ZONE");
+    }
+  }
+
+  struct Predicate {
+    exists @0 :Exists;
+    notExists @1 :NotExists $Json.name("not_exists");
+    textEquals @2 :TextEquals $Json.name("text_equals");
+    textNotEquals @3 :TextNotEquals $Json.name("text_not_equals");
+    textMatches @4 :TextMatches $Json.name("text_matches");
+    textNotMatches @5 :TextNotMatches $Json.name("text_not_matches");
+
+    struct Exists {}
+    struct NotExists {}
+    struct TextEquals { value @0 :Text; }
+    struct TextNotEquals { value @0 :Text; }
+    struct TextMatches { regex @0 :Text; }
+    struct TextNotMatches { regex @0 :Text; }
+  }
+}
+
+struct OfferConstraints {
+  roleConstraints @0 :RoleConstraintsMap $Json.name("role_constraints");
+  # Mesos' map<string, RoleConstraints>, keyed by role.
+
+  struct RoleConstraints {
+    groups @0 :List(Group);
+
+    struct Group {
+      attributeConstraints @0 :List(AttributeConstraint) $Json.name("attribute_constraints");
+    }
+  }
+}
+
+# Read and written by the codec's map handler (runtime/json_maps.cpp).
+struct RoleConstraintsMap {
+  entries @0 :List(Entry);
+  struct Entry {
+    key @0 :Text;
+    value @1 :OfferConstraints.RoleConstraints;
+  }
 }

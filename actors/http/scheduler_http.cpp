@@ -8,6 +8,7 @@
 
 #include "actors/http/operator_http.hpp"
 #include "actors/http/recordio.hpp"
+#include "actors/master/unsupported.hpp"
 #include "actors/master/validation.hpp"
 #include "actors/http/routes.hpp"
 #include "runtime/random.hpp"
@@ -130,10 +131,15 @@ http_handler scheduler_api(caf::actor_system& sys, master_actor master) {
     auto c = **call;
     if (c.getType() == Call::Type::UNKNOWN)
       return reply.send(bad_request("Expecting 'type' to be present"));
+    // Known to Mesos but not served here yet: said so, not taken and dropped.
+    if (auto why = unsupported_call(c.getType()); !why.empty())
+      return reply.send(text_response(501, why));
     if (c.getType() == Call::Type::SUBSCRIBE) {
       if (!c.hasSubscribe() || !c.getSubscribe().hasFrameworkInfo())
         return reply.send(bad_request("Expecting 'subscribe' to be present"));
       auto info = c.getSubscribe().getFrameworkInfo();
+      if (auto why = unsupported_in_subscribe(c.getSubscribe()); !why.empty())
+        return reply.send(text_response(501, why));
       // Refused before a stream is opened; the master would refuse it too.
       if (auto why = framework_info_problem(info); !why.empty())
         return reply.send(bad_request(why));

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "actors/checks.hpp"
+#include "actors/master/unsupported.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/limits.hpp"
 #include "runtime/errors.hpp"
@@ -107,6 +108,8 @@ void on_subscribe(master_ptr self, const scheduler_call& msg) {
   auto roles = check_framework_info(info);
   if (!roles)
     return send_error(self, sender, error_message(roles.error()));
+  if (auto why = unsupported_in_subscribe(call.getSubscribe()); !why.empty())
+    return send_error(self, sender, why);
   for (auto r : call.getSubscribe().getSuppressedRoles())
     if (!std::binary_search(roles->begin(), roles->end(), std::string(r.cStr())))
       return send_error(self, sender,
@@ -233,6 +236,8 @@ void on_scheduler_call(master_ptr self, const scheduler_call& msg) {
         return send_error(self, sender, "Expecting 'message' to be present");
       return on_message(self, fw, call.getMessage());
     default:
+      if (auto why = unsupported_call(call.getType()); !why.empty())
+        return send_error(self, sender, why);
       return send_error(self, sender, "Unknown call type");
   }
 }

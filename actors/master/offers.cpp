@@ -44,6 +44,24 @@ void send_offers(master_ptr self, framework_record& fw, const std::vector<std::s
   self->send(fw.sink, std::move(b).finish());
 }
 
+// An operation that was not applied, told as Mesos tells a dropped one: no
+// uuid and no agent, so there is nothing to acknowledge.
+void send_operation_error(master_ptr self, framework_record& fw,
+                          const refused_operation& refused) {
+  logger("master")->info("framework {}: operation {} refused: {}", fw.id, refused.operation,
+                         refused.message);
+  if (!fw.connected)
+    return;
+  self->send(fw.sink, make_wire<Event>([&](Event::Builder e) {
+               e.setType(Event::Type::UPDATE_OPERATION_STATUS);
+               auto status = e.initUpdateOperationStatus().initStatus();
+               if (refused.has_id)
+                 status.initOperationId().setValue(refused.operation_id);
+               status.setState(schema::OperationState::OPERATION_ERROR);
+               status.setMessage(refused.message);
+             }));
+}
+
 void launch(master_ptr self, framework_record& fw, agent_record& agent,
             schema::Call::Accept::Reader call, const accepted_task& accepted) {
   auto info = call.getOperations()[static_cast<unsigned>(accepted.operation)]
@@ -172,14 +190,14 @@ void on_accept(master_ptr self, framework_record& fw, schema::Call::Accept::Read
       return i == st.offers.end() ? nullptr : &i->second;
     },
     [&](const std::string& task_id) { return fw.tasks.count(task_id) > 0; });
-  for (const auto& note : plan.notes)
-    logger("master")->warn("framework {}: {}", fw.id, note);
   double refuse = refuse_seconds_of(call.hasFilters(), call.getFilters());
   for (const auto& id : plan.offer_ids)
     take_offer(self, id);
   for (const auto& refused : plan.refused)
     send_master_update(self, fw, refused.task_id, plan.agent_id, refused.state,
                        refused.reason, refused.message);
+  for (const auto& refused : plan.refused_operations)
+    send_operation_error(self, fw, refused);
   auto agent = st.agents.find(plan.agent_id);
   if (!plan.launches.empty()) {
     // An offer is removed with its agent, so valid offers imply a known agent.

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "actors/master/unsupported.hpp"
 #include "actors/resources/convert.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/limits.hpp"
@@ -18,6 +19,7 @@ namespace {
 using schema::TaskState;
 using Reason = schema::TaskStatus::Reason;
 using Capability = schema::FrameworkInfo::Capability::Type;
+using Operation = schema::Offer::Operation;
 
 // Validates the offers named by the call. Returns "" when every offer is
 // usable, else why not; valid ones are collected either way so they can be
@@ -79,6 +81,9 @@ namespace {
 // when the task can launch.
 std::string check_task(schema::TaskInfo::Reader task, const accept_plan& plan,
                        const resources& remaining, resources& res) {
+  // First: what cairn cannot do yet is named, whatever else is wrong.
+  if (auto why = unsupported_in_task(task); !why.empty())
+    return why;
   if (task.getName().size() == 0)
     return "Task has no name";
   if (task.hasAgentId() && task.getAgentId().getValue() != plan.agent_id)
@@ -116,6 +121,27 @@ std::string check_task(schema::TaskInfo::Reader task, const accept_plan& plan,
   return {};
 }
 
+void refuse_operation(accept_plan& plan, Operation::Reader op, size_t index,
+                      const std::string& message) {
+  refused_operation refused;
+  refused.operation = index;
+  refused.has_id = op.hasId();
+  refused.operation_id = op.getId().getValue();
+  refused.message = message;
+  plan.refused_operations.push_back(std::move(refused));
+}
+
+// The tasks an operation carries, for their TASK_* answers when it is refused.
+capnp::List<schema::TaskInfo>::Reader tasks_of(Operation::Reader op) {
+  if (op.getType() == Operation::Type::LAUNCH_GROUP)
+    return op.getLaunchGroup().getTaskGroup().getTasks();
+  return op.getLaunch().getTaskInfos();
+}
+
+bool launches(Operation::Reader op) {
+  return op.getType() == Operation::Type::LAUNCH || op.getType() == Operation::Type::LAUNCH_GROUP;
+}
+
 } // namespace
 
 accept_plan plan_accept(schema::Call::Accept::Reader accept, const std::string& framework_id,
@@ -129,11 +155,17 @@ accept_plan plan_accept(schema::Call::Accept::Reader accept, const std::string& 
   if (!offers_problem.empty()) {
     // Mesos drops every task of a call with invalid offers.
     auto state = partition_aware ? TaskState::TASK_DROPPED : TaskState::TASK_LOST;
-    for (auto op : operations)
-      if (op.getType() == schema::Offer::Operation::Type::LAUNCH)
-        for (auto t : op.getLaunch().getTaskInfos())
+    for (size_t i = 0; i < operations.size(); ++i) {
+      auto op = operations[static_cast<unsigned>(i)];
+      if (launches(op))
+        for (auto t : tasks_of(op))
           plan.refused.push_back({t.getTaskId().getValue(), state, Reason::INVALID_OFFERS,
                                   "Task launched with invalid offers: " + offers_problem});
+      if (op.getType() != Operation::Type::LAUNCH)
+        refuse_operation(plan, op, i,
+                         fmt::format("Offer operation {} was sent with invalid offers: {}",
+                                     operation_type_name(op.getType()), offers_problem));
+    }
     plan.unused = offered;
     return plan;
   }
@@ -142,9 +174,19 @@ accept_plan plan_accept(schema::Call::Accept::Reader accept, const std::string& 
   size_t tasks_seen = 0;
   for (size_t i = 0; i < operations.size(); ++i) {
     auto op = operations[static_cast<unsigned>(i)];
-    if (op.getType() != schema::Offer::Operation::Type::LAUNCH) {
-      plan.notes.push_back(fmt::format("operation {} is not supported yet; ignored",
-                                       static_cast<int>(op.getType())));
+    // Each operation on its own, as in Mesos: one refused leaves the others be.
+    std::string op_problem = unsupported_operation(op.getType());
+    if (op_problem.empty() && op.hasId())
+      op_problem = "Offer operation LAUNCH cannot have an id: operation feedback is not "
+                   "supported for LAUNCH";
+    if (!op_problem.empty()) {
+      refuse_operation(plan, op, i, op_problem);
+      auto reason = op.getType() == Operation::Type::LAUNCH_GROUP ? Reason::TASK_GROUP_INVALID
+                                                                   : Reason::TASK_INVALID;
+      if (launches(op))
+        for (auto t : tasks_of(op))
+          plan.refused.push_back({t.getTaskId().getValue(), TaskState::TASK_ERROR, reason,
+                                  op_problem});
       continue;
     }
     auto tasks = op.getLaunch().getTaskInfos();
@@ -189,6 +231,8 @@ bool has_capability(schema::FrameworkInfo::Reader info, Capability type) {
 caf::expected<std::vector<std::string>> check_framework_info(schema::FrameworkInfo::Reader info) {
   // First: the registry would refuse it, and nothing more need be read of it.
   if (auto why = framework_info_problem(info); !why.empty())
+    return make_error(why);
+  if (auto why = unsupported_in_framework_info(info); !why.empty())
     return make_error(why);
   if (info.getName().size() == 0)
     return make_error("FrameworkInfo.name must be set");

@@ -39,14 +39,23 @@ struct refused_task {
   std::string message;
 };
 
+// An offer operation that is not applied: the framework hears of it as an
+// UPDATE_OPERATION_STATUS with OPERATION_ERROR.
+struct refused_operation {
+  size_t operation;          // index in accept.operations
+  bool has_id = false;       // the framework asked for feedback with an id
+  std::string operation_id;
+  std::string message;
+};
+
 struct accept_plan {
   std::vector<std::string> offer_ids;  // the valid offers; all are used up by the call
   std::string agent_id;
   std::string role;
   std::vector<accepted_task> launches;
   std::vector<refused_task> refused;
+  std::vector<refused_operation> refused_operations;
   resources unused;                    // offered but not launched: back to the allocator
-  std::vector<std::string> notes;      // what was ignored, for the log
 };
 
 using find_offer_fn = std::function<const offer_record*(const std::string& offer_id)>;

@@ -1,0 +1,165 @@
+#include "actors/master/unsupported.hpp"
+
+#include <capnp/schema.h>
+
+namespace cairn {
+
+namespace {
+
+using Operation = schema::Offer::Operation;
+using Call = schema::Call;
+
+std::string not_yet(const std::string& what) {
+  return what + " is not supported yet";
+}
+
+// The $Json.name of an enumerant: the name Mesos gives the value.
+template <class Enum>
+std::string json_name(Enum value) {
+  auto enumerants = capnp::Schema::from<Enum>().getEnumerants();
+  auto index = static_cast<unsigned>(value);
+  if (index >= enumerants.size())
+    return std::to_string(index);
+  for (auto a : enumerants[index].getProto().getAnnotations())
+    if (a.getValue().isText())
+      return a.getValue().getText();
+  return enumerants[index].getProto().getName();
+}
+
+bool has_secret(schema::Environment::Reader env) {
+  for (auto v : env.getVariables())
+    if (v.hasSecret() || v.getType() == schema::Environment::Variable::Type::SECRET)
+      return true;
+  return false;
+}
+
+// A CommandInfo's fields cairn does not honour; `where` is its path.
+std::string unsupported_in_command(schema::CommandInfo::Reader command, const std::string& where) {
+  if (command.getUris().size() > 0)
+    return not_yet(where + ".uris");  // the fetcher
+  if (command.hasUser())
+    return not_yet(where + ".user");  // running as another user
+  if (command.hasEnvironment() && has_secret(command.getEnvironment()))
+    return not_yet(where + ".environment.variables.secret");
+  return {};
+}
+
+std::string unsupported_in_resources(capnp::List<schema::Resource>::Reader resources,
+                                     const std::string& where) {
+  struct field {
+    const char* name;
+    bool (*present)(schema::Resource::Reader);
+  };
+  static const field fields[] = {
+    {"disk", [](schema::Resource::Reader r) { return r.hasDisk(); }},
+    {"reservation", [](schema::Resource::Reader r) { return r.hasReservation(); }},
+    {"revocable", [](schema::Resource::Reader r) { return r.hasRevocable(); }},
+    {"shared", [](schema::Resource::Reader r) { return r.hasShared(); }},
+    {"provider_id", [](schema::Resource::Reader r) { return r.hasProviderId(); }},
+  };
+  for (auto r : resources)
+    for (const auto& f : fields)
+      if (f.present(r))
+        return not_yet(std::string("Resource.") + f.name + " (in " + where + ")");
+  for (auto r : resources)
+    for (auto reservation : r.getReservations())
+      if (reservation.hasLabels())
+        return not_yet("Resource.reservations.labels (in " + where + ")");
+  return {};
+}
+
+std::string unsupported_in_executor(schema::ExecutorInfo::Reader ex) {
+  struct field {
+    const char* name;
+    bool (*present)(schema::ExecutorInfo::Reader);
+  };
+  static const field fields[] = {
+    {"container", [](schema::ExecutorInfo::Reader e) { return e.hasContainer(); }},
+    {"shutdown_grace_period",
+     [](schema::ExecutorInfo::Reader e) { return e.hasShutdownGracePeriod(); }},
+  };
+  for (const auto& f : fields)
+    if (f.present(ex))
+      return not_yet(std::string("TaskInfo.executor.") + f.name);
+  if (ex.hasCommand())
+    if (auto why = unsupported_in_command(ex.getCommand(), "TaskInfo.executor.command");
+        !why.empty())
+      return why;
+  return unsupported_in_resources(ex.getResources(), "TaskInfo.executor.resources");
+}
+
+} // namespace
+
+std::string operation_type_name(Operation::Type type) {
+  return json_name(type);
+}
+
+std::string call_type_name(Call::Type type) {
+  return json_name(type);
+}
+
+std::string unsupported_in_task(schema::TaskInfo::Reader task) {
+  // The table: each row a TaskInfo field that a feature still has to honour.
+  struct field {
+    const char* name;
+    bool (*present)(schema::TaskInfo::Reader);
+  };
+  static const field fields[] = {
+    {"container", [](schema::TaskInfo::Reader t) { return t.hasContainer(); }},
+    {"health_check", [](schema::TaskInfo::Reader t) { return t.hasHealthCheck(); }},
+    {"check", [](schema::TaskInfo::Reader t) { return t.hasCheck(); }},
+    {"max_completion_time", [](schema::TaskInfo::Reader t) { return t.hasMaxCompletionTime(); }},
+    // An empty map sets no limit, in Mesos too.
+    {"limits", [](schema::TaskInfo::Reader t) { return t.getLimits().getEntries().size() > 0; }},
+  };
+  for (const auto& f : fields)
+    if (f.present(task))
+      return not_yet(std::string("TaskInfo.") + f.name);
+  if (task.hasCommand())
+    if (auto why = unsupported_in_command(task.getCommand(), "TaskInfo.command"); !why.empty())
+      return why;
+  if (task.hasExecutor())
+    if (auto why = unsupported_in_executor(task.getExecutor()); !why.empty())
+      return why;
+  return unsupported_in_resources(task.getResources(), "TaskInfo.resources");
+}
+
+std::string unsupported_operation(Operation::Type type) {
+  switch (type) {
+    case Operation::Type::LAUNCH:
+      return {};
+    case Operation::Type::UNKNOWN:
+      return "Offer operation has no type, or one cairn does not know";
+    default:
+      return not_yet("Offer operation " + operation_type_name(type));
+  }
+}
+
+std::string unsupported_call(Call::Type type) {
+  switch (type) {
+    case Call::Type::SHUTDOWN:
+    case Call::Type::ACCEPT_INVERSE_OFFERS:
+    case Call::Type::DECLINE_INVERSE_OFFERS:
+    case Call::Type::ACKNOWLEDGE_OPERATION_STATUS:
+    case Call::Type::RECONCILE_OPERATIONS:
+    case Call::Type::REQUEST:
+    case Call::Type::UPDATE_FRAMEWORK:
+      return not_yet("Call type " + call_type_name(type));
+    default:
+      return {};
+  }
+}
+
+std::string unsupported_in_framework_info(schema::FrameworkInfo::Reader info) {
+  if (info.getOfferFilters().getEntries().size() > 0)
+    return not_yet("FrameworkInfo.offer_filters");
+  return {};
+}
+
+std::string unsupported_in_subscribe(Call::Subscribe::Reader subscribe) {
+  if (subscribe.hasOfferConstraints())
+    return not_yet("Call.subscribe.offer_constraints");
+  return unsupported_in_framework_info(subscribe.getFrameworkInfo());
+}
+
+} // namespace cairn
