@@ -4,6 +4,7 @@
 
 #include <caf/event_based_actor.hpp>
 #include <caf/response_promise.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include "runtime/connect.hpp"
@@ -103,6 +104,25 @@ caf::behavior connector(self_ptr self, connector_options options) {
 
 caf::actor spawn_connector(caf::actor_system& sys, connector_options options) {
   return sys.spawn<caf::detached>(connector, std::move(options));
+}
+
+caf::expected<caf::strong_actor_ptr> connect_within(caf::actor_system& sys,
+                                                    connector_options options, duration timeout) {
+  auto addresses = fmt::format("{}", fmt::join(options.addresses, ","));
+  if (options.addresses.empty())
+    return make_error("no address to connect to");
+  auto connector = spawn_connector(sys, std::move(options));
+  caf::scoped_actor self{sys};
+  caf::expected<caf::strong_actor_ptr> result = make_error("nothing answered");
+  self->request(connector, timeout, connect_atom::value)
+    .receive([&](const caf::strong_actor_ptr& handle) { result = handle; },
+             [&](caf::error&) {
+               result = make_error(fmt::format("no answer from {} within {}", addresses,
+                                               format_duration(timeout)),
+                                   caf::sec::cannot_connect_to_node);
+             });
+  self->send_exit(connector, caf::exit_reason::user_shutdown);
+  return result;
 }
 
 std::vector<std::string> split_addresses(const std::string& list) {

@@ -155,7 +155,7 @@ driver_actor::behavior_type driver(self_ptr self, driver_options options,
     if (st.master && msg.source == st.master.address())
       on_master_lost(self, "the connection broke");
   });
-  if (st.options.master_addresses.empty())
+  if (master || st.options.master_addresses.empty())
     on_master_found(self, caf::actor_cast<caf::strong_actor_ptr>(master));
   else
     find_master(self);
