@@ -156,6 +156,7 @@ class Scheduler:
             if response.status == 200:
                 self.host, self.port = host, port
                 self.stream_id = response.getheader("Mesos-Stream-Id")
+                print("subscribed at %s:%d" % (host, port), file=sys.stderr, flush=True)
                 return conn, response
             text = response.read()
             conn.close()
@@ -185,26 +186,32 @@ class Scheduler:
     def events(self):
         """Events as they come, across failovers of the master."""
         conn, response = self.subscribe()
-        while True:
-            try:
-                length = b""
-                while not length.endswith(b"\n"):
-                    byte = response.read(1)
-                    if not byte:
-                        raise ConnectionError("the master closed the event stream")
-                    length += byte
-                event = json.loads(response.read(int(length)))
-            except (OSError, http.client.HTTPException, ValueError):
-                # The master is gone: find the leader and subscribe again as
-                # the same framework.
-                conn.close()
-                print("lost the master; subscribing again", file=sys.stderr, flush=True)
-                conn, response = self.subscribe()
-                continue
-            yield event
+        try:
+            while True:
+                try:
+                    length = b""
+                    while not length.endswith(b"\n"):
+                        byte = response.read(1)
+                        if not byte:
+                            raise ConnectionError("the master closed the event stream")
+                        length += byte
+                    event = json.loads(response.read(int(length)))
+                except (OSError, http.client.HTTPException, ValueError):
+                    # The master is gone: find the leader and subscribe again
+                    # as the same framework.
+                    conn.close()
+                    print("lost the master; subscribing again", file=sys.stderr, flush=True)
+                    conn, response = self.subscribe()
+                    continue
+                yield event
+        finally:
+            conn.close()
 
     def run(self):
-        for event in self.events():
+        # Held until TEARDOWN is sent: closing the stream first would end the
+        # subscription and its stream id with it.
+        events = self.events()
+        for event in events:
             kind = event["type"]
             if kind == "SUBSCRIBED":
                 self.framework_id = event["subscribed"]["framework_id"]["value"]
@@ -217,6 +224,7 @@ class Scheduler:
             if self.done():
                 break
         self.call({"framework_id": self.fid(), "type": "TEARDOWN"})
+        events.close()
         return all(s == "TASK_FINISHED" for s in self.states.values())
 
 

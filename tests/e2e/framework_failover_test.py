@@ -1,14 +1,17 @@
 """Frameworks given every master ride out the loss of the leading one: with
 three `cairn master` processes and two agents, `cairn execute` and the C++
-example framework (launch_n) see the leader killed with SIGKILL twice while
+example framework (launch_n) and the Python one (examples/python) see the
+leader killed with SIGKILL twice while
 their tasks run, follow the new leader, subscribe again as the same
 framework, and end with every task finished once: none restarted. The time
-from each kill to the framework's new subscription is printed, not asserted."""
+from each kill to the framework's new subscription is printed, not asserted.
+The CLI's views, given every master, answer while one is down."""
 import glob
 import json
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -18,6 +21,7 @@ from processes import Process, free_base, get
 
 CAIRN = sys.argv.pop(1)
 LAUNCH_N = sys.argv.pop(1)
+LAUNCH_TASKS_PY = sys.argv.pop(1)
 SLEEP_SECONDS = 20
 BOUND = 120
 
@@ -235,6 +239,56 @@ class FrameworkFailover(unittest.TestCase):
         self.assertEqual(self.starts(starts), tasks)
         self.check_ran_once(agents, f["id"], tasks)
         print("launch_n re-subscription: %s" % ", ".join("%.2fs" % t for t in took))
+
+    def test_python_example_follows_the_leader(self):
+        leader = self.leader()
+        starts = os.path.join(self.dir, "python-starts")
+        count = 2
+        launch = self.start(["/usr/bin/python3", LAUNCH_TASKS_PY,
+                             "--master", ",".join(self.addresses), "--tasks", str(count),
+                             "--command", "echo $MESOS_TASK_ID >> %s; sleep %d"
+                             % (starts, SLEEP_SECONDS)], "python")
+        tasks = ["python-task-%d" % i for i in range(count)]
+        self.wait_for("every task started", lambda: os.path.exists(starts)
+                      and len(self.starts(starts)) == count)
+        f = self.wait_for("the Python framework on the leader's books",
+                          lambda: self.framework(leader, "python-example"))
+        agents = self.agent_addresses(leader)
+        took = self.kill_leader_twice("python-example", f["id"],
+                                      lambda: launch.proc.poll() is None)
+        self.assertEqual(launch.proc.wait(timeout=BOUND), 0, self.logs())
+        printed = self.printed(launch)
+        self.assertIn("all %d tasks finished" % count, printed)
+        self.assertEqual(self.starts(starts), tasks)
+        self.check_ran_once(agents, f["id"], tasks)
+        print("Python example re-subscription: %s" % ", ".join("%.2fs" % t for t in took))
+
+    def test_cli_views_ask_each_master(self):
+        leader = self.leader()
+        self.wait_for("both agents", lambda: len(self.agent_addresses(leader)) == 2)
+        self.masters[self.addresses.index(leader)].kill(signal.SIGKILL)
+        new_leader = self.leader(not_in={leader})
+        standby = next(a for a in self.addresses if a not in (leader, new_leader))
+        # The dead master first, then a standby that redirects to the leader.
+        masters = ",".join([leader, standby, new_leader])
+
+        def agents_listed():
+            r = subprocess.run([CAIRN, "agents", "--master", masters, "--json"],
+                               capture_output=True, text=True, timeout=60)
+            return r.returncode == 0 and len(json.loads(r.stdout)["slaves"]) == 2 and r
+        self.wait_for("cairn agents through the list", agents_listed)
+        r = subprocess.run([CAIRN, "state", "--master", masters, "--json"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["leader"].split("@")[-1], new_leader)
+        # With every master down, each is named.
+        for m in self.masters.values():
+            m.kill(signal.SIGKILL)
+        r = subprocess.run([CAIRN, "tasks", "--master", masters], capture_output=True,
+                           text=True, timeout=60)
+        self.assertNotEqual(r.returncode, 0)
+        for address in (leader, standby, new_leader):
+            self.assertIn("cannot reach the master at " + address, r.stderr)
 
 
 if __name__ == "__main__":
