@@ -39,6 +39,9 @@ caf::expected<std::vector<std::string>> parse_address_list(const std::string& li
   while (start <= list.size()) {
     auto end = std::min(list.find(',', start), list.size());
     auto part = list.substr(start, end - start);
+    // "h1:5050, h2:5050" as people type it.
+    part.erase(0, part.find_first_not_of(" \t"));
+    part.erase(part.find_last_not_of(" \t") + 1);
     if (!part.empty()) {
       auto ep = parse_endpoint(part, default_port);
       if (!ep)
