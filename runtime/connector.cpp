@@ -1,6 +1,7 @@
 #include "runtime/connector.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/response_promise.hpp>
@@ -38,15 +39,30 @@ void attempt(self_ptr self) {
   if (st.waiting.empty())
     return;
   bool someone_answered = false;
+  // Asked once a pass: a leader that hangs (paused, or its host gone) and
+  // that standbys still name would otherwise cost a timeout per standby.
+  std::set<std::string> silent;
   for (size_t i = 0; i < st.options.addresses.size(); ++i) {
     const auto& address = st.options.addresses[st.next];
     st.next = (st.next + 1) % st.options.addresses.size();
+    if (silent.count(address) > 0)
+      continue;
     auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(st.options.http_timeout);
     auto ep = resolve_actor_endpoint(address, timeout);
     someone_answered = someone_answered || static_cast<bool>(ep);
+    if (!ep)
+      silent.insert(address);
     // A master that does not lead names the one that does: go there.
-    if (ep && st.options.follow_leader && !ep->leader.empty() && ep->leader != address)
-      ep = resolve_actor_endpoint(ep->leader, timeout);
+    if (ep && st.options.follow_leader && !ep->leader.empty() && ep->leader != address) {
+      auto leader = ep->leader;
+      if (silent.count(leader) > 0) {
+        logger("connector")->debug("{} names {} as leader, which did not answer", address, leader);
+        continue;
+      }
+      ep = resolve_actor_endpoint(leader, timeout);
+      if (!ep)
+        silent.insert(leader);
+    }
     if (!ep) {
       logger("connector")->debug("{}: {}", address, error_message(ep.error()));
       continue;

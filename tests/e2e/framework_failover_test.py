@@ -5,7 +5,9 @@ leader killed with SIGKILL twice while
 their tasks run, follow the new leader, subscribe again as the same
 framework, and end with every task finished once: none restarted. The time
 from each kill to the framework's new subscription is printed, not asserted.
-The CLI's views, given every master, answer while one is down."""
+A leader that is paused (SIGSTOP) long enough to be replaced, and then
+resumes, steps down without touching what the new leader took over. The
+CLI's views, given every master, answer while one is down."""
 import glob
 import json
 import os
@@ -217,6 +219,38 @@ class FrameworkFailover(unittest.TestCase):
         self.assertEqual(self.starts(starts), ["through-failovers"])
         self.check_ran_once(agents, f["id"], ["through-failovers"])
         print("cairn execute re-subscription: %s" % ", ".join("%.2fs" % t for t in took))
+
+    def test_a_paused_leader_that_resumes_changes_nothing(self):
+        leader = self.leader()
+        starts = os.path.join(self.dir, "paused-starts")
+        execute = self.start([CAIRN, "execute", "--master", ",".join(self.addresses),
+                              "--name", "past-a-pause",
+                              "--command", "echo $MESOS_TASK_ID >> %s; sleep %d"
+                              % (starts, SLEEP_SECONDS)], "execute")
+        self.wait_for("the task started", lambda: os.path.exists(starts))
+        f = self.wait_for("cairn-execute on the leader's books",
+                          lambda: self.framework(leader, "cairn-execute"))
+        agents = self.agent_addresses(leader)
+        paused = self.masters[self.addresses.index(leader)].proc
+        paused_at = time.time()
+        paused.send_signal(signal.SIGSTOP)
+        try:
+            # Silent, not gone: the driver notices by missed heartbeats.
+            self.wait_for("cairn-execute subscribed to another leader",
+                          lambda: self.framework(self.leader(not_in={leader}),
+                                                 "cairn-execute"))
+            print("cairn-execute: subscribed again %.2fs after the leader was paused"
+                  % (time.time() - paused_at), flush=True)
+            self.assertIsNone(execute.proc.poll(), "the run ended before the pause ended")
+        finally:
+            paused.send_signal(signal.SIGCONT)
+        # It learns that it no longer leads, and closes what it held.
+        self.wait_for("the resumed master to step down", lambda: get(leader, "/cairn/endpoint")[0]
+                      == 200 and json.loads(get(leader, "/cairn/endpoint")[1])["port"] == 0)
+        self.assertEqual(execute.proc.wait(timeout=BOUND), 0, self.logs())
+        self.assertEqual(self.printed(execute)[-1], "TASK_FINISHED Command exited with status 0")
+        self.assertEqual(self.starts(starts), ["past-a-pause"])
+        self.check_ran_once(agents, f["id"], ["past-a-pause"])
 
     def test_launch_n_follows_the_leader(self):
         leader = self.leader()
