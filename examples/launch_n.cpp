@@ -1,5 +1,7 @@
 // launch_n: runs N tasks on a cluster through the scheduler driver and prints
 // the tally. Usage: launch_n --master 127.0.0.1:5050 --count 20 --command 'sleep 0.1'
+// Given every master (--master h1:5050,h2:5050,h3:5050) it rides out the loss of
+// the leading one: its driver finds the next leader and subscribes again.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +11,7 @@
 #include "actors/resources/parse.hpp"
 #include "examples/launch_n_framework.hpp"
 #include "runtime/connect.hpp"
+#include "runtime/connector.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/log.hpp"
 #include "runtime/system.hpp"
@@ -19,7 +22,7 @@ int main(int argc, char** argv) {
   std::string master_address = "127.0.0.1:5050";
   std::string res = "cpus:0.1;mem:32";
   examples::launch_n_config config;
-  app.add_option("--master", master_address, "The master's HTTP address");
+  app.add_option("--master", master_address, "The masters' HTTP addresses, HOST:PORT[,...]");
   app.add_option("--count", config.count, "How many tasks");
   app.add_option("--command", config.command, "Shell command of each task");
   app.add_option("--resources", res, "Resources of each task");
@@ -32,9 +35,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.task_resources = *parsed;
+  auto addresses = parse_address_list(master_address, default_master_port);
+  if (!addresses) {
+    std::cerr << "--master: " << error_message(addresses.error()) << std::endl;
+    return 2;
+  }
+  config.master_addresses = *addresses;
   system_config cfg;
   caf::actor_system sys{cfg};
-  auto master = connect_to<master_actor>(sys, master_address, std::chrono::seconds(10));
+  auto master = connect_within<master_actor>(sys, *addresses, std::chrono::seconds(10));
   if (!master) {
     std::cerr << "cannot reach " << master_address << ": " << error_message(master.error())
               << std::endl;
@@ -47,5 +56,7 @@ int main(int argc, char** argv) {
   std::cout << "launched " << result.launched << ", status updates " << result.updates << "\n";
   for (const auto& [state, n] : result.terminal)
     std::cout << state << ": " << n << "\n";
+  if (result.tasks_with_two_terminal_states > 0)
+    std::cout << "tasks that ended twice: " << result.tasks_with_two_terminal_states << "\n";
   return result.finished() == config.count ? 0 : 1;
 }

@@ -131,6 +131,7 @@ void spawn_launch_n(caf::actor_system& sys, scheduler_call_sink master, launch_n
     i.initRoles(1).set(0, config.role);
     i.initCapabilities(1)[0].setType(schema::FrameworkInfo::Capability::Type::MULTI_ROLE);
   });
+  options.master_addresses = config.master_addresses;
   auto framework = sys.spawn(launch_n, std::move(config), std::move(done));
   spawn_driver(sys, std::move(options), std::move(master),
                caf::actor_cast<scheduler_sink>(framework));

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <caf/actor_system.hpp>
 
@@ -20,6 +21,10 @@ struct launch_n_config {
   std::string command = "sleep 0.1";
   resources task_resources;
   std::string role = "*";
+  // Every master's HTTP address: when the master is lost the driver finds the
+  // leader among them and subscribes again as the same framework. Empty: the
+  // handle given to spawn_launch_n, for good.
+  std::vector<std::string> master_addresses;
 };
 
 struct tally {

@@ -1,5 +1,6 @@
 #include "runtime/connect.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -29,6 +30,29 @@ caf::expected<endpoint> parse_endpoint(const std::string& text, uint16_t default
   if (ep.host.empty())
     return make_error(fmt::format("invalid address '{}': no host", text));
   return ep;
+}
+
+caf::expected<std::vector<std::string>> parse_address_list(const std::string& list,
+                                                           uint16_t default_port) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    auto end = std::min(list.find(',', start), list.size());
+    auto part = list.substr(start, end - start);
+    // "h1:5050, h2:5050" as people type it.
+    part.erase(0, part.find_first_not_of(" \t"));
+    part.erase(part.find_last_not_of(" \t") + 1);
+    if (!part.empty()) {
+      auto ep = parse_endpoint(part, default_port);
+      if (!ep)
+        return ep.error();
+      out.push_back(fmt::format("{}:{}", ep->host, ep->port));
+    }
+    start = end + 1;
+  }
+  if (out.empty())
+    return make_error(fmt::format("'{}' names no address (HOST:PORT[,HOST:PORT...])", list));
+  return out;
 }
 
 caf::expected<endpoint> resolve_actor_endpoint(const std::string& http_address,

@@ -5,12 +5,16 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
 #include <caf/io/middleman.hpp>
 
 namespace cairn {
+
+// Mesos' master HTTP port, for addresses given without one.
+inline constexpr uint16_t default_master_port = 5050;
 
 struct endpoint {
   std::string host;
@@ -21,6 +25,11 @@ struct endpoint {
 
 // "host:port" -> endpoint; a missing port takes `default_port`.
 caf::expected<endpoint> parse_endpoint(const std::string& text, uint16_t default_port);
+
+// "h1:5050,h2" -> {"h1:5050", "h2:<default_port>"}: a list of HTTP addresses
+// as users give it (--master), each checked; an error names the bad one.
+caf::expected<std::vector<std::string>> parse_address_list(const std::string& list,
+                                                           uint16_t default_port);
 
 // GET http://<http_address>/cairn/endpoint.
 caf::expected<endpoint> resolve_actor_endpoint(const std::string& http_address,

@@ -1,9 +1,11 @@
 #include "runtime/connector.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/response_promise.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include "runtime/connect.hpp"
@@ -37,15 +39,30 @@ void attempt(self_ptr self) {
   if (st.waiting.empty())
     return;
   bool someone_answered = false;
+  // Asked once a pass: a leader that hangs (paused, or its host gone) and
+  // that standbys still name would otherwise cost a timeout per standby.
+  std::set<std::string> silent;
   for (size_t i = 0; i < st.options.addresses.size(); ++i) {
     const auto& address = st.options.addresses[st.next];
     st.next = (st.next + 1) % st.options.addresses.size();
+    if (silent.count(address) > 0)
+      continue;
     auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(st.options.http_timeout);
     auto ep = resolve_actor_endpoint(address, timeout);
     someone_answered = someone_answered || static_cast<bool>(ep);
+    if (!ep)
+      silent.insert(address);
     // A master that does not lead names the one that does: go there.
-    if (ep && st.options.follow_leader && !ep->leader.empty() && ep->leader != address)
-      ep = resolve_actor_endpoint(ep->leader, timeout);
+    if (ep && st.options.follow_leader && !ep->leader.empty() && ep->leader != address) {
+      auto leader = ep->leader;
+      if (silent.count(leader) > 0) {
+        logger("connector")->debug("{} names {} as leader, which did not answer", address, leader);
+        continue;
+      }
+      ep = resolve_actor_endpoint(leader, timeout);
+      if (!ep)
+        silent.insert(leader);
+    }
     if (!ep) {
       logger("connector")->debug("{}: {}", address, error_message(ep.error()));
       continue;
@@ -103,6 +120,25 @@ caf::behavior connector(self_ptr self, connector_options options) {
 
 caf::actor spawn_connector(caf::actor_system& sys, connector_options options) {
   return sys.spawn<caf::detached>(connector, std::move(options));
+}
+
+caf::expected<caf::strong_actor_ptr> connect_within(caf::actor_system& sys,
+                                                    connector_options options, duration timeout) {
+  auto addresses = fmt::format("{}", fmt::join(options.addresses, ","));
+  if (options.addresses.empty())
+    return make_error("no address to connect to");
+  auto connector = spawn_connector(sys, std::move(options));
+  caf::scoped_actor self{sys};
+  caf::expected<caf::strong_actor_ptr> result = make_error("nothing answered");
+  self->request(connector, timeout, connect_atom::value)
+    .receive([&](const caf::strong_actor_ptr& handle) { result = handle; },
+             [&](caf::error&) {
+               result = make_error(fmt::format("no answer from {} within {}", addresses,
+                                               format_duration(timeout)),
+                                   caf::sec::cannot_connect_to_node);
+             });
+  self->send_exit(connector, caf::exit_reason::user_shutdown);
+  return result;
 }
 
 std::vector<std::string> split_addresses(const std::string& list) {

@@ -69,6 +69,26 @@ void request_connection(Self* self, caf::actor& connector, MakeOptions make_opti
     .then([found](const caf::strong_actor_ptr& handle) { found(handle); });
 }
 
+// Finds the node once, from a thread that may block (a command's main): a
+// connector tries every address as it always does, until one connects or
+// `timeout` passes; then it stops.
+caf::expected<caf::strong_actor_ptr> connect_within(caf::actor_system& sys,
+                                                    connector_options options, duration timeout);
+
+template <class Handle>
+caf::expected<Handle> connect_within(caf::actor_system& sys,
+                                     const std::vector<std::string>& addresses,
+                                     duration timeout) {
+  connector_options options;
+  options.addresses = addresses;
+  options.connect = connect_as<Handle>();
+  options.standby_retry = std::chrono::milliseconds(250);
+  auto found = connect_within(sys, std::move(options), timeout);
+  if (!found)
+    return found.error();
+  return caf::actor_cast<Handle>(*found);
+}
+
 // "h1:5050,h2:5050" -> {"h1:5050", "h2:5050"}
 std::vector<std::string> split_addresses(const std::string& list);
 

@@ -28,7 +28,7 @@ struct view_flags {
 };
 
 void add_view_flags(CLI::App& app, view_flags& f) {
-  add_flag(app, "master", f.master, "The master's HTTP address (HOST:PORT)");
+  add_flag(app, "master", f.master, "The masters' HTTP addresses, HOST:PORT[,HOST:PORT...]");
   add_bool_flag(app, "json", f.json, "Print the JSON document instead of a table");
 }
 

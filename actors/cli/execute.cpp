@@ -1,7 +1,8 @@
 // `cairn execute`: a framework in its own process that launches one task,
 // prints each status update as it arrives (with --json, one JSON object a
 // line), and exits 0 on TASK_FINISHED (as mesos-execute does). It refuses at
-// once a task no agent could ever hold.
+// once a task no agent could ever hold. Given several masters it follows the
+// leading one through failovers and ends only with its task.
 #include <atomic>
 #include <iostream>
 #include <memory>
@@ -19,6 +20,7 @@
 #include "actors/scheduler/driver.hpp"
 #include "actors/task_state.hpp"
 #include "runtime/connect.hpp"
+#include "runtime/connector.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/flags.hpp"
 #include "runtime/json.hpp"
@@ -29,6 +31,10 @@
 namespace cairn {
 
 namespace {
+
+// How long to look for a leading master before giving up: masters that were
+// just started elect one within seconds.
+constexpr auto master_wait = std::chrono::seconds(10);
 
 struct execute_flags {
   std::string master = "127.0.0.1:5050";
@@ -153,9 +159,13 @@ int run_execute(const execute_flags& f) {
     return std::cerr << "cairn execute: --resources: " << error_message(need.error()) << std::endl, 2;
   if (f.name.empty() || f.command.empty())
     return std::cerr << "cairn execute: --name and --command are required" << std::endl, 2;
+  auto addresses = parse_address_list(f.master, default_master_port);
+  if (!addresses)
+    return std::cerr << "cairn execute: --master: " << error_message(addresses.error())
+                     << std::endl, 2;
   system_config cfg;
   caf::actor_system sys{cfg};
-  auto master = connect_to<master_actor>(sys, f.master, std::chrono::seconds(10));
+  auto master = connect_within<master_actor>(sys, *addresses, master_wait);
   if (!master)
     return std::cerr << "cairn execute: cannot reach the master at " << f.master << ": "
                      << error_message(master.error()) << std::endl,
@@ -184,6 +194,9 @@ int run_execute(const execute_flags& f) {
     i.initRoles(1).set(0, f.role);
     i.initCapabilities(1)[0].setType(schema::FrameworkInfo::Capability::Type::MULTI_ROLE);
   });
+  // Given every master, the driver follows the leader when this one dies and
+  // subscribes again as the same framework; the task runs on meanwhile.
+  options.master_addresses = *addresses;
   spawn_driver(sys, std::move(options), caf::actor_cast<scheduler_call_sink>(*master),
                caf::actor_cast<scheduler_sink>(framework));
   sys.await_all_actors_done();
@@ -195,7 +208,7 @@ int run_execute(const execute_flags& f) {
 command add_execute_command(CLI::App& parent) {
   auto f = std::make_shared<execute_flags>();
   auto* app = parent.add_subcommand("execute", "Run one task on a cluster, like mesos-execute");
-  add_flag(*app, "master", f->master, "The master's HTTP address");
+  add_flag(*app, "master", f->master, "The masters' HTTP addresses, HOST:PORT[,HOST:PORT...]");
   add_flag(*app, "name", f->name, "Task name (and id)")->required();
   add_flag(*app, "command", f->command, "Shell command to run")->required();
   add_flag(*app, "resources", f->resources, "Resources the task needs");

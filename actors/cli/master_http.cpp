@@ -1,5 +1,6 @@
 #include "actors/cli/master_http.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 #include "runtime/errors.hpp"
@@ -49,10 +50,20 @@ url_parts split_url(const std::string& url) {
 } // namespace
 
 node_http::node_http(std::string role, const std::string& address) : role_(std::move(role)) {
-  // A path after the address ("http://h:p/") is not where documents live.
-  auto parts = split_url(address);
-  scheme_ = parts.scheme;
-  address_ = parts.authority;
+  for (size_t start = 0; start <= address.size();) {
+    auto end = std::min(address.find(',', start), address.size());
+    auto one = address.substr(start, end - start);
+    start = end + 1;
+    if (one.empty())
+      continue;
+    // A path after the address ("http://h:p/") is not where documents live.
+    auto parts = split_url(one);
+    others_.emplace_back(parts.scheme, parts.authority);
+  }
+  if (others_.empty())
+    others_.emplace_back("http://", address);
+  scheme_ = others_.front().first;
+  address_ = others_.front().second;
 }
 
 std::string node_http::where() const {
@@ -61,6 +72,29 @@ std::string node_http::where() const {
 
 caf::expected<http_result> node_http::get_any(const std::string& path) {
   assert(!path.empty() && path.front() == '/' && "paths are absolute");
+  auto answer = get_here(path);
+  if (others_.size() < 2 || (answer && answer->status != 503))
+    return answer;
+  // Where we asked last is down or has no leader: ask every other one given.
+  std::string failures = answer ? where() + " answered 503" : error_message(answer.error());
+  auto last = answer;
+  auto tried = std::make_pair(scheme_, address_);
+  for (const auto& [scheme, address] : others_) {
+    if (std::make_pair(scheme, address) == tried)
+      continue;
+    scheme_ = scheme;
+    address_ = address;
+    last = get_here(path);
+    if (last && last->status != 503)
+      return last;
+    failures += "; " + (last ? where() + " answered 503" : error_message(last.error()));
+  }
+  if (last)
+    return last; // every master answers, none leads: the caller shows the 503
+  return make_error(failures);
+}
+
+caf::expected<http_result> node_http::get_here(const std::string& path) {
   std::string url = scheme_ + address_ + path;
   for (int hop = 0;; ++hop) {
     auto answer = http_get(url, cli_http_timeout);

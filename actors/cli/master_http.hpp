@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <caf/expected.hpp>
 
@@ -26,11 +28,14 @@ inline constexpr std::chrono::seconds cli_http_timeout{30};
 inline constexpr int cli_max_redirects = 4;
 
 // A node's HTTP API as one command sees it. After a redirect the node is
-// the one redirected to, so later requests go straight to the leader.
+// the one redirected to, so later requests go straight to the leader. Given
+// several addresses (every master), a request goes to the one that answered
+// last, then to each other in turn until one answers: a master that is down,
+// or that answers 503 while none leads, is passed over.
 class node_http {
 public:
   // `role` names the node in messages ("master", "agent"); `address` is
-  // HOST:PORT, or a URL http://HOST:PORT.
+  // HOST:PORT, or a URL http://HOST:PORT, or several of them separated by commas.
   node_http(std::string role, const std::string& address);
 
   // Where requests go now (HOST:PORT), after any redirect.
@@ -62,9 +67,13 @@ public:
   }
 
 private:
+  // GET `path` at address_, following redirects.
+  caf::expected<http_result> get_here(const std::string& path);
+
   std::string role_;
   std::string scheme_; // "http://" unless a redirect said https
   std::string address_;
+  std::vector<std::pair<std::string, std::string>> others_; // (scheme, address) given
 };
 
 // Every task of a /master/state document with its framework: the tasks and

@@ -287,7 +287,7 @@ command add_task_command(CLI::App& parent) {
   auto f = std::make_shared<log_flags>();
   auto* log = app->add_subcommand("log", "Print a task's stdout (or stderr) from its sandbox");
   log->add_option("task", f->task, "The task's id")->required();
-  add_flag(*log, "master", f->master, "The master's HTTP address (HOST:PORT)");
+  add_flag(*log, "master", f->master, "The masters' HTTP addresses, HOST:PORT[,HOST:PORT...]");
   add_flag(*log, "framework", f->framework, "The task's framework (id or name), if ids repeat");
   add_bool_flag(*log, "follow", f->follow, "Keep printing output until the task has ended");
   add_bool_flag(*log, "stderr", f->stderr_file, "Print stderr instead of stdout");

@@ -42,9 +42,13 @@ void stop_master(self_ptr self) {
   auto& st = self->state;
   if (!st.master)
     return;
+  // The master is told to stop before its connections close: their ends
+  // reach its mailbox after the exit, so a master that no longer leads never
+  // takes a framework for gone (with a failover timeout of 0, removed and
+  // its tasks killed on the agents) while a new leader takes it over.
+  self->send_exit(st.master, caf::exit_reason::user_shutdown);
   // Agents and frameworks connected to it see it go and look for the leader.
   st.published.reset();
-  self->send_exit(st.master, caf::exit_reason::user_shutdown);
   st.master = master_actor{};
   st.options.shared->clear_master();
 }

@@ -93,6 +93,9 @@ void find_master(self_ptr self) {
       options.addresses = self->state.options.master_addresses;
       options.connect = connect_as<scheduler_call_sink>();
       options.standby_retry = std::chrono::milliseconds(250);
+      // A master answers /cairn/endpoint at once; one that does not within
+      // this is hung or gone, and the next one is asked.
+      options.http_timeout = std::chrono::seconds(2);
       return options;
     },
     [=](const caf::strong_actor_ptr& master) {
@@ -155,12 +158,23 @@ driver_actor::behavior_type driver(self_ptr self, driver_options options,
     if (st.master && msg.source == st.master.address())
       on_master_lost(self, "the connection broke");
   });
-  if (st.options.master_addresses.empty())
+  if (master || st.options.master_addresses.empty())
     on_master_found(self, caf::actor_cast<caf::strong_actor_ptr>(master));
   else
     find_master(self);
   return {
-    [=](const scheduler_event& e) { on_event(self, e); },
+    [=](const scheduler_event& e) {
+      // Only the master the driver follows speaks for the cluster: one that
+      // lost the lead may send a little longer (a TASK_LOST of its own view,
+      // an ERROR) before it stops.
+      auto& st = self->state;
+      if (!st.master
+          || caf::actor_cast<caf::actor_addr>(self->current_sender()) != st.master.address()) {
+        logger("driver")->info("ignoring an event from a master it no longer follows");
+        return;
+      }
+      on_event(self, e);
+    },
     [=](const scheduler_call& c) {
       auto& st = self->state;
       if (!st.subscribed || st.failed || !st.master) {

@@ -35,7 +35,9 @@ struct driver_options {
   wire<schema::FrameworkInfo> framework_info;  // with an id to re-subscribe as that framework
   bool auto_acknowledge = true;
   duration subscribe_backoff = std::chrono::seconds(2);
-  // HTTP addresses of the masters; empty: the handle given at spawn, for good.
+  // HTTP addresses of the masters, looked up again whenever the master is
+  // lost; empty: the handle given at spawn, for good. A handle given with
+  // addresses is used first (the caller just found it), saving a lookup.
   std::vector<std::string> master_addresses;
 };
 

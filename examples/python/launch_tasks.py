@@ -2,9 +2,13 @@
 """A framework in Python (standard library only) that speaks the Mesos v1
 scheduler HTTP API: it subscribes, launches N tasks on the offers it gets,
 acknowledges every status update, and tears itself down when all tasks have
-finished. Exit status 0 when all N finished.
+finished. Exit status 0 when all N finished. Given every master, it finds the
+leading one (a standby answers 307 with the leader's address) and, when the
+event stream breaks, subscribes again with its framework id wherever the lead
+has gone; its tasks run on meanwhile.
 
     launch_tasks.py --master 127.0.0.1:5050 --tasks 10 --command 'echo hi'
+    launch_tasks.py --master h1:5050,h2:5050,h3:5050 --tasks 10
     launch_tasks.py --executor examples/python/executor.py   # tasks on a custom executor
 
 Written from the Mesos documentation of the scheduler HTTP API: POST
@@ -19,15 +23,28 @@ import json
 import sys
 import threading
 import time
+import urllib.parse
 
 TERMINAL = {"TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_ERROR", "TASK_LOST",
             "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR"}
 
 
+# How long to look for a leading master before giving up, and the pause
+# between rounds over every master while none leads.
+FIND_MASTER_SECONDS = 60
+RETRY_SECONDS = 0.25
+
+
+def address(text):
+    """(host, port) of "host[:port]"."""
+    host, _, port = text.partition(":")
+    return host, int(port or 5050)
+
+
 class Scheduler:
-    def __init__(self, master, tasks, command, cpus, mem, executor=None):
-        self.host, _, port = master.partition(":")
-        self.port = int(port or 5050)
+    def __init__(self, masters, tasks, command, cpus, mem, executor=None):
+        self.masters = [address(m) for m in masters.split(",") if m]
+        self.host, self.port = self.masters[0]
         self.wanted, self.command, self.cpus, self.mem = tasks, command, cpus, mem
         self.executor = executor
         self.framework_id = None
@@ -39,12 +56,18 @@ class Scheduler:
     # -- calls
     def call(self, body):
         conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-        conn.request("POST", "/api/v1/scheduler", json.dumps(body),
-                     {"Content-Type": "application/json", "Accept": "application/json",
-                      "Mesos-Stream-Id": self.stream_id})
-        response = conn.getresponse()
-        text = response.read().decode()
-        conn.close()
+        try:
+            conn.request("POST", "/api/v1/scheduler", json.dumps(body),
+                         {"Content-Type": "application/json", "Accept": "application/json",
+                          "Mesos-Stream-Id": self.stream_id})
+            response = conn.getresponse()
+            text = response.read().decode()
+        except OSError:
+            return  # the master is gone: the event stream breaks too, and we subscribe again
+        finally:
+            conn.close()
+        if response.status in (307, 503):
+            return  # it no longer leads: likewise
         if response.status != 202:
             raise RuntimeError("%s call answered %d: %s" % (body["type"], response.status, text))
 
@@ -113,25 +136,82 @@ class Scheduler:
                 and all(s in TERMINAL for s in self.states.values()))
 
     # -- the subscription
+    def subscribe_at(self, host, port):
+        """The event stream of the master at host:port, or of the leader it
+        redirects to; None when it cannot be had there now."""
+        info = {"user": "root", "name": "python-example", "roles": ["*"],
+                "capabilities": [{"type": "MULTI_ROLE"}]}
+        body = {"type": "SUBSCRIBE", "subscribe": {"framework_info": info}}
+        if self.framework_id:
+            info["id"] = body["framework_id"] = self.fid()
+        for _ in range(2):  # a standby's redirect, then the leader
+            conn = http.client.HTTPConnection(host, port, timeout=60)
+            try:
+                conn.request("POST", "/api/v1/scheduler", json.dumps(body),
+                             {"Content-Type": "application/json", "Accept": "application/json"})
+                response = conn.getresponse()
+            except OSError:
+                conn.close()
+                return None
+            if response.status == 200:
+                self.host, self.port = host, port
+                self.stream_id = response.getheader("Mesos-Stream-Id")
+                print("subscribed at %s:%d" % (host, port), file=sys.stderr, flush=True)
+                return conn, response
+            text = response.read()
+            conn.close()
+            if response.status in (301, 302, 303, 307) and response.getheader("Location"):
+                # "//leader:5050/api/v1/scheduler", as Mesos writes it.
+                location = urllib.parse.urlsplit(response.getheader("Location"))
+                host, port = location.hostname, location.port or 5050
+                continue
+            if response.status == 503:
+                return None  # masters are electing a leader
+            raise RuntimeError("SUBSCRIBE answered %d: %s" % (response.status, text))
+        return None
+
+    def subscribe(self):
+        """Asks the master it used last, then each other one, until one leads."""
+        deadline = time.time() + FIND_MASTER_SECONDS
+        while time.time() < deadline:
+            order = [(self.host, self.port)] + [m for m in self.masters
+                                                 if m != (self.host, self.port)]
+            for host, port in order:
+                stream = self.subscribe_at(host, port)
+                if stream:
+                    return stream
+            time.sleep(RETRY_SECONDS)
+        raise RuntimeError("no master led within %ds" % FIND_MASTER_SECONDS)
+
+    def events(self):
+        """Events as they come, across failovers of the master."""
+        conn, response = self.subscribe()
+        try:
+            while True:
+                try:
+                    length = b""
+                    while not length.endswith(b"\n"):
+                        byte = response.read(1)
+                        if not byte:
+                            raise ConnectionError("the master closed the event stream")
+                        length += byte
+                    event = json.loads(response.read(int(length)))
+                except (OSError, http.client.HTTPException, ValueError):
+                    # The master is gone: find the leader and subscribe again
+                    # as the same framework.
+                    conn.close()
+                    print("lost the master; subscribing again", file=sys.stderr, flush=True)
+                    conn, response = self.subscribe()
+                    continue
+                yield event
+        finally:
+            conn.close()
+
     def run(self):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
-        body = {"type": "SUBSCRIBE", "subscribe": {"framework_info": {
-            "user": "root", "name": "python-example", "roles": ["*"],
-            "capabilities": [{"type": "MULTI_ROLE"}]}}}
-        conn.request("POST", "/api/v1/scheduler", json.dumps(body),
-                     {"Content-Type": "application/json", "Accept": "application/json"})
-        response = conn.getresponse()
-        if response.status != 200:
-            raise RuntimeError("SUBSCRIBE answered %d: %s" % (response.status, response.read()))
-        self.stream_id = response.getheader("Mesos-Stream-Id")
-        while not self.done():
-            length = b""
-            while not length.endswith(b"\n"):
-                byte = response.read(1)
-                if not byte:
-                    raise RuntimeError("the master closed the event stream")
-                length += byte
-            event = json.loads(response.read(int(length)))
+        # Held until TEARDOWN is sent: closing the stream first would end the
+        # subscription and its stream id with it.
+        events = self.events()
+        for event in events:
             kind = event["type"]
             if kind == "SUBSCRIBED":
                 self.framework_id = event["subscribed"]["framework_id"]["value"]
@@ -141,14 +221,17 @@ class Scheduler:
                 self.on_update(event["update"]["status"])
             elif kind == "ERROR":
                 raise RuntimeError("master error: " + event["error"]["message"])
+            if self.done():
+                break
         self.call({"framework_id": self.fid(), "type": "TEARDOWN"})
-        conn.close()
+        events.close()
         return all(s == "TASK_FINISHED" for s in self.states.values())
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--master", default="127.0.0.1:5050")
+    parser.add_argument("--master", default="127.0.0.1:5050",
+                        help="the masters' HTTP addresses, HOST:PORT[,HOST:PORT...]")
     parser.add_argument("--tasks", type=int, default=10)
     parser.add_argument("--command", default="echo hello from python")
     parser.add_argument("--cpus", type=float, default=0.1)

@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 2: cairn::parse_duration(text); break;
     case 3: cairn::parse_bytes(text); break;
     case 5: cairn::parse_weights(std::string(text)); break;
-    default: cairn::parse_endpoint(std::string(text), 5050); break;
+    default: cairn::parse_address_list(std::string(text), 5050); break;
   }
   return 0;
 }
