@@ -2,16 +2,17 @@
 
 #include "actors/http/executor_http.hpp"
 #include "actors/http/files_api.hpp"
+#include "actors/http/flags_document.hpp"
 #include "actors/http/operator_http.hpp"
 #include "actors/http/routes.hpp"
 
 namespace cairn {
 
 http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpoint endpoint,
-                          std::string work_dir) {
+                          std::string work_dir, const flag_list& flags) {
   auto executors = executor_api(sys, agent);
-  return [&sys, agent, executors, ep = endpoint_json(endpoint), work_dir](http_request request,
-                                                                           http_reply reply) {
+  return [&sys, agent, executors, ep = endpoint_json(endpoint), work_dir,
+          flags_doc = flags_response(flags)](http_request request, http_reply reply) {
     const auto& path = request.path;
     if (path == "/health")
       return reply.send(with_cors(request, text_response(200, "")));
@@ -39,6 +40,8 @@ http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpo
       return serve_metrics(sys, agent, true, std::move(reply));
     if (path == "/cairn/endpoint")
       return reply.send(json_response(ep));
+    if (path == "/slave(1)/flags" || path == "/flags")
+      return reply.send(with_cors(request, http_response(flags_doc)));
     reply.send(text_response(404, "no such endpoint: " + path));
   };
 }

@@ -99,16 +99,18 @@ void redirect_to_leader(const leadership::view& view, const http_request& reques
 } // namespace
 
 http_handler master_routes(caf::actor_system& sys, std::shared_ptr<leadership> node,
-                           std::string advertised_host) {
+                           std::string advertised_host, const flag_list& flags) {
   auto schedulers = std::make_shared<scheduler_apis>();
-  return [&sys, node, schedulers, host = std::move(advertised_host)](http_request request,
-                                                                      http_reply reply) {
+  return [&sys, node, schedulers, host = std::move(advertised_host),
+          flags_doc = flags_response(flags)](http_request request, http_reply reply) {
     const auto& path = request.path;
     auto view = node->get();
     if (path == "/health")
       return reply.send(text_response(200, ""));
     if (path == "/version")
       return reply.send(version_document());
+    if (path == "/master/flags" || path == "/flags")
+      return reply.send(http_response(flags_doc));
     if (path == "/cairn/endpoint")
       return reply.send(
         json_response(endpoint_json({host, view.actor_port, view.log_port, view.leader})));
