@@ -65,6 +65,9 @@ struct agent_options {
   // and finds it again when it is lost.
   std::vector<std::string> master_addresses;
   uint64_t seed = 0;
+  // Every flag of the command that started it, with its value, in Mesos'
+  // names: what GET_FLAGS and /slave(1)/flags answer.
+  std::vector<std::pair<std::string, std::string>> flags;
   // Makes the containerizer; the product uses make_process_containerizer.
   std::function<std::unique_ptr<containerizer>()> make_containerizer;
 };

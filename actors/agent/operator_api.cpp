@@ -134,15 +134,12 @@ operator_response on_agent_operator_call(agent_ptr self, const operator_call& ca
       r.initGetVersion().initVersionInfo().setVersion(CAIRN_VERSION);
       break;
     case Type::GET_FLAGS: {
-      auto flags = r.initGetFlags().initFlags(4);
-      flags[0].setName("work_dir");
-      flags[0].setValue(st.options.work_dir);
-      flags[1].setName("resources");
-      flags[1].setValue(st.options.total.to_string());
-      flags[2].setName("executor_registration_timeout");
-      flags[2].setValue(format_duration(st.options.executor_registration_timeout));
-      flags[3].setName("hostname");
-      flags[3].setValue(st.options.hostname);
+      const auto& given = st.options.flags;
+      auto flags = r.initGetFlags().initFlags(static_cast<unsigned>(given.size()));
+      for (unsigned i = 0; i < given.size(); ++i) {
+        flags[i].setName(given[i].first);
+        flags[i].setValue(given[i].second);
+      }
       break;
     }
     case Type::GET_METRICS: {

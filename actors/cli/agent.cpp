@@ -9,11 +9,13 @@
 #include <fmt/format.h>
 
 #include "actors/cli/commands.hpp"
+#include "actors/cli/mesos_flags.hpp"
 #include "actors/cli/nodes.hpp"
 #include "actors/cli/role_flags.hpp"
 #include "runtime/connector.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/flags.hpp"
+#include "runtime/connect.hpp"
+#include "runtime/flag_table.hpp"
 #include "runtime/log.hpp"
 #include "runtime/signals.hpp"
 #include "runtime/system.hpp"
@@ -27,6 +29,7 @@ struct agent_command_flags {
   agent_flags agent;
   std::string masters;
   uint16_t actor_port = 0;  // 0: --http-port + 100
+  flag_table table;         // every flag above, as parsed and as listed
 };
 
 int fail(const std::string& message) {
@@ -49,12 +52,19 @@ int run_agent(const agent_command_flags& f) {
     return fail("unknown --logging-level '" + f.node.logging_level + "'");
   if (f.node.work_dir.empty())
     return fail("--work-dir is required");
+  if (f.masters.rfind("zk://", 0) == 0 || f.masters.rfind("file://", 0) == 0)
+    return fail("--master " + f.masters + ": cairn has no ZooKeeper; give the masters' HTTP "
+                "addresses, HOST:PORT[,HOST:PORT...]");
   auto masters = split_addresses(f.masters);
   if (masters.empty())
     return fail("--master needs at least one HOST:PORT");
+  for (const auto& address : masters)
+    if (!parse_endpoint(address, 5050))
+      return fail("--master: invalid address '" + address + "'");
   auto options = f.agent.options(f.node, f.node.work_dir);
   if (!options)
     return fail(error_message(options.error()));
+  options->flags = f.table.values();
   options->master_addresses = masters;
   auto http = f.node.http_options();
   if (!http)
@@ -84,12 +94,19 @@ command add_agent_command(CLI::App& parent) {
   auto f = std::make_shared<agent_command_flags>();
   f->node.http_port = 5051;
   auto* app = parent.add_subcommand("agent", "Run an agent");
-  f->node.add_to(*app);
-  f->agent.add_to(*app);
-  add_flag(*app, "master", f->masters, "The masters' HTTP addresses, HOST:PORT[,HOST:PORT...]")
-    ->required();
-  add_flag(*app, "actor-port", f->actor_port, "Port for actor connections (default HTTP + 100)");
-  return {app, [f] { return run_agent(*f); }};
+  auto& t = f->table;
+  f->node.add_to(t);
+  f->agent.add_to(t);
+  t.add({"master"}, f->masters, "The masters' HTTP addresses, HOST:PORT[,HOST:PORT...] (required)");
+  t.add({"actor_port"}, f->actor_port, "Port for actor connections (default HTTP + 100)");
+  t.refuse(mesos_common_flags());
+  t.refuse(mesos_agent_flags());
+  t.add_to(*app);
+  return {app, [f, app] {
+            if (auto err = f->table.finish(*app, process_environment()))
+              return fail(error_message(err));
+            return run_agent(*f);
+          }};
 }
 
 } // namespace cairn

@@ -8,10 +8,11 @@
 #include <fmt/format.h>
 
 #include "actors/cli/commands.hpp"
+#include "actors/cli/mesos_flags.hpp"
 #include "actors/cli/nodes.hpp"
 #include "actors/cli/role_flags.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/flags.hpp"
+#include "runtime/flag_table.hpp"
 #include "runtime/log.hpp"
 #include "runtime/signals.hpp"
 #include "runtime/system.hpp"
@@ -26,6 +27,7 @@ struct local_flags {
   agent_flags agent;
   unsigned agents = 1;
   unsigned masters = 1;
+  flag_table table;  // every flag above, as parsed and as listed
 };
 
 int fail(const std::string& message) {
@@ -45,6 +47,7 @@ int run_local(const local_flags& f) {
   auto master_opts = f.master.options(f.node);
   if (!master_opts)
     return fail(error_message(master_opts.error()));
+  master_opts->flags = f.table.values();
   auto http = f.node.http_options();
   if (!http)
     return fail(error_message(http.error()));
@@ -53,6 +56,7 @@ int run_local(const local_flags& f) {
     auto o = f.agent.options(f.node, fmt::format("{}/agent-{}", work_dir, i));
     if (!o)
       return fail(error_message(o.error()));
+    o->flags = f.table.values();
     agents.push_back(std::move(*o));
   }
   block_termination_signals();
@@ -116,15 +120,23 @@ int run_local(const local_flags& f) {
 } // namespace
 
 command add_local_command(CLI::App& parent) {
-  auto flags = std::make_shared<local_flags>();
+  auto f = std::make_shared<local_flags>();
   auto* app = parent.add_subcommand("local", "Run a whole cluster in this process");
-  flags->node.add_to(*app);
-  flags->master.add_to(*app);
-  flags->agent.add_to(*app);
-  add_flag(*app, "agents", flags->agents, "Number of agents");
-  add_flag(*app, "masters", flags->masters,
-           "Number of masters (3 or 5: one leads, the others stand by)");
-  return {app, [flags] { return run_local(*flags); }};
+  auto& t = f->table;
+  f->node.add_to(t);
+  f->master.add_to(t);
+  f->agent.add_to(t);
+  t.add({"agents"}, f->agents, "Number of agents");
+  t.add({"masters"}, f->masters, "Number of masters (3 or 5: one leads, the others stand by)");
+  t.refuse(mesos_common_flags());
+  t.refuse(mesos_master_flags());
+  t.refuse(mesos_agent_flags());
+  t.add_to(*app);
+  return {app, [f, app] {
+            if (auto err = f->table.finish(*app, process_environment()))
+              return fail(error_message(err));
+            return run_local(*f);
+          }};
 }
 
 } // namespace cairn

@@ -9,11 +9,12 @@
 #include <fmt/format.h>
 
 #include "actors/cli/commands.hpp"
+#include "actors/cli/mesos_flags.hpp"
 #include "actors/cli/nodes.hpp"
 #include "actors/cli/role_flags.hpp"
 #include "runtime/connect.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/flags.hpp"
+#include "runtime/flag_table.hpp"
 #include "runtime/log.hpp"
 #include "runtime/signals.hpp"
 #include "runtime/system.hpp"
@@ -29,6 +30,7 @@ struct master_command_flags {
   std::string masters;      // "h1:5050,h2:5050,h3:5050"; empty: this master alone
   size_t quorum = 0;        // 0: a majority of --masters
   uint16_t log_port = 0;    // 0: --http-port + 200
+  flag_table table;         // every flag above, as parsed and as listed
 };
 
 // --masters, checked: this master must be one of them, once.
@@ -39,8 +41,14 @@ caf::expected<master_log_settings> log_settings(const master_command_flags& f) {
   log.log_port = f.log_port != 0 ? f.log_port
                  : f.node.http_port == 0 ? 0
                                          : static_cast<uint16_t>(f.node.http_port + 200);
-  if (f.masters.empty())
+  if (f.masters.empty()) {
+    // Mesos' single-master files say MESOS_QUORUM=1; anything more could
+    // never be reached by a master alone.
+    if (f.quorum > 1)
+      return make_error(fmt::format("--quorum {} needs --masters: a master alone is a quorum of 1",
+                                    f.quorum));
     return log;
+  }
   auto own_ip = fmt::format("{}:{}", f.node.advertised_ip(), f.node.http_port);
   auto own_name = fmt::format("{}:{}", f.node.advertised_hostname(), f.node.http_port);
   std::optional<uint32_t> id;
@@ -80,6 +88,7 @@ int run_master(const master_command_flags& f) {
   auto options = f.master.options(f.node);
   if (!options)
     return fail(error_message(options.error()));
+  options->flags = f.table.values();
   auto log = log_settings(f);
   if (!log)
     return fail(error_message(log.error()));
@@ -113,15 +122,24 @@ int run_master(const master_command_flags& f) {
 command add_master_command(CLI::App& parent) {
   auto f = std::make_shared<master_command_flags>();
   auto* app = parent.add_subcommand("master", "Run a master");
-  f->node.add_to(*app);
-  f->master.add_to(*app);
-  add_flag(*app, "actor-port", f->actor_port, "Port for actor connections (default HTTP + 100)");
-  add_flag(*app, "masters", f->masters,
-           "Every master's address, this one's included, for high availability: "
-           "\"h1:5050,h2:5050,h3:5050\"");
-  add_flag(*app, "quorum", f->quorum, "Masters that must hold each write (default a majority)");
-  add_flag(*app, "log-port", f->log_port, "Port of this master's replica of the log (default HTTP + 200)");
-  return {app, [f] { return run_master(*f); }};
+  auto& t = f->table;
+  f->node.add_to(t);
+  f->master.add_to(t);
+  t.add({"actor_port"}, f->actor_port, "Port for actor connections (default HTTP + 100)");
+  t.add({"masters"}, f->masters,
+        "Every master's address, this one's included, for high availability: "
+        "\"h1:5050,h2:5050,h3:5050\"");
+  t.add({"quorum"}, f->quorum,
+        "Masters that must hold each write: more than half of --masters (default a majority)");
+  t.add({"log_port"}, f->log_port, "Port of this master's replica of the log (default HTTP + 200)");
+  t.refuse(mesos_common_flags());
+  t.refuse(mesos_master_flags());
+  t.add_to(*app);
+  return {app, [f, app] {
+            if (auto err = f->table.finish(*app, process_environment()))
+              return fail(error_message(err));
+            return run_master(*f);
+          }};
 }
 
 } // namespace cairn

@@ -80,13 +80,14 @@ caf::error start_master_node(caf::actor_system& sys, master_node& node, const no
   c.log.work_dir = log.work_dir;
   c.log.advertised = node.address;
   c.log.seed = options.seed ^ (uint64_t{c.log.id} << 32);
+  auto flags = options.flags;
   c.master = std::move(options);
   auto contender = spawn_contender(sys, std::move(c));
   if (!contender)
     return contender.error();
   node.contender = contender->actor;
   node.log_port = std::move(contender->log_port);
-  node.set_routes(master_routes(sys, node.shared, where.advertised));
+  node.set_routes(master_routes(sys, node.shared, where.advertised, flags));
   return caf::none;
 }
 
@@ -110,6 +111,7 @@ caf::expected<agent_node> start_agent_node(caf::actor_system& sys, const node_ad
   std::string local_ip = where.ip == "0.0.0.0" ? "127.0.0.1" : where.ip;
   options.http_endpoint = fmt::format("{}:{}", local_ip, node.http_port);
   auto work_dir = options.work_dir;
+  auto flags = options.flags;
   node.agent = spawn_agent(sys, std::move(options), std::move(master));
   auto published = publish_actor(sys, node.agent, where.ip, where.actor_port);
   if (!published) {
@@ -121,7 +123,7 @@ caf::expected<agent_node> start_agent_node(caf::actor_system& sys, const node_ad
   auto port = node.actor_port->port();
   // Executors run on this machine: they connect where the agent listens.
   caf::anon_send(node.agent, endpoint_atom::value, fmt::format("{}:{}", local_ip, port));
-  routes.set(agent_routes(sys, node.agent, {where.advertised, port}, work_dir));
+  routes.set(agent_routes(sys, node.agent, {where.advertised, port}, work_dir, flags));
   return node;
 }
 

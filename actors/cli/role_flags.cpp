@@ -6,25 +6,24 @@
 
 #include "actors/checks.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/flags.hpp"
 #include "runtime/process.hpp"
 #include "runtime/random.hpp"
 
 namespace cairn {
 
-void node_flags::add_to(CLI::App& app) {
-  add_flag(app, "ip", ip, "Address to listen on");
-  add_flag(app, "advertise-ip", advertise_ip, "Address others use to reach this node");
-  add_flag(app, "hostname", hostname, "Hostname to advertise");
-  add_flag(app, "http-port", http_port, "HTTP port (0 picks a free one)");
-  add_flag(app, "work-dir", work_dir, "Directory for sandboxes and state");
-  add_flag(app, "logging-level", logging_level, "INFO, WARNING or ERROR");
-  add_flag(app, "http-max-connections", http_max_connections,
-           "HTTP connections held at once; past it the oldest idle or slow one is closed");
-  add_flag(app, "http-max-connections-per-address", http_max_connections_per_address,
-           "HTTP connections from one client address; past it new ones get 503");
-  add_duration_flag(app, "http-body-timeout", http_body_timeout,
-                    "How long a request body may take to arrive after its headers");
+void node_flags::add_to(flag_table& t) {
+  t.add({"ip"}, ip, "Address to listen on");
+  t.add({"advertise_ip"}, advertise_ip, "Address others use to reach this node");
+  t.add({"hostname"}, hostname, "Hostname to advertise");
+  t.add({"port", "http_port"}, http_port, "HTTP port (0 picks a free one)");
+  t.add({"work_dir"}, work_dir, "Directory for sandboxes and state");
+  t.add({"logging_level"}, logging_level, "INFO, WARNING or ERROR");
+  t.add({"http_max_connections"}, http_max_connections,
+        "HTTP connections held at once; past it the oldest idle or slow one is closed");
+  t.add({"http_max_connections_per_address"}, http_max_connections_per_address,
+        "HTTP connections from one client address; past it new ones get 503");
+  t.add({"http_body_timeout"}, http_body_timeout,
+        "How long a request body may take to arrive after its headers");
 }
 
 caf::expected<http_server_options> node_flags::http_options() const {
@@ -50,20 +49,19 @@ std::string node_flags::advertised_hostname() const {
   return hostname.empty() ? advertised_ip() : hostname;
 }
 
-void master_flags::add_to(CLI::App& app) {
-  add_duration_flag(app, "allocation-interval", allocation_interval,
-                    "Time between batch allocation passes");
-  add_duration_flag(app, "framework-heartbeat-interval", framework_heartbeat_interval,
-                    "Time between HEARTBEAT events to frameworks");
-  add_flag(app, "weights", weights, "Role weights for DRF, e.g. \"web=2,batch=1\"");
-  add_duration_flag(app, "agent-ping-timeout", agent_ping_timeout,
-                    "How long an agent has to answer a ping");
-  add_flag(app, "max-agent-ping-timeouts", max_agent_ping_timeouts,
-           "Unanswered pings in a row before an agent is unreachable");
-  add_duration_flag(app, "agent-removal-timeout", agent_removal_timeout,
-                    "How long an unreachable agent is kept before it is forgotten");
-  add_duration_flag(app, "agent-reregister-timeout", agent_reregister_timeout,
-                    "How long agents have to re-register with a newly elected master");
+void master_flags::add_to(flag_table& t) {
+  t.add({"allocation_interval"}, allocation_interval, "Time between batch allocation passes");
+  t.add({"framework_heartbeat_interval"}, framework_heartbeat_interval,
+        "Time between HEARTBEAT events to frameworks");
+  t.add({"weights"}, weights, "Role weights for DRF, e.g. \"web=2,batch=1\"");
+  t.add({"agent_ping_timeout", "slave_ping_timeout"}, agent_ping_timeout,
+        "How long an agent has to answer a ping");
+  t.add({"max_agent_ping_timeouts", "max_slave_ping_timeouts"}, max_agent_ping_timeouts,
+        "Unanswered pings in a row before an agent is unreachable");
+  t.add({"agent_removal_timeout"}, agent_removal_timeout,
+        "How long an unreachable agent is kept before it is forgotten");
+  t.add({"agent_reregister_timeout", "slave_reregister_timeout"}, agent_reregister_timeout,
+        "How long agents have to re-register with a newly elected master");
 }
 
 caf::expected<master_options> master_flags::options(const node_flags& node) const {
@@ -85,15 +83,15 @@ caf::expected<master_options> master_flags::options(const node_flags& node) cons
   return o;
 }
 
-void agent_flags::add_to(CLI::App& app) {
-  add_flag(app, "resources", resources,
-           "Resources to offer, e.g. \"cpus:4;mem:4096;disk:10000;ports:[31000-32000]\"; "
-           "what is not given is detected");
-  add_flag(app, "attributes", attributes, "Attributes, e.g. \"rack:a;zone:1\"");
-  add_duration_flag(app, "executor-registration-timeout", executor_registration_timeout,
-                    "How long an executor may take to register");
-  add_flag(app, "executor-binary", executor_binary,
-           "The cairn binary executors run as (default: this program)");
+void agent_flags::add_to(flag_table& t) {
+  t.add({"resources"}, resources,
+        "Resources to offer, e.g. \"cpus:4;mem:4096;disk:10000;ports:[31000-32000]\"; "
+        "what is not given is detected");
+  t.add({"attributes"}, attributes, "Attributes, e.g. \"rack:a;zone:1\"");
+  t.add({"executor_registration_timeout"}, executor_registration_timeout,
+        "How long an executor may take to register");
+  t.add({"executor_binary"}, executor_binary,
+        "The cairn binary executors run as (default: this program)");
 }
 
 caf::expected<agent_options> agent_flags::options(const node_flags& node,

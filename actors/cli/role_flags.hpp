@@ -1,14 +1,14 @@
 // The flags of each role, defined once and shared by every shape that runs
-// the role (`cairn master`, `cairn agent`, `cairn local`).
+// the role (`cairn master`, `cairn agent`, `cairn local`). Each adds itself to
+// its command's flag_table under Mesos' name, where Mesos has the flag.
 #pragma once
 
 #include <string>
 
-#include <CLI/CLI.hpp>
-
 #include "actors/agent/agent.hpp"
 #include "actors/master/master.hpp"
 #include "runtime/duration.hpp"
+#include "runtime/flag_table.hpp"
 #include "runtime/http_server.hpp"
 #include "runtime/limits.hpp"
 
@@ -25,7 +25,7 @@ struct node_flags {
   size_t http_max_connections_per_address = limits::http_max_connections_per_address;
   duration http_body_timeout = limits::http_body_timeout;
 
-  void add_to(CLI::App& app);
+  void add_to(flag_table& table);
   std::string advertised_ip() const;
   std::string advertised_hostname() const;
   // The HTTP server's bounds; errors name the flag.
@@ -41,7 +41,7 @@ struct master_flags {
   duration agent_removal_timeout = std::chrono::minutes(15);
   duration agent_reregister_timeout = std::chrono::minutes(10);
 
-  void add_to(CLI::App& app);
+  void add_to(flag_table& table);
   caf::expected<master_options> options(const node_flags& node) const;
 };
 
@@ -51,7 +51,7 @@ struct agent_flags {
   duration executor_registration_timeout = std::chrono::minutes(1);
   std::string executor_binary;    // defaults to this program
 
-  void add_to(CLI::App& app);
+  void add_to(flag_table& table);
   // Checks --resources and --attributes; errors name the bad part.
   caf::expected<agent_options> options(const node_flags& node, const std::string& work_dir) const;
 };

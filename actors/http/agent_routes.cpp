@@ -2,6 +2,7 @@
 
 #include "actors/http/executor_http.hpp"
 #include "actors/http/files_api.hpp"
+#include "actors/http/flags_document.hpp"
 #include "actors/http/operator_http.hpp"
 #include "actors/http/route_table.hpp"
 #include "actors/http/routes.hpp"
@@ -9,7 +10,7 @@
 namespace cairn {
 
 http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpoint endpoint,
-                          std::string work_dir) {
+                          std::string work_dir, const flag_list& flags) {
   auto table = std::make_shared<route_table>();
   table->get({"/health", "/slave(1)/health"}, [](http_request request, http_reply reply) {
     reply.send(with_cors(request, text_response(200, "")));
@@ -41,6 +42,10 @@ http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpo
                [&sys, agent, prometheus](http_request, http_reply reply) {
                  serve_metrics(sys, agent, prometheus, std::move(reply));
                });
+  table->get({"/flags", "/slave(1)/flags"},
+             [doc = flags_response(flags)](http_request request, http_reply reply) {
+               reply.send(with_cors(request, http_response(doc)));
+             });
   table->get({"/cairn/endpoint"}, [ep = endpoint_json(endpoint)](http_request, http_reply reply) {
     reply.send(json_response(ep));
   });

@@ -125,7 +125,7 @@ void add_ui(route_table& table, const std::shared_ptr<leadership>& node) {
 } // namespace
 
 http_handler master_routes(caf::actor_system& sys, std::shared_ptr<leadership> node,
-                           std::string advertised_host) {
+                           std::string advertised_host, const flag_list& flags) {
   auto schedulers = std::make_shared<scheduler_apis>();
   auto table = std::make_shared<route_table>();
   // Served by every master, leading or not.
@@ -133,6 +133,11 @@ http_handler master_routes(caf::actor_system& sys, std::shared_ptr<leadership> n
              [](http_request, http_reply reply) { reply.send(text_response(200, "")); });
   table->get({"/version", "/master/version"},
              [](http_request, http_reply reply) { reply.send(version_document()); });
+  // Each master answers with its own, as Mesos' do.
+  table->get({"/flags", "/master/flags"}, [doc = flags_response(flags)](http_request,
+                                                                       http_reply reply) {
+    reply.send(http_response(doc));
+  });
   table->get({"/cairn/endpoint"}, [node, host = std::move(advertised_host)](http_request,
                                                                             http_reply reply) {
     auto view = node->get();

@@ -7,6 +7,7 @@
 
 #include <caf/actor_system.hpp>
 
+#include "actors/http/flags_document.hpp"
 #include "actors/master/contender.hpp"
 #include "actors/master/master.hpp"
 #include "runtime/http_server.hpp"
@@ -26,9 +27,10 @@ std::string endpoint_json(const actor_endpoint& endpoint);
 // The endpoints of one master node. While the node leads they are served by
 // its master actor; otherwise calls are redirected to the leader (HTTP 307
 // with the same path and query, as Mesos' non-leading masters do), or
-// answered 503 while no leader is known. /health, /version, /cairn/endpoint
-// and the UI's files are served by every node.
+// answered 503 while no leader is known. /health, /version, /cairn/endpoint,
+// /master/flags (`flags`, as Mesos' masters each answer with their own) and
+// the UI's files are served by every node.
 http_handler master_routes(caf::actor_system& sys, std::shared_ptr<leadership> node,
-                           std::string advertised_host);
+                           std::string advertised_host, const flag_list& flags);
 
 } // namespace cairn

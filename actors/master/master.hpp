@@ -74,6 +74,9 @@ struct master_options {
   // the registry holds weights, it wins.
   std::vector<std::pair<std::string, double>> weights;
   uint64_t seed = 0;  // ids and the allocator's shuffle
+  // Every flag of the command that started it, with its value, in Mesos'
+  // names: what GET_FLAGS and /master/flags answer.
+  std::vector<std::pair<std::string, std::string>> flags;
   // Where the master's durable state goes: admitted agents, frameworks,
   // weights. Without one the master keeps it in an in-memory registrar of
   // its own (tests; a single master that forgets on restart).

@@ -16,17 +16,7 @@ namespace {
 using Type = op::Call::Type;
 
 void fill_flags(master_ptr self, op::Response::GetFlags::Builder b) {
-  const auto& o = self->state.options;
-  std::vector<std::pair<std::string, std::string>> flags = {
-    {"hostname", o.hostname},
-    {"ip", o.ip},
-    {"http_port", std::to_string(o.http_port)},
-    {"allocation_interval", format_duration(o.allocation_interval)},
-    {"framework_heartbeat_interval", format_duration(o.framework_heartbeat_interval)},
-    {"agent_ping_timeout", format_duration(o.agent_ping_timeout)},
-    {"max_agent_ping_timeouts", std::to_string(o.max_agent_ping_timeouts)},
-    {"agent_removal_timeout", format_duration(o.agent_removal_timeout)},
-  };
+  const auto& flags = self->state.options.flags;
   auto list = b.initFlags(static_cast<unsigned>(flags.size()));
   for (unsigned i = 0; i < flags.size(); ++i) {
     list[i].setName(flags[i].first);

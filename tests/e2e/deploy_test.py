@@ -74,7 +74,7 @@ class Deploy(unittest.TestCase):
         self.assertEqual(r.stderr.strip(), "", "systemd-analyze complained")
 
     def start_role(self, role, overrides):
-        env = dict(os.environ)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MESOS_", "CAIRN_"))}
         env.update(read_env(os.path.join(DEPLOY, "config", "cairn-" + role)))
         env.update(overrides)
         with open(os.path.join(self.dir, role + ".log"), "w") as log:
@@ -96,14 +96,14 @@ class Deploy(unittest.TestCase):
     def test_each_role_starts_from_its_example_configuration(self):
         master_port, agent_port = free_port(), free_port()
         self.start_role("master", {
-            "CAIRN_IP": "127.0.0.1", "CAIRN_ADVERTISE_IP": "127.0.0.1",
-            "CAIRN_HTTP_PORT": str(master_port), "CAIRN_WORK_DIR": self.dir + "/master"})
+            "MESOS_IP": "127.0.0.1", "MESOS_ADVERTISE_IP": "127.0.0.1",
+            "MESOS_PORT": str(master_port), "MESOS_WORK_DIR": self.dir + "/master"})
         master = "http://127.0.0.1:%d" % master_port
         self.assertTrue(self.wait_until(lambda: get(master + "/health")[0] == 200))
         self.start_role("agent", {
-            "CAIRN_MASTER": "127.0.0.1:%d" % master_port, "CAIRN_IP": "127.0.0.1",
-            "CAIRN_ADVERTISE_IP": "127.0.0.1", "CAIRN_HTTP_PORT": str(agent_port),
-            "CAIRN_WORK_DIR": self.dir + "/agent"})
+            "MESOS_MASTER": "127.0.0.1:%d" % master_port, "MESOS_IP": "127.0.0.1",
+            "MESOS_ADVERTISE_IP": "127.0.0.1", "MESOS_PORT": str(agent_port),
+            "MESOS_WORK_DIR": self.dir + "/agent"})
         joined = lambda: json.loads(get(master + "/master/state")[1])["activated_slaves"] == 1
         self.assertTrue(self.wait_until(joined), "the agent never joined the master")
 
