@@ -15,9 +15,9 @@ http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpo
     const auto& path = request.path;
     if (path == "/health")
       return reply.send(with_cors(request, text_response(200, "")));
-    if (path == "/api/v1")
+    if (path == "/api/v1" || path == "/slave(1)/api/v1")
       return serve_operator_call(sys, agent, request, std::move(reply));
-    if (path == "/api/v1/executor")
+    if (path == "/api/v1/executor" || path == "/slave(1)/api/v1/executor")
       return executors(std::move(request), std::move(reply));
     if (request.method != "GET")
       return reply.send(text_response(405, "only GET is served at " + path));

@@ -136,9 +136,9 @@ http_handler master_routes(caf::actor_system& sys, std::shared_ptr<leadership> n
       return redirect_to_leader(view, request, reply);
     }
     const auto& master = view.master;
-    if (path == "/api/v1/scheduler")
+    if (path == "/api/v1/scheduler" || path == "/master/api/v1/scheduler")
       return schedulers->for_master(sys, master)(std::move(request), std::move(reply));
-    if (path == "/api/v1" || path == "/api/v1/operator")
+    if (path == "/api/v1" || path == "/api/v1/operator" || path == "/master/api/v1")
       return serve_operator_call(sys, master, request, std::move(reply));
     if (path == "/weights")
       return serve_weights(sys, master, request, std::move(reply));
