@@ -11,6 +11,7 @@ packages=(
   python3 curl ca-certificates procps iproute2 iptables systemd
   chromium chromium-driver python3-selenium
   clang libclang-rt-14-dev
+  libprotobuf-dev protobuf-compiler python3-protobuf
 )
 
 missing=()

@@ -5,8 +5,10 @@
 
 #include <caf/event_based_actor.hpp>
 
+#include "actors/http/mesos_media.hpp"
 #include "actors/http/recordio.hpp"
 #include "actors/http/routes.hpp"
+#include "runtime/log.hpp"
 #include "schema/executor.capnp.h"
 
 namespace cairn {
@@ -43,7 +45,8 @@ private:
 // Acts for one HTTP executor: the agent sees this actor as the executor.
 caf::behavior executor_proxy(caf::event_based_actor* self, caf::actor agent, executor_call subscribe,
                              std::shared_ptr<http_stream> out,
-                             std::shared_ptr<executor_registry> registry, executor_key key) {
+                             std::shared_ptr<executor_registry> registry, executor_key key,
+                             mesos_media media) {
   auto me = self->address();
   self->attach_functor([registry, key, me] { registry->remove(key, me); });
   // The agent learns of a closed connection at once, as Mesos' does.
@@ -56,7 +59,11 @@ caf::behavior executor_proxy(caf::event_based_actor* self, caf::actor agent, exe
   self->send(agent, std::move(subscribe));
   return {
     [=](const executor_event& e) {
-      if (!out->write(recordio(to_json(*e))) || e->getType() == Event::Type::SHUTDOWN) {
+      auto record = write_mesos_message(media, mesos_message::executor_event, to_json(*e));
+      if (!record)
+        logger("http")->error("event is not a Mesos executor event, stream ended: {}",
+                              error_message(record.error()));
+      if (!record || !out->write(recordio(*record)) || e->getType() == Event::Type::SHUTDOWN) {
         out->close();
         self->quit();
       }
@@ -72,9 +79,10 @@ http_handler executor_api(caf::actor_system& sys, agent_actor agent) {
   return [&sys, agent, registry](http_request request, http_reply reply) {
     if (request.method != "POST")
       return reply.send(text_response(405, "Expecting 'POST', got '" + request.method + "'"));
-    if (auto refused = refuse_body_type(request, body_format::mesos_call))
+    mesos_media media;
+    if (auto refused = negotiate(request, media))
       return reply.send(std::move(*refused));
-    auto call = from_json<Call>(request.body);
+    auto call = read_mesos_call<Call>(request, media, mesos_message::executor_call);
     if (!call)
       return reply.send(text_response(400, "Failed to parse body into Call: "
                                              + error_message(call.error())));
@@ -85,9 +93,9 @@ http_handler executor_api(caf::actor_system& sys, agent_actor agent) {
     if (key.first.empty() || key.second.empty())
       return reply.send(text_response(400, "Expecting 'framework_id' and 'executor_id'"));
     if (c.getType() == Call::Type::SUBSCRIBE) {
-      auto out = reply.open_stream(200, "application/json");
+      auto out = reply.open_stream(200, media.answer_type());
       registry->set(key, sys.spawn(executor_proxy, caf::actor_cast<caf::actor>(agent), *call,
-                                   out, registry, key));
+                                   out, registry, key, media));
       return;
     }
     auto proxy = registry->find(key);

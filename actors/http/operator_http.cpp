@@ -5,6 +5,7 @@
 #include <caf/event_based_actor.hpp>
 #include <fmt/format.h>
 
+#include "actors/http/mesos_media.hpp"
 #include "actors/http/recordio.hpp"
 #include "actors/http/routes.hpp"
 #include "runtime/log.hpp"
@@ -16,15 +17,10 @@ namespace {
 
 using Type = schema::operator_api::Call::Type;
 
-bool accepts_json(const http_request& request) {
-  auto accept = request.header("accept");
-  return accept.empty() || accept.find("application/json") != std::string::npos
-         || accept.find("*/*") != std::string::npos;
-}
-
 // Forwards the events of SUBSCRIBE to the HTTP stream until the client leaves.
 caf::behavior operator_stream(caf::event_based_actor* self, caf::actor target,
-                              operator_call subscribe, std::shared_ptr<http_stream> stream) {
+                              operator_call subscribe, std::shared_ptr<http_stream> stream,
+                              mesos_media media) {
   // The stream ends with the node it follows; and the subscriber's slot is
   // freed as soon as its client leaves.
   exit_with_stream(*stream, self->address());
@@ -41,7 +37,15 @@ caf::behavior operator_stream(caf::event_based_actor* self, caf::actor target,
     });
   return {
     [=](const operator_event& e) {
-      if (!stream->write(recordio(to_json(*e)))) {
+      // An agent's stream has no Mesos counterpart; its events take the
+      // master's Event form too.
+      auto record = write_mesos_message(media, mesos_message::master_event, to_json(*e));
+      if (!record) {
+        logger("http")->error("event is not a Mesos operator event, stream ended: {}",
+                              error_message(record.error()));
+        stream->close();
+        self->quit();
+      } else if (!stream->write(recordio(*record))) {
         logger("http")->info("operator stream client gone");
         self->quit();
       }
@@ -67,21 +71,22 @@ void ask_operator(caf::actor_system& sys, const Handle& target, operator_call ca
 
 template <class Handle>
 void serve_call(caf::actor_system& sys, const Handle& target, const http_request& request,
-                http_reply reply) {
-  auto call = accept_operator_call(request, reply);
-  if (!call)
+                http_reply reply, bool agent) {
+  auto accepted = accept_operator_call(request, reply, agent);
+  if (!accepted)
     return;
-  if ((*call)->getType() == Type::SUBSCRIBE) {
-    // The stream is RecordIO; Content-Type names the type of its records, as
-    // Mesos answers.
-    auto stream = reply.open_stream(200, "application/json");
-    sys.spawn(operator_stream, caf::actor_cast<caf::actor>(target), *call, stream);
+  auto [call, media] = *accepted;
+  if (call->getType() == Type::SUBSCRIBE) {
+    // Each record is one Event in the accepted form, as Mesos streams them.
+    auto stream = reply.open_stream(200, media.answer_type());
+    sys.spawn(operator_stream, caf::actor_cast<caf::actor>(target), call, stream, media);
     return;
   }
-  ask_operator(sys, target, *call, std::move(reply), [](const operator_response& r) {
+  auto type = agent ? mesos_message::agent_response : mesos_message::master_response;
+  ask_operator(sys, target, call, std::move(reply), [media, type](const operator_response& r) {
     if (r->getType() == Type::UNKNOWN)
       return text_response(400, "This call is not supported here");
-    return json_response(to_json(*r));
+    return mesos_answer(media, type, to_json(*r));
   });
 }
 
@@ -139,21 +144,19 @@ void serve_weights(caf::actor_system& sys, const master_actor& master, const htt
   serve_weights_of(sys, master, request, std::move(reply));
 }
 
-std::optional<operator_call> accept_operator_call(const http_request& request,
-                                                  const http_reply& reply) {
+std::optional<operator_request> accept_operator_call(const http_request& request,
+                                                     const http_reply& reply, bool agent) {
   if (request.method != "POST") {
     reply.send(text_response(405, "Expecting 'POST', got '" + request.method + "'"));
     return std::nullopt;
   }
-  if (auto refused = refuse_body_type(request, body_format::mesos_call)) {
+  mesos_media media;
+  if (auto refused = negotiate(request, media)) {
     reply.send(std::move(*refused));
     return std::nullopt;
   }
-  if (!accepts_json(request)) {
-    reply.send(text_response(406, "Expecting 'Accept' to allow application/json"));
-    return std::nullopt;
-  }
-  auto call = from_json<schema::operator_api::Call>(request.body);
+  auto call = read_mesos_call<schema::operator_api::Call>(
+    request, media, agent ? mesos_message::agent_call : mesos_message::master_call);
   if (!call) {
     reply.send(text_response(400, "Failed to parse body into Call: " + error_message(call.error())));
     return std::nullopt;
@@ -162,17 +165,17 @@ std::optional<operator_call> accept_operator_call(const http_request& request,
     reply.send(text_response(400, "Expecting 'type' to be present"));
     return std::nullopt;
   }
-  return *call;
+  return operator_request{*call, media};
 }
 
 void serve_operator_call(caf::actor_system& sys, const master_actor& master,
                          const http_request& request, http_reply reply) {
-  serve_call(sys, master, request, std::move(reply));
+  serve_call(sys, master, request, std::move(reply), false);
 }
 
 void serve_operator_call(caf::actor_system& sys, const agent_actor& agent,
                          const http_request& request, http_reply reply) {
-  serve_call(sys, agent, request, std::move(reply));
+  serve_call(sys, agent, request, std::move(reply), true);
 }
 
 http_response metrics_response(const std::vector<std::pair<std::string, double>>& metrics,

@@ -1,5 +1,6 @@
-// POST /api/v1 on masters and agents: a JSON operator Call answered with the
-// JSON Response, or for SUBSCRIBE a RecordIO stream of JSON Events.
+// POST /api/v1 on masters and agents: an operator Call (JSON or protobuf)
+// answered with the Response, or for SUBSCRIBE a RecordIO stream of Events,
+// in the form the client accepts.
 #pragma once
 
 #include <string>
@@ -9,15 +10,22 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/agent/agent.hpp"
+#include "actors/http/mesos_media.hpp"
 #include "actors/master/master.hpp"
 #include "runtime/http_server.hpp"
 
 namespace cairn {
 
-// Checks method, media types and body; answers bad requests itself and
-// returns the call when it is good.
-std::optional<operator_call> accept_operator_call(const http_request& request,
-                                                  const http_reply& reply);
+struct operator_request {
+  operator_call call;
+  mesos_media media;
+};
+
+// Checks method, media types and body (JSON, or protobuf of a master's or
+// an `agent`'s Call); answers bad requests itself and returns the call, with
+// the form its answer takes, when it is good.
+std::optional<operator_request> accept_operator_call(const http_request& request,
+                                                     const http_reply& reply, bool agent);
 
 // GET and PUT /weights (Mesos' weights endpoint).
 void serve_weights(caf::actor_system& sys, const master_actor& master, const http_request& request,

@@ -57,10 +57,11 @@ std::optional<http_response> refuse_body_type(const http_request& request, body_
   if (type == json || (format == body_format::bytes && type == bytes))
     return std::nullopt;
   if (format == body_format::mesos_call && type == protobuf)
-    return text_response(415, "'Content-Type' application/x-protobuf is not supported yet; "
-                              "send application/json");
+    return std::nullopt;
   std::string expected = format == body_format::bytes
                            ? "application/octet-stream or application/json"
+                         : format == body_format::mesos_call
+                           ? "application/json or application/x-protobuf"
                            : "application/json";
   return text_response(415, "Expecting 'Content-Type' of " + expected + ", got '" + given + "'");
 }

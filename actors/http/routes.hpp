@@ -58,7 +58,7 @@ std::string media_type(std::string_view content_type);
 // What a route takes as a request body.
 enum class body_format {
   json,       // application/json only (/weights)
-  mesos_call, // application/json; application/x-protobuf is Mesos' other form, not served yet
+  mesos_call, // application/json or application/x-protobuf (Mesos' two forms)
   bytes,      // stored as they come: application/octet-stream or application/json
 };
 

@@ -6,11 +6,13 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/http/mesos_media.hpp"
 #include "actors/http/operator_http.hpp"
 #include "actors/http/recordio.hpp"
 #include "actors/master/unsupported.hpp"
 #include "actors/master/validation.hpp"
 #include "actors/http/routes.hpp"
+#include "runtime/log.hpp"
 #include "runtime/random.hpp"
 #include "schema/scheduler.capnp.h"
 #include "storage/registry.hpp"
@@ -69,6 +71,7 @@ struct stream_state {
   std::string id;
   std::shared_ptr<http_stream> out;
   std::shared_ptr<stream_registry> registry;
+  mesos_media media;
 };
 
 // Acts for one HTTP framework: the master sees this actor as the framework
@@ -78,8 +81,9 @@ struct stream_state {
 caf::behavior scheduler_stream(caf::stateful_actor<stream_state>* self, caf::actor master,
                                scheduler_call subscribe, std::string id,
                                std::shared_ptr<http_stream> out,
-                               std::shared_ptr<stream_registry> registry) {
+                               std::shared_ptr<stream_registry> registry, mesos_media media) {
   self->state.id = id;
+  self->state.media = media;
   self->state.out = out;
   self->state.registry = registry;
   self->attach_functor([registry, id] { registry->remove(id); });
@@ -99,7 +103,11 @@ caf::behavior scheduler_stream(caf::stateful_actor<stream_state>* self, caf::act
       auto& st = self->state;
       if (e->getType() == Event::Type::SUBSCRIBED)
         st.registry->subscribed(st.id, e->getSubscribed().getFrameworkId().getValue());
-      bool ok = st.out->write(recordio(to_json(*e)));
+      auto record = write_mesos_message(st.media, mesos_message::scheduler_event, to_json(*e));
+      if (!record)
+        logger("http")->error("event is not a Mesos event, stream ended: {}",
+                              error_message(record.error()));
+      bool ok = record && st.out->write(recordio(*record));
       if (!ok || e->getType() == Event::Type::ERROR) {
         st.out->close(); // Mesos ends the stream after ERROR
         self->quit();
@@ -122,9 +130,10 @@ http_handler scheduler_api(caf::actor_system& sys, master_actor master) {
   return [&sys, master, registry, ids, ids_mutex](http_request request, http_reply reply) {
     if (request.method != "POST")
       return reply.send(text_response(405, "Expecting 'POST', got '" + request.method + "'"));
-    if (auto refused = refuse_body_type(request, body_format::mesos_call))
+    mesos_media media;
+    if (auto refused = negotiate(request, media))
       return reply.send(std::move(*refused));
-    auto call = from_json<Call>(request.body);
+    auto call = read_mesos_call<Call>(request, media, mesos_message::scheduler_call);
     if (!call)
       return reply.send(bad_request("Failed to parse body into Call: "
                                     + error_message(call.error())));
@@ -161,10 +170,10 @@ http_handler scheduler_api(caf::actor_system& sys, master_actor master) {
         std::lock_guard<std::mutex> guard{*ids_mutex};
         id = ids->uuid();
       }
-      auto out = reply.open_stream(200, "application/json", {{"Mesos-Stream-Id", id}});
+      auto out = reply.open_stream(200, media.answer_type(), {{"Mesos-Stream-Id", id}});
       registry->reserve(id);
       registry->set_stream(id, sys.spawn(scheduler_stream, caf::actor_cast<caf::actor>(master),
-                                         *call, id, out, registry));
+                                         *call, id, out, registry, media));
       return;
     }
     auto stream_id = request.header("mesos-stream-id");
