@@ -113,7 +113,22 @@ caf::behavior scheduler_stream(caf::stateful_actor<stream_state>* self, caf::act
         self->quit();
       }
     },
-    [=](const scheduler_call& c) { self->send(master, c); },
+    [=](const scheduler_call& c) {
+      self->send(master, c);
+      if (c->getType() != Call::Type::TEARDOWN)
+        return;
+      // As Mesos does, the subscription's connection closes once the
+      // framework is torn down: after the master's answer to a call sent
+      // behind TEARDOWN, every event it wrote before has arrived.
+      auto end = [=] {
+        self->state.out->close();
+        self->quit();
+      };
+      auto probe = make_wire<schema::operator_api::Call>(
+        [](auto call) { call.setType(schema::operator_api::Call::Type::GET_HEALTH); });
+      self->request(master, actor_answer_timeout, probe)
+        .then([=](const operator_response&) { end(); }, [=](caf::error&) { end(); });
+    },
   };
 }
 
