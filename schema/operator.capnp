@@ -34,7 +34,76 @@ struct Call {
     getWeights @15 $Json.name("GET_WEIGHTS");
     updateWeights @16 $Json.name("UPDATE_WEIGHTS");
     # Sets the listed roles' weights (others keep theirs), in the registry.
+    getLoggingLevel @17 $Json.name("GET_LOGGING_LEVEL");
+    setLoggingLevel @18 $Json.name("SET_LOGGING_LEVEL");
+    listFiles @19 $Json.name("LIST_FILES");
+    readFile @20 $Json.name("READ_FILE");
+    teardown @21 $Json.name("TEARDOWN");
+    markAgentGone @22 $Json.name("MARK_AGENT_GONE");
+    # Mesos' other master and agent calls: known so that they are refused by name.
+    getOperations @23 $Json.name("GET_OPERATIONS");
+    reserveResources @24 $Json.name("RESERVE_RESOURCES");
+    unreserveResources @25 $Json.name("UNRESERVE_RESOURCES");
+    createVolumes @26 $Json.name("CREATE_VOLUMES");
+    destroyVolumes @27 $Json.name("DESTROY_VOLUMES");
+    growVolume @28 $Json.name("GROW_VOLUME");
+    shrinkVolume @29 $Json.name("SHRINK_VOLUME");
+    getMaintenanceStatus @30 $Json.name("GET_MAINTENANCE_STATUS");
+    getMaintenanceSchedule @31 $Json.name("GET_MAINTENANCE_SCHEDULE");
+    updateMaintenanceSchedule @32 $Json.name("UPDATE_MAINTENANCE_SCHEDULE");
+    startMaintenance @33 $Json.name("START_MAINTENANCE");
+    stopMaintenance @34 $Json.name("STOP_MAINTENANCE");
+    drainAgent @35 $Json.name("DRAIN_AGENT");
+    deactivateAgent @36 $Json.name("DEACTIVATE_AGENT");
+    reactivateAgent @37 $Json.name("REACTIVATE_AGENT");
+    getQuota @38 $Json.name("GET_QUOTA");
+    updateQuota @39 $Json.name("UPDATE_QUOTA");
+    setQuota @40 $Json.name("SET_QUOTA");
+    removeQuota @41 $Json.name("REMOVE_QUOTA");
+    getContainers @42 $Json.name("GET_CONTAINERS");
+    getResourceProviders @43 $Json.name("GET_RESOURCE_PROVIDERS");
+    launchNestedContainer @44 $Json.name("LAUNCH_NESTED_CONTAINER");
+    waitNestedContainer @45 $Json.name("WAIT_NESTED_CONTAINER");
+    killNestedContainer @46 $Json.name("KILL_NESTED_CONTAINER");
+    launchNestedContainerSession @47 $Json.name("LAUNCH_NESTED_CONTAINER_SESSION");
+    attachContainerInput @48 $Json.name("ATTACH_CONTAINER_INPUT");
+    attachContainerOutput @49 $Json.name("ATTACH_CONTAINER_OUTPUT");
+    launchContainer @50 $Json.name("LAUNCH_CONTAINER");
+    waitContainer @51 $Json.name("WAIT_CONTAINER");
+    killContainer @52 $Json.name("KILL_CONTAINER");
+    removeNestedContainer @53 $Json.name("REMOVE_NESTED_CONTAINER");
+    removeContainer @54 $Json.name("REMOVE_CONTAINER");
+    addResourceProviderConfig @55 $Json.name("ADD_RESOURCE_PROVIDER_CONFIG");
+    updateResourceProviderConfig @56 $Json.name("UPDATE_RESOURCE_PROVIDER_CONFIG");
+    removeResourceProviderConfig @57 $Json.name("REMOVE_RESOURCE_PROVIDER_CONFIG");
+    markResourceProviderGone @58 $Json.name("MARK_RESOURCE_PROVIDER_GONE");
+    pruneImages @59 $Json.name("PRUNE_IMAGES");
   }
+
+  setLoggingLevel @3 :SetLoggingLevel $Json.name("set_logging_level");
+  listFiles @4 :ListFiles $Json.name("list_files");
+  readFile @5 :ReadFile $Json.name("read_file");
+  teardown @6 :Teardown;
+  markAgentGone @7 :MarkAgentGone $Json.name("mark_agent_gone");
+
+  struct SetLoggingLevel {
+    level @0 :UInt32;
+    duration @1 :M.DurationInfo;
+    # After it, the level goes back to what it was.
+  }
+
+  struct ListFiles { path @0 :Text; }
+
+  struct ReadFile {
+    path @0 :Text;
+    offset @1 :UInt64;
+    length @2 :UInt64;
+    # 0 (or absent): to the end, within the files API's bound.
+  }
+
+  struct Teardown { frameworkId @0 :M.FrameworkID $Json.name("framework_id"); }
+
+  struct MarkAgentGone { agentId @0 :M.AgentID $Json.name("agent_id"); }
 
   updateWeights @2 :UpdateWeights $Json.name("update_weights");
 
@@ -71,6 +140,29 @@ struct Response {
   getLeadingMaster @12 :GetLeadingMaster $Json.name("get_leading_master");
   getAgent @13 :GetAgent $Json.name("get_agent");
   getWeights @14 :GetWeights $Json.name("get_weights");
+  getLoggingLevel @15 :GetLoggingLevel $Json.name("get_logging_level");
+  listFiles @16 :ListFiles $Json.name("list_files");
+  readFile @17 :ReadFile $Json.name("read_file");
+
+  struct GetLoggingLevel { level @0 :UInt32; }
+
+  struct ListFiles { fileInfos @0 :List(FileInfo) $Json.name("file_infos"); }
+
+  struct ReadFile {
+    size @0 :UInt64;
+    # Of the whole file.
+    data @1 :Data $Json.base64;
+  }
+
+  struct FileInfo {
+    path @0 :Text;
+    nlink @1 :Int32;
+    size @2 :UInt64;
+    mtime @3 :M.TimeInfo;
+    mode @4 :UInt32;
+    uid @5 :Text;
+    gid @6 :Text;
+  }
 
   struct GetWeights {
     weightInfos @0 :List(M.WeightInfo) $Json.name("weight_infos");
