@@ -161,9 +161,10 @@ inline constexpr uint64_t frameworks_quota_bytes = 8 * 1024 * 1024;
 // The role weights' share: 10,000 weighted roles with names of ~100 bytes.
 inline constexpr uint64_t weights_quota_bytes = 2 * 1024 * 1024;
 // What only agents may use, so that new agents are admitted however many
-// frameworks, weights and keys there are: 22 MiB, over 25,000 agents of a
-// typical size (~800 bytes: five resources, two attributes). They may also
-// use what frameworks and weights leave: over 40,000 when those are few.
+// frameworks, weights and keys there are: 22 MiB, over 20,000 agents of a
+// typical size (~1,000 bytes: five resources, two attributes; a Resource
+// has room for every field of Mesos' own). They may also use what frameworks
+// and weights leave: over 30,000 when those are few.
 inline constexpr uint64_t agents_reserved_bytes =
   max_registry_bytes - kv_quota_bytes - frameworks_quota_bytes - weights_quota_bytes;
 static_assert(agents_reserved_bytes >= 16 * 1024 * 1024);

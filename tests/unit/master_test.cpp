@@ -511,9 +511,11 @@ TEST_CASE_FIXTURE(master_fixture, "operators that subscribe get the state, then 
                  c.setType(schema::operator_api::Call::Type::SUBSCRIBE);
                }));
   settle();
-  REQUIRE(op.box->operators.size() == 1);
+  // SUBSCRIBED, and at once the first HEARTBEAT, as Mesos sends them.
+  REQUIRE(op.box->operators.size() == 2);
   auto first = op.box->operators[0];
   CHECK(first->getType() == schema::operator_api::Event::Type::SUBSCRIBED);
+  CHECK(op.box->operators[1]->getType() == schema::operator_api::Event::Type::HEARTBEAT);
   CHECK(first->getSubscribed().getGetState().getGetAgents().getAgents().size() == 1);
   subscribe(framework, framework_id);
   from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}));
@@ -522,7 +524,8 @@ TEST_CASE_FIXTURE(master_fixture, "operators that subscribe get the state, then 
   for (auto& e : op.box->operators)
     kinds.push_back(e->getType());
   using T = schema::operator_api::Event::Type;
-  CHECK(kinds == std::vector<T>{T::SUBSCRIBED, T::FRAMEWORK_ADDED, T::TASK_ADDED, T::TASK_UPDATED});
+  CHECK(kinds == std::vector<T>{T::SUBSCRIBED, T::HEARTBEAT, T::FRAMEWORK_ADDED, T::TASK_ADDED,
+                                T::TASK_UPDATED});
   stop(op.handle);
 }
 

@@ -755,7 +755,7 @@ TEST_CASE("a full key-value store refuses keys only; frameworks and agents are a
   CHECK(r.state_bytes() - r.kv_bytes() > rl::max_records_bytes - rl::max_agent_info_bytes);
 }
 
-TEST_CASE("the agents' reserve holds over 25,000 typical agents") {
+TEST_CASE("the agents' reserve holds over 20,000 typical agents") {
   auto typical = make_wire<schema::AgentInfo>([](schema::AgentInfo::Builder a) {
     a.setHostname("agent-0042.rack-17.dc-1.example.com");
     a.setPort(5051);
@@ -771,6 +771,6 @@ TEST_CASE("the agents' reserve holds over 25,000 typical agents") {
   });
   uint64_t each = typical.get().totalSize().wordCount * 8 + rl::record_overhead_bytes;
   INFO(each);
-  CHECK(limits::agents_reserved_bytes / each >= 25'000);
-  CHECK(rl::max_records_bytes / each >= 40'000);
+  CHECK(limits::agents_reserved_bytes / each >= 20'000);
+  CHECK(rl::max_records_bytes / each >= 30'000);
 }
