@@ -108,8 +108,10 @@ class AgentOperatorApi(unittest.TestCase):
         status, text = self.call(self.agent, {"type": "READ_FILE", "read_file": {
             "path": "/etc/passwd", "offset": 0}})
         self.assertEqual(status, 404, text)
+        self.run_task("refusals", "true")
+        sandbox = sandbox_of(self.local.work_dir, "refusals")
         status, text = self.call(self.agent, {"type": "READ_FILE", "read_file": {
-            "path": self.local.work_dir, "offset": 0}})
+            "path": sandbox, "offset": 0}})
         self.assertEqual(status, 400, text)
         self.assertIn("directory", text.decode())
         status, text = self.call(self.agent, {"type": "LIST_FILES", "list_files": {}})
