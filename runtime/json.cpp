@@ -162,6 +162,8 @@ capnp::JsonCodec* make_codec() {
   codec->handleByAnnotation<schema::operator_api::Call>();
   codec->handleByAnnotation<schema::operator_api::Response>();
   codec->handleByAnnotation<schema::operator_api::Event>();
+  codec->handleByAnnotation<schema::operator_api::AgentResponse>();
+  codec->handleByAnnotation<schema::operator_api::AgentEvent>();
   codec->handleByAnnotation<schema::state::Master>();
   codec->handleByAnnotation<schema::state::ActorEndpoint>();
   codec->handleByAnnotation<schema::state::AgentState>();

@@ -65,6 +65,9 @@ inline constexpr size_t max_completed_executors = 1000;
 
 // -- http
 
+// LIST_FILES and READ_FILE calls each block a thread while they run; past
+// this many at once a node answers 503 rather than start more threads.
+inline constexpr size_t max_files_calls_running = 16;
 // One /files/read answer holds at most this much of a file; readers page on.
 inline constexpr uint64_t files_read_max_bytes = 1024 * 1024;
 // /files/download of a larger file is refused (it would block the HTTP thread).

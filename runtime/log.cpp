@@ -14,6 +14,18 @@ namespace {
 
 std::mutex loggers_mutex;
 
+// The level given at start, and the verbosity set over the API on top of it.
+std::mutex verbosity_mutex;
+spdlog::level::level_enum base_level = spdlog::level::info;
+uint32_t verbosity = 0;
+uint64_t verbosity_generation = 0;
+
+spdlog::level::level_enum level_of(uint32_t v) {
+  if (v == 0)
+    return base_level;
+  return v == 1 ? spdlog::level::debug : spdlog::level::trace;
+}
+
 // Messages often quote what outside input said (a framework's name, a task
 // id): escaping their control characters and invalid UTF-8 keeps each line
 // one line of text, whatever the input was.
@@ -69,9 +81,34 @@ bool setup_logging(const std::string& level) {
   auto parsed = spdlog::level::from_str(lower);
   if (parsed == spdlog::level::off && lower != "off")
     return false;
+  {
+    std::lock_guard<std::mutex> guard{verbosity_mutex};
+    base_level = parsed;
+    verbosity = 0;
+  }
   spdlog::set_level(parsed);
   spdlog::set_pattern("%L%m%d %H:%M:%S.%f %5t %n] %v");
   return true;
+}
+
+uint32_t logging_verbosity() {
+  std::lock_guard<std::mutex> guard{verbosity_mutex};
+  return verbosity;
+}
+
+uint64_t set_logging_verbosity(uint32_t level) {
+  std::lock_guard<std::mutex> guard{verbosity_mutex};
+  verbosity = level;
+  spdlog::set_level(level_of(level));
+  return ++verbosity_generation;
+}
+
+void revert_logging_verbosity(uint64_t generation) {
+  std::lock_guard<std::mutex> guard{verbosity_mutex};
+  if (generation != verbosity_generation)
+    return;
+  verbosity = 0;
+  spdlog::set_level(level_of(0));
 }
 
 std::shared_ptr<spdlog::logger> logger(const std::string& role) {

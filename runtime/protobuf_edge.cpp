@@ -36,6 +36,7 @@ const pb::Descriptor* descriptor_of(mesos_message m) {
     case mesos_message::master_event: return mesos::v1::master::Event::descriptor();
     case mesos_message::agent_call: return mesos::v1::agent::Call::descriptor();
     case mesos_message::agent_response: return mesos::v1::agent::Response::descriptor();
+    case mesos_message::agent_event: return mesos::v1::agent::Event::descriptor();
   }
   return nullptr;
 }

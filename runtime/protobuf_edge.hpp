@@ -24,6 +24,7 @@ enum class mesos_message {
   master_event,     // mesos.v1.master.Event
   agent_call,       // mesos.v1.agent.Call
   agent_response,   // mesos.v1.agent.Response
+  agent_event,      // mesos.v1.agent.Event (cairn's: Mesos' agents stream nothing)
 };
 
 // The full protobuf name of `m`, e.g. "mesos.v1.scheduler.Call".

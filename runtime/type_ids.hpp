@@ -26,6 +26,8 @@ using allocation = wire<schema::allocator::Allocation>;
 using operator_call = wire<schema::operator_api::Call>;
 using operator_response = wire<schema::operator_api::Response>;
 using operator_event = wire<schema::operator_api::Event>;
+using agent_operator_response = wire<schema::operator_api::AgentResponse>;
+using agent_operator_event = wire<schema::operator_api::AgentEvent>;
 using master_snapshot = wire<schema::state::Master>;
 using agent_snapshot = wire<schema::state::AgentState>;
 using log_message = wire<schema::log::Message>;
@@ -47,4 +49,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(cairn, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(cairn, (cairn::master_snapshot))
   CAF_ADD_TYPE_ID(cairn, (cairn::agent_snapshot))
   CAF_ADD_TYPE_ID(cairn, (cairn::log_message))
+  CAF_ADD_TYPE_ID(cairn, (cairn::agent_operator_response))
+  CAF_ADD_TYPE_ID(cairn, (cairn::agent_operator_event))
 CAF_END_TYPE_ID_BLOCK(cairn)

@@ -304,3 +304,76 @@ struct Event {
 
   struct FrameworkRemoved { frameworkInfo @0 :M.FrameworkInfo $Json.name("framework_info"); }
 }
+
+# An agent's answers, in the shapes of Mesos' agent/agent.proto Response,
+# which differ from the master's (an agent lists a framework by its info
+# alone, an executor without its agent, its tasks by where they are in their
+# life). The calls that masters and agents answer alike (health, version,
+# flags, metrics, logging, files) keep Response's structs.
+struct AgentResponse {
+  type @0 :Call.Type;
+  getHealth @1 :Response.GetHealth $Json.name("get_health");
+  getFlags @2 :Response.GetFlags $Json.name("get_flags");
+  getVersion @3 :Response.GetVersion $Json.name("get_version");
+  getMetrics @4 :Response.GetMetrics $Json.name("get_metrics");
+  getState @5 :GetState $Json.name("get_state");
+  getFrameworks @6 :GetFrameworks $Json.name("get_frameworks");
+  getExecutors @7 :GetExecutors $Json.name("get_executors");
+  getTasks @8 :GetTasks $Json.name("get_tasks");
+  getAgent @9 :Response.GetAgent $Json.name("get_agent");
+
+  struct GetState {
+    getTasks @0 :GetTasks $Json.name("get_tasks");
+    getExecutors @1 :GetExecutors $Json.name("get_executors");
+    getFrameworks @2 :GetFrameworks $Json.name("get_frameworks");
+  }
+
+  struct GetFrameworks {
+    frameworks @0 :List(Framework);
+    completedFrameworks @1 :List(Framework) $Json.name("completed_frameworks");
+
+    struct Framework { frameworkInfo @0 :M.FrameworkInfo $Json.name("framework_info"); }
+  }
+
+  struct GetExecutors {
+    executors @0 :List(Executor);
+    completedExecutors @1 :List(Executor) $Json.name("completed_executors");
+
+    struct Executor { executorInfo @0 :M.ExecutorInfo $Json.name("executor_info"); }
+  }
+
+  struct GetTasks {
+    pendingTasks @0 :List(M.Task) $Json.name("pending_tasks");
+    # Not yet handed to an executor that the agent has started.
+    queuedTasks @1 :List(M.Task) $Json.name("queued_tasks");
+    # Waiting for their executor to register.
+    launchedTasks @2 :List(M.Task) $Json.name("launched_tasks");
+    terminatedTasks @3 :List(M.Task) $Json.name("terminated_tasks");
+    # Ended, while their executor still runs.
+    completedTasks @4 :List(M.Task) $Json.name("completed_tasks");
+    # Of executors that have ended.
+  }
+}
+
+# What an agent's SUBSCRIBE streams. Mesos' agent API has no event stream;
+# cairn's follows the master's Event (same names and numbers) with the
+# agent's own state: mesos.v1.agent.Event in schema/proto.
+struct AgentEvent {
+  type @0 :Type;
+  subscribed @1 :Subscribed;
+  taskAdded @2 :Event.TaskAdded $Json.name("task_added");
+  taskUpdated @3 :Event.TaskUpdated $Json.name("task_updated");
+
+  enum Type {
+    unknown @0 $Json.name("UNKNOWN");
+    subscribed @1 $Json.name("SUBSCRIBED");
+    taskAdded @2 $Json.name("TASK_ADDED");
+    taskUpdated @3 $Json.name("TASK_UPDATED");
+    heartbeat @4 $Json.name("HEARTBEAT");
+  }
+
+  struct Subscribed {
+    getState @0 :AgentResponse.GetState $Json.name("get_state");
+    heartbeatIntervalSeconds @1 :Float64 $Json.name("heartbeat_interval_seconds");
+  }
+}

@@ -104,6 +104,8 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
     auto& st = self->state;
     if (st.master && msg.source == st.master.address())
       return on_master_lost(self, "the connection broke");
+    if (on_subscriber_gone(self, msg.source))
+      return;
     if (auto i = st.container_by_executor.find(msg.source);
         i != st.container_by_executor.end()) {
       auto container = i->second;
@@ -136,6 +138,7 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
         on_container_ended(self, container, status);
       self->delayed_send(self, self->state.options.reap_interval, reap_atom::value);
     },
+    [=](op_heartbeat_atom) { heartbeat_subscribers(self); },
     [=](retry_atom, const std::string& framework_id, const std::string& task_id,
         const std::string& uuid) { on_update_retry(self, framework_id, task_id, uuid); },
     [=](regtimeout_atom, const std::string& container_id) {

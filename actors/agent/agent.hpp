@@ -26,6 +26,10 @@ using regtimeout_atom = caf::atom_constant<caf::atom("regtimeout")>;
 using endpoint_atom = caf::atom_constant<caf::atom("endpoint")>;
 using check_master_atom = caf::atom_constant<caf::atom("chkmaster")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+using op_heartbeat_atom = caf::atom_constant<caf::atom("opheartbt")>;
+
+// An operator following an agent's event stream.
+using agent_operator_sink = caf::typed_actor<caf::reacts_to<agent_operator_event>>;
 
 using agent_actor = agent_sink::extend<
   // From executors.
@@ -35,7 +39,8 @@ using agent_actor = agent_sink::extend<
   caf::reacts_to<endpoint_atom, std::string>,
   // Its state document (/state) and the v1 agent API.
   caf::replies_to<state_atom>::with<agent_snapshot>,
-  caf::replies_to<operator_call>::with<operator_response>,
+  // SUBSCRIBE makes the caller an agent_operator_sink: the events follow.
+  caf::replies_to<operator_call>::with<agent_operator_response>,
   // A graceful stop: tell the master, end every executor, then quit. The
   // answer comes once the master has taken note (or after a bound).
   caf::replies_to<shutdown_atom>::with<bool>,
@@ -46,6 +51,7 @@ using agent_actor = agent_sink::extend<
   // (framework, task, uuid); an executor's registration deadline (container).
   caf::reacts_to<register_atom>,
   caf::reacts_to<reap_atom>,
+  caf::reacts_to<op_heartbeat_atom>,
   caf::reacts_to<retry_atom, std::string, std::string, std::string>,
   caf::reacts_to<regtimeout_atom, std::string>>;
 
@@ -58,6 +64,8 @@ struct agent_options {
   duration executor_registration_timeout = std::chrono::minutes(1);  // Mesos' default
   duration registration_backoff = std::chrono::seconds(1);
   duration reap_interval = std::chrono::milliseconds(500);
+  // HEARTBEAT events to operator subscribers (Mesos' operator API default).
+  duration operator_heartbeat_interval = std::chrono::seconds(15);
   std::string actor_endpoint;        // "host:port" executors connect back to
   std::string http_endpoint;         // "host:port" of its HTTP API, for custom executors
   // HTTP addresses of the masters. Empty: the master handle given at spawn

@@ -233,6 +233,7 @@ void run_task(agent_ptr self, schema::agent::Event::RunTask::Reader run) {
   st.used += *res;
   logger("agent")->info("launching task {} of framework {} in {}", task_id, framework_id,
                         existing->sandbox);
+  publish_task_added(self, framework_id, *existing, task_id, stored);
   if (fresh)
     start_container(self, *existing, info);
   else if (existing->registered)
@@ -319,7 +320,7 @@ void on_executor_call(agent_ptr self, const executor_call& msg) {
                  info.initExecutorId().setValue(executor_id);
                  info.initFrameworkId().setValue(framework_id);
                  s.initContainerId().setValue(ex->container_id);
-                 s.initAgentInfo().initId().setValue(st.agent_id);
+                 fill_agent_info(st, s.initAgentInfo());
                }));
     for (auto& [id, task] : ex->tasks)
       if (!task.launched && !is_terminal(task.state))

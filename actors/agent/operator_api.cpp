@@ -1,6 +1,9 @@
 // The v1 agent API (Mesos' agent/agent.proto Calls that apply here).
 #include "actors/agent/state.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include "actors/resources/convert.hpp"
 #include "runtime/clock.hpp"
 #include "schema/operator.capnp.h"
@@ -42,54 +45,114 @@ void fill_task(schema::Task::Builder b, const agent_state& st, const task_ref& r
   set_resources(b, r.task->res);
 }
 
-void fill_tasks(const agent_state& st, op::Response::GetTasks::Builder b) {
-  auto refs = all_tasks(st);
-  size_t done = 0;
-  for (const auto& r : refs)
-    done += r.completed || is_terminal(r.task->state);
-  auto active = b.initTasks(static_cast<unsigned>(refs.size() - done));
-  auto completed = b.initCompletedTasks(static_cast<unsigned>(done));
-  unsigned a = 0;
-  unsigned c = 0;
-  for (const auto& r : refs)
-    fill_task(r.completed || is_terminal(r.task->state) ? completed[c++] : active[a++], st, r);
+using AR = op::AgentResponse;
+
+// Where a task is in its life, in the agent API's terms.
+enum class task_place { queued, launched, terminated, completed };
+
+task_place place_of(const task_ref& r) {
+  if (r.completed)
+    return task_place::completed;
+  if (is_terminal(r.task->state))
+    return task_place::terminated;
+  return r.task->launched ? task_place::launched : task_place::queued;
 }
 
-void fill_executors(const agent_state& st, op::Response::GetExecutors::Builder b) {
+void fill_tasks(const agent_state& st, AR::GetTasks::Builder b) {
+  auto refs = all_tasks(st);
+  std::array<unsigned, 4> counts{};
+  for (const auto& r : refs)
+    ++counts[static_cast<size_t>(place_of(r))];
+  b.initPendingTasks(0);
+  std::array<capnp::List<schema::Task>::Builder, 4> lists{
+    b.initQueuedTasks(counts[0]), b.initLaunchedTasks(counts[1]),
+    b.initTerminatedTasks(counts[2]), b.initCompletedTasks(counts[3])};
+  std::array<unsigned, 4> next{};
+  for (const auto& r : refs) {
+    auto p = static_cast<size_t>(place_of(r));
+    fill_task(lists[p][next[p]++], st, r);
+  }
+}
+
+// The ExecutorInfo the executor was launched with: a custom executor's is in
+// its tasks; the command executor's is made up as Mesos makes it.
+void fill_executor_info(const executor_entry& ex, schema::ExecutorInfo::Builder info) {
+  for (const auto& [tid, t] : ex.tasks)
+    if (t.info->hasExecutor()) {
+      info.setType(schema::ExecutorInfo::Type::CUSTOM);
+      auto given = t.info->getExecutor();
+      info.setExecutorId(given.getExecutorId());
+      if (given.hasName())
+        info.setName(given.getName());
+      if (given.hasCommand())
+        info.setCommand(given.getCommand());
+      if (given.hasResources())
+        info.setResources(given.getResources());
+      info.initFrameworkId().setValue(ex.framework_id);
+      return;
+    }
+  info.initExecutorId().setValue(ex.id);
+  info.initFrameworkId().setValue(ex.framework_id);
+  info.setName("Command Executor (Task: " + ex.id + ")");
+  info.setSource(ex.id);
+}
+
+void fill_executors(const agent_state& st, AR::GetExecutors::Builder b) {
   size_t n = 0;
   for (const auto& [fid, fw] : st.frameworks)
     n += fw.executors.size();
   auto list = b.initExecutors(static_cast<unsigned>(n));
   unsigned i = 0;
   for (const auto& [fid, fw] : st.frameworks)
-    for (const auto& [eid, ex] : fw.executors) {
-      auto e = list[i++];
-      auto info = e.initExecutorInfo();
-      info.setType(schema::ExecutorInfo::Type::DEFAULT);
-      info.initExecutorId().setValue(eid);
-      info.initFrameworkId().setValue(fid);
-      e.initAgentId().setValue(st.agent_id);
-    }
+    for (const auto& [eid, ex] : fw.executors)
+      fill_executor_info(ex, list[i++].initExecutorInfo());
+  auto done = b.initCompletedExecutors(static_cast<unsigned>(st.completed.size()));
+  i = 0;
+  for (const auto& c : st.completed)
+    fill_executor_info(c.executor, done[i++].initExecutorInfo());
 }
 
-void fill_frameworks(const agent_state& st, op::Response::GetFrameworks::Builder b) {
-  auto list = b.initFrameworks(static_cast<unsigned>(st.frameworks.size()));
+void fill_frameworks(const agent_state& st, AR::GetFrameworks::Builder b) {
+  unsigned n = 0;
+  for (const auto& [fid, fw] : st.frameworks)
+    n += fw.info ? 1 : 0;
+  auto list = b.initFrameworks(n);
   unsigned i = 0;
-  for (const auto& [fid, fw] : st.frameworks) {
-    auto f = list[i++];
+  for (const auto& [fid, fw] : st.frameworks)
     if (fw.info)
-      f.setFrameworkInfo(*fw.info);
-    f.setActive(true);
-    f.setConnected(true);
-  }
+      list[i++].setFrameworkInfo(*fw.info);
+  // Frameworks the agent no longer runs anything for, once each.
+  std::vector<const completed_executor*> gone;
+  for (const auto& c : st.completed)
+    if (c.framework_info && st.frameworks.count(c.framework_id) == 0
+        && std::none_of(gone.begin(), gone.end(), [&](const completed_executor* g) {
+             return g->framework_id == c.framework_id;
+           }))
+      gone.push_back(&c);
+  auto done = b.initCompletedFrameworks(static_cast<unsigned>(gone.size()));
+  for (unsigned k = 0; k < gone.size(); ++k)
+    done[k].setFrameworkInfo(*gone[k]->framework_info);
 }
+
+} // namespace
 
 void fill_agent_info(const agent_state& st, schema::AgentInfo::Builder info) {
   info.setHostname(st.options.hostname);
   info.setPort(st.options.http_port);
-  info.initId().setValue(st.agent_id);
+  if (!st.agent_id.empty())
+    info.initId().setValue(st.agent_id);
   set_resources(info, st.options.total);
+  write_attributes(st.options.attributes,
+                   info.initAttributes(static_cast<unsigned>(st.options.attributes.size())));
 }
+
+void fill_agent_get_state(const agent_state& st, AR::GetState::Builder s) {
+  fill_tasks(st, s.initGetTasks());
+  fill_executors(st, s.initGetExecutors());
+  fill_frameworks(st, s.initGetFrameworks());
+}
+
+namespace {
 
 std::vector<std::pair<std::string, double>> agent_metrics(const agent_state& st) {
   std::vector<std::pair<std::string, double>> m;
@@ -121,9 +184,9 @@ std::vector<std::pair<std::string, double>> agent_metrics(const agent_state& st)
 
 } // namespace
 
-operator_response on_agent_operator_call(agent_ptr self, const operator_call& call) {
+agent_operator_response on_agent_operator_call(agent_ptr self, const operator_call& call) {
   auto& st = self->state;
-  wire_builder<op::Response> w{1024};
+  wire_builder<AR> w{1024};
   auto r = w.root();
   r.setType(call->getType());
   switch (call->getType()) {
@@ -151,13 +214,14 @@ operator_response on_agent_operator_call(agent_ptr self, const operator_call& ca
       }
       break;
     }
-    case Type::GET_STATE: {
-      auto s = r.initGetState();
-      fill_tasks(st, s.initGetTasks());
-      fill_executors(st, s.initGetExecutors());
-      fill_frameworks(st, s.initGetFrameworks());
+    case Type::GET_STATE:
+      fill_agent_get_state(st, r.initGetState());
       break;
-    }
+    case Type::SUBSCRIBE:
+      // The caller follows events from now on; SUBSCRIBED (the state) comes first.
+      if (auto sender = caf::actor_cast<agent_operator_sink>(self->current_sender()))
+        add_subscriber(self, sender);
+      break;
     case Type::GET_TASKS:
       fill_tasks(st, r.initGetTasks());
       break;

@@ -70,6 +70,8 @@ struct agent_state {
   status_update_streams updates;
   uint64_t updates_sent = 0;
   uint64_t updates_acknowledged = 0;
+  // Operator SUBSCRIBE streams (bounded by limits::max_operator_subscribers).
+  std::vector<agent_operator_sink> subscribers;
 };
 
 using agent_ptr = agent_actor::stateful_pointer<agent_state>;
@@ -99,7 +101,22 @@ void on_new_master(agent_ptr self, agent_call_sink master);
 
 // -- views.cpp, operator_api.cpp
 agent_snapshot build_agent_state(agent_ptr self);
-operator_response on_agent_operator_call(agent_ptr self, const operator_call& call);
+agent_operator_response on_agent_operator_call(agent_ptr self, const operator_call& call);
+// What the agent tells of itself (also in an executor's SUBSCRIBED).
+void fill_agent_info(const agent_state& st, schema::AgentInfo::Builder info);
+void fill_agent_get_state(const agent_state& st,
+                          schema::operator_api::AgentResponse::GetState::Builder b);
+
+// -- operator_events.cpp: the operator SUBSCRIBE stream
+void add_subscriber(agent_ptr self, agent_operator_sink sink);
+// Whether `addr` was a subscriber (now forgotten).
+bool on_subscriber_gone(agent_ptr self, const caf::actor_addr& addr);
+void publish_task_added(agent_ptr self, const std::string& framework_id,
+                        const executor_entry& ex, const std::string& task_id,
+                        const agent_task& task);
+void publish_task_updated(agent_ptr self, const std::string& framework_id,
+                          schema::TaskStatus::Reader status);
+void heartbeat_subscribers(agent_ptr self);
 
 // -- executors.cpp: launching, executor calls, termination
 void run_task(agent_ptr self, schema::agent::Event::RunTask::Reader run);

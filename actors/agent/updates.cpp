@@ -57,6 +57,7 @@ void forward_update(agent_ptr self, const std::string& framework_id,
     s.initAgentId().setValue(st.agent_id);
     s.initExecutorId().setValue(executor_id);
   });
+  publish_task_updated(self, framework_id, message->getUpdate().getStatus());
   if (auto now = st.updates.add(framework_id, task_id, bytes_of(status.getUuid()),
                                 is_terminal(status.getState()), std::move(message)))
     send_now(self, framework_id, task_id, *now);

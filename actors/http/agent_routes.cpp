@@ -3,6 +3,7 @@
 #include "actors/http/executor_http.hpp"
 #include "actors/http/files_api.hpp"
 #include "actors/http/flags_document.hpp"
+#include "actors/http/node_calls.hpp"
 #include "actors/http/operator_http.hpp"
 #include "actors/http/route_table.hpp"
 #include "actors/http/routes.hpp"
@@ -16,8 +17,8 @@ http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpo
     reply.send(with_cors(request, text_response(200, "")));
   });
   table->add({"/api/v1", "/slave(1)/api/v1"}, {"POST"},
-             [&sys, agent](http_request request, http_reply reply) {
-               serve_operator_call(sys, agent, request, std::move(reply));
+             [&sys, agent, work_dir](http_request request, http_reply reply) {
+               serve_operator_call(sys, agent, work_dir, request, std::move(reply));
              });
   table->add({"/api/v1/executor", "/slave(1)/api/v1/executor"}, {"POST"},
              executor_api(sys, agent));
@@ -45,6 +46,11 @@ http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpo
   table->get({"/flags", "/slave(1)/flags"},
              [doc = flags_response(flags)](http_request request, http_reply reply) {
                reply.send(with_cors(request, http_response(doc)));
+             });
+  // Mesos' endpoint for the node's logging level (GET_LOGGING_LEVEL reads it).
+  table->add({"/logging/toggle"}, {"GET", "POST"},
+             [&sys](http_request request, http_reply reply) {
+               serve_logging_toggle(sys, request, std::move(reply));
              });
   table->get({"/cairn/endpoint"}, [ep = endpoint_json(endpoint)](http_request, http_reply reply) {
     reply.send(json_response(ep));

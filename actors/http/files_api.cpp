@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <vector>
 
@@ -170,6 +171,64 @@ http_response download_file(const std::string& root, const http_request& request
   r.content_type = "application/octet-stream";
   r.body = std::move(data);
   return with_cors(request, std::move(r));
+}
+
+std::optional<files_error> list_directory(const std::string& root, const std::string& path,
+                                          std::vector<file_entry>& out) {
+  auto dir = confined(root, path);
+  struct stat st {};
+  if (dir.empty() || stat(dir.c_str(), &st) != 0)
+    return files_error{404, "no such file or directory here: " + path};
+  if (!S_ISDIR(st.st_mode))
+    return files_error{400, "not a directory: " + path};
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr)
+    return files_error{404, "cannot open the directory: " + path};
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..")
+      continue;
+    struct stat f {};
+    if (lstat((dir + "/" + name).c_str(), &f) != 0)
+      continue; // gone since readdir
+    file_entry entry;
+    entry.path = path + (path.back() == '/' ? "" : "/") + name;
+    entry.nlink = static_cast<uint64_t>(f.st_nlink);
+    entry.size = static_cast<uint64_t>(f.st_size);
+    entry.mtime_ns = static_cast<int64_t>(f.st_mtime) * 1000000000;
+    entry.mode = static_cast<uint32_t>(f.st_mode);
+    entry.uid = owner(f.st_uid);
+    entry.gid = group(f.st_gid);
+    out.push_back(std::move(entry));
+  }
+  closedir(d);
+  return std::nullopt;
+}
+
+std::optional<files_error> read_bytes(const std::string& root, const std::string& path,
+                                      uint64_t offset, uint64_t length, uint64_t& size,
+                                      std::string& data) {
+  auto file = confined(root, path);
+  struct stat st {};
+  if (file.empty() || stat(file.c_str(), &st) != 0)
+    return files_error{404, "no such file or directory here: " + path};
+  if (S_ISDIR(st.st_mode))
+    return files_error{400, "cannot read a directory: " + path};
+  if (!S_ISREG(st.st_mode))
+    return files_error{400, "not a regular file: " + path};
+  size = static_cast<uint64_t>(st.st_size);
+  offset = std::min(offset, size);
+  uint64_t left = size - offset;
+  uint64_t n = std::min(length == 0 ? left : std::min(length, left), limits::files_read_max_bytes);
+  data.assign(static_cast<size_t>(n), '\0');
+  int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  ssize_t got = fd < 0 ? -1 : pread(fd, data.data(), data.size(), static_cast<off_t>(offset));
+  if (fd >= 0)
+    close(fd);
+  if (got < 0)
+    return files_error{404, "cannot read the file: " + path};
+  data.resize(static_cast<size_t>(got));
+  return std::nullopt;
 }
 
 } // namespace cairn

@@ -5,6 +5,7 @@
 
 #include "actors/http/kv_http.hpp"
 #include "actors/http/master_documents.hpp"
+#include "actors/http/node_calls.hpp"
 #include "actors/http/operator_http.hpp"
 #include "actors/http/route_table.hpp"
 #include "actors/http/routes.hpp"
@@ -138,6 +139,11 @@ http_handler master_routes(caf::actor_system& sys, std::shared_ptr<leadership> n
                                                                        http_reply reply) {
     reply.send(http_response(doc));
   });
+  // Mesos' endpoint for the node's logging level (GET_LOGGING_LEVEL reads it).
+  table->add({"/logging/toggle"}, {"GET", "POST"},
+             [&sys](http_request request, http_reply reply) {
+               serve_logging_toggle(sys, request, std::move(reply));
+             });
   table->get({"/cairn/endpoint"}, [node, host = std::move(advertised_host)](http_request,
                                                                             http_reply reply) {
     auto view = node->get();

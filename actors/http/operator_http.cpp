@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "actors/http/mesos_media.hpp"
+#include "actors/http/node_calls.hpp"
 #include "actors/http/recordio.hpp"
 #include "actors/http/routes.hpp"
 #include "runtime/log.hpp"
@@ -17,10 +18,12 @@ namespace {
 
 using Type = schema::operator_api::Call::Type;
 
-// Forwards the events of SUBSCRIBE to the HTTP stream until the client leaves.
+// Forwards the events of SUBSCRIBE (of type Ev, written as Mesos' `kind`)
+// to the HTTP stream until the client leaves.
+template <class Ev, class Response>
 caf::behavior operator_stream(caf::event_based_actor* self, caf::actor target,
                               operator_call subscribe, std::shared_ptr<http_stream> stream,
-                              mesos_media media) {
+                              mesos_media media, mesos_message kind) {
   // The stream ends with the node it follows; and the subscriber's slot is
   // freed as soon as its client leaves.
   exit_with_stream(*stream, self->address());
@@ -30,16 +33,14 @@ caf::behavior operator_stream(caf::event_based_actor* self, caf::actor target,
     self->quit();
   });
   self->request(target, caf::infinite, subscribe)
-    .then([](const operator_response&) {}, [=](caf::error& err) {
+    .then([](const Response&) {}, [=](caf::error& err) {
       logger("http")->warn("operator SUBSCRIBE failed: {}", self->home_system().render(err));
       stream->close();
       self->quit();
     });
   return {
-    [=](const operator_event& e) {
-      // An agent's stream has no Mesos counterpart; its events take the
-      // master's Event form too.
-      auto record = write_mesos_message(media, mesos_message::master_event, to_json(*e));
+    [=](const Ev& e) {
+      auto record = write_mesos_message(media, kind, to_json(*e));
       if (!record) {
         logger("http")->error("event is not a Mesos operator event, stream ended: {}",
                               error_message(record.error()));
@@ -55,12 +56,12 @@ caf::behavior operator_stream(caf::event_based_actor* self, caf::actor target,
 
 // Answers with `render` of the response; a call the target refuses as
 // invalid is a 400 with its reason, any other failure a 503.
-template <class Handle, class Render>
+template <class Response = operator_response, class Handle, class Render>
 void ask_operator(caf::actor_system& sys, const Handle& target, operator_call call,
                   http_reply reply, Render render) {
   sys.spawn([=](caf::event_based_actor* self) {
     self->request(target, actor_answer_timeout, call)
-      .then([=](const operator_response& r) { reply.send(render(r)); },
+      .then([=](const Response& r) { reply.send(render(r)); },
             [=](caf::error& err) {
               bool invalid = err.category() == caf::atom("system")
                              && err.code() == static_cast<uint8_t>(caf::sec::invalid_argument);
@@ -69,33 +70,40 @@ void ask_operator(caf::actor_system& sys, const Handle& target, operator_call ca
   });
 }
 
-template <class Handle>
+// Mesos' master and agent answer in their own shapes: Response and Event
+// for a master, AgentResponse and AgentEvent for an agent.
+template <class Response, class Ev, class Handle>
 void serve_call(caf::actor_system& sys, const Handle& target, const http_request& request,
-                http_reply reply, bool agent) {
+                http_reply reply, bool agent, const std::string& files_root) {
   auto accepted = accept_operator_call(request, reply, agent);
   if (!accepted)
     return;
   auto [call, media] = *accepted;
+  auto type = agent ? mesos_message::agent_response : mesos_message::master_response;
+  // Logging and files belong to the node, not to its role's actor.
+  if (serve_node_call(sys, call, media, type, files_root, reply))
+    return;
   if (call->getType() == Type::SUBSCRIBE) {
     // Each record is one Event in the accepted form, as Mesos streams them.
     auto stream = reply.open_stream(200, media.answer_type());
-    sys.spawn(operator_stream, caf::actor_cast<caf::actor>(target), call, stream, media);
+    auto kind = agent ? mesos_message::agent_event : mesos_message::master_event;
+    sys.spawn(operator_stream<Ev, Response>, caf::actor_cast<caf::actor>(target), call, stream,
+              media, kind);
     return;
   }
-  auto type = agent ? mesos_message::agent_response : mesos_message::master_response;
-  ask_operator(sys, target, call, std::move(reply), [media, type](const operator_response& r) {
+  ask_operator<Response>(sys, target, call, std::move(reply), [media, type](const Response& r) {
     if (r->getType() == Type::UNKNOWN)
       return text_response(400, "This call is not supported here");
     return mesos_answer(media, type, to_json(*r));
   });
 }
 
-template <class Handle>
+template <class Response, class Handle>
 void serve_metrics_of(caf::actor_system& sys, const Handle& target, bool prometheus,
                       http_reply reply) {
   auto call = make_wire<schema::operator_api::Call>([](auto c) { c.setType(Type::GET_METRICS); });
-  serve_from_actor<operator_response>(
-    sys, target, call, std::move(reply), [prometheus](const operator_response& r) {
+  serve_from_actor<Response>(
+    sys, target, call, std::move(reply), [prometheus](const Response& r) {
       std::vector<std::pair<std::string, double>> metrics;
       for (auto m : r->getGetMetrics().getMetrics())
         metrics.emplace_back(m.getName().cStr(), m.getValue());
@@ -170,12 +178,16 @@ std::optional<operator_request> accept_operator_call(const http_request& request
 
 void serve_operator_call(caf::actor_system& sys, const master_actor& master,
                          const http_request& request, http_reply reply) {
-  serve_call(sys, master, request, std::move(reply), false);
+  // A master serves no files of its own: it logs to stderr, not to a file.
+  serve_call<operator_response, operator_event>(sys, master, request, std::move(reply), false,
+                                                "");
 }
 
 void serve_operator_call(caf::actor_system& sys, const agent_actor& agent,
-                         const http_request& request, http_reply reply) {
-  serve_call(sys, agent, request, std::move(reply), true);
+                         const std::string& work_dir, const http_request& request,
+                         http_reply reply) {
+  serve_call<agent_operator_response, agent_operator_event>(sys, agent, request,
+                                                            std::move(reply), true, work_dir);
 }
 
 http_response metrics_response(const std::vector<std::pair<std::string, double>>& metrics,
@@ -202,12 +214,12 @@ http_response metrics_response(const std::vector<std::pair<std::string, double>>
 
 void serve_metrics(caf::actor_system& sys, const master_actor& master, bool prometheus,
                    http_reply reply) {
-  serve_metrics_of(sys, master, prometheus, std::move(reply));
+  serve_metrics_of<operator_response>(sys, master, prometheus, std::move(reply));
 }
 
 void serve_metrics(caf::actor_system& sys, const agent_actor& agent, bool prometheus,
                    http_reply reply) {
-  serve_metrics_of(sys, agent, prometheus, std::move(reply));
+  serve_metrics_of<agent_operator_response>(sys, agent, prometheus, std::move(reply));
 }
 
 } // namespace cairn

@@ -33,8 +33,10 @@ void serve_weights(caf::actor_system& sys, const master_actor& master, const htt
 
 void serve_operator_call(caf::actor_system& sys, const master_actor& master,
                          const http_request& request, http_reply reply);
+// `work_dir`: the tree LIST_FILES and READ_FILE serve (the sandboxes).
 void serve_operator_call(caf::actor_system& sys, const agent_actor& agent,
-                         const http_request& request, http_reply reply);
+                         const std::string& work_dir, const http_request& request,
+                         http_reply reply);
 
 // GET /metrics/snapshot (JSON object) and GET /metrics (Prometheus text),
 // from GET_METRICS of `target`.

@@ -24,9 +24,9 @@ CHECKER = sys.argv.pop(1)
 # cairn's own and has no Mesos form to be checked against.
 MASTER_CALLS = ["GET_HEALTH", "GET_VERSION", "GET_FLAGS", "GET_METRICS", "GET_STATE",
                 "GET_AGENTS", "GET_FRAMEWORKS", "GET_EXECUTORS", "GET_TASKS", "GET_ROLES",
-                "GET_WEIGHTS", "GET_MASTER"]
+                "GET_WEIGHTS", "GET_MASTER", "GET_LOGGING_LEVEL"]
 AGENT_CALLS = ["GET_HEALTH", "GET_VERSION", "GET_FLAGS", "GET_METRICS", "GET_STATE",
-               "GET_FRAMEWORKS", "GET_EXECUTORS", "GET_TASKS", "GET_AGENT"]
+               "GET_FRAMEWORKS", "GET_EXECUTORS", "GET_TASKS", "GET_AGENT", "GET_LOGGING_LEVEL"]
 
 # An executor over the v1 executor API that keeps every record it is sent.
 RECORDING_EXECUTOR = r'''
@@ -69,6 +69,14 @@ while True:
     elif event["type"] == "SHUTDOWN":
         sys.exit(0)
 '''
+
+
+def sandbox_of(work_dir, task):
+    """The run directory of the executor of `task` (named for the task)."""
+    for root, _dirs, files in os.walk(work_dir):
+        if "/executors/%s/runs/" % task in root + "/" and "stdout" in files:
+            return root
+    raise AssertionError("no sandbox of %s under %s" % (task, work_dir))
 
 
 def resources(cpus, mem):
@@ -183,7 +191,9 @@ class StrictJson(unittest.TestCase):
     def operator_answers(self, address, calls, kind):
         documents = []
         for call in calls:
-            status, body, headers = mesos_v1.post(address, "/api/v1", json.dumps({"type": call}))
+            if isinstance(call, str):
+                call = {"type": call}
+            status, body, headers = mesos_v1.post(address, "/api/v1", json.dumps(call))
             self.assertEqual(status, 200, "%s: %r" % (call, body))
             self.assertEqual(headers["content-type"], "application/json")
             documents.append((kind, body.decode()))
@@ -198,17 +208,28 @@ class StrictJson(unittest.TestCase):
                                               json.dumps({"type": "SUBSCRIBE"}))
         self.assertEqual(response.status, 200)
         operator_events = mesos_v1.Recorder(response)
+        agent = self.local.state()["slaves"][0]["pid"].split("@")[1]
+        agent_conn, agent_response = mesos_v1.open_stream(agent, "/api/v1",
+                                                          json.dumps({"type": "SUBSCRIBE"}))
+        self.assertEqual(agent_response.status, 200)
+        agent_events = mesos_v1.Recorder(agent_response)
         events = self.run_framework(record_file)
 
-        agent = self.local.state()["slaves"][0]["pid"].split("@")[1]
         documents = [("mesos.v1.scheduler.Event", e) for e in events]
         with open(record_file) as f:
             executor_events = [line for line in f.read().splitlines() if line]
         documents += [("mesos.v1.executor.Event", e) for e in executor_events]
         documents += self.operator_answers(self.address, MASTER_CALLS, "mesos.v1.master.Response")
         documents += self.operator_answers(agent, AGENT_CALLS, "mesos.v1.agent.Response")
+        sandbox = sandbox_of(self.local.work_dir, "command-task")
+        documents += self.operator_answers(agent, [
+            {"type": "LIST_FILES", "list_files": {"path": sandbox}},
+            {"type": "READ_FILE", "read_file": {"path": sandbox + "/stdout", "offset": 0}}],
+            "mesos.v1.agent.Response")
         conn.close()
+        agent_conn.close()
         documents += [("mesos.v1.master.Event", r.decode()) for r in operator_events.snapshot()]
+        documents += [("mesos.v1.agent.Event", r.decode()) for r in agent_events.snapshot()]
 
         kinds = {(t, json.loads(d)["type"]) for t, d in documents}
         for expected in (("mesos.v1.scheduler.Event", "SUBSCRIBED"),
@@ -221,7 +242,13 @@ class StrictJson(unittest.TestCase):
                          ("mesos.v1.master.Event", "SUBSCRIBED"),
                          ("mesos.v1.master.Event", "TASK_ADDED"),
                          ("mesos.v1.master.Event", "TASK_UPDATED"),
-                         ("mesos.v1.master.Event", "FRAMEWORK_ADDED")):
+                         ("mesos.v1.master.Event", "FRAMEWORK_ADDED"),
+                         ("mesos.v1.agent.Event", "SUBSCRIBED"),
+                         ("mesos.v1.agent.Event", "HEARTBEAT"),
+                         ("mesos.v1.agent.Event", "TASK_ADDED"),
+                         ("mesos.v1.agent.Event", "TASK_UPDATED"),
+                         ("mesos.v1.agent.Response", "LIST_FILES"),
+                         ("mesos.v1.agent.Response", "READ_FILE")):
             self.assertIn(expected, kinds)
         code, out = self.check(documents)
         self.assertEqual(code, 0, out)
