@@ -85,6 +85,76 @@ class HttpApis(unittest.TestCase):
         ran = [l for o in outputs for l in o.splitlines() if l == "custom-executor-ran"]
         self.assertEqual(len(ran), 4)
 
+    def test_a_framework_that_sends_every_unset_field_as_null_runs_a_task(self):
+        """As a widely used v1 client writes its calls: every unset field null,
+        in nested messages and lists too, each body sent chunked."""
+        def chunked(conn, body, stream_id=None):
+            headers = {"Content-Type": "application/json", "Accept": "application/json"}
+            if stream_id:
+                headers["Mesos-Stream-Id"] = stream_id
+            text = json.dumps(body).encode()
+            conn.request("POST", "/api/v1/scheduler",
+                         (text[i:i + 7] for i in range(0, len(text), 7)), headers,
+                         encode_chunked=True)
+            return conn.getresponse()
+        host, _, port = self.address.partition(":")
+        stream = http.client.HTTPConnection(host, int(port), timeout=60)
+        response = chunked(stream, {
+            "type": "SUBSCRIBE", "framework_id": None, "accept": None, "decline": None,
+            "kill": None, "acknowledge": None, "reconcile": None, "message": None,
+            "subscribe": {"framework_info": {
+                "user": "root", "name": "nulls", "id": None, "failover_timeout": None,
+                "checkpoint": None, "role": None, "roles": ["*"], "hostname": None,
+                "principal": None, "webui_url": None, "capabilities": None, "labels": None},
+                "suppressed_roles": None}})
+        self.assertEqual(response.status, 200)
+        stream_id = response.getheader("Mesos-Stream-Id")
+
+        def call(body):
+            conn = http.client.HTTPConnection(host, int(port), timeout=30)
+            r = chunked(conn, body, stream_id)
+            text = r.read().decode()
+            conn.close()
+            self.assertEqual(r.status, 202, text)
+
+        framework_id, state, deadline = None, None, time.time() + 60
+        while state != "TASK_FINISHED" and time.time() < deadline:
+            (event,) = read_records(response, 1)
+            if event["type"] == "SUBSCRIBED":
+                framework_id = event["subscribed"]["framework_id"]
+            elif event["type"] == "OFFERS" and state is None:
+                offer = event["offers"]["offers"][0]
+                state = "LAUNCHED"
+                call({"type": "ACCEPT", "framework_id": framework_id, "decline": None,
+                      "accept": {"offer_ids": [offer["id"]], "filters": None, "operations": [{
+                          "type": "LAUNCH", "id": None, "reserve": None, "launch": {
+                              "task_infos": [{
+                                  "name": "nulls", "task_id": {"value": "nulls"},
+                                  "agent_id": offer["agent_id"], "executor": None,
+                                  "container": None, "health_check": None, "check": None,
+                                  "labels": None, "discovery": None, "kill_policy": None,
+                                  "data": None, "max_completion_time": None,
+                                  "resources": [{"name": "cpus", "type": "SCALAR",
+                                                 "scalar": {"value": 0.1},
+                                                 "ranges": None, "set": None, "role": None,
+                                                 "reservations": None, "disk": None},
+                                                {"name": "mem", "type": "SCALAR",
+                                                 "scalar": {"value": 32},
+                                                 "reservations": None}],
+                                  "command": {"value": "true", "uris": None,
+                                              "environment": None, "arguments": None,
+                                              "user": None, "shell": None}}]}}]}})
+            elif event["type"] == "UPDATE":
+                status = event["update"]["status"]
+                state = status["state"]
+                if "uuid" in status:
+                    call({"type": "ACKNOWLEDGE", "framework_id": framework_id, "accept": None,
+                          "acknowledge": {"agent_id": status["agent_id"],
+                                          "task_id": status["task_id"],
+                                          "uuid": status["uuid"]}})
+        stream.close()
+        self.assertEqual(state, "TASK_FINISHED")
+
     def test_malformed_scheduler_calls_get_4xx_and_change_nothing(self):
         path = "/api/v1/scheduler"
         cases = [
