@@ -91,9 +91,10 @@ void send_launch(agent_ptr self, executor_entry& ex, agent_task& task) {
              }));
 }
 
-// Forgets an executor; sends what its unfinished tasks became.
+// Forgets an executor; sends what its unfinished tasks became, and that it
+// exited: with the wait status of its process, -1 when none was reaped (as Mesos).
 void remove_executor(agent_ptr self, const std::string& container_id, Reason reason,
-                     const std::string& message) {
+                     const std::string& message, int wait_status = -1) {
   auto& st = self->state;
   auto c = st.containers_by_id.find(container_id);
   if (c == st.containers_by_id.end())
@@ -117,6 +118,7 @@ void remove_executor(agent_ptr self, const std::string& container_id, Reason rea
                                          auto e = call.initExitedExecutor();
                                          e.initFrameworkId().setValue(framework_id);
                                          e.initExecutorId().setValue(executor_id);
+                                         e.setStatus(wait_status);
                                        }));
   auto& fw = st.frameworks[framework_id];
   st.completed.push_back({framework_id, fw.info, std::move(*ex)});
@@ -287,6 +289,27 @@ void shutdown_framework(agent_ptr self, const std::string& framework_id) {
   }
 }
 
+void shutdown_executor(agent_ptr self, const std::string& framework_id,
+                       const std::string& executor_id) {
+  auto& st = self->state;
+  auto* ex = find_executor(st, framework_id, executor_id);
+  if (ex == nullptr) {
+    logger("agent")->warn("asked to shut down unknown executor {} of framework {}",
+                          executor_id, framework_id);
+    return;
+  }
+  logger("agent")->info("shutting down executor {} of framework {}", executor_id,
+                        framework_id);
+  // The executor kills its tasks and exits; one that has not subscribed
+  // cannot be asked, so its container ends (its tasks fail with it).
+  if (ex->registered)
+    self->send(ex->sink, make_wire<ExecutorEvent>([](ExecutorEvent::Builder e) {
+                 e.setType(ExecutorEvent::Type::SHUTDOWN);
+               }));
+  else
+    st.containers->destroy(ex->container_id);
+}
+
 void on_executor_call(agent_ptr self, const executor_call& msg) {
   auto& st = self->state;
   auto call = *msg;
@@ -344,7 +367,15 @@ void on_executor_call(agent_ptr self, const executor_call& msg) {
       return;
     }
     case ExecutorCall::Type::MESSAGE:
-      return; // executor-to-framework messages are not relayed yet
+      // Relayed through the master to the framework's scheduler, best effort
+      // as in Mesos (not checkpointed, not retried).
+      return send_to_master(self, make_agent_call(self, schema::agent::Call::Type::MESSAGE,
+                                                  [&](auto c) {
+                                                    auto m = c.initMessage();
+                                                    m.initFrameworkId().setValue(framework_id);
+                                                    m.initExecutorId().setValue(executor_id);
+                                                    m.setData(call.getMessage().getData());
+                                                  }));
     default:
       return;
   }
@@ -368,7 +399,7 @@ void on_executor_registration_timeout(agent_ptr self, const std::string& contain
 
 void on_container_ended(agent_ptr self, const std::string& container_id, int wait_status) {
   remove_executor(self, container_id, Reason::EXECUTOR_TERMINATED,
-                  "Executor " + describe_wait_status(wait_status));
+                  "Executor " + describe_wait_status(wait_status), wait_status);
 }
 
 void on_executor_disconnected(agent_ptr self, const std::string& container_id) {

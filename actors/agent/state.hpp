@@ -105,6 +105,9 @@ operator_response on_agent_operator_call(agent_ptr self, const operator_call& ca
 void run_task(agent_ptr self, schema::agent::Event::RunTask::Reader run);
 void kill_task(agent_ptr self, schema::agent::Event::KillTask::Reader kill);
 void shutdown_framework(agent_ptr self, const std::string& framework_id);
+// A scheduler's SHUTDOWN: the executor is told to end (its tasks with it).
+void shutdown_executor(agent_ptr self, const std::string& framework_id,
+                       const std::string& executor_id);
 void on_executor_call(agent_ptr self, const executor_call& call);
 void on_executor_registration_timeout(agent_ptr self, const std::string& container_id);
 void on_container_ended(agent_ptr self, const std::string& container_id, int wait_status);
