@@ -137,6 +137,7 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
     [=](reap_atom) {
       for (const auto& [container, status] : self->state.containers->reap())
         on_container_ended(self, container, status);
+      destroy_disconnected(self);
       self->delayed_send(self, self->state.options.reap_interval, reap_atom::value);
     },
     [=](retry_atom, const std::string& framework_id, const std::string& task_id,

@@ -113,13 +113,14 @@ void remove_executor(agent_ptr self, const std::string& container_id, Reason rea
   for (const auto& task_id : unfinished)
     agent_update(self, framework_id, executor_id, task_id, TaskState::TASK_FAILED, reason,
                  message);
-  send_to_master(self, make_agent_call(self, schema::agent::Call::Type::EXITED_EXECUTOR,
-                                       [&](auto call) {
-                                         auto e = call.initExitedExecutor();
-                                         e.initFrameworkId().setValue(framework_id);
-                                         e.initExecutorId().setValue(executor_id);
-                                         e.setStatus(wait_status);
-                                       }));
+  if (!ex->command_executor)
+    send_to_master(self, make_agent_call(self, schema::agent::Call::Type::EXITED_EXECUTOR,
+                                         [&](auto call) {
+                                           auto e = call.initExitedExecutor();
+                                           e.initFrameworkId().setValue(framework_id);
+                                           e.initExecutorId().setValue(executor_id);
+                                           e.setStatus(wait_status);
+                                         }));
   auto& fw = st.frameworks[framework_id];
   st.completed.push_back({framework_id, fw.info, std::move(*ex)});
   if (st.completed.size() > limits::max_completed_executors)
@@ -223,6 +224,7 @@ void run_task(agent_ptr self, schema::agent::Event::RunTask::Reader run) {
     executor_entry ex;
     ex.id = executor_id;
     ex.framework_id = framework_id;
+    ex.command_executor = !info.hasExecutor();
     ex.container_id = st.random->uuid();
     ex.sandbox = sandbox_path(st, framework_id, ex.id, ex.container_id);
     existing = &(fw.executors[executor_id] = std::move(ex));
@@ -342,7 +344,11 @@ void on_executor_call(agent_ptr self, const executor_call& msg) {
                  info.initExecutorId().setValue(executor_id);
                  info.initFrameworkId().setValue(framework_id);
                  s.initContainerId().setValue(ex->container_id);
-                 s.initAgentInfo().initId().setValue(st.agent_id);
+                 // hostname is required in Mesos' AgentInfo.
+                 auto agent = s.initAgentInfo();
+                 agent.setHostname(st.options.hostname);
+                 agent.setPort(st.options.http_port);
+                 agent.initId().setValue(st.agent_id);
                }));
     for (auto& [id, task] : ex->tasks)
       if (!task.launched && !is_terminal(task.state))
@@ -404,9 +410,20 @@ void on_container_ended(agent_ptr self, const std::string& container_id, int wai
 
 void on_executor_disconnected(agent_ptr self, const std::string& container_id) {
   // The process may still be running; without its executor it is useless.
-  self->state.containers->destroy(container_id);
-  remove_executor(self, container_id, Reason::EXECUTOR_TERMINATED,
-                  "Executor disconnected from the agent");
+  // Its end is taken from the reaper (on_container_ended), which has the
+  // wait status the framework's FAILURE event carries: an executor that
+  // exits is usually seen disconnecting first, so it is destroyed only if
+  // still there a reap tick later.
+  self->state.disconnected_newer.push_back(container_id);
+}
+
+void destroy_disconnected(agent_ptr self) {
+  auto& st = self->state;
+  for (const auto& container_id : st.disconnected_older)
+    if (st.containers_by_id.count(container_id) > 0)
+      st.containers->destroy(container_id);
+  st.disconnected_older = std::move(st.disconnected_newer);
+  st.disconnected_newer.clear();
 }
 
 } // namespace cairn

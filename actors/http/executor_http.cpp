@@ -72,7 +72,9 @@ caf::behavior executor_proxy(caf::event_based_actor* self, caf::actor agent, exe
     if (!record)
       logger("http")->error("event is not a Mesos executor event, stream ended: {}",
                             error_message(record.error()));
-    if (!record || !out->write(recordio(*record)) || e->getType() == Event::Type::SHUTDOWN) {
+    // The stream stays open after SHUTDOWN, as Mesos keeps it: the executor
+    // still reports how its tasks ended, then exits and closes it.
+    if (!record || !out->write(recordio(*record))) {
       out->close();
       self->quit();
       return false;

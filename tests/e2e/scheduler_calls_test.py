@@ -94,7 +94,7 @@ class SchedulerCalls(unittest.TestCase):
         cls.local.stop()
 
     def call(self, body):
-        body = dict(body, framework_id=self.framework_id)
+        body = dict(body, framework_id={"value": self.framework_id})
         status, text, _ = mesos_v1.post(self.address, "/api/v1/scheduler", json.dumps(body),
                                         headers={"Mesos-Stream-Id": self.stream_id})
         return status, text.decode()
