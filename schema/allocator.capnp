@@ -20,6 +20,9 @@ struct Call {
     suppress @7 :Roles;
     revive @8 :Roles;
     updateWeights @9 :List(Weight);
+    updateFramework @10 :Framework;
+    # New roles and suppressed roles (a scheduler's UPDATE_FRAMEWORK);
+    # `active` is not changed by it.
   }
 
   struct Framework {

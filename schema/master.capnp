@@ -22,6 +22,7 @@ struct Call {
   update @3 :StatusUpdate;
   exitedExecutor @4 :ExitedExecutor;
   reregister @5 :Reregister;
+  message @6 :ExecutorMessage;
 
   enum Type {
     unknown @0 $Json.name("UNKNOWN");
@@ -31,6 +32,8 @@ struct Call {
     exitedExecutor @4 $Json.name("EXITED_EXECUTOR");
     unregister @5 $Json.name("UNREGISTER");
     reregister @6 $Json.name("REREGISTER");
+    message @7 $Json.name("MESSAGE");
+    # An executor's message for its framework's scheduler.
   }
 
   struct Register {
@@ -58,6 +61,14 @@ struct Call {
     frameworkId @0 :M.FrameworkID $Json.name("framework_id");
     executorId @1 :M.ExecutorID $Json.name("executor_id");
     status @2 :Int32;
+    # The wait status of its process, as Mesos reports it; -1 when the
+    # executor was lost without its process being reaped (no status known).
+  }
+
+  struct ExecutorMessage {
+    frameworkId @0 :M.FrameworkID $Json.name("framework_id");
+    executorId @1 :M.ExecutorID $Json.name("executor_id");
+    data @2 :Data $Json.base64;
   }
 }
 
@@ -72,6 +83,7 @@ struct Event {
   message @6 :Message;
   shutdownAgent @7 :ShutdownAgent;
   ping @8 :Ping;
+  shutdownExecutor @9 :ShutdownExecutor;
 
   enum Type {
     unknown @0 $Json.name("UNKNOWN");
@@ -86,6 +98,8 @@ struct Event {
     shutdownAgent @9 $Json.name("SHUTDOWN_AGENT");
     newMaster @10 $Json.name("NEW_MASTER");
     # A newly elected master reaching out: re-register with the sender.
+    shutdownExecutor @11 $Json.name("SHUTDOWN_EXECUTOR");
+    # A scheduler's SHUTDOWN call: the executor ends, and its tasks with it.
   }
 
   struct Registered {
@@ -111,6 +125,11 @@ struct Event {
     frameworkId @0 :M.FrameworkID $Json.name("framework_id");
     taskId @1 :M.TaskID $Json.name("task_id");
     uuid @2 :Data $Json.base64;
+  }
+
+  struct ShutdownExecutor {
+    frameworkId @0 :M.FrameworkID $Json.name("framework_id");
+    executorId @1 :M.ExecutorID $Json.name("executor_id");
   }
 
   struct ShutdownFramework {

@@ -108,6 +108,7 @@ struct FrameworkInfo {
       multiRole @6 $Json.name("MULTI_ROLE");
       reservationRefinement @7 $Json.name("RESERVATION_REFINEMENT");
       regionAware @8 $Json.name("REGION_AWARE");
+      operationFeedback @9 $Json.name("OPERATION_FEEDBACK");
     }
   }
 }

@@ -53,6 +53,9 @@ void on_master_event(agent_ptr self, const agent_event& msg) {
       return on_acknowledge(self, e.getAcknowledge());
     case Event::Type::SHUTDOWN_FRAMEWORK:
       return shutdown_framework(self, e.getShutdownFramework().getFrameworkId().getValue());
+    case Event::Type::SHUTDOWN_EXECUTOR:
+      return shutdown_executor(self, e.getShutdownExecutor().getFrameworkId().getValue(),
+                               e.getShutdownExecutor().getExecutorId().getValue());
     case Event::Type::MESSAGE: {
       auto m = e.getMessage();
       auto fw = st.frameworks.find(m.getFrameworkId().getValue());
@@ -136,6 +139,7 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
     [=](reap_atom) {
       for (const auto& [container, status] : self->state.containers->reap())
         on_container_ended(self, container, status);
+      destroy_disconnected(self);
       self->delayed_send(self, self->state.options.reap_interval, reap_atom::value);
     },
     [=](op_heartbeat_atom) { heartbeat_subscribers(self); },

@@ -91,9 +91,10 @@ void send_launch(agent_ptr self, executor_entry& ex, agent_task& task) {
              }));
 }
 
-// Forgets an executor; sends what its unfinished tasks became.
+// Forgets an executor; sends what its unfinished tasks became, and that it
+// exited: with the wait status of its process, -1 when none was reaped (as Mesos).
 void remove_executor(agent_ptr self, const std::string& container_id, Reason reason,
-                     const std::string& message) {
+                     const std::string& message, int wait_status = -1) {
   auto& st = self->state;
   auto c = st.containers_by_id.find(container_id);
   if (c == st.containers_by_id.end())
@@ -112,12 +113,14 @@ void remove_executor(agent_ptr self, const std::string& container_id, Reason rea
   for (const auto& task_id : unfinished)
     agent_update(self, framework_id, executor_id, task_id, TaskState::TASK_FAILED, reason,
                  message);
-  send_to_master(self, make_agent_call(self, schema::agent::Call::Type::EXITED_EXECUTOR,
-                                       [&](auto call) {
-                                         auto e = call.initExitedExecutor();
-                                         e.initFrameworkId().setValue(framework_id);
-                                         e.initExecutorId().setValue(executor_id);
-                                       }));
+  if (!ex->command_executor)
+    send_to_master(self, make_agent_call(self, schema::agent::Call::Type::EXITED_EXECUTOR,
+                                         [&](auto call) {
+                                           auto e = call.initExitedExecutor();
+                                           e.initFrameworkId().setValue(framework_id);
+                                           e.initExecutorId().setValue(executor_id);
+                                           e.setStatus(wait_status);
+                                         }));
   auto& fw = st.frameworks[framework_id];
   st.completed.push_back({framework_id, fw.info, std::move(*ex)});
   if (st.completed.size() > limits::max_completed_executors)
@@ -221,6 +224,7 @@ void run_task(agent_ptr self, schema::agent::Event::RunTask::Reader run) {
     executor_entry ex;
     ex.id = executor_id;
     ex.framework_id = framework_id;
+    ex.command_executor = !info.hasExecutor();
     ex.container_id = st.random->uuid();
     ex.sandbox = sandbox_path(st, framework_id, ex.id, ex.container_id);
     existing = &(fw.executors[executor_id] = std::move(ex));
@@ -288,6 +292,27 @@ void shutdown_framework(agent_ptr self, const std::string& framework_id) {
   }
 }
 
+void shutdown_executor(agent_ptr self, const std::string& framework_id,
+                       const std::string& executor_id) {
+  auto& st = self->state;
+  auto* ex = find_executor(st, framework_id, executor_id);
+  if (ex == nullptr) {
+    logger("agent")->warn("asked to shut down unknown executor {} of framework {}",
+                          executor_id, framework_id);
+    return;
+  }
+  logger("agent")->info("shutting down executor {} of framework {}", executor_id,
+                        framework_id);
+  // The executor kills its tasks and exits; one that has not subscribed
+  // cannot be asked, so its container ends (its tasks fail with it).
+  if (ex->registered)
+    self->send(ex->sink, make_wire<ExecutorEvent>([](ExecutorEvent::Builder e) {
+                 e.setType(ExecutorEvent::Type::SHUTDOWN);
+               }));
+  else
+    st.containers->destroy(ex->container_id);
+}
+
 void on_executor_call(agent_ptr self, const executor_call& msg) {
   auto& st = self->state;
   auto call = *msg;
@@ -345,7 +370,15 @@ void on_executor_call(agent_ptr self, const executor_call& msg) {
       return;
     }
     case ExecutorCall::Type::MESSAGE:
-      return; // executor-to-framework messages are not relayed yet
+      // Relayed through the master to the framework's scheduler, best effort
+      // as in Mesos (not checkpointed, not retried).
+      return send_to_master(self, make_agent_call(self, schema::agent::Call::Type::MESSAGE,
+                                                  [&](auto c) {
+                                                    auto m = c.initMessage();
+                                                    m.initFrameworkId().setValue(framework_id);
+                                                    m.initExecutorId().setValue(executor_id);
+                                                    m.setData(call.getMessage().getData());
+                                                  }));
     default:
       return;
   }
@@ -369,14 +402,25 @@ void on_executor_registration_timeout(agent_ptr self, const std::string& contain
 
 void on_container_ended(agent_ptr self, const std::string& container_id, int wait_status) {
   remove_executor(self, container_id, Reason::EXECUTOR_TERMINATED,
-                  "Executor " + describe_wait_status(wait_status));
+                  "Executor " + describe_wait_status(wait_status), wait_status);
 }
 
 void on_executor_disconnected(agent_ptr self, const std::string& container_id) {
   // The process may still be running; without its executor it is useless.
-  self->state.containers->destroy(container_id);
-  remove_executor(self, container_id, Reason::EXECUTOR_TERMINATED,
-                  "Executor disconnected from the agent");
+  // Its end is taken from the reaper (on_container_ended), which has the
+  // wait status the framework's FAILURE event carries: an executor that
+  // exits is usually seen disconnecting first, so it is destroyed only if
+  // still there a reap tick later.
+  self->state.disconnected_newer.push_back(container_id);
+}
+
+void destroy_disconnected(agent_ptr self) {
+  auto& st = self->state;
+  for (const auto& container_id : st.disconnected_older)
+    if (st.containers_by_id.count(container_id) > 0)
+      st.containers->destroy(container_id);
+  st.disconnected_older = std::move(st.disconnected_newer);
+  st.disconnected_newer.clear();
 }
 
 } // namespace cairn

@@ -31,6 +31,9 @@ struct executor_entry {
   executor_sink sink;  // set when it subscribes
   bool registered = false;
   bool registration_timed_out = false;
+  // Made by the agent for a task without an executor of its own: the
+  // framework does not know it, so its exit is not reported (as in Mesos).
+  bool command_executor = false;
   std::unordered_map<std::string, agent_task> tasks;  // by task id
 };
 
@@ -66,6 +69,11 @@ struct agent_state {
   std::deque<completed_executor> completed;  // bounded by limits::max_completed_executors
   // container id -> (framework id, executor id)
   std::unordered_map<std::string, std::pair<std::string, std::string>> containers_by_id;
+  // Containers whose executor disconnected, destroyed one reap tick later
+  // (`older` at the next tick): an executor that is exiting is reaped with
+  // its own wait status rather than killed first. At most one per executor.
+  std::vector<std::string> disconnected_newer;
+  std::vector<std::string> disconnected_older;
   std::unordered_map<caf::actor_addr, std::string> container_by_executor;
   status_update_streams updates;
   uint64_t updates_sent = 0;
@@ -122,10 +130,15 @@ void heartbeat_subscribers(agent_ptr self);
 void run_task(agent_ptr self, schema::agent::Event::RunTask::Reader run);
 void kill_task(agent_ptr self, schema::agent::Event::KillTask::Reader kill);
 void shutdown_framework(agent_ptr self, const std::string& framework_id);
+// A scheduler's SHUTDOWN: the executor is told to end (its tasks with it).
+void shutdown_executor(agent_ptr self, const std::string& framework_id,
+                       const std::string& executor_id);
 void on_executor_call(agent_ptr self, const executor_call& call);
 void on_executor_registration_timeout(agent_ptr self, const std::string& container_id);
 void on_container_ended(agent_ptr self, const std::string& container_id, int wait_status);
 void on_executor_disconnected(agent_ptr self, const std::string& container_id);
+// On each reap tick, after reaping: destroys what disconnected a tick ago.
+void destroy_disconnected(agent_ptr self);
 
 // -- updates.cpp: status updates of the agent's own and from executors
 // Takes an update for the master: records the task's state, frees resources

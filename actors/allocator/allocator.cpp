@@ -87,6 +87,8 @@ bool applies(const alloc::core& core, sa::Call::Reader call) {
       return core.has_framework(call.getSuppress().getFrameworkId().getValue());
     case sa::Call::REVIVE:
       return core.has_framework(call.getRevive().getFrameworkId().getValue());
+    case sa::Call::UPDATE_FRAMEWORK:
+      return core.has_framework(call.getUpdateFramework().getFrameworkId().getValue());
     default:
       return true;
   }
@@ -100,6 +102,17 @@ void add_framework(self_ptr self, sa::Call::Framework::Reader f) {
   if (auto why = core.check_add_framework(id, roles, suppressed); !why.empty())
     return refuse(self, "ADD_FRAMEWORK", why);
   core.add_framework(id, roles, suppressed, f.getActive());
+  request_pass(self);
+}
+
+void update_framework(self_ptr self, sa::Call::Framework::Reader f) {
+  auto& core = *self->state.core;
+  std::string id = f.getFrameworkId().getValue();
+  auto roles = strings(f.getRoles());
+  auto suppressed = strings(f.getSuppressedRoles());
+  if (auto why = core.check_update_framework(id, roles, suppressed); !why.empty())
+    return refuse(self, "UPDATE_FRAMEWORK", why);
+  core.update_framework(id, roles, suppressed);
   request_pass(self);
 }
 
@@ -192,6 +205,8 @@ void apply(self_ptr self, sa::Call::Reader call) {
       return offer_control(self, true, call.getRevive());
     case sa::Call::UPDATE_WEIGHTS:
       return update_weights(self, call.getUpdateWeights());
+    case sa::Call::UPDATE_FRAMEWORK:
+      return update_framework(self, call.getUpdateFramework());
   }
 }
 

@@ -247,6 +247,43 @@ void core::remove_framework(const std::string& id) {
   assert(!has_framework(id));
 }
 
+void core::update_framework(const std::string& id, const std::vector<std::string>& roles,
+                            const std::vector<std::string>& suppressed_roles) {
+  assert(!roles.empty() && "a framework needs at least one role");
+  framework_state& f = framework(id);
+  auto listed = [](const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  std::vector<uint32_t> kept;
+  for (uint32_t c : f.clients) {
+    if (listed(roles, roles_[clients_[c].role].name)) {
+      kept.push_back(c);
+      continue;
+    }
+    const std::vector<uint32_t> held_on(clients_[c].agents.begin(), clients_[c].agents.end());
+    for (uint32_t a : held_on) {
+      auto it = held_by(agents_[a], c);
+      assert(it != agents_[a].held.end());
+      give_back(a, c, resources(it->second));
+      sweep_if_grown(a);
+    }
+    close_client(c);
+  }
+  f.clients = std::move(kept);
+  for (const auto& role : roles) {
+    bool known = false;
+    for (uint32_t c : f.clients)
+      known = known || roles_[clients_[c].role].name == role;
+    if (!known)
+      f.clients.push_back(open_client(id, open_role(role)));
+  }
+  for (uint32_t c : f.clients) {
+    clients_[c].suppressed = listed(suppressed_roles, roles_[clients_[c].role].name);
+    set_blocked(c, !f.active || clients_[c].suppressed);
+  }
+  assert(f.clients.size() == roles.size());
+}
+
 void core::activate_framework(const std::string& id) {
   framework_state& f = framework(id);
   f.active = true;

@@ -54,6 +54,11 @@ public:
                      const std::vector<std::string>& suppressed_roles, bool active);
   // Its allocations return to the agents' free pool; its filters go.
   void remove_framework(const std::string& id);
+  // Its roles become `roles` and exactly `suppressed_roles` of them are
+  // suppressed. What it holds in a role it leaves returns to the free pool
+  // (the master rescinds such offers first and keeps no tasks there).
+  void update_framework(const std::string& id, const std::vector<std::string>& roles,
+                        const std::vector<std::string>& suppressed_roles);
   void activate_framework(const std::string& id);
   // No offers while inactive. Clears the framework's filters, as Mesos does.
   void deactivate_framework(const std::string& id);
@@ -93,6 +98,9 @@ public:
   // outside asks first, and refuses with the reason ("" when the call may go).
   std::string check_add_framework(const std::string& id, const std::vector<std::string>& roles,
                                   const std::vector<std::string>& suppressed_roles) const;
+  std::string check_update_framework(const std::string& id,
+                                     const std::vector<std::string>& roles,
+                                     const std::vector<std::string>& suppressed_roles) const;
   std::string check_add_agent(const std::string& id, const resources& total,
                               const std::vector<std::pair<std::string, resources>>& used) const;
   std::string check_recover(const std::string& framework_id, const std::string& agent_id,

@@ -51,6 +51,26 @@ std::string core::check_add_framework(const std::string& id,
   return {};
 }
 
+std::string core::check_update_framework(const std::string& id,
+                                         const std::vector<std::string>& roles,
+                                         const std::vector<std::string>& suppressed_roles) const {
+  if (!has_framework(id))
+    return fmt::format("framework {} is not known", id);
+  if (roles.empty())
+    return fmt::format("framework {} has no role", id);
+  std::set<std::string> unique;
+  for (const auto& role : roles) {
+    if (auto problem = check_role(role); !problem.empty())
+      return problem;
+    if (!unique.insert(role).second)
+      return fmt::format("role '{}' is named twice", role);
+  }
+  for (const auto& role : suppressed_roles)
+    if (unique.count(role) == 0)
+      return fmt::format("suppressed role '{}' is not a role of the framework", role);
+  return {};
+}
+
 std::string core::check_add_agent(
   const std::string& id, const resources& total,
   const std::vector<std::pair<std::string, resources>>& used) const {

@@ -18,6 +18,16 @@ namespace {
 using Call = schema::executor::Call;
 using Event = schema::executor::Event;
 using executor_key = std::pair<std::string, std::string>;  // (framework id, executor id)
+using executor_heartbeat_atom = caf::atom_constant<caf::atom("exec_beat")>;
+
+// HEARTBEAT events keep the executor's stream from looking idle to proxies
+// and let the executor notice a dead agent; the first follows SUBSCRIBED at
+// once, as on the scheduler stream.
+constexpr std::chrono::seconds executor_heartbeat_interval{30};
+
+executor_event heartbeat_event() {
+  return make_wire<Event>([](Event::Builder e) { e.setType(Event::Type::HEARTBEAT); });
+}
 
 // The HTTP executors subscribed through this agent's gateway.
 class executor_registry {
@@ -57,16 +67,28 @@ caf::behavior executor_proxy(caf::event_based_actor* self, caf::actor agent, exe
     self->quit();
   });
   self->send(agent, std::move(subscribe));
+  auto write = [=](const executor_event& e) {
+    auto record = write_mesos_message(media, mesos_message::executor_event, to_json(*e));
+    if (!record)
+      logger("http")->error("event is not a Mesos executor event, stream ended: {}",
+                            error_message(record.error()));
+    // The stream stays open after SHUTDOWN, as Mesos keeps it: the executor
+    // still reports how its tasks ended, then exits and closes it.
+    if (!record || !out->write(recordio(*record))) {
+      out->close();
+      self->quit();
+      return false;
+    }
+    return true;
+  };
   return {
     [=](const executor_event& e) {
-      auto record = write_mesos_message(media, mesos_message::executor_event, to_json(*e));
-      if (!record)
-        logger("http")->error("event is not a Mesos executor event, stream ended: {}",
-                              error_message(record.error()));
-      if (!record || !out->write(recordio(*record)) || e->getType() == Event::Type::SHUTDOWN) {
-        out->close();
-        self->quit();
-      }
+      if (write(e) && e->getType() == Event::Type::SUBSCRIBED && write(heartbeat_event()))
+        self->delayed_send(self, executor_heartbeat_interval, executor_heartbeat_atom::value);
+    },
+    [=](executor_heartbeat_atom) {
+      if (write(heartbeat_event()))
+        self->delayed_send(self, executor_heartbeat_interval, executor_heartbeat_atom::value);
     },
     [=](const executor_call& c) { self->send(agent, c); },
   };

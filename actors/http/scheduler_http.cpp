@@ -203,6 +203,36 @@ http_handler scheduler_api(caf::actor_system& sys, master_actor master) {
     if (entry->framework_id != c.getFrameworkId().getValue().cStr())
       return reply.send(text_response(403, "The stream ID '" + stream_id
                                              + "' belongs to another framework"));
+    if (c.getType() == Call::Type::UPDATE_FRAMEWORK) {
+      // As at SUBSCRIBE, what is wrong with the new FrameworkInfo is answered
+      // here (400, as Mesos answers it) rather than as an ERROR on the stream.
+      if (!c.hasUpdateFramework() || !c.getUpdateFramework().hasFrameworkInfo())
+        return reply.send(bad_request("Expecting 'update_framework.framework_info' to be present"));
+      auto update = c.getUpdateFramework();
+      if (auto why = unsupported_in_update_framework(update); !why.empty())
+        return reply.send(text_response(501, why));
+      if (update.getFrameworkInfo().getId().getValue() != c.getFrameworkId().getValue())
+        return reply.send(bad_request("'framework_info.id' differs from 'framework_id'"));
+      if (auto roles = check_framework_info(update.getFrameworkInfo()); !roles)
+        return reply.send(bad_request(error_message(roles.error())));
+      // The master's answer is the HTTP answer: 200 once applied, else 400.
+      sys.spawn([master, call = *call, reply](caf::event_based_actor* self) {
+        self->request(master, actor_answer_timeout, update_framework_atom::value, call)
+          .then(
+            [reply](const std::string& why) {
+              if (!why.empty())
+                return reply.send(bad_request(why));
+              http_response ok;
+              ok.status = 200;
+              ok.content_type = "text/plain";
+              reply.send(std::move(ok));
+            },
+            [reply](caf::error& err) {
+              reply.send(text_response(503, "no answer: " + error_message(err)));
+            });
+      });
+      return;
+    }
     caf::anon_send(entry->stream, *call);
     http_response accepted;
     accepted.status = 202;

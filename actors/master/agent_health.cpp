@@ -64,6 +64,7 @@ void unreachable_recorded(master_ptr self, agent_record& agent) {
     fw.completed_tasks.push_back(std::move(task));
     fw.tasks.erase(task_id);
   }
+  tell_agent_lost(self, agent.id);
 }
 
 } // namespace
@@ -183,8 +184,12 @@ void remove_agent(master_ptr self, const std::string& agent_id, task_reason reas
     fw->second.tasks.erase(task);
   }
   logger("master")->info("agent {} removed: {}", agent_id, message);
+  std::string id = agent_id;  // may be agent.id, which forget() erases
   forget(self, agent);
-  publish_agent_removed(self, agent_id);
+  publish_agent_removed(self, id);
+  // Frameworks heard of it when it became unreachable (as in Mesos).
+  if (!was_unreachable)
+    tell_agent_lost(self, id);
 }
 
 } // namespace cairn

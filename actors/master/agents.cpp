@@ -370,13 +370,14 @@ void on_agent_call(master_ptr self, const agent_call& msg) {
       if (call.hasUpdate())
         on_status_update(self, *agent, call.getUpdate());
       return;
-    case Call::Type::EXITED_EXECUTOR: {
-      auto e = call.getExitedExecutor();
-      logger("master")->info("executor {} of framework {} on agent {} exited",
-                             e.getExecutorId().getValue().cStr(),
-                             e.getFrameworkId().getValue().cStr(), agent->id);
+    case Call::Type::EXITED_EXECUTOR:
+      if (call.hasExitedExecutor())
+        on_executor_exited(self, *agent, call.getExitedExecutor());
       return;
-    }
+    case Call::Type::MESSAGE:
+      if (call.hasMessage())
+        on_executor_message(self, *agent, call.getMessage());
+      return;
     case Call::Type::UNREGISTER: {
       auto sink = agent->sink;
       remove_agent(self, agent->id, task_reason::AGENT_REMOVED, "Agent shut down gracefully");

@@ -18,6 +18,19 @@ void allocator_add_framework(master_ptr self, const framework_record& fw) {
   self->send(self->state.allocator, std::move(b).finish());
 }
 
+void allocator_update_framework(master_ptr self, const framework_record& fw,
+                                capnp::List<capnp::Text>::Reader suppressed_roles) {
+  wire_builder<sa::Call> b;
+  auto f = b.root().initUpdateFramework();
+  f.initFrameworkId().setValue(fw.id);
+  auto roles = f.initRoles(static_cast<unsigned>(fw.roles.size()));
+  for (unsigned i = 0; i < fw.roles.size(); ++i)
+    roles.set(i, fw.roles[i]);
+  f.setSuppressedRoles(suppressed_roles);
+  f.setActive(fw.active);
+  self->send(self->state.allocator, std::move(b).finish());
+}
+
 void allocator_simple(master_ptr self, sa::Call::Which which, const std::string& id) {
   wire_builder<sa::Call> b;
   auto c = b.root();

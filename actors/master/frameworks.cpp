@@ -22,6 +22,8 @@ using Call = schema::Call;
 using Event = schema::Event;
 using Capability = schema::FrameworkInfo::Capability::Type;
 
+} // namespace
+
 void send_error(master_ptr self, const caf::strong_actor_ptr& to, const std::string& message) {
   logger("master")->warn("refusing a scheduler call: {}", message);
   if (!to)
@@ -31,6 +33,8 @@ void send_error(master_ptr self, const caf::strong_actor_ptr& to, const std::str
                e.initError().setMessage(message);
              }));
 }
+
+namespace {
 
 void send_subscribed(master_ptr self, framework_record& fw) {
   auto& st = self->state;
@@ -235,6 +239,17 @@ void on_scheduler_call(master_ptr self, const scheduler_call& msg) {
       if (!call.hasMessage())
         return send_error(self, sender, "Expecting 'message' to be present");
       return on_message(self, fw, call.getMessage());
+    case Call::Type::REQUEST:
+      // As in Mesos, whose allocator ignores resource requests: accepted, no effect.
+      return;
+    case Call::Type::SHUTDOWN:
+      if (!call.hasShutdown())
+        return send_error(self, sender, "Expecting 'shutdown' to be present");
+      return on_shutdown_executor(self, fw, call.getShutdown());
+    case Call::Type::UPDATE_FRAMEWORK:
+      if (!call.hasUpdateFramework())
+        return send_error(self, sender, "Expecting 'update_framework' to be present");
+      return on_update_framework(self, fw, msg);
     default:
       if (auto why = unsupported_call(call.getType()); !why.empty())
         return send_error(self, sender, why);

@@ -75,6 +75,9 @@ master_actor::behavior_type master(master_ptr self, master_options options) {
   self->delayed_send(self, options.agent_ping_timeout, ping_atom::value);
   return {
     [=](const scheduler_call& call) { on_scheduler_call(self, call); },
+    [=](update_framework_atom, const scheduler_call& call) {
+      return on_update_framework_request(self, call);
+    },
     [=](const agent_call& call) { on_agent_call(self, call); },
     [=](const allocation& grants) { on_allocation(self, grants); },
     [=](const operator_call& call) { return on_operator_call(self, call); },

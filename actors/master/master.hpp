@@ -23,10 +23,14 @@ using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
 using failover_atom = caf::atom_constant<caf::atom("failover")>;
 using ping_atom = caf::atom_constant<caf::atom("ping")>;
 using reregister_timeout_atom = caf::atom_constant<caf::atom("rereg")>;
+using update_framework_atom = caf::atom_constant<caf::atom("updatefw")>;
 
 using master_actor = caf::typed_actor<
   // From frameworks (their drivers, or HTTP streams acting for them).
   caf::reacts_to<scheduler_call>,
+  // UPDATE_FRAMEWORK from the HTTP gateway, answered as Mesos answers it over
+  // HTTP: "" once applied, else why not (a 400), rather than an ERROR event.
+  caf::replies_to<update_framework_atom, scheduler_call>::with<std::string>,
   // From agents.
   caf::reacts_to<agent_call>,
   // From the allocator: the grants of one pass.

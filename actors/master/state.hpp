@@ -166,6 +166,8 @@ void on_reregister_timeout(master_ptr self);
 void expire_recovered_agents(master_ptr self);
 
 // -- frameworks.cpp: the scheduler calls
+// An ERROR event to `to` (a scheduler's connection), logged.
+void send_error(master_ptr self, const caf::strong_actor_ptr& to, const std::string& message);
 void on_scheduler_call(master_ptr self, const scheduler_call& call);
 void on_framework_disconnected(master_ptr self, const std::string& framework_id);
 void on_failover_timeout(master_ptr self, const std::string& framework_id, uint64_t epoch);
@@ -173,6 +175,29 @@ void remove_framework(master_ptr self, const std::string& framework_id);
 // Takes a (checked) FrameworkInfo into the record.
 void set_framework_info(framework_record& fw, wire<schema::FrameworkInfo> info,
                         std::vector<std::string> roles);
+
+// -- framework_update.cpp: UPDATE_FRAMEWORK
+// Checks and applies the update; `done` gets "" once it is applied, or why not.
+using update_done = std::function<void(const std::string& why)>;
+void update_framework(master_ptr self, framework_record& fw, const scheduler_call& call,
+                      update_done done);
+// From a framework actor: a refusal is an ERROR event to it.
+void on_update_framework(master_ptr self, framework_record& fw, const scheduler_call& call);
+// From the HTTP gateway, which has checked who sends it: the answer is the refusal.
+caf::typed_response_promise<std::string> on_update_framework_request(master_ptr self,
+                                                                    const scheduler_call& call);
+
+// -- executor_events.cpp: what frameworks hear of their executors and of agents
+// SHUTDOWN: the agent is asked to end the executor (and so its tasks).
+void on_shutdown_executor(master_ptr self, framework_record& fw,
+                          schema::Call::Shutdown::Reader shutdown);
+// FAILURE events: an executor exited (with its wait status), an agent was removed.
+void on_executor_exited(master_ptr self, const agent_record& agent,
+                        schema::agent::Call::ExitedExecutor::Reader exited);
+void tell_agent_lost(master_ptr self, const std::string& agent_id);
+// MESSAGE from an executor, relayed to its framework's scheduler.
+void on_executor_message(master_ptr self, const agent_record& agent,
+                         schema::agent::Call::ExecutorMessage::Reader message);
 
 // -- offers.cpp: grants become offers; ACCEPT and DECLINE
 void on_allocation(master_ptr self, const allocation& grants);
@@ -255,6 +280,8 @@ metric_list master_metrics(master_ptr self, const allocator_metrics& alloc);
 
 // -- allocator calls, built in one place (allocator_calls.cpp)
 void allocator_add_framework(master_ptr self, const framework_record& fw);
+void allocator_update_framework(master_ptr self, const framework_record& fw,
+                                capnp::List<capnp::Text>::Reader suppressed_roles);
 void allocator_simple(master_ptr self, schema::allocator::Call::Which which,
                       const std::string& id);
 void allocator_add_agent(master_ptr self, agent_record& agent);

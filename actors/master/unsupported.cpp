@@ -137,13 +137,10 @@ std::string unsupported_operation(Operation::Type type) {
 
 std::string unsupported_call(Call::Type type) {
   switch (type) {
-    case Call::Type::SHUTDOWN:
     case Call::Type::ACCEPT_INVERSE_OFFERS:
     case Call::Type::DECLINE_INVERSE_OFFERS:
     case Call::Type::ACKNOWLEDGE_OPERATION_STATUS:
     case Call::Type::RECONCILE_OPERATIONS:
-    case Call::Type::REQUEST:
-    case Call::Type::UPDATE_FRAMEWORK:
       return not_yet("Call type " + call_type_name(type));
     default:
       return {};
@@ -160,6 +157,13 @@ std::string unsupported_in_subscribe(Call::Subscribe::Reader subscribe) {
   if (subscribe.hasOfferConstraints())
     return not_yet("Call.subscribe.offer_constraints");
   return unsupported_in_framework_info(subscribe.getFrameworkInfo());
+}
+
+std::string unsupported_in_update_framework(Call::UpdateFramework::Reader update) {
+  // The allocator does not filter agents by attributes yet.
+  if (update.hasOfferConstraints())
+    return not_yet("Call.update_framework.offer_constraints");
+  return unsupported_in_framework_info(update.getFrameworkInfo());
 }
 
 } // namespace cairn

@@ -33,5 +33,6 @@ std::string unsupported_call(schema::Call::Type type);
 // Why a FrameworkInfo or a SUBSCRIBE cannot be honoured yet, or "".
 std::string unsupported_in_framework_info(schema::FrameworkInfo::Reader info);
 std::string unsupported_in_subscribe(schema::Call::Subscribe::Reader subscribe);
+std::string unsupported_in_update_framework(schema::Call::UpdateFramework::Reader update);
 
 } // namespace cairn

@@ -233,8 +233,6 @@ class Refusals(unittest.TestCase):
 
     def test_call_types_not_served_are_refused_by_name(self):
         calls = {
-            "SHUTDOWN": {"shutdown": {"executor_id": {"value": "e"},
-                                      "agent_id": {"value": "a"}}},
             "ACCEPT_INVERSE_OFFERS": {"accept_inverse_offers": {
                 "inverse_offer_ids": [{"value": "i"}]}},
             "DECLINE_INVERSE_OFFERS": {"decline_inverse_offers": {
@@ -242,9 +240,6 @@ class Refusals(unittest.TestCase):
             "ACKNOWLEDGE_OPERATION_STATUS": {"acknowledge_operation_status": {
                 "uuid": "AAAA", "operation_id": {"value": "o"}}},
             "RECONCILE_OPERATIONS": {"reconcile_operations": {"operations": []}},
-            "REQUEST": {"request": {"requests": [{"resources": resources()}]}},
-            "UPDATE_FRAMEWORK": {"update_framework": {"framework_info": {
-                "user": "root", "name": "refusals"}}},
         }
         for kind, body in calls.items():
             status, text = self.fw.call(dict(body, type=kind))

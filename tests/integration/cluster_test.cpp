@@ -1,13 +1,17 @@
 // 1,000 short tasks from two frameworks over three agents in one process: each
 // task ends exactly once, no agent ever runs more than it has, and every status
-// update is acknowledged.
+// update is acknowledged. And a framework hears FAILURE when an agent goes.
 #include <doctest/doctest.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
+
+#include <caf/scoped_actor.hpp>
 
 #include "actors/resources/parse.hpp"
+#include "actors/scheduler/calls.hpp"
 #include "examples/launch_n_framework.hpp"
 #include "runtime/log.hpp"
 #include "runtime/system.hpp"
@@ -79,4 +83,46 @@ TEST_CASE("1,000 tasks from two frameworks over three agents") {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK(all_acknowledged);
+}
+
+TEST_CASE("every subscribed framework hears FAILURE naming an agent that is removed") {
+  setup_logging("WARNING");
+  system_config cfg{false};
+  caf::actor_system sys{cfg};
+  testing::cluster_options options;
+  options.agents = 2;
+  testing::cluster c{sys, options};
+  caf::scoped_actor self{sys};
+  capnp::MallocMessageBuilder info_message;
+  auto info = info_message.initRoot<schema::FrameworkInfo>();
+  info.setUser("root");
+  info.setName("hears-failures");
+  self->send(c.master, calls::subscribe(info));
+  // Waits for an event of `type`; every event it passes is kept in `seen`.
+  std::vector<scheduler_event> seen;
+  auto wait_for = [&](schema::Event::Type type) -> std::optional<scheduler_event> {
+    for (int i = 0; i < 1000; ++i) {
+      std::optional<scheduler_event> got;
+      bool timed_out = false;
+      self->receive([&](const scheduler_event& e) { got = e; },
+                    caf::after(std::chrono::seconds(30)) >> [&] { timed_out = true; });
+      if (timed_out)
+        return std::nullopt;
+      seen.push_back(*got);
+      if ((*got)->getType() == type)
+        return got;
+    }
+    return std::nullopt;
+  };
+  REQUIRE(wait_for(schema::Event::Type::SUBSCRIBED));
+  std::string gone = c.agent_states()[0]->getId();
+  REQUIRE(!gone.empty());
+  // The agent shuts down gracefully: it unregisters and the master removes it.
+  self->request(c.agents[0], std::chrono::seconds(30), shutdown_atom::value)
+    .receive([](bool) {}, [](caf::error&) {});
+  auto failure = wait_for(schema::Event::Type::FAILURE);
+  REQUIRE(failure);
+  auto f = (**failure).getFailure();
+  CHECK(f.getAgentId().getValue() == gone);
+  CHECK_FALSE(f.hasExecutorId());
 }

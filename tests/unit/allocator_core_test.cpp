@@ -295,6 +295,33 @@ TEST_CASE("removing a framework frees its allocation for others") {
   check_ok(c);
 }
 
+TEST_CASE("updating a framework's roles: a new role is offered, a left one gives back") {
+  core c;
+  std::mt19937_64 rng(1);
+  c.add_agent("s1", parse("cpus:4;mem:4096"), {});
+  c.add_framework("f1", {"x"}, {}, true);
+  const grant held = only(c.allocate(at(0), rng));
+  CHECK(held.role == "x");
+  // It leaves x for y while holding the grant: the grant goes back, y is offered.
+  c.update_framework("f1", {"y"}, {});
+  check_ok(c);
+  CHECK(c.agent_free("s1") == c.agent_total("s1"));
+  const grant next = only(c.allocate(at(1), rng));
+  CHECK(next.role == "y");
+  c.recover("f1", "s1", next.res, no_filter, at(1));
+  // Two roles, one suppressed: only the other is offered; then neither suppressed.
+  c.update_framework("f1", {"y", "z"}, {"y"});
+  CHECK(c.suppressed("f1", "y"));
+  CHECK(!c.suppressed("f1", "z"));
+  CHECK(only(c.allocate(at(2), rng)).role == "z");
+  check_ok(c);
+  CHECK(c.check_update_framework("f1", {}, {}) == "framework f1 has no role");
+  CHECK(c.check_update_framework("f1", {"y"}, {"q"})
+        == "suppressed role 'q' is not a role of the framework");
+  CHECK(c.check_update_framework("nope", {"y"}, {}) == "framework nope is not known");
+  CHECK(c.check_update_framework("f1", {"y", "z"}, {"z"}).empty());
+}
+
 TEST_CASE("removing an agent drops its resources from the totals and the shares") {
   core c;
   std::mt19937_64 rng(1);

@@ -255,18 +255,16 @@ TEST_CASE("operations sent with invalid offers are refused as well as their task
 TEST_CASE("call types the master does not serve yet are named; served ones are not") {
   using T = schema::Call::Type;
   const std::vector<std::pair<T, std::string>> refused = {
-    {T::SHUTDOWN, "SHUTDOWN"},
     {T::ACCEPT_INVERSE_OFFERS, "ACCEPT_INVERSE_OFFERS"},
     {T::DECLINE_INVERSE_OFFERS, "DECLINE_INVERSE_OFFERS"},
     {T::ACKNOWLEDGE_OPERATION_STATUS, "ACKNOWLEDGE_OPERATION_STATUS"},
     {T::RECONCILE_OPERATIONS, "RECONCILE_OPERATIONS"},
-    {T::REQUEST, "REQUEST"},
-    {T::UPDATE_FRAMEWORK, "UPDATE_FRAMEWORK"},
   };
   for (const auto& [type, name] : refused)
     CHECK(unsupported_call(type) == "Call type " + name + " is not supported yet");
   for (auto type : {T::SUBSCRIBE, T::TEARDOWN, T::ACCEPT, T::DECLINE, T::REVIVE, T::KILL,
-                    T::ACKNOWLEDGE, T::RECONCILE, T::MESSAGE, T::SUPPRESS})
+                    T::ACKNOWLEDGE, T::RECONCILE, T::MESSAGE, T::SUPPRESS, T::SHUTDOWN,
+                    T::REQUEST, T::UPDATE_FRAMEWORK})
     CHECK(unsupported_call(type).empty());
 }
 
@@ -300,6 +298,33 @@ TEST_CASE("subscribe fields not honoured yet are refused by name") {
   auto checked = check_framework_info(info);
   REQUIRE_FALSE(checked);
   CHECK(error_message(checked.error()) == "FrameworkInfo.offer_filters is not supported yet");
+}
+
+TEST_CASE("UPDATE_FRAMEWORK with offer constraints is refused by name; without, it is not") {
+  auto call = from_json<schema::Call>(R"({"type": "UPDATE_FRAMEWORK", "update_framework": {
+    "framework_info": {"user": "u", "name": "n"},
+    "offer_constraints": {"role_constraints": {"*": {"groups": [{"attribute_constraints": [
+      {"selector": {"attribute_name": "rack"}, "predicate": {"exists": {}}}]}]}}}}})");
+  REQUIRE_MESSAGE(call, error_message(call.error()));
+  CHECK(unsupported_in_update_framework((*call)->getUpdateFramework())
+        == "Call.update_framework.offer_constraints is not supported yet");
+  auto plain = from_json<schema::Call>(R"({"type": "UPDATE_FRAMEWORK", "update_framework": {
+    "framework_info": {"user": "u", "name": "n"}, "suppressed_roles": []}})");
+  REQUIRE(plain);
+  CHECK(unsupported_in_update_framework((*plain)->getUpdateFramework()).empty());
+}
+
+TEST_CASE("the OPERATION_FEEDBACK capability is read and accepted at SUBSCRIBE") {
+  auto call = from_json<schema::Call>(R"({"type": "SUBSCRIBE", "subscribe": {
+    "framework_info": {"user": "u", "name": "n",
+      "capabilities": [{"type": "OPERATION_FEEDBACK"}, {"type": "MULTI_ROLE"}]}}})");
+  REQUIRE_MESSAGE(call, error_message(call.error()));
+  auto info = (*call)->getSubscribe().getFrameworkInfo();
+  REQUIRE(info.getCapabilities().size() == 2);
+  CHECK(info.getCapabilities()[0].getType()
+        == schema::FrameworkInfo::Capability::Type::OPERATION_FEEDBACK);
+  CHECK(unsupported_in_subscribe((*call)->getSubscribe()).empty());
+  CHECK(check_framework_info(info));
 }
 
 TEST_CASE("protobuf maps read and write as JSON objects keyed by name") {
