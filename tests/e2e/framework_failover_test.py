@@ -19,7 +19,7 @@ import tempfile
 import time
 import unittest
 
-from processes import Process, free_base, get
+from processes import Process, free_base, get, tail_logs
 
 CAIRN = sys.argv.pop(1)
 LAUNCH_N = sys.argv.pop(1)
@@ -61,17 +61,7 @@ class FrameworkFailover(unittest.TestCase):
             "--framework-heartbeat-interval", "1secs"], "master-%d" % i)
 
     def logs(self):
-        out = []
-        for p in self.procs:
-            if not p.log.closed:
-                p.log.flush()
-            try:
-                with open(p.log.name) as f:
-                    lines = [l for l in f if "connector]" not in l]
-                out.append("== %s\n%s" % (p.log.name, "".join(lines)[-4000:]))
-            except OSError:
-                pass
-        return "\n".join(out)
+        return tail_logs(self.procs)
 
     def wait_for(self, what, check, bound=BOUND, pause=0.1):
         deadline = time.time() + bound

@@ -14,7 +14,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from processes import Framework, Process, free_base, get, latest
+from processes import Framework, Process, free_base, get, latest, tail_logs
 
 CAIRN = sys.argv.pop(1)
 FRAMEWORK = sys.argv.pop(1)
@@ -124,18 +124,7 @@ class HighAvailability(unittest.TestCase):
         return out
 
     def logs(self):
-        out = []
-        for p in self.procs:
-            if not p.log.closed:
-                p.log.flush()
-            try:
-                with open(p.log.name) as f:
-                    # Retries of connections say little and would hide the rest.
-                    lines = [l for l in f if "connector]" not in l]
-                out.append("== %s\n%s" % (p.log.name, "".join(lines)[-4000:]))
-            except OSError:
-                pass
-        return "\n".join(out)
+        return tail_logs(self.procs)
 
     def registry(self, leader):
         """What the registry holds that must outlive any master: agents (all

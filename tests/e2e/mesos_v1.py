@@ -10,6 +10,30 @@ import tempfile
 import threading
 
 
+# The start of an executor over the v1 executor API, as a script: its ids from
+# Mesos' environment, every record it is sent kept in $RECORD_FILE, and
+# call() and update() to talk to its agent.
+EXECUTOR_CALLS = r'''
+import base64, http.client, json, os, sys, uuid
+AGENT = os.environ["MESOS_AGENT_ENDPOINT"]
+IDS = {"framework_id": {"value": os.environ["MESOS_FRAMEWORK_ID"]},
+       "executor_id": {"value": os.environ["MESOS_EXECUTOR_ID"]}}
+out = open(os.environ["RECORD_FILE"], "a")
+def call(body):
+    host, _, port = AGENT.partition(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    body.update(IDS)
+    conn.request("POST", "/api/v1/executor", json.dumps(body),
+                 {"Content-Type": "application/json"})
+    conn.getresponse().read()
+    conn.close()
+def update(task_id, state):
+    call({"type": "UPDATE", "update": {"status": {
+        "task_id": task_id, "state": state, "source": "SOURCE_EXECUTOR",
+        "uuid": base64.b64encode(uuid.uuid4().bytes).decode()}}})
+'''
+
+
 def post(address, path, body, content_type="application/json", accept="application/json",
          headers=None, bound=30):
     """(status, body bytes, headers) of one POST."""

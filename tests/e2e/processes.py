@@ -44,6 +44,22 @@ def get(address, path, bound=3):
         return None, ""
 
 
+def tail_logs(procs, keep=4000):
+    """The last `keep` characters of each process's log, for a failure's
+    message; connection retries say little and would hide the rest."""
+    out = []
+    for p in procs:
+        if not p.log.closed:
+            p.log.flush()
+        try:
+            with open(p.log.name) as f:
+                lines = [l for l in f if "connector]" not in l]
+            out.append("== %s\n%s" % (p.log.name, "".join(lines)[-keep:]))
+        except OSError:
+            pass
+    return "\n".join(out)
+
+
 class Process:
     """A child process whose stdout lines are collected as they come."""
 

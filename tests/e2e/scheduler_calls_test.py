@@ -23,24 +23,7 @@ CHECKER = sys.argv.pop(1)
 # An executor over the v1 executor API: keeps every record, answers a
 # framework message with "echo:<data>", says hello once its task runs, and on
 # SHUTDOWN kills its task and exits with status 3.
-TALKING_EXECUTOR = r'''
-import base64, http.client, json, os, sys, uuid
-AGENT = os.environ["MESOS_AGENT_ENDPOINT"]
-IDS = {"framework_id": {"value": os.environ["MESOS_FRAMEWORK_ID"]},
-       "executor_id": {"value": os.environ["MESOS_EXECUTOR_ID"]}}
-out = open(os.environ["RECORD_FILE"], "a")
-def call(body):
-    host, _, port = AGENT.partition(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=30)
-    body.update(IDS)
-    conn.request("POST", "/api/v1/executor", json.dumps(body),
-                 {"Content-Type": "application/json"})
-    conn.getresponse().read()
-    conn.close()
-def update(task_id, state):
-    call({"type": "UPDATE", "update": {"status": {
-        "task_id": task_id, "state": state, "source": "SOURCE_EXECUTOR",
-        "uuid": base64.b64encode(uuid.uuid4().bytes).decode()}}})
+TALKING_EXECUTOR = mesos_v1.EXECUTOR_CALLS + r'''
 def message(text):
     call({"type": "MESSAGE", "message": {"data": base64.b64encode(text.encode()).decode()}})
 host, _, port = AGENT.partition(":")

@@ -29,24 +29,7 @@ AGENT_CALLS = ["GET_HEALTH", "GET_VERSION", "GET_FLAGS", "GET_METRICS", "GET_STA
                "GET_FRAMEWORKS", "GET_EXECUTORS", "GET_TASKS", "GET_AGENT", "GET_LOGGING_LEVEL"]
 
 # An executor over the v1 executor API that keeps every record it is sent.
-RECORDING_EXECUTOR = r'''
-import base64, http.client, json, os, sys, uuid
-AGENT = os.environ["MESOS_AGENT_ENDPOINT"]
-IDS = {"framework_id": {"value": os.environ["MESOS_FRAMEWORK_ID"]},
-       "executor_id": {"value": os.environ["MESOS_EXECUTOR_ID"]}}
-out = open(os.environ["RECORD_FILE"], "a")
-def call(body):
-    host, _, port = AGENT.partition(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=30)
-    body.update(IDS)
-    conn.request("POST", "/api/v1/executor", json.dumps(body),
-                 {"Content-Type": "application/json"})
-    conn.getresponse().read()
-    conn.close()
-def update(task_id, state):
-    call({"type": "UPDATE", "update": {"status": {
-        "task_id": task_id, "state": state, "source": "SOURCE_EXECUTOR",
-        "uuid": base64.b64encode(uuid.uuid4().bytes).decode()}}})
+RECORDING_EXECUTOR = mesos_v1.EXECUTOR_CALLS + r'''
 host, _, port = AGENT.partition(":")
 conn = http.client.HTTPConnection(host, int(port), timeout=600)
 conn.request("POST", "/api/v1/executor", json.dumps(dict(IDS, type="SUBSCRIBE", subscribe={})),
