@@ -159,6 +159,14 @@ class StrictJson(unittest.TestCase):
                 break
         self.assertEqual(states, {"command-task": "TASK_FINISHED",
                                   "custom-task": "TASK_FINISHED"}, events)
+        # The custom executor's updates are acknowledged to it before the
+        # framework goes (its ACKNOWLEDGED events are among the documents).
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            with open(record_file) as f:
+                if f.read().count('"ACKNOWLEDGED"') >= 2:
+                    break
+            time.sleep(0.1)
         # RECONCILE answers with an UPDATE per task, written by the master.
         self.scheduler_call(stream_id, {"framework_id": framework_id, "type": "RECONCILE",
                                         "reconcile": {"tasks": []}})

@@ -115,6 +115,8 @@ TEST_CASE("every subscribed framework hears FAILURE naming an agent that is remo
     return std::nullopt;
   };
   REQUIRE(wait_for(schema::Event::Type::SUBSCRIBED));
+  // An offer means the agent has registered and has its id.
+  REQUIRE(wait_for(schema::Event::Type::OFFERS));
   std::string gone = c.agent_states()[0]->getId();
   REQUIRE(!gone.empty());
   // The agent shuts down gracefully: it unregisters and the master removes it.
