@@ -76,6 +76,12 @@ class Framework:
                     return
                 with self.lock:
                     self.events.append(record)
+                status = record.get("update", {}).get("status", {})
+                if "uuid" in status:
+                    # The agent sends a task's next update once this one is acknowledged.
+                    self.call({"type": "ACKNOWLEDGE", "acknowledge": {
+                        "agent_id": status["agent_id"], "task_id": status["task_id"],
+                        "uuid": status["uuid"]}})
         except (OSError, ValueError):
             return
 
@@ -111,7 +117,20 @@ class Framework:
             "offer_ids": [offer["id"]],
             "operations": [{"type": "LAUNCH", "launch": {"task_infos": [task]}}]}})
         assert status == 202, status
+        # The other offers go back, so that later frameworks are offered them.
+        others = [o["id"] for e in offers for o in e["offers"]["offers"] if o is not offer]
+        if others:
+            self.call({"type": "DECLINE", "decline": {"offer_ids": others,
+                                                      "filters": {"refuse_seconds": 3600}}})
         return offer["agent_id"]["value"]
+
+    def states(self):
+        return [e["update"]["status"]["state"] for e in self.of_type("UPDATE")]
+
+    def running(self):
+        states = self.states()
+        assert not any(s in ("TASK_ERROR", "TASK_FAILED") for s in states), self.of_type("UPDATE")
+        return "TASK_RUNNING" in states
 
     def close(self):
         self.conn.close()
@@ -142,8 +161,7 @@ class MasterOperator(unittest.TestCase):
     def test_teardown_removes_the_framework_and_kills_its_tasks(self):
         fw = Framework(self.address, role="teardown")
         fw.launch("teardown-task", "sleep 60")
-        wait_for(lambda: any(e["update"]["status"]["state"] == "TASK_RUNNING"
-                             for e in fw.of_type("UPDATE")))
+        wait_for(fw.running)
         status, body = self.operator({"type": "TEARDOWN"})
         self.assertEqual(status, 400, body)
         status, body = self.operator({"type": "TEARDOWN",
@@ -226,8 +244,7 @@ class MasterOperator(unittest.TestCase):
         fw.launch("labelled", "sleep 60", {
             "labels": {"labels": [{"key": "owner", "value": "ops"}]},
             "discovery": {"visibility": "FRAMEWORK", "name": "labelled-svc"}})
-        wait_for(lambda: any(e["update"]["status"]["state"] == "TASK_RUNNING"
-                             for e in fw.of_type("UPDATE")))
+        wait_for(fw.running)
         state = self.local.state()
         self.assertEqual(state["cluster"], "test-cluster")
         self.assertEqual(state["flags"]["cluster"], "test-cluster")
@@ -257,8 +274,7 @@ class MasterOperator(unittest.TestCase):
         self.assertEqual(len(self.local.state()["slaves"]), 2)
         fw = Framework(self.address, role="gone")
         agent = fw.launch("gone-task", "sleep 60")
-        wait_for(lambda: any(e["update"]["status"]["state"] == "TASK_RUNNING"
-                             for e in fw.of_type("UPDATE")))
+        wait_for(fw.running)
         status, body = self.operator({"type": "MARK_AGENT_GONE",
                                       "mark_agent_gone": {"agent_id": {"value": agent}}})
         self.assertEqual((status, body), (200, ""))
