@@ -105,6 +105,13 @@ caf::error teardown(master_ptr self, const operator_call& call) {
   if (self->state.frameworks.count(id) == 0)
     return make_error("TEARDOWN: no framework with ID '" + id + "'");
   logger("master")->info("framework {} torn down by an operator", id);
+  // As in Mesos, the framework's subscription ends: an ERROR saying why
+  // closes its stream, and a SUBSCRIBE with the old id is refused.
+  if (auto& fw = self->state.frameworks.at(id); fw.connected && fw.sink)
+    self->send(fw.sink, make_wire<schema::Event>([&](auto e) {
+                 e.setType(schema::Event::Type::ERROR);
+                 e.initError().setMessage(fmt::format("Framework {} has been removed", id));
+               }));
   remove_framework(self, id);
   return {};
 }

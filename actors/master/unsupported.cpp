@@ -150,12 +150,8 @@ std::string unsupported_call(Call::Type type) {
 std::string unsupported_operator_call(schema::operator_api::Call::Type type) {
   using T = schema::operator_api::Call::Type;
   switch (type) {
-    // Logging and the files API on the master.
-    case T::GET_LOGGING_LEVEL:
-    case T::SET_LOGGING_LEVEL:
-    case T::LIST_FILES:
-    case T::READ_FILE:
-    // Offer operations by operators, maintenance, draining, quota.
+    // Offer operations by operators, maintenance, draining, quota. (Logging
+    // and the files API are the HTTP server's: actors/http/node_calls.)
     case T::GET_OPERATIONS:
     case T::RESERVE_RESOURCES:
     case T::UNRESERVE_RESOURCES:

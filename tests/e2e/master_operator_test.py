@@ -6,6 +6,7 @@ frameworks bounded by --max_completed_frameworks), and calls cairn does not
 serve yet answered 501 by name."""
 import http.client
 import json
+import socket
 import sys
 import threading
 import time
@@ -133,6 +134,11 @@ class Framework:
         return "TASK_RUNNING" in states
 
     def close(self):
+        # The pump thread may be blocked reading: end the socket under it first.
+        try:
+            self.conn.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.conn.close()
 
 
@@ -171,6 +177,9 @@ class MasterOperator(unittest.TestCase):
         status, body = self.operator({"type": "TEARDOWN",
                                       "teardown": {"framework_id": {"value": fw.id}}})
         self.assertEqual((status, body), (200, ""))
+        # The framework hears why, and its stream ends, as in Mesos.
+        error = wait_for(lambda: fw.of_type("ERROR"))
+        self.assertEqual(error[0]["error"]["message"], "Framework %s has been removed" % fw.id)
         state = self.local.state()
         self.assertNotIn(fw.id, [f["id"] for f in state["frameworks"]])
         done = [f for f in state["completed_frameworks"] if f["id"] == fw.id]

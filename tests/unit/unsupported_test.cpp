@@ -425,7 +425,10 @@ TEST_CASE("operator calls the master does not serve yet are named; served ones a
                            T::GET_FLAGS, T::GET_METRICS, T::GET_STATE, T::GET_FRAMEWORKS,
                            T::GET_EXECUTORS, T::GET_TASKS, T::GET_ROLES, T::GET_MASTER,
                            T::SUBSCRIBE, T::GET_LEADING_MASTER, T::GET_AGENT, T::GET_WEIGHTS,
-                           T::UPDATE_WEIGHTS, T::TEARDOWN, T::MARK_AGENT_GONE};
+                           T::UPDATE_WEIGHTS, T::TEARDOWN, T::MARK_AGENT_GONE,
+                           // Served by the HTTP server for the node it runs in.
+                           T::GET_LOGGING_LEVEL, T::SET_LOGGING_LEVEL, T::LIST_FILES,
+                           T::READ_FILE};
   for (unsigned i = 0; i < enumerants.size(); ++i) {
     auto type = static_cast<T>(i);
     bool is_served = std::find(served.begin(), served.end(), type) != served.end();
