@@ -170,6 +170,8 @@ capnp::JsonCodec* make_codec() {
   codec->handleByAnnotation<schema::state::Frameworks>();
   codec->handleByAnnotation<schema::state::Slaves>();
   codec->handleByAnnotation<schema::state::Tasks>();
+  codec->handleByAnnotation<schema::state::StateSummary>();
+  codec->handleByAnnotation<schema::state::Roles>();
   codec->handleByAnnotation<schema::state::Version>();
   codec->handleByAnnotation<schema::state::FileList>();
   codec->handleByAnnotation<schema::state::FileData>();

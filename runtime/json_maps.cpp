@@ -6,6 +6,7 @@
 #include "schema/mesos.capnp.h"
 #include "schema/resources.capnp.h"
 #include "schema/scheduler.capnp.h"
+#include "schema/state.capnp.h"
 
 namespace cairn {
 
@@ -60,11 +61,13 @@ void add_map_handlers(capnp::JsonCodec& codec) {
   static map_handler<schema::TextMap> texts;
   static map_handler<schema::OfferFiltersMap> offer_filters;
   static map_handler<schema::RoleConstraintsMap> role_constraints;
+  static map_handler<schema::state::SummaryMap> summaries;
   codec.addTypeHandler(scalars);
   codec.addTypeHandler(secrets);
   codec.addTypeHandler(texts);
   codec.addTypeHandler(offer_filters);
   codec.addTypeHandler(role_constraints);
+  codec.addTypeHandler(summaries);
   // The annotated roots do not see past a handler, so the maps' value types
   // learn their Mesos spellings here.
   codec.handleByAnnotation<schema::Secret>();

@@ -41,11 +41,8 @@ inline constexpr size_t basp_max_connections = 32768;
 // validation work bounded.
 inline constexpr size_t max_offers_per_accept = 1024;
 inline constexpr size_t max_operations_per_accept = 4096;
-// Terminal tasks kept per framework for /master/state (Mesos'
-// --max_completed_tasks_per_framework default).
-inline constexpr size_t max_completed_tasks_per_framework = 1000;
-// Torn-down frameworks kept for /master/state (Mesos' --max_completed_frameworks).
-inline constexpr size_t max_completed_frameworks = 50;
+// Completed tasks and frameworks kept by the master are bounded by Mesos'
+// --max_completed_tasks_per_framework and --max_completed_frameworks.
 // Status history kept per task.
 inline constexpr size_t max_statuses_per_task = 16;
 // Operators following one master's event stream at once.

@@ -31,6 +31,7 @@ using agent_operator_event = wire<schema::operator_api::AgentEvent>;
 using master_snapshot = wire<schema::state::Master>;
 using agent_snapshot = wire<schema::state::AgentState>;
 using log_message = wire<schema::log::Message>;
+using roles_document = wire<schema::state::Roles>;
 
 } // namespace cairn
 
@@ -51,4 +52,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(cairn, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(cairn, (cairn::log_message))
   CAF_ADD_TYPE_ID(cairn, (cairn::agent_operator_response))
   CAF_ADD_TYPE_ID(cairn, (cairn::agent_operator_event))
+  CAF_ADD_TYPE_ID(cairn, (cairn::roles_document))
 CAF_END_TYPE_ID_BLOCK(cairn)

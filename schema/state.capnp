@@ -6,6 +6,7 @@ using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("cairn::schema::state");
 using Json = import "/capnp/compat/json.capnp";
 using M = import "mesos.capnp";
+using R = import "resources.capnp";
 
 struct ResourceSummary {
   # Mesos' resource object: scalars by name, ranges as "[a-b, c-d]".
@@ -31,6 +32,20 @@ struct Task {
   resources @6 :ResourceSummary;
   role @7 :Text;
   statuses @8 :List(Status);
+  # What the TaskInfo carried, as Mesos shows it.
+  labels @9 :List(R.Label);
+  discovery @10 :M.DiscoveryInfo;
+  container @11 :M.ContainerInfo;
+  user @12 :Text;
+}
+
+struct SummaryMap {
+  # Mesos' {"role": {"cpus": 1, ...}} objects (reserved_resources).
+  entries @0 :List(Entry);
+  struct Entry {
+    key @0 :Text;
+    value @1 :ResourceSummary;
+  }
 }
 
 struct Agent {
@@ -45,6 +60,12 @@ struct Agent {
   unreservedResources @8 :ResourceSummary $Json.name("unreserved_resources");
   active @9 :Bool;
   version @10 :Text;
+  attributes @11 :R.TextMap;
+  # By role, what is reserved to it on the agent.
+  reservedResources @12 :SummaryMap $Json.name("reserved_resources");
+  reregisteredTime @13 :Float64 $Json.name("reregistered_time");
+  # Only for /master/state-summary: the frameworks with tasks or offers here.
+  frameworkIds @14 :List(Text) $Json.name("framework_ids");
 }
 
 struct Framework {
@@ -62,6 +83,12 @@ struct Framework {
   offeredResources @11 :ResourceSummary $Json.name("offered_resources");
   tasks @12 :List(Task);
   completedTasks @13 :List(Task) $Json.name("completed_tasks");
+  hostname @14 :Text;
+  webuiUrl @15 :Text $Json.name("webui_url");
+  pid @16 :Text;
+  capabilities @17 :List(Text);
+  unregisteredTime @18 :Float64 $Json.name("unregistered_time");
+  recovered @19 :Bool;
 }
 
 struct Master {
@@ -78,6 +105,67 @@ struct Master {
   slaves @10 :List(Agent);
   frameworks @11 :List(Framework);
   completedFrameworks @12 :List(Framework) $Json.name("completed_frameworks");
+  cluster @13 :Text;
+  flags @14 :R.TextMap;
+  unreachableSlaves @15 :UInt32 $Json.name("unreachable_slaves");
+}
+
+struct StateSummary {
+  # /master/state-summary: agents and frameworks without their tasks.
+  hostname @0 :Text;
+  cluster @1 :Text;
+  slaves @2 :List(Agent);
+  frameworks @3 :List(FrameworkSummary);
+}
+
+struct FrameworkSummary {
+  id @0 :Text;
+  name @1 :Text;
+  pid @2 :Text;
+  usedResources @3 :ResourceSummary $Json.name("used_resources");
+  offeredResources @4 :ResourceSummary $Json.name("offered_resources");
+  capabilities @5 :List(Text);
+  hostname @6 :Text;
+  webuiUrl @7 :Text $Json.name("webui_url");
+  active @8 :Bool;
+  connected @9 :Bool;
+  recovered @10 :Bool;
+  taskStaging @11 :UInt32 $Json.name("TASK_STAGING");
+  taskStarting @12 :UInt32 $Json.name("TASK_STARTING");
+  taskRunning @13 :UInt32 $Json.name("TASK_RUNNING");
+  taskKilling @14 :UInt32 $Json.name("TASK_KILLING");
+  taskFinished @15 :UInt32 $Json.name("TASK_FINISHED");
+  taskKilled @16 :UInt32 $Json.name("TASK_KILLED");
+  taskFailed @17 :UInt32 $Json.name("TASK_FAILED");
+  taskLost @18 :UInt32 $Json.name("TASK_LOST");
+  taskError @19 :UInt32 $Json.name("TASK_ERROR");
+  taskUnreachable @20 :UInt32 $Json.name("TASK_UNREACHABLE");
+  slaveIds @21 :List(Text) $Json.name("slave_ids");
+}
+
+struct Roles {
+  # /master/roles, in Mesos' layout.
+  roles @0 :List(Role);
+
+  struct Role {
+    name @0 :Text;
+    weight @1 :Float64;
+    frameworks @2 :List(Text);
+    resources @3 :ResourceSummary;
+    # `resources` is Mesos' older name for `allocated`.
+    allocated @4 :ResourceSummary;
+    offered @5 :ResourceSummary;
+    reserved @6 :ResourceSummary;
+    quota @7 :Quota;
+  }
+
+  struct Quota {
+    # cairn has no quota yet: no guarantee and no limit.
+    role @0 :Text;
+    guarantee @1 :ResourceSummary;
+    limit @2 :ResourceSummary;
+    consumed @3 :ResourceSummary;
+  }
 }
 
 struct ActorEndpoint {

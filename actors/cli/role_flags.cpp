@@ -62,6 +62,11 @@ void master_flags::add_to(flag_table& t) {
         "How long an unreachable agent is kept before it is forgotten");
   t.add({"agent_reregister_timeout", "slave_reregister_timeout"}, agent_reregister_timeout,
         "How long agents have to re-register with a newly elected master");
+  t.add({"cluster"}, cluster, "Name of the cluster, shown in /master/state and the UI");
+  t.add({"max_completed_frameworks"}, max_completed_frameworks,
+        "Completed frameworks kept for /master/state");
+  t.add({"max_completed_tasks_per_framework"}, max_completed_tasks_per_framework,
+        "Completed tasks kept per framework for /master/state");
 }
 
 caf::expected<master_options> master_flags::options(const node_flags& node) const {
@@ -79,6 +84,9 @@ caf::expected<master_options> master_flags::options(const node_flags& node) cons
   o.max_agent_ping_timeouts = std::max(1u, max_agent_ping_timeouts);
   o.agent_removal_timeout = agent_removal_timeout;
   o.agent_reregister_timeout = agent_reregister_timeout;
+  o.cluster = cluster;
+  o.max_completed_frameworks = max_completed_frameworks;
+  o.max_completed_tasks_per_framework = max_completed_tasks_per_framework;
   o.seed = entropy_seed();
   return o;
 }

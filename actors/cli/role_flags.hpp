@@ -40,6 +40,9 @@ struct master_flags {
   uint32_t max_agent_ping_timeouts = 5;
   duration agent_removal_timeout = std::chrono::minutes(15);
   duration agent_reregister_timeout = std::chrono::minutes(10);
+  std::string cluster;
+  uint32_t max_completed_frameworks = 50;
+  uint32_t max_completed_tasks_per_framework = 1000;
 
   void add_to(flag_table& table);
   caf::expected<master_options> options(const node_flags& node) const;

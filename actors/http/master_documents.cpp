@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <set>
 #include <vector>
 
 #include "actors/http/routes.hpp"
@@ -48,6 +50,83 @@ http_response tasks_document(const master_snapshot& state, const http_request& r
   auto list = b->initTasks(static_cast<unsigned>(n));
   for (size_t i = 0; i < n; ++i)
     list.setWithCaveats(static_cast<unsigned>(i), all[offset + i]);
+  return json_response(to_json(std::move(b).finish().get()));
+}
+
+namespace {
+
+// A framework's task count in `state`, for the summary's TASK_* fields.
+void count_task(ss::FrameworkSummary::Builder f, schema::TaskState state) {
+  using S = schema::TaskState;
+  switch (state) {
+    case S::TASK_STAGING: f.setTaskStaging(f.getTaskStaging() + 1); break;
+    case S::TASK_STARTING: f.setTaskStarting(f.getTaskStarting() + 1); break;
+    case S::TASK_RUNNING: f.setTaskRunning(f.getTaskRunning() + 1); break;
+    case S::TASK_KILLING: f.setTaskKilling(f.getTaskKilling() + 1); break;
+    case S::TASK_FINISHED: f.setTaskFinished(f.getTaskFinished() + 1); break;
+    case S::TASK_KILLED: f.setTaskKilled(f.getTaskKilled() + 1); break;
+    case S::TASK_FAILED: f.setTaskFailed(f.getTaskFailed() + 1); break;
+    case S::TASK_LOST: f.setTaskLost(f.getTaskLost() + 1); break;
+    case S::TASK_ERROR: f.setTaskError(f.getTaskError() + 1); break;
+    case S::TASK_UNREACHABLE: f.setTaskUnreachable(f.getTaskUnreachable() + 1); break;
+    default: break;
+  }
+}
+
+void fill_framework_summary(ss::FrameworkSummary::Builder f, ss::Framework::Reader fw) {
+  f.setId(fw.getId());
+  f.setName(fw.getName());
+  if (fw.hasPid())
+    f.setPid(fw.getPid());
+  f.setUsedResources(fw.getUsedResources());
+  f.setOfferedResources(fw.getOfferedResources());
+  f.setCapabilities(fw.getCapabilities());
+  if (fw.hasHostname())
+    f.setHostname(fw.getHostname());
+  if (fw.hasWebuiUrl())
+    f.setWebuiUrl(fw.getWebuiUrl());
+  f.setActive(fw.getActive());
+  f.setConnected(fw.getConnected());
+  f.setRecovered(fw.getRecovered());
+  // Every count is written, zeros too, as Mesos writes them.
+  for (auto list : {fw.getTasks(), fw.getCompletedTasks()})
+    for (auto t : list)
+      count_task(f, t.getState());
+  std::set<std::string> agents;
+  for (auto t : fw.getTasks())
+    agents.insert(t.getSlaveId());
+  auto ids = f.initSlaveIds(static_cast<unsigned>(agents.size()));
+  unsigned i = 0;
+  for (const auto& id : agents)
+    ids.set(i++, id);
+}
+
+} // namespace
+
+// Mesos' /master/state-summary: agents and frameworks with their totals,
+// without the tasks; which framework runs on which agent, both ways.
+http_response state_summary_document(const master_snapshot& state) {
+  wire_builder<ss::StateSummary> b{4096};
+  b->setHostname(state->getHostname());
+  if (state->hasCluster())
+    b->setCluster(state->getCluster());
+  std::map<std::string, std::set<std::string>> frameworks_on;
+  for (auto fw : state->getFrameworks())
+    for (auto t : fw.getTasks())
+      frameworks_on[t.getSlaveId()].insert(fw.getId());
+  auto slaves = b->initSlaves(state->getSlaves().size());
+  for (unsigned i = 0; i < slaves.size(); ++i) {
+    auto agent = state->getSlaves()[i];
+    slaves.setWithCaveats(i, agent);
+    const auto& ids = frameworks_on[agent.getId()];
+    auto list = slaves[i].initFrameworkIds(static_cast<unsigned>(ids.size()));
+    unsigned k = 0;
+    for (const auto& id : ids)
+      list.set(k++, id);
+  }
+  auto frameworks = b->initFrameworks(state->getFrameworks().size());
+  for (unsigned i = 0; i < frameworks.size(); ++i)
+    fill_framework_summary(frameworks[i], state->getFrameworks()[i]);
   return json_response(to_json(std::move(b).finish().get()));
 }
 

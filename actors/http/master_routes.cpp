@@ -103,6 +103,32 @@ leader_handler state_cut(caf::actor_system& sys, Render render) {
   };
 }
 
+// Mesos' /master/teardown: POST with the form body frameworkId=<id>; the
+// TEARDOWN operator call underneath. 200 once done, 400 naming what is wrong.
+void serve_teardown(caf::actor_system& sys, const master_actor& master,
+                    const http_request& request, http_reply reply) {
+  http_request form;
+  form.query = request.body;
+  std::string id = form.query_param("frameworkId");
+  if (id.empty())
+    return reply.send(
+      text_response(400, "Missing 'frameworkId' query parameter in the request body"));
+  namespace op = schema::operator_api;
+  auto call = make_wire<op::Call>([&](op::Call::Builder c) {
+    c.setType(op::Call::Type::TEARDOWN);
+    c.initTeardown().initFrameworkId().setValue(id);
+  });
+  sys.spawn([master, call, reply](caf::event_based_actor* self) {
+    self->request(master, actor_answer_timeout, call)
+      .then([reply](const operator_response&) { reply.send(text_response(200, "")); },
+            [reply](caf::error& err) {
+              bool invalid = err.category() == caf::atom("system")
+                             && err.code() == static_cast<uint8_t>(caf::sec::invalid_argument);
+              reply.send(text_response(invalid ? 400 : 503, error_message(err)));
+            });
+  });
+}
+
 // The web UI's files. The UI reads the state from where it was loaded: a
 // standby sends the browser to the leader (as Mesos' does), and serves it
 // only while no master leads.
@@ -194,6 +220,11 @@ http_handler master_routes(caf::actor_system& sys, std::shared_ptr<leadership> n
              leading(node, [&sys](const master_actor& master, http_request, http_reply reply) {
                serve_registry(sys, master, std::move(reply));
              }));
+  table->add({"/master/teardown", "/teardown"}, {"POST"},
+             leading(node, [&sys](const master_actor& master, http_request request,
+                                  http_reply reply) {
+               serve_teardown(sys, master, request, std::move(reply));
+             }));
   auto whole = [](const master_snapshot& s, const http_request&) {
     return json_response(to_json(*s));
   };
@@ -206,6 +237,16 @@ http_handler master_routes(caf::actor_system& sys, std::shared_ptr<leadership> n
   table->get({"/master/frameworks", "/frameworks"}, leading(node, state_cut(sys, frameworks)));
   table->get({"/master/slaves", "/slaves"}, leading(node, state_cut(sys, slaves)));
   table->get({"/master/tasks", "/tasks"}, leading(node, state_cut(sys, tasks_document)));
+  table->get({"/master/roles", "/roles", "/master/roles.json", "/roles.json"},
+             leading(node, [&sys](const master_actor& master, http_request, http_reply reply) {
+               serve_from_actor<roles_document>(sys, master, roles_atom::value,
+                                                std::move(reply));
+             }));
+  auto summary = [](const master_snapshot& s, const http_request&) {
+    return state_summary_document(s);
+  };
+  table->get({"/master/state-summary", "/state-summary"},
+             leading(node, state_cut(sys, summary)));
   return route_table::handler(std::move(table));
 }
 

@@ -65,7 +65,9 @@ void ask_operator(caf::actor_system& sys, const Handle& target, operator_call ca
             [=](caf::error& err) {
               bool invalid = err.category() == caf::atom("system")
                              && err.code() == static_cast<uint8_t>(caf::sec::invalid_argument);
-              reply.send(text_response(invalid ? 400 : 503, error_message(err)));
+              // A call cairn knows but does not serve yet is 501, naming it.
+              int status = invalid ? 400 : is_not_supported(err) ? 501 : 503;
+              reply.send(text_response(status, error_message(err)));
             });
   });
 }
@@ -94,6 +96,9 @@ void serve_call(caf::actor_system& sys, const Handle& target, const http_request
   ask_operator<Response>(sys, target, call, std::move(reply), [media, type](const Response& r) {
     if (r->getType() == Type::UNKNOWN)
       return text_response(400, "This call is not supported here");
+    // Calls that change something answer 200 with no body, as Mesos'.
+    if (r->getType() == Type::TEARDOWN || r->getType() == Type::MARK_AGENT_GONE)
+      return text_response(200, "");
     return mesos_answer(media, type, to_json(*r));
   });
 }

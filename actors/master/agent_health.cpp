@@ -61,7 +61,7 @@ void unreachable_recorded(master_ptr self, agent_record& agent) {
     auto& task = fw.tasks.at(task_id);
     agent.used -= task.res;
     agent.tasks.erase({framework_id, task_id});
-    fw.completed_tasks.push_back(std::move(task));
+    keep_completed_task(self, fw, std::move(task));
     fw.tasks.erase(task_id);
   }
   tell_agent_lost(self, agent.id);
@@ -157,7 +157,7 @@ void mark_unreachable(master_ptr self, agent_record& agent) {
 }
 
 void remove_agent(master_ptr self, const std::string& agent_id, task_reason reason,
-                  const std::string& message) {
+                  const std::string& message, task_state partition_aware_state) {
   auto& st = self->state;
   auto i = st.agents.find(agent_id);
   if (i == st.agents.end())
@@ -177,10 +177,10 @@ void remove_agent(master_ptr self, const std::string& agent_id, task_reason reas
     // again: reconciliation answers TASK_UNKNOWN for them, as in Mesos.
     if (!task->second.terminal() && !was_unreachable) {
       fw->second.used -= task->second.res.scalars();
-      auto state = fw->second.partition_aware ? task_state::TASK_GONE : task_state::TASK_LOST;
+      auto state = fw->second.partition_aware ? partition_aware_state : task_state::TASK_LOST;
       change_task_state(self, fw->second, task->second, state, reason, message, true);
     }
-    fw->second.completed_tasks.push_back(std::move(task->second));
+    keep_completed_task(self, fw->second, std::move(task->second));
     fw->second.tasks.erase(task);
   }
   logger("master")->info("agent {} removed: {}", agent_id, message);

@@ -157,6 +157,7 @@ void adopt_task(master_ptr self, agent_record& agent, framework_record& fw,
   task.state = t.getState();
   task.timestamp = wall_clock_seconds();
   task.statuses.push_back({task.state, task.timestamp});
+  keep_shown_info(task, info);
   fw.used += task.res.scalars();
   agent.used += task.res;
   agent.tasks.insert({fw.id, task.id});
@@ -221,7 +222,7 @@ void reconcile_agent_tasks(master_ptr self, agent_record& agent, Call::Reregiste
     change_task_state(self, fw, rec, state, task_reason::AGENT_REREGISTERED,
                       "Task is no longer on its agent", true);
     agent.tasks.erase({framework_id, task_id});
-    fw.completed_tasks.push_back(std::move(rec));
+    keep_completed_task(self, fw, std::move(rec));
     fw.tasks.erase(task_id);
   }
 }

@@ -320,11 +320,9 @@ void remove_framework(master_ptr self, const std::string& framework_id) {
     if (!task.terminal())
       change_task_state(self, fw, task, task_state::TASK_KILLED, task_reason::FRAMEWORK_REMOVED,
                         "Framework removed", false);
-    fw.completed_tasks.push_back(std::move(task));
+    keep_completed_task(self, fw, std::move(task));
   }
   fw.tasks.clear();
-  while (fw.completed_tasks.size() > limits::max_completed_tasks_per_framework)
-    fw.completed_tasks.pop_front();
   for (const auto& agent_id : agents_to_tell)
     self->send(st.agents[agent_id].sink, make_wire<schema::agent::Event>([&](auto e) {
                  e.setType(schema::agent::Event::Type::SHUTDOWN_FRAMEWORK);
@@ -343,10 +341,8 @@ void remove_framework(master_ptr self, const std::string& framework_id) {
   logger("master")->info("framework {} removed", framework_id);
   write_registry(self, remove_framework_entry(framework_id));
   publish_framework(self, fw, schema::operator_api::Event::Type::FRAMEWORK_REMOVED);
-  st.completed_frameworks.push_back(std::move(fw));
+  keep_completed_framework(self, std::move(fw));
   st.frameworks.erase(i);
-  while (st.completed_frameworks.size() > limits::max_completed_frameworks)
-    st.completed_frameworks.pop_front();
 }
 
 } // namespace cairn

@@ -6,6 +6,7 @@
 #include <caf/system_messages.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/master/roles_view.hpp"
 #include "actors/master/state.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/errors.hpp"
@@ -82,6 +83,7 @@ master_actor::behavior_type master(master_ptr self, master_options options) {
     [=](const allocation& grants) { on_allocation(self, grants); },
     [=](const operator_call& call) { return on_operator_call(self, call); },
     [=](state_atom) { return build_state(self); },
+    [=](roles_atom) { return build_roles(self); },
     [=](kv_get_atom a, std::string& key) {
       return self->delegate(self->state.options.registrar, a, std::move(key));
     },

@@ -24,6 +24,7 @@ using failover_atom = caf::atom_constant<caf::atom("failover")>;
 using ping_atom = caf::atom_constant<caf::atom("ping")>;
 using reregister_timeout_atom = caf::atom_constant<caf::atom("rereg")>;
 using update_framework_atom = caf::atom_constant<caf::atom("updatefw")>;
+using roles_atom = caf::atom_constant<caf::atom("roles")>;
 
 using master_actor = caf::typed_actor<
   // From frameworks (their drivers, or HTTP streams acting for them).
@@ -38,6 +39,7 @@ using master_actor = caf::typed_actor<
   // Operators and the HTTP gateway.
   caf::replies_to<operator_call>::with<operator_response>,
   caf::replies_to<state_atom>::with<master_snapshot>,
+  caf::replies_to<roles_atom>::with<roles_document>,
   // The replicated key-value store, for frameworks' state: a key's (version,
   // value), version 0 when absent; compare-and-set writes (key, value, the
   // version expected, or any) answering (written, why not, new version); and
@@ -77,6 +79,12 @@ struct master_options {
   // Role weights for DRF (Mesos' --weights); roles not named weigh 1. Once
   // the registry holds weights, it wins.
   std::vector<std::pair<std::string, double>> weights;
+  // Mesos' --cluster: a name for /master/state ("" leaves it out).
+  std::string cluster;
+  // Kept for /master/state and GET_TASKS/GET_FRAMEWORKS, oldest dropped
+  // first (Mesos' flags and defaults).
+  size_t max_completed_frameworks = 50;
+  size_t max_completed_tasks_per_framework = 1000;
   uint64_t seed = 0;  // ids and the allocator's shuffle
   // Every flag of the command that started it, with its value, in Mesos'
   // names: what GET_FLAGS and /master/flags answer.

@@ -81,6 +81,7 @@ void launch(master_ptr self, framework_record& fw, agent_record& agent,
   task.state = task_state::TASK_STAGING;
   task.timestamp = wall_clock_seconds();
   task.statuses.push_back({task.state, task.timestamp});
+  keep_shown_info(task, info);
   fw.used += task.res.scalars();
   agent.used += task.res;
   agent.tasks.insert({fw.id, task.id});

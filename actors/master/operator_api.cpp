@@ -4,9 +4,12 @@
 #include <algorithm>
 #include <set>
 
+#include "actors/master/roles_view.hpp"
+#include "actors/master/unsupported.hpp"
 #include "actors/master/v1_objects.hpp"
 #include "actors/resources/convert.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/log.hpp"
 #include "storage/registry.hpp"
 
 namespace cairn {
@@ -24,32 +27,16 @@ void fill_flags(master_ptr self, op::Response::GetFlags::Builder b) {
   }
 }
 
+// GET_ROLES: Mesos' v1 Role has a name, a weight, the frameworks and what is
+// allocated to the role (`resources`); /master/roles shows more.
 void fill_roles(master_ptr self, op::Response::GetRoles::Builder b) {
-  auto& st = self->state;
-  struct role_view {
-    std::vector<std::string> frameworks;
-    resources allocated;
-  };
-  std::map<std::string, role_view> roles;
-  for (const auto& [id, fw] : st.frameworks) {
-    for (const auto& r : fw.roles)
-      roles[r].frameworks.push_back(id);
-    for (const auto& [tid, t] : fw.tasks)
-      if (!t.terminal())
-        roles[t.role].allocated += t.res.scalars();
-  }
-  for (const auto& [role, weight] : st.options.weights)
-    roles[role];
+  auto roles = collect_roles(self);
   auto list = b.initRoles(static_cast<unsigned>(roles.size()));
   unsigned i = 0;
   for (const auto& [name, view] : roles) {
     auto r = list[i++];
     r.setName(name);
-    double weight = 1.0;
-    for (const auto& [role, w] : st.options.weights)
-      if (role == name)
-        weight = w;
-    r.setWeight(weight);
+    r.setWeight(view.weight);
     auto fws = r.initFrameworks(static_cast<unsigned>(view.frameworks.size()));
     for (unsigned k = 0; k < view.frameworks.size(); ++k)
       fws[k].setValue(view.frameworks[k]);
@@ -108,6 +95,58 @@ void update_weights(master_ptr self, const operator_call& call,
   });
 }
 
+// TEARDOWN: the framework's tasks are killed and it is removed, as when its
+// failover timeout expires. Unknown frameworks are refused, changing nothing.
+caf::error teardown(master_ptr self, const operator_call& call) {
+  auto body = call->getTeardown();
+  if (!call->hasTeardown() || !body.hasFrameworkId())
+    return make_error("TEARDOWN: 'teardown.framework_id' is required");
+  std::string id = body.getFrameworkId().getValue();
+  if (self->state.frameworks.count(id) == 0)
+    return make_error("TEARDOWN: no framework with ID '" + id + "'");
+  logger("master")->info("framework {} torn down by an operator", id);
+  // As in Mesos, the framework's subscription ends: an ERROR saying why
+  // closes its stream, and a SUBSCRIBE with the old id is refused.
+  if (auto& fw = self->state.frameworks.at(id); fw.connected && fw.sink)
+    self->send(fw.sink, make_wire<schema::Event>([&](auto e) {
+                 e.setType(schema::Event::Type::ERROR);
+                 e.initError().setMessage(fmt::format("Framework {} has been removed", id));
+               }));
+  remove_framework(self, id);
+  return {};
+}
+
+// MARK_AGENT_GONE: the agent is forgotten for good (it is told to shut down
+// and is refused should it come back); its tasks are TASK_GONE_BY_OPERATOR
+// to partition-aware frameworks, TASK_LOST to others, as in Mesos.
+caf::error mark_agent_gone(master_ptr self, const operator_call& call) {
+  auto body = call->getMarkAgentGone();
+  if (!call->hasMarkAgentGone() || !body.hasAgentId())
+    return make_error("MARK_AGENT_GONE: 'mark_agent_gone.agent_id' is required");
+  std::string id = body.getAgentId().getValue();
+  auto& st = self->state;
+  auto removed = std::find(st.removed_agents.begin(), st.removed_agents.end(), id);
+  if (removed != st.removed_agents.end())
+    return {};  // gone already: nothing more to do, as Mesos answers
+  if (auto r = st.recovered_agents.find(id); r != st.recovered_agents.end()) {
+    write_registry(self, remove_agent_entry(id));
+    remember_removed_agent(self, id);
+    st.recovered_agents.erase(r);
+    return {};
+  }
+  auto a = st.agents.find(id);
+  if (a == st.agents.end())
+    return make_error("MARK_AGENT_GONE: no agent with ID '" + id + "'");
+  logger("master")->info("agent {} marked gone by an operator", id);
+  self->send(a->second.sink, make_wire<schema::agent::Event>([](auto e) {
+               e.setType(schema::agent::Event::Type::SHUTDOWN_AGENT);
+               e.initShutdownAgent().setMessage("Agent has been marked gone");
+             }));
+  remove_agent(self, id, task_reason::AGENT_REMOVED_BY_OPERATOR, "Agent has been marked gone",
+               task_state::TASK_GONE_BY_OPERATOR);
+  return {};
+}
+
 } // namespace
 
 caf::typed_response_promise<operator_response> on_operator_call(master_ptr self,
@@ -135,6 +174,18 @@ caf::typed_response_promise<operator_response> on_operator_call(master_ptr self,
   }
   if (type == Type::UPDATE_WEIGHTS) {
     update_weights(self, call, promise);
+    return promise;
+  }
+  if (type == Type::TEARDOWN || type == Type::MARK_AGENT_GONE) {
+    auto err = type == Type::TEARDOWN ? teardown(self, call) : mark_agent_gone(self, call);
+    if (err)
+      promise.deliver(std::move(err));
+    else
+      promise.deliver(make_wire<op::Response>([=](op::Response::Builder r) { r.setType(type); }));
+    return promise;
+  }
+  if (auto why = unsupported_operator_call(type); !why.empty()) {
+    promise.deliver(make_not_supported(why));
     return promise;
   }
   wire_builder<op::Response> w{1024};

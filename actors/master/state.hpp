@@ -49,7 +49,10 @@ struct task_record {
   std::string message;
   double timestamp = 0;
   std::string latest_uuid;  // of the latest update that carried one
-  std::vector<status_entry> statuses;  // bounded by limits::max_statuses_per_task
+  std::vector<status_entry> statuses;  // keep_status: once per state, bounded
+  // The parts of its TaskInfo that /master/state shows (labels, discovery,
+  // container); empty when it had none.
+  wire<schema::TaskInfo> shown;
 
   bool terminal() const {
     return is_terminal(state);
@@ -220,10 +223,11 @@ void on_agent_disconnected(master_ptr self, const std::string& agent_id);
 void mark_unreachable(master_ptr self, agent_record& agent);
 // Keeps a removed agent's id (bounded) so that it is refused should it return.
 void remember_removed_agent(master_ptr self, const std::string& agent_id);
-// Forgets an agent: its tasks are lost to their frameworks (or gone, for
-// partition-aware ones) with `reason` and `message`.
+// Forgets an agent: its tasks are lost to their frameworks (or
+// `partition_aware_state`, for partition-aware ones) with `reason` and `message`.
 void remove_agent(master_ptr self, const std::string& agent_id, task_reason reason,
-                  const std::string& message);
+                  const std::string& message,
+                  task_state partition_aware_state = task_state::TASK_GONE);
 // What frameworks hold on an agent, for the allocator.
 std::vector<std::pair<std::string, resources>> used_by_framework(master_ptr self,
                                                                  const agent_record& agent);
@@ -249,6 +253,14 @@ void change_task_state(master_ptr self, framework_record& fw, task_record& task,
                        task_state state, task_reason reason, const std::string& message,
                        bool notify);
 void free_task_resources(master_ptr self, task_record& task);
+
+// -- task_history.cpp: what is kept of the past, bounded by Mesos' flags
+// Adds a status to a task's history, once per state in a row.
+void keep_status(task_record& task, status_entry entry);
+void keep_completed_task(master_ptr self, framework_record& fw, task_record task);
+// Keeps what /master/state shows of a task's TaskInfo.
+void keep_shown_info(task_record& task, schema::TaskInfo::Reader info);
+void keep_completed_framework(master_ptr self, framework_record fw);
 
 // -- views.cpp: /master/state
 master_snapshot build_state(master_ptr self);

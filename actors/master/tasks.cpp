@@ -27,9 +27,7 @@ void record_status(master_ptr self, task_record& task, schema::TaskStatus::Reade
   if (status.getUuid().size() > 0)
     task.latest_uuid.assign(reinterpret_cast<const char*>(status.getUuid().begin()),
                             status.getUuid().size());
-  if (task.statuses.size() >= limits::max_statuses_per_task)
-    task.statuses.erase(task.statuses.begin() + 1); // keep the first, drop the oldest after it
-  task.statuses.push_back({task.state, task.timestamp});
+  keep_status(task, {task.state, task.timestamp});
   count_task_end(self, task.state);
   publish_task_updated(self, task);
 }
@@ -41,10 +39,8 @@ void complete_task(master_ptr self, framework_record& fw, const std::string& tas
     return;
   if (auto a = self->state.agents.find(i->second.agent_id); a != self->state.agents.end())
     a->second.tasks.erase({fw.id, task_id});
-  fw.completed_tasks.push_back(std::move(i->second));
+  keep_completed_task(self, fw, std::move(i->second));
   fw.tasks.erase(i);
-  if (fw.completed_tasks.size() > limits::max_completed_tasks_per_framework)
-    fw.completed_tasks.pop_front();
 }
 
 void fill_status(schema::TaskStatus::Builder s, const task_record& task) {
@@ -95,9 +91,7 @@ void change_task_state(master_ptr self, framework_record& fw, task_record& task,
   task.source = task_source::SOURCE_MASTER;
   task.message = message;
   task.timestamp = wall_clock_seconds();
-  if (task.statuses.size() >= limits::max_statuses_per_task)
-    task.statuses.erase(task.statuses.begin() + 1);
-  task.statuses.push_back({state, task.timestamp});
+  keep_status(task, {state, task.timestamp});
   count_task_end(self, state);
   publish_task_updated(self, task);
   if (notify)

@@ -147,6 +147,55 @@ std::string unsupported_call(Call::Type type) {
   }
 }
 
+std::string unsupported_operator_call(schema::operator_api::Call::Type type) {
+  using T = schema::operator_api::Call::Type;
+  switch (type) {
+    // Offer operations by operators, maintenance, draining, quota. (Logging
+    // and the files API are the HTTP server's: actors/http/node_calls.)
+    case T::GET_OPERATIONS:
+    case T::RESERVE_RESOURCES:
+    case T::UNRESERVE_RESOURCES:
+    case T::CREATE_VOLUMES:
+    case T::DESTROY_VOLUMES:
+    case T::GROW_VOLUME:
+    case T::SHRINK_VOLUME:
+    case T::GET_MAINTENANCE_STATUS:
+    case T::GET_MAINTENANCE_SCHEDULE:
+    case T::UPDATE_MAINTENANCE_SCHEDULE:
+    case T::START_MAINTENANCE:
+    case T::STOP_MAINTENANCE:
+    case T::DRAIN_AGENT:
+    case T::DEACTIVATE_AGENT:
+    case T::REACTIVATE_AGENT:
+    case T::GET_QUOTA:
+    case T::UPDATE_QUOTA:
+    case T::SET_QUOTA:
+    case T::REMOVE_QUOTA:
+    // Containers, resource providers, images.
+    case T::GET_CONTAINERS:
+    case T::GET_RESOURCE_PROVIDERS:
+    case T::LAUNCH_NESTED_CONTAINER:
+    case T::WAIT_NESTED_CONTAINER:
+    case T::KILL_NESTED_CONTAINER:
+    case T::LAUNCH_NESTED_CONTAINER_SESSION:
+    case T::ATTACH_CONTAINER_INPUT:
+    case T::ATTACH_CONTAINER_OUTPUT:
+    case T::LAUNCH_CONTAINER:
+    case T::WAIT_CONTAINER:
+    case T::KILL_CONTAINER:
+    case T::REMOVE_NESTED_CONTAINER:
+    case T::REMOVE_CONTAINER:
+    case T::ADD_RESOURCE_PROVIDER_CONFIG:
+    case T::UPDATE_RESOURCE_PROVIDER_CONFIG:
+    case T::REMOVE_RESOURCE_PROVIDER_CONFIG:
+    case T::MARK_RESOURCE_PROVIDER_GONE:
+    case T::PRUNE_IMAGES:
+      return not_yet("Call type " + json_name(type));
+    default:
+      return {};
+  }
+}
+
 std::string unsupported_in_framework_info(schema::FrameworkInfo::Reader info) {
   if (info.getOfferFilters().getEntries().size() > 0)
     return not_yet("FrameworkInfo.offer_filters");

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "schema/mesos.capnp.h"
+#include "schema/operator.capnp.h"
 #include "schema/scheduler.capnp.h"
 
 namespace cairn {
@@ -29,6 +30,11 @@ std::string unsupported_operation(schema::Offer::Operation::Type type);
 // Why a call of `type` is not served yet ("Call type SHUTDOWN is not
 // supported yet"), or "" when the master serves it.
 std::string unsupported_call(schema::Call::Type type);
+
+// Why an operator call of `type` is not served by the master yet ("Call type
+// RESERVE_RESOURCES is not supported yet"), or "" when it is (or when the
+// type is unknown, which the API refuses before).
+std::string unsupported_operator_call(schema::operator_api::Call::Type type);
 
 // Why a FrameworkInfo or a SUBSCRIBE cannot be honoured yet, or "".
 std::string unsupported_in_framework_info(schema::FrameworkInfo::Reader info);

@@ -7,11 +7,13 @@
 #include <limits>
 
 #include "actors/master/master.hpp"
+#include "actors/master/state.hpp"
 #include "actors/registrar/registrar.hpp"
 #include "actors/resources/convert.hpp"
 #include "actors/resources/parse.hpp"
 #include "actors/scheduler/calls.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/limits.hpp"
 #include "runtime/log.hpp"
 #include "storage/registry.hpp"
 #include "tests/support/actor_fixture.hpp"
@@ -910,4 +912,20 @@ TEST_CASE_FIXTURE(master_fixture, "tasks an agent reports beyond its resources a
   REQUIRE(res);
   CHECK(res->get_scalar("mem") == doctest::Approx(4096 - 4 * 128));
   stop(back.handle);
+}
+
+TEST_CASE("a task's history keeps each state once in a row, bounded, the first always") {
+  task_record t;
+  keep_status(t, {task_state::TASK_STAGING, 1});
+  keep_status(t, {task_state::TASK_STARTING, 2});
+  keep_status(t, {task_state::TASK_STARTING, 3});  // the agent's retry
+  keep_status(t, {task_state::TASK_RUNNING, 4});
+  REQUIRE(t.statuses.size() == 3);
+  CHECK(t.statuses[1].timestamp == 2);
+  CHECK(t.statuses[2].state == task_state::TASK_RUNNING);
+  for (int i = 0; i < 100; ++i)
+    keep_status(t, {i % 2 ? task_state::TASK_RUNNING : task_state::TASK_KILLING, 5.0 + i});
+  CHECK(t.statuses.size() == limits::max_statuses_per_task);
+  CHECK(t.statuses.front().state == task_state::TASK_STAGING);
+  CHECK(t.statuses.back().timestamp == 104);
 }

@@ -3,10 +3,12 @@
 // types and subscribe fields; and every such field reads in Mesos' JSON.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
 
+#include <capnp/schema.h>
 #include <fmt/format.h>
 
 #include "actors/master/unsupported.hpp"
@@ -399,4 +401,38 @@ TEST_CASE("the operation error event is written as Mesos writes it") {
   CHECK(text == R"({"type":"UPDATE_OPERATION_STATUS","update_operation_status":{"status":)"
                 R"({"operation_id":{"value":"op-1"},"state":"OPERATION_ERROR",)"
                 R"("message":"Offer operation RESERVE is not supported yet"}}})");
+}
+
+TEST_CASE("operator calls the master does not serve yet are named; served ones are not") {
+  using T = schema::operator_api::Call::Type;
+  const std::vector<std::pair<T, std::string>> refused = {
+    {T::RESERVE_RESOURCES, "RESERVE_RESOURCES"},
+    {T::GET_QUOTA, "GET_QUOTA"},
+    {T::DRAIN_AGENT, "DRAIN_AGENT"},
+    {T::START_MAINTENANCE, "START_MAINTENANCE"},
+    {T::LAUNCH_NESTED_CONTAINER, "LAUNCH_NESTED_CONTAINER"},
+    {T::PRUNE_IMAGES, "PRUNE_IMAGES"},
+  };
+  for (const auto& [type, name] : refused)
+    CHECK(unsupported_operator_call(type) == "Call type " + name + " is not supported yet");
+  for (auto type : {T::GET_STATE, T::GET_ROLES, T::TEARDOWN, T::MARK_AGENT_GONE, T::SUBSCRIBE,
+                    T::UPDATE_WEIGHTS, T::GET_AGENT, T::UNKNOWN})
+    CHECK(unsupported_operator_call(type).empty());
+  // Every type Mesos has is either served or named: none falls through to a
+  // generic answer.
+  auto enumerants = capnp::Schema::from<T>().getEnumerants();
+  std::vector<T> served = {T::UNKNOWN, T::GET_HEALTH, T::GET_VERSION, T::GET_AGENTS,
+                           T::GET_FLAGS, T::GET_METRICS, T::GET_STATE, T::GET_FRAMEWORKS,
+                           T::GET_EXECUTORS, T::GET_TASKS, T::GET_ROLES, T::GET_MASTER,
+                           T::SUBSCRIBE, T::GET_LEADING_MASTER, T::GET_AGENT, T::GET_WEIGHTS,
+                           T::UPDATE_WEIGHTS, T::TEARDOWN, T::MARK_AGENT_GONE,
+                           // Served by the HTTP server for the node it runs in.
+                           T::GET_LOGGING_LEVEL, T::SET_LOGGING_LEVEL, T::LIST_FILES,
+                           T::READ_FILE};
+  for (unsigned i = 0; i < enumerants.size(); ++i) {
+    auto type = static_cast<T>(i);
+    bool is_served = std::find(served.begin(), served.end(), type) != served.end();
+    CHECK_MESSAGE(unsupported_operator_call(type).empty() == is_served,
+                  enumerants[i].getProto().getName().cStr());
+  }
 }
