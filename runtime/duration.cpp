@@ -71,14 +71,23 @@ caf::expected<duration> parse_duration(std::string_view text) {
   return bad("duration", text, "unknown unit (ns, us, ms, secs, mins, hrs, days, weeks)");
 }
 
+// As Mesos writes a Duration: in the largest unit not above it, as a number
+// of up to 15 significant digits (90s is "1.5mins", 15 minutes "15mins").
 std::string format_duration(duration d) {
+  struct named {
+    const char* name;
+    int64_t nanos;
+  };
+  static constexpr named units[] = {
+    {"weeks", 604800'000000000}, {"days", 86400'000000000}, {"hrs", 3600'000000000},
+    {"mins", 60'000000000},      {"secs", 1'000000000},     {"ms", 1'000000},
+    {"us", 1'000},
+  };
   auto ns = d.count();
-  if (ns % 1000000000 == 0)
-    return fmt::format("{}secs", ns / 1000000000);
-  if (ns % 1000000 == 0)
-    return fmt::format("{}ms", ns / 1000000);
-  if (ns % 1000 == 0)
-    return fmt::format("{}us", ns / 1000);
+  for (const auto& u : units)
+    if (ns >= u.nanos)
+      return fmt::format("{:.15g}{}", static_cast<double>(ns) / static_cast<double>(u.nanos),
+                         u.name);
   return fmt::format("{}ns", ns);
 }
 

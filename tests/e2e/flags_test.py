@@ -136,7 +136,7 @@ class Flags(unittest.TestCase):
         self.assertEqual(listed["port"], str(base + 1))
         self.assertEqual(listed["master"], master)
         self.assertEqual(listed["attributes"], "rack:a")
-        self.assertEqual(listed["executor_registration_timeout"], "120secs")
+        self.assertEqual(listed["executor_registration_timeout"], "2mins")
         self.assertEqual(get_flags_call(agent), list(listed.items()))
         self.assertEqual(self.flags_document(agent, "/flags"), listed)
 

@@ -26,6 +26,18 @@ TEST_CASE("Mesos' duration forms and the short ones") {
   CHECK(!parse_duration("1000000weeks"));
   CHECK(format_duration(15s) == "15secs");
   CHECK(format_duration(500ms) == "500ms");
+  // Mesos' rendering: the largest unit not above the value.
+  CHECK(format_duration(900s) == "15mins");
+  CHECK(format_duration(90s) == "1.5mins");
+  CHECK(format_duration(1500ms) == "1.5secs");
+  CHECK(format_duration(std::chrono::hours(24 * 7)) == "1weeks");
+  CHECK(format_duration(std::chrono::hours(36)) == "1.5days");
+  CHECK(format_duration(10us) == "10us");
+  CHECK(format_duration(0ns) == "0ns");
+  CHECK(format_duration(duration{20000000000} / 3) == "6.666666666secs");
+  // What it writes reads back.
+  for (duration d : {duration{900s}, duration{90s}, duration{1500ms}, duration{7ns}})
+    CHECK(parse_duration(format_duration(d)).value() == d);
 }
 
 TEST_CASE("sizes") {
