@@ -1,6 +1,7 @@
 #include "examples/launch_n_framework.hpp"
 
 #include <deque>
+#include <optional>
 #include <vector>
 
 #include <caf/event_based_actor.hpp>
@@ -10,6 +11,7 @@
 #include "actors/resources/convert.hpp"
 #include "actors/scheduler/calls.hpp"
 #include "actors/scheduler/driver.hpp"
+#include "actors/scheduler/launch_book.hpp"
 #include "actors/task_state.hpp"
 
 namespace cairn::examples {
@@ -31,7 +33,11 @@ struct framework_state {
   size_t ended = 0;
   tally result;
   bool suppressed = false;
+  launch_book book;  // to reconcile after a master failover
+  duration reconcile_backoff{};
 };
+
+using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
 
 using self_ptr = caf::stateful_actor<framework_state>*;
 
@@ -53,6 +59,7 @@ void on_offers(self_ptr self, const caf::actor& driver, capnp::List<schema::Offe
         t.shell_command = st.config.command;
         t.res = st.config.task_resources;
         left -= t.res;
+        st.book.launched(t.id, offer.getAgentId().getValue());
         tasks.push_back(std::move(t));
         st.pending.pop_front();
       }
@@ -73,21 +80,60 @@ void on_offers(self_ptr self, const caf::actor& driver, capnp::List<schema::Offe
   }
 }
 
+// The index of one of this framework's tasks, or none.
+std::optional<size_t> task_index(const framework_state& st, const std::string& id) {
+  auto prefix = st.config.name + "-";
+  if (id.rfind(prefix, 0) != 0 || id.size() == prefix.size())
+    return std::nullopt;
+  size_t index = 0;
+  for (char c : id.substr(prefix.size())) {
+    if (c < '0' || c > '9' || index > st.terminal_seen.size())
+      return std::nullopt;
+    index = index * 10 + static_cast<size_t>(c - '0');
+  }
+  if (index >= st.terminal_seen.size())
+    return std::nullopt;
+  return index;
+}
+
+// After subscribing again, asks about every task not yet ended; the master
+// is silent about a task whose agent has yet to come back, so what is not
+// answered is asked again, each time after twice the wait.
+void reconcile(self_ptr self, const caf::actor& driver, bool first) {
+  auto& st = self->state;
+  auto tasks = first ? st.book.ask_all() : st.book.ask_unanswered();
+  if (tasks.empty())
+    return;
+  self->send(driver, calls::reconcile(st.framework_id, tasks));
+  st.reconcile_backoff = first ? std::chrono::seconds(2)
+                               : std::min<duration>(st.reconcile_backoff * 2, std::chrono::seconds(60));
+  self->delayed_send(self, st.reconcile_backoff, reconcile_atom::value, driver);
+}
+
 void on_update(self_ptr self, const caf::actor& driver, schema::TaskStatus::Reader status) {
   auto& st = self->state;
+  auto index = task_index(st, status.getTaskId().getValue());
+  switch (st.book.heard(status)) {
+    case launch_book::verdict::repeat:
+      return;
+    case launch_book::verdict::lost_launch:
+      // It never reached an agent: it goes back in line for an offer.
+      if (index) {
+        st.pending.push_front(*index);
+        --st.result.launched;
+        st.suppressed = false;
+        self->send(driver, calls::revive(st.framework_id));
+      }
+      return;
+    case launch_book::verdict::news:
+      break;
+  }
   ++st.result.updates;
-  if (!is_terminal(status.getState()))
+  if (!is_terminal(status.getState()) || !index)
     return;
-  std::string id = status.getTaskId().getValue();
-  auto prefix = st.config.name + "-";
-  if (id.rfind(prefix, 0) != 0)
-    return;
-  size_t index = std::stoul(id.substr(prefix.size()));
-  if (index >= st.terminal_seen.size())
-    return;
-  if (++st.terminal_seen[index] == 2)
+  if (++st.terminal_seen[*index] == 2)
     ++st.result.tasks_with_two_terminal_states;
-  if (st.terminal_seen[index] > 1)
+  if (st.terminal_seen[*index] > 1)
     return;
   ++st.result.terminal[state_name(status.getState())];
   if (++st.ended < st.config.count)
@@ -108,7 +154,12 @@ caf::behavior launch_n(self_ptr self, launch_n_config config, tally_callback don
     [=](const scheduler_event& event) {
       auto driver = caf::actor_cast<caf::actor>(self->current_sender());
       scheduler_handlers h;
-      h.subscribed = [&](const std::string& id) { self->state.framework_id = id; };
+      h.subscribed = [&](const std::string& id) {
+        bool again = !self->state.framework_id.empty();
+        self->state.framework_id = id;
+        if (again)
+          reconcile(self, driver, true);
+      };
       h.offers = [&](auto offers) { on_offers(self, driver, offers); };
       h.update = [&](auto status) { on_update(self, driver, status); };
       h.error = [&](const std::string&) {
@@ -117,6 +168,7 @@ caf::behavior launch_n(self_ptr self, launch_n_config config, tally_callback don
       };
       dispatch(event, h);
     },
+    [=](reconcile_atom, const caf::actor& driver) { reconcile(self, driver, false); },
   };
 }
 

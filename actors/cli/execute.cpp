@@ -18,6 +18,7 @@
 #include "actors/resources/convert.hpp"
 #include "actors/scheduler/calls.hpp"
 #include "actors/scheduler/driver.hpp"
+#include "actors/scheduler/launch_book.hpp"
 #include "actors/task_state.hpp"
 #include "runtime/connect.hpp"
 #include "runtime/connector.hpp"
@@ -54,8 +55,12 @@ struct execute_state {
   std::string framework_id;
   std::string role;
   bool launched = false;
+  launch_book book;  // to reconcile after a master failover
+  duration reconcile_backoff{};
   std::shared_ptr<std::atomic<int>> exit_code;
 };
+
+using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
 
 // Prints "TASK_FAILED REASON_X message": the state, then what explains it.
 std::string describe(schema::TaskStatus::Reader s) {
@@ -76,6 +81,7 @@ void on_offers(caf::stateful_actor<execute_state>* self, caf::actor driver,
     auto res = read_resources(offer.getResources());
     if (!st.launched && res && res->unallocated().contains(st.task.res)) {
       st.launched = true;
+      st.book.launched(st.task.id, offer.getAgentId().getValue());
       self->send(driver, calls::launch(st.framework_id, {id}, {st.task}));
       self->send(driver, calls::suppress(st.framework_id));
       continue;
@@ -84,6 +90,21 @@ void on_offers(caf::stateful_actor<execute_state>* self, caf::actor driver,
   }
   if (!decline.empty())
     self->send(driver, calls::decline(st.framework_id, decline, st.launched ? 3600 : 5));
+}
+
+// After subscribing again (the master failed over), asks the master about
+// the task; the master says nothing while the task's agent has yet to come
+// back, so unanswered questions are asked again, waiting twice as long each
+// time, as Mesos' reconciliation guide advises.
+void reconcile(caf::stateful_actor<execute_state>* self, caf::actor driver, bool first) {
+  auto& st = self->state;
+  auto tasks = first ? st.book.ask_all() : st.book.ask_unanswered();
+  if (tasks.empty())
+    return;
+  self->send(driver, calls::reconcile(st.framework_id, tasks));
+  st.reconcile_backoff = first ? std::chrono::seconds(2)
+                               : std::min<duration>(st.reconcile_backoff * 2, std::chrono::seconds(60));
+  self->delayed_send(self, st.reconcile_backoff, reconcile_atom::value, driver);
 }
 
 caf::behavior execute_framework(caf::stateful_actor<execute_state>* self, task_spec task,
@@ -97,9 +118,26 @@ caf::behavior execute_framework(caf::stateful_actor<execute_state>* self, task_s
       auto driver = caf::actor_cast<caf::actor>(self->current_sender());
       auto& st = self->state;
       scheduler_handlers h;
-      h.subscribed = [&](const std::string& id) { st.framework_id = id; };
+      h.subscribed = [&](const std::string& id) {
+        bool again = !st.framework_id.empty();
+        st.framework_id = id;
+        if (again)
+          reconcile(self, driver, true);
+      };
       h.offers = [&](auto offers) { on_offers(self, driver, offers); };
       h.update = [&](schema::TaskStatus::Reader s) {
+        switch (st.book.heard(s)) {
+          case launch_book::verdict::repeat:
+            return;
+          case launch_book::verdict::lost_launch:
+            // It never reached an agent: launch it again, on a new offer.
+            std::cerr << "the launch was lost with the master; launching again" << std::endl;
+            st.launched = false;
+            self->send(driver, calls::revive(st.framework_id));
+            return;
+          case launch_book::verdict::news:
+            break;
+        }
         std::cout << (st.json ? to_json(s) : describe(s)) << std::endl;
         if (!is_terminal(s.getState()))
           return;
@@ -114,6 +152,7 @@ caf::behavior execute_framework(caf::stateful_actor<execute_state>* self, task_s
       };
       dispatch(event, h);
     },
+    [=](reconcile_atom, const caf::actor& driver) { reconcile(self, driver, false); },
   };
 }
 

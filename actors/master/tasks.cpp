@@ -2,6 +2,8 @@
 // acknowledgements on their way back, kills and reconciliation.
 #include "actors/master/state.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "runtime/clock.hpp"
@@ -234,14 +236,25 @@ void on_reconcile(master_ptr self, framework_record& fw,
       send_known(task->second);
       continue;
     }
-    // Explicit reconciliation of a task the master does not know: TASK_GONE
-    // when its agent is here and would have told us, TASK_UNKNOWN otherwise;
-    // frameworks that are not partition-aware get TASK_LOST for both.
+    // Explicit reconciliation of a task the master does not know, as Mesos
+    // answers it: nothing while its agent (or, with no agent given, any
+    // agent) has yet to re-register after a failover, since the task may be
+    // there; TASK_UNREACHABLE while the agent is unreachable; TASK_GONE when
+    // the agent is here and would have told us; TASK_GONE_BY_OPERATOR once
+    // the agent was removed; TASK_UNKNOWN otherwise. Frameworks that are not
+    // partition-aware get TASK_LOST for each of these.
     std::string agent_id = t.getAgentId().getValue();
-    bool agent_known = !agent_id.empty() && st.agents.count(agent_id) > 0;
-    auto state = !fw.partition_aware ? task_state::TASK_LOST
-                 : agent_known       ? task_state::TASK_GONE
-                                     : task_state::TASK_UNKNOWN;
+    auto recovered = st.recovered_agents.find(agent_id);
+    if (agent_id.empty() ? !st.recovered_agents.empty()
+                         : recovered != st.recovered_agents.end() && recovered->second.reachable)
+      continue;
+    bool removed = std::find(st.removed_agents.begin(), st.removed_agents.end(), agent_id)
+                   != st.removed_agents.end();
+    auto state = !fw.partition_aware                    ? task_state::TASK_LOST
+                 : recovered != st.recovered_agents.end() ? task_state::TASK_UNREACHABLE
+                 : st.agents.count(agent_id) > 0        ? task_state::TASK_GONE
+                 : removed                              ? task_state::TASK_GONE_BY_OPERATOR
+                                                        : task_state::TASK_UNKNOWN;
     send_to_framework(self, fw, update_event([&](schema::TaskStatus::Builder s) {
                         s.initTaskId().setValue(task_id);
                         s.setState(state);

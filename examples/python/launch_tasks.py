@@ -51,6 +51,10 @@ class Scheduler:
         self.stream_id = None
         self.launched = 0
         self.states = {}
+        self.agent_of = {}    # launched tasks not yet ended: task id -> agent id
+        self.heard = set()    # tasks an agent has spoken of
+        self.asked = set()    # reconciled after a failover, not yet answered
+        self.again = []       # launches lost with a master, to make again
         self.lock = threading.Lock()
 
     # -- calls
@@ -98,9 +102,14 @@ class Scheduler:
         for offer in offers:
             cpus, mem = self.scalar(offer, "cpus"), self.scalar(offer, "mem")
             tasks = []
-            while self.launched < self.wanted and cpus >= self.cpus and mem >= self.mem:
-                task_id = "python-task-%d" % self.launched
-                self.launched += 1
+            while ((self.again or self.launched < self.wanted)
+                   and cpus >= self.cpus and mem >= self.mem):
+                if self.again:
+                    task_id = self.again.pop(0)
+                else:
+                    task_id = "python-task-%d" % self.launched
+                    self.launched += 1
+                self.agent_of[task_id] = offer["agent_id"]["value"]
                 cpus -= self.cpus
                 mem -= self.mem
                 task = {
@@ -124,7 +133,43 @@ class Scheduler:
             else:
                 self.decline(offer)
 
+    def reconcile(self, task_ids):
+        """Asks the master about tasks, as Mesos' reconciliation guide advises
+        after a failover; it says nothing while a task's agent is still to come
+        back, so what is unanswered is asked again at each heartbeat."""
+        if not task_ids:
+            return
+        self.asked = set(task_ids)
+        self.call({"framework_id": self.fid(), "type": "RECONCILE", "reconcile": {"tasks": [
+            {"task_id": {"value": t}, "agent_id": {"value": self.agent_of[t]}}
+            for t in task_ids]}})
+
+    def lost_launch(self, status):
+        """A task no agent spoke of that the new master does not know (or whose
+        offer it never made): the launch went down with the old master."""
+        task_id = status["task_id"]["value"]
+        return (task_id in self.agent_of and task_id not in self.heard
+                and (status.get("reason") == "REASON_INVALID_OFFERS"
+                     or (status.get("reason") == "REASON_RECONCILIATION"
+                         and status["state"] in ("TASK_LOST", "TASK_UNKNOWN", "TASK_GONE",
+                                                 "TASK_DROPPED"))))
+
     def on_update(self, status):
+        task_id = status["task_id"]["value"]
+        self.asked.discard(task_id)
+        if self.lost_launch(status):
+            print("%s: the launch was lost with the master; launching again" % task_id,
+                  file=sys.stderr, flush=True)
+            del self.agent_of[task_id]
+            self.again.append(task_id)
+            self.call({"framework_id": self.fid(), "type": "REVIVE"})
+            return
+        if (status.get("reason") == "REASON_RECONCILIATION"
+                and self.states.get(task_id) == status["state"]):
+            return  # what was known already
+        self.heard.add(task_id)
+        if status["state"] in TERMINAL:
+            self.agent_of.pop(task_id, None)
         print("%s %s %s" % (status["task_id"]["value"], status["state"],
                             status.get("message", "")), flush=True)
         if "uuid" in status:
@@ -214,7 +259,12 @@ class Scheduler:
         for event in events:
             kind = event["type"]
             if kind == "SUBSCRIBED":
+                again = self.framework_id is not None
                 self.framework_id = event["subscribed"]["framework_id"]["value"]
+                if again:
+                    self.reconcile(list(self.agent_of))
+            elif kind == "HEARTBEAT":
+                self.reconcile(list(self.asked))
             elif kind == "OFFERS":
                 self.on_offers(event["offers"]["offers"])
             elif kind == "UPDATE":

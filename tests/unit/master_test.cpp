@@ -598,6 +598,55 @@ TEST_CASE_FIXTURE(master_fixture, "a new leader takes agents, frameworks and the
   stop(scheduler.handle);
 }
 
+TEST_CASE_FIXTURE(master_fixture, "after a failover, reconciliation waits for the task's agent before calling it lost") {
+  register_agent();
+  subscribe(framework, framework_id, "fw", false, 60);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}, 0));
+  from_agent(status("t", TaskState::TASK_RUNNING, 1));
+  take(framework, Event::Type::UPDATE);
+  fail_over();
+  testing::fake_peer scheduler = fake();
+  std::string id;
+  subscribe(scheduler, id, "fw", false, 60, framework_id);
+  // The agent has not re-registered yet: the task may well be running there,
+  // so no answer for it, with or without its agent named.
+  caf::send_as(scheduler.handle, master,
+               calls::reconcile(framework_id, {{"t", agent_id}, {"never-launched", ""}}));
+  settle();
+  CHECK(take(scheduler, Event::Type::UPDATE).empty());
+  testing::fake_peer back = fake();
+  reregister(back, {"t"});
+  caf::send_as(scheduler.handle, master,
+               calls::reconcile(framework_id, {{"t", agent_id}, {"never-launched", ""}}));
+  settle();
+  auto updates = take(scheduler, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 2);
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_RUNNING);
+  CHECK(updates[1]->getUpdate().getStatus().getTaskId().getValue() == "never-launched");
+  CHECK(updates[1]->getUpdate().getStatus().getState() == TaskState::TASK_LOST);
+  CHECK(updates[1]->getUpdate().getStatus().getReason() == Reason::RECONCILIATION);
+  stop(back.handle);
+  stop(scheduler.handle);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "a partition-aware framework hears where an unknown task's agent is") {
+  register_agent();
+  subscribe(framework, framework_id, "pa", true, 60);
+  fail_over();
+  testing::fake_peer scheduler = fake();
+  std::string id;
+  subscribe(scheduler, id, "pa", true, 60, framework_id);
+  advance(6s); // past the re-register timeout: the agent is unreachable
+  caf::send_as(scheduler.handle, master,
+               calls::reconcile(framework_id, {{"a", agent_id}, {"b", "no-such-agent"}}));
+  settle();
+  auto updates = take(scheduler, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 2);
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_UNREACHABLE);
+  CHECK(updates[1]->getUpdate().getStatus().getState() == TaskState::TASK_UNKNOWN);
+  stop(scheduler.handle);
+}
+
 TEST_CASE_FIXTURE(master_fixture, "a recovered agent that does not return is unreachable, then removed") {
   register_agent();
   fail_over();
