@@ -17,6 +17,7 @@ mesos_v1.compile_protos(PROTO_ROOT)
 
 from google.protobuf import json_format  # noqa: E402
 from mesos.v1 import mesos_pb2  # noqa: E402
+from mesos.v1.agent import agent_pb2  # noqa: E402
 from mesos.v1.master import master_pb2  # noqa: E402
 from mesos.v1.scheduler import scheduler_pb2  # noqa: E402
 
@@ -172,6 +173,23 @@ class ProtobufScheduler(unittest.TestCase):
                                               call.SerializeToString(), PROTOBUF, None)
         self.assertEqual((status, headers["content-type"]), (200, JSON), body)
         json_format.Parse(body, master_pb2.Response())
+
+    def test_agent_subscribe_streams_protobuf_events(self):
+        agent = self.local.state()["slaves"][0]["pid"].split("@")[1]
+        call = agent_pb2.Call(type=agent_pb2.Call.SUBSCRIBE)
+        conn, response = mesos_v1.open_stream(agent, "/slave(1)/api/v1",
+                                              call.SerializeToString(), PROTOBUF, PROTOBUF)
+        try:
+            self.assertEqual(response.status, 200)
+            self.assertEqual(response.getheader("Content-Type"), PROTOBUF)
+            kinds = []
+            for _ in range(2):
+                event = agent_pb2.Event()
+                event.ParseFromString(mesos_v1.read_record(response))
+                kinds.append(event.type)
+            self.assertEqual(kinds, [agent_pb2.Event.SUBSCRIBED, agent_pb2.Event.HEARTBEAT])
+        finally:
+            conn.close()
 
     def test_a_body_that_is_not_a_call_is_refused_with_why(self):
         for path in (PATH, "/master/api/v1"):
