@@ -34,7 +34,6 @@ struct framework_state {
   tally result;
   bool suppressed = false;
   launch_book book;  // to reconcile after a master failover
-  duration reconcile_backoff{};
 };
 
 using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
@@ -96,18 +95,15 @@ std::optional<size_t> task_index(const framework_state& st, const std::string& i
   return index;
 }
 
-// After subscribing again, asks about every task not yet ended; the master
-// is silent about a task whose agent has yet to come back, so what is not
-// answered is asked again, each time after twice the wait.
+// After subscribing again, asks about every task not yet ended, and again
+// while the master holds its answer (the book says when).
 void reconcile(self_ptr self, const caf::actor& driver, bool first) {
   auto& st = self->state;
-  auto tasks = first ? st.book.ask_all() : st.book.ask_unanswered();
-  if (tasks.empty())
+  auto q = st.book.ask(first);
+  if (q.tasks.empty())
     return;
-  self->send(driver, calls::reconcile(st.framework_id, tasks));
-  st.reconcile_backoff = first ? std::chrono::seconds(2)
-                               : std::min<duration>(st.reconcile_backoff * 2, std::chrono::seconds(60));
-  self->delayed_send(self, st.reconcile_backoff, reconcile_atom::value, driver);
+  self->send(driver, calls::reconcile(st.framework_id, q.tasks));
+  self->delayed_send(self, q.ask_again_after, reconcile_atom::value, driver);
 }
 
 void on_update(self_ptr self, const caf::actor& driver, schema::TaskStatus::Reader status) {

@@ -56,7 +56,6 @@ struct execute_state {
   std::string role;
   bool launched = false;
   launch_book book;  // to reconcile after a master failover
-  duration reconcile_backoff{};
   std::shared_ptr<std::atomic<int>> exit_code;
 };
 
@@ -93,18 +92,14 @@ void on_offers(caf::stateful_actor<execute_state>* self, caf::actor driver,
 }
 
 // After subscribing again (the master failed over), asks the master about
-// the task; the master says nothing while the task's agent has yet to come
-// back, so unanswered questions are asked again, waiting twice as long each
-// time, as Mesos' reconciliation guide advises.
+// the task, and again while it holds its answer (the book says when).
 void reconcile(caf::stateful_actor<execute_state>* self, caf::actor driver, bool first) {
   auto& st = self->state;
-  auto tasks = first ? st.book.ask_all() : st.book.ask_unanswered();
-  if (tasks.empty())
+  auto q = st.book.ask(first);
+  if (q.tasks.empty())
     return;
-  self->send(driver, calls::reconcile(st.framework_id, tasks));
-  st.reconcile_backoff = first ? std::chrono::seconds(2)
-                               : std::min<duration>(st.reconcile_backoff * 2, std::chrono::seconds(60));
-  self->delayed_send(self, st.reconcile_backoff, reconcile_atom::value, driver);
+  self->send(driver, calls::reconcile(st.framework_id, q.tasks));
+  self->delayed_send(self, q.ask_again_after, reconcile_atom::value, driver);
 }
 
 caf::behavior execute_framework(caf::stateful_actor<execute_state>* self, task_spec task,

@@ -1,5 +1,7 @@
 #include "actors/scheduler/launch_book.hpp"
 
+#include <algorithm>
+
 #include "actors/task_state.hpp"
 
 namespace cairn {
@@ -41,21 +43,17 @@ launch_book::verdict launch_book::heard(schema::TaskStatus::Reader status) {
   return verdict::news;
 }
 
-std::vector<std::pair<std::string, std::string>> launch_book::ask_all() {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (auto& [id, task] : tasks_) {
-    task.awaiting = true;
-    out.emplace_back(id, task.agent_id);
-  }
-  return out;
-}
-
-std::vector<std::pair<std::string, std::string>> launch_book::ask_unanswered() {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& [id, task] : tasks_)
-    if (task.awaiting)
-      out.emplace_back(id, task.agent_id);
-  return out;
+launch_book::question launch_book::ask(bool first) {
+  question q;
+  for (auto& [id, task] : tasks_)
+    if (first || task.awaiting) {
+      task.awaiting = true;
+      q.tasks.emplace_back(id, task.agent_id);
+    }
+  backoff_ = first ? std::chrono::seconds(2)
+                   : std::min<duration>(backoff_ * 2, std::chrono::seconds(60));
+  q.ask_again_after = backoff_;
+  return q;
 }
 
 } // namespace cairn

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/duration.hpp"
 #include "schema/mesos.capnp.h"
 
 namespace cairn {
@@ -24,12 +25,16 @@ public:
   void launched(const std::string& task_id, const std::string& agent_id);
   verdict heard(schema::TaskStatus::Reader status);
 
-  // The tasks to reconcile after subscribing again (task id, agent id), each
-  // marked as awaiting an answer.
-  std::vector<std::pair<std::string, std::string>> ask_all();
-  // The tasks asked about that have not been answered yet (the master says
-  // nothing while a task's agent has yet to re-register).
-  std::vector<std::pair<std::string, std::string>> ask_unanswered();
+  // What to reconcile after subscribing again (`first`: every task not yet
+  // ended) or later (the tasks asked about and not answered yet: the master
+  // says nothing while a task's agent has yet to re-register), and when to
+  // ask again: 2 s, then twice as long each time up to a minute, as Mesos'
+  // reconciliation guide advises.
+  struct question {
+    std::vector<std::pair<std::string, std::string>> tasks;  // (task id, agent id)
+    duration ask_again_after{};
+  };
+  question ask(bool first);
   bool empty() const { return tasks_.empty(); }
 
 private:
@@ -40,6 +45,7 @@ private:
     schema::TaskState last = schema::TaskState::TASK_STAGING;
   };
   std::map<std::string, entry> tasks_;  // launched and not ended
+  duration backoff_{};
 };
 
 } // namespace cairn
