@@ -82,9 +82,23 @@ struct agent_options {
 
 agent_actor spawn_agent(caf::actor_system& sys, agent_options options, agent_call_sink master);
 
+// Which of the agents sharing one machine this is (`cairn local --agents N`).
+struct machine_share {
+  unsigned index = 0;
+  unsigned count = 1;
+};
+
 // What this machine has: CPUs, memory (minus 1 GB or half, as Mesos leaves
 // for the system), disk of the work dir's file system (minus 5 GB or half),
 // ports 31000-32000. `flag` (Mesos' --resources syntax) overrides any of them.
-caf::expected<resources> agent_resources(const std::string& flag, const std::string& work_dir);
+// Agents sharing the machine each detect their share of it: 1/N of the CPUs,
+// memory and disk, and a port range of their own, so that together they
+// offer no more than there is and never one host port twice.
+caf::expected<resources> agent_resources(const std::string& flag, const std::string& work_dir,
+                                         machine_share share = {});
+
+// The same, from the machine's totals (cpus, memory and disk in MB).
+caf::expected<resources> agent_resources(const std::string& flag, double cpus, double mem_mb,
+                                         double disk_mb, machine_share share);
 
 } // namespace cairn

@@ -53,7 +53,8 @@ int run_local(const local_flags& f) {
     return fail(error_message(http.error()));
   std::vector<agent_options> agents;
   for (unsigned i = 0; i < f.agents; ++i) {
-    auto o = f.agent.options(f.node, fmt::format("{}/agent-{}", work_dir, i));
+    // The agents share this machine: each offers its part of it.
+    auto o = f.agent.options(f.node, fmt::format("{}/agent-{}", work_dir, i), {i, f.agents});
     if (!o)
       return fail(error_message(o.error()));
     o->flags = f.table.values();

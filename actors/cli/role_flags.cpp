@@ -103,8 +103,9 @@ void agent_flags::add_to(flag_table& t) {
 }
 
 caf::expected<agent_options> agent_flags::options(const node_flags& node,
-                                                  const std::string& work_dir) const {
-  auto total = agent_resources(resources, work_dir);
+                                                  const std::string& work_dir,
+                                                  machine_share share) const {
+  auto total = agent_resources(resources, work_dir, share);
   if (!total)
     return make_error("--resources: " + error_message(total.error()));
   auto attrs = parse_attributes(attributes);

@@ -56,7 +56,8 @@ struct agent_flags {
 
   void add_to(flag_table& table);
   // Checks --resources and --attributes; errors name the bad part.
-  caf::expected<agent_options> options(const node_flags& node, const std::string& work_dir) const;
+  caf::expected<agent_options> options(const node_flags& node, const std::string& work_dir,
+                                       machine_share share = {}) const;
 };
 
 } // namespace cairn

@@ -1,5 +1,7 @@
 """`cairn execute` against `cairn local --agents 2`: success, failure, a task no
-agent can hold, and a malformed --resources."""
+agent can hold, a malformed --resources, and the agents sharing the machine."""
+import os
+import re
 import sys
 import unittest
 
@@ -24,6 +26,15 @@ class ExecuteAgainstLocal(unittest.TestCase):
         self.assertIn("TASK_RUNNING", [l.split()[0] for l in lines])
         self.assertEqual(lines[-1].split()[0], "TASK_FINISHED")
         self.assertIn("hello", self.local.sandbox_file("hi", "stdout") or "")
+
+    def test_the_agents_share_the_machine(self):
+        slaves = self.local.state()["slaves"]
+        self.assertEqual(len(slaves), 2)
+        self.assertLessEqual(sum(s["resources"]["cpus"] for s in slaves), os.cpu_count())
+        ranges = sorted(tuple(int(p) for p in re.fullmatch(r"\[(\d+)-(\d+)\]",
+                                                             s["resources"]["ports"]).groups())
+                        for s in slaves)
+        self.assertEqual(ranges, [(31000, 31499), (31500, 32000)])
 
     def test_exit_3_fails_and_names_the_status(self):
         r = self.local.execute("--name", "three", "--command", "exit 3")
