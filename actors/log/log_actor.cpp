@@ -232,12 +232,12 @@ duration log_tick_interval(const log_options& options) {
 
 caf::error check_log_timing(duration heartbeat_interval, duration election_timeout) {
   if (heartbeat_interval < std::chrono::milliseconds(1))
-    return make_error("--heartbeat_interval must be at least 1ms");
+    return make_error("--heartbeat-interval must be at least 1ms");
   // The lease is about 2/3 of the election timeout: three heartbeats to it
   // leave two chances to renew it before it ends.
   if (election_timeout < heartbeat_interval * 3)
-    return make_error(fmt::format("--election_timeout ({}) must be at least three times "
-                                  "--heartbeat_interval ({})",
+    return make_error(fmt::format("--election-timeout ({}) must be at least three times "
+                                  "--heartbeat-interval ({})",
                                   format_duration(election_timeout),
                                   format_duration(heartbeat_interval)));
   return {};
