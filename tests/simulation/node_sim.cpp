@@ -214,6 +214,15 @@ public:
   size_t learned() const {
     return chosen_.size();
   }
+  size_t elections() const {
+    return elections_;
+  }
+  size_t crashes() const {
+    return crashes_;
+  }
+  size_t partitions() const {
+    return partitions_;
+  }
 
 private:
   vtime tick_gap(node_id i) {
@@ -268,13 +277,16 @@ private:
       case 0:
       case 1:
         if (nodes_[i].up) {
+          ++crashes_;
           crash(i);
           nodes_[i].restart_at = t_ + static_cast<vtime>(rng_() % uint64_t{ms(1500)});
         }
         return;
       case 2:
+        ++partitions_;
         return isolate(i);
       case 3: {
+        ++partitions_;
         // Split in two at random.
         cut_.clear();
         uint64_t side = rng_();
@@ -307,8 +319,10 @@ private:
           acknowledge(c.pos, r->second);
         nd.requests.erase(r);
       }
-      for (const auto& notice : ready.notices)
+      for (const auto& notice : ready.notices) {
         ++(notice.what == node_event::elected ? nd.elected : nd.demoted);
+        elections_ += notice.what == node_event::elected ? 1 : 0;
+      }
     }
   }
 
@@ -404,6 +418,9 @@ private:
   std::map<position, std::string> chosen_;
   std::map<position, std::string> acknowledged_;
   uint64_t next_value_ = 0;
+  size_t elections_ = 0;
+  size_t crashes_ = 0;
+  size_t partitions_ = 0;
   std::string failure_;
 };
 
@@ -522,12 +539,18 @@ int main(int argc, char** argv) {
   uint64_t count = opts.only_seed ? 1 : opts.seeds;
   size_t acked = 0;
   size_t learned = 0;
+  size_t elections = 0;
+  size_t crashes = 0;
+  size_t partitions = 0;
   for (uint64_t seed = first; seed < first + count; ++seed) {
     current_seed = seed;
     simulation sim{seed, opts.nodes, plan_for(seed)};
     auto failure = sim.run();
     acked += sim.acknowledged();
     learned += sim.learned();
+    elections += sim.elections();
+    crashes += sim.crashes();
+    partitions += sim.partitions();
     if (opts.verbose)
       std::printf("seed %llu: %zu learned, %zu acknowledged\n",
                   static_cast<unsigned long long>(seed), sim.learned(), sim.acknowledged());
@@ -540,7 +563,8 @@ int main(int argc, char** argv) {
   }
   std::printf("%llu schedules over %zu nodes with drifting clocks: one lease at a time, "
               "nothing acknowledged lost, live after healing (%zu positions learned, %zu "
-              "appends acknowledged)\n",
-              static_cast<unsigned long long>(count), opts.nodes, learned, acked);
+              "appends acknowledged; %zu leaders elected, %zu crashes, %zu partitions)\n",
+              static_cast<unsigned long long>(count), opts.nodes, learned, acked, elections,
+              crashes, partitions);
   return acked > 0 ? 0 : 1;
 }
