@@ -6,7 +6,8 @@
 // their disks, and partitions the network. After every step: no two nodes hold
 // a lease at one virtual instant, no two values are learned at one position,
 // and no acknowledged append is contradicted. Then the faults heal, the log
-// must serve again, and its leader must hold every acknowledged append.
+// must serve again, and its leader must hold every acknowledged append. Every
+// 50th seed runs twice and must take the same steps (determinism).
 //
 // Two targeted cases run first: a follower cut off and healed, and a follower
 // restarted, while the leader lives; neither may cause a new election.
@@ -124,6 +125,7 @@ public:
       t_ = next;
       if (t_ >= end)
         break;
+      trace(static_cast<uint64_t>(t_));
       event(faults, appends);
       check();
     }
@@ -213,6 +215,10 @@ public:
   }
   size_t learned() const {
     return chosen_.size();
+  }
+  // A digest of every event and message: one seed must give one trace.
+  uint64_t trace_digest() const {
+    return digest_;
   }
   size_t elections() const {
     return elections_;
@@ -326,7 +332,12 @@ private:
     }
   }
 
+  void trace(uint64_t x) {
+    digest_ = (digest_ ^ x) * 1099511628211ull;  // FNV-1a, a word at a time
+  }
+
   void send(message m) {
+    trace(uint64_t{m.from} << 40 | uint64_t{m.to} << 32 | m.body.index());
     if (cut_.count({std::min(m.from, m.to), std::max(m.from, m.to)}) > 0)
       return;
     std::uniform_real_distribution<double> p(0, 1);
@@ -418,6 +429,7 @@ private:
   std::map<position, std::string> chosen_;
   std::map<position, std::string> acknowledged_;
   uint64_t next_value_ = 0;
+  uint64_t digest_ = 14695981039346656037ull;
   size_t elections_ = 0;
   size_t crashes_ = 0;
   size_t partitions_ = 0;
@@ -554,6 +566,14 @@ int main(int argc, char** argv) {
     if (opts.verbose)
       std::printf("seed %llu: %zu learned, %zu acknowledged\n",
                   static_cast<unsigned long long>(seed), sim.learned(), sim.acknowledged());
+    if (failure.empty() && seed % 50 == 0) {
+      // Determinism is itself an invariant: the same seed, run again, must
+      // take the same steps.
+      simulation again{seed, opts.nodes, plan_for(seed)};
+      again.run();
+      if (again.trace_digest() != sim.trace_digest())
+        failure = "a second run of the same seed took other steps (nondeterminism)";
+    }
     if (!failure.empty()) {
       std::printf("FAILED seed %llu with %zu nodes: %s\nreplay: %s --nodes %zu --seed %llu\n",
                   static_cast<unsigned long long>(seed), opts.nodes, failure.c_str(), argv[0],
