@@ -244,11 +244,15 @@ caf::error check_log_timing(duration heartbeat_interval, duration election_timeo
 }
 
 caf::expected<log_actor> spawn_log(caf::actor_system& sys, log_options options, caf::actor owner) {
-  if (options.id >= options.addresses.size() || options.quorum * 2 <= options.addresses.size())
+  if (options.id >= options.addresses.size() || options.quorum * 2 <= options.addresses.size()
+      || options.quorum > options.addresses.size())
     return make_error(fmt::format("log: node {} of {} with quorum {}: a quorum must be a majority",
                                   options.id, options.addresses.size(), options.quorum));
   if (auto err = check_log_timing(options.heartbeat_interval, options.election_timeout))
     return err;
+  if (options.addresses.size() > paxos::max_nodes)
+    return make_error(fmt::format("log: {} nodes, over the log's limit of {}",
+                                  options.addresses.size(), paxos::max_nodes));
   auto store = open_leveldb_log_store(options.work_dir + "/replicated_log");
   if (!store)
     return store.error();
