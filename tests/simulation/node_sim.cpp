@@ -541,7 +541,8 @@ int main(int argc, char** argv) {
     for (bool restart : {false, true}) {
       auto failure = targeted(opts.nodes, restart);
       if (!failure.empty()) {
-        std::printf("FAILED: a %s follower: %s\n", restart ? "restarted" : "healed", failure.c_str());
+        std::printf("FAILED: a %s follower: %s\nreplay: %s --nodes %zu --seeds 0\n",
+                    restart ? "restarted" : "healed", failure.c_str(), argv[0], opts.nodes);
         return 1;
       }
     }
