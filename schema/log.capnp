@@ -118,6 +118,18 @@ struct HeartbeatResponse {
   round @2 :UInt64;
 }
 
+struct PreVoteRequest {
+  # Would the receiver promise the sender, were it to stand?
+  round @0 :UInt64;
+  learnedEnd @1 :UInt64;
+  # One past the end of the sender's contiguous learned prefix.
+}
+
+struct PreVoteResponse {
+  round @0 :UInt64;
+  granted @1 :Bool;
+}
+
 struct Message {
   from @0 :UInt32;
   to @1 :UInt32;
@@ -133,5 +145,7 @@ struct Message {
     catchupResponse @10 :CatchupResponse;
     heartbeat @11 :Heartbeat;
     heartbeatResponse @12 :HeartbeatResponse;
+    preVoteRequest @13 :PreVoteRequest;
+    preVoteResponse @14 :PreVoteResponse;
   }
 }

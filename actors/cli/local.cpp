@@ -71,6 +71,8 @@ int run_local(const local_flags& f) {
   std::vector<master_node> masters;
   std::vector<node_address> master_where;
   master_log_settings log;
+  log.heartbeat_interval = f.master.heartbeat_interval;
+  log.election_timeout = f.master.election_timeout;
   for (unsigned i = 0; i < f.masters; ++i) {
     node_address where{f.node.ip, f.node.advertised_ip(), port_after(i),
                        default_actor_port(port_after(i)), *http};

@@ -38,6 +38,8 @@ caf::expected<master_log_settings> log_settings(const master_command_flags& f) {
   master_log_settings log;
   log.work_dir = f.node.work_dir;
   log.quorum = f.quorum;
+  log.heartbeat_interval = f.master.heartbeat_interval;
+  log.election_timeout = f.master.election_timeout;
   log.log_port = f.log_port != 0 ? f.log_port
                  : f.node.http_port == 0 ? 0
                                          : static_cast<uint16_t>(f.node.http_port + 200);

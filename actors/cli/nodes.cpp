@@ -80,6 +80,8 @@ caf::error start_master_node(caf::actor_system& sys, master_node& node, const no
   c.log.work_dir = log.work_dir;
   c.log.advertised = node.address;
   c.log.seed = options.seed ^ (uint64_t{c.log.id} << 32);
+  c.log.heartbeat_interval = log.heartbeat_interval;
+  c.log.election_timeout = log.election_timeout;
   auto flags = options.flags;
   c.master = std::move(options);
   auto contender = spawn_contender(sys, std::move(c));

@@ -34,6 +34,8 @@ struct master_log_settings {
   size_t quorum = 0;        // 0: a majority
   std::string work_dir;     // the replica's LevelDB goes under it
   uint16_t log_port = 0;    // where peers reach the replica; 0: any free port
+  duration heartbeat_interval = std::chrono::milliseconds(100);  // --heartbeat_interval
+  duration election_timeout = std::chrono::milliseconds(500);    // --election_timeout
 };
 
 // A master node: its HTTP endpoints and its contender (which runs the

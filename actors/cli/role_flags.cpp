@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "actors/checks.hpp"
+#include "actors/log/log_actor.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/process.hpp"
 #include "runtime/random.hpp"
@@ -67,12 +68,19 @@ void master_flags::add_to(flag_table& t) {
         "Completed frameworks kept for /master/state");
   t.add({"max_completed_tasks_per_framework"}, max_completed_tasks_per_framework,
         "Completed tasks kept per framework for /master/state");
+  t.add({"heartbeat_interval"}, heartbeat_interval,
+        "Time between the log leader's heartbeats to the other masters");
+  t.add({"election_timeout"}, election_timeout,
+        "How long masters hear no log leader before electing one (at least three "
+        "heartbeat intervals; the leader's lease is about 2/3 of it)");
 }
 
 caf::expected<master_options> master_flags::options(const node_flags& node) const {
   auto parsed_weights = parse_weights(weights);
   if (!parsed_weights)
     return parsed_weights.error();
+  if (auto err = check_log_timing(heartbeat_interval, election_timeout))
+    return err;
   master_options o;
   o.weights = std::move(*parsed_weights);
   o.hostname = node.advertised_hostname();

@@ -43,8 +43,14 @@ struct master_flags {
   std::string cluster;
   uint32_t max_completed_frameworks = 50;
   uint32_t max_completed_tasks_per_framework = 1000;
+  // The replicated log's leader heartbeats every heartbeat_interval; with
+  // none heard for election_timeout a follower stands (the lease and the
+  // followers' promise follow from it: storage/paxos/node.hpp).
+  duration heartbeat_interval = std::chrono::milliseconds(100);
+  duration election_timeout = std::chrono::milliseconds(500);
 
   void add_to(flag_table& table);
+  // Checks every master flag, the log's timings too.
   caf::expected<master_options> options(const node_flags& node) const;
 };
 

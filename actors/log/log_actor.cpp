@@ -1,7 +1,7 @@
 #include "actors/log/log_actor.hpp"
 
+#include <algorithm>
 #include <map>
-#include <random>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -15,189 +15,94 @@
 #include "runtime/log.hpp"
 #include "storage/leveldb_log_store.hpp"
 #include "storage/paxos/codec.hpp"
-#include "storage/paxos/proposer.hpp"
-#include "storage/paxos/replica.hpp"
+#include "storage/paxos/node.hpp"
 
 namespace cairn {
 
 namespace {
 
 using namespace paxos;
-using time_point = caf::actor_clock::time_point;
 
 struct log_state {
   static inline const char* name = "log";
   log_options options;
   std::shared_ptr<log_store> store;
-  std::unique_ptr<replica> rep;
-  std::unique_ptr<proposer> prop;
+  std::unique_ptr<paxos::node> core;
   caf::actor owner;
   std::vector<caf::actor> peers;       // by node id; empty while not connected
   std::vector<caf::actor> connectors;  // by node id, for peers found by address
-  std::mt19937_64 rng;
-  bool broken = false;                 // the store failed: this node stays out
-  bool serving = false;                // leading, with every chosen entry here
-  bool awaiting_catchup = false;       // elected; the local replica catches up
-  time_point last_lease{};             // a quorum answered a heartbeat
-  time_point last_heartbeat_sent{};
-  time_point last_heard{};             // the local replica answered a leader
-  time_point election_started{};
-  duration jitter{};
   std::map<uint64_t, caf::typed_response_promise<uint64_t>> pending;
 };
 
 using self_ptr = log_actor::stateful_pointer<log_state>;
 
-void flush(self_ptr self);
-duration random_wait(self_ptr self);
-
-void demote(self_ptr self, const char* why) {
-  auto& st = self->state;
-  if (!st.serving && !st.awaiting_catchup)
-    return;
-  logger("log")->warn("node {} stops leading: {}", st.options.id, why);
-  st.serving = false;
-  st.awaiting_catchup = false;
-  for (auto& [req, promise] : st.pending)
-    promise.deliver(make_error("the log lost its leader"));
-  st.pending.clear();
-  caf::anon_send(st.owner, demoted_atom::value);
+// The core's clock: the actor clock's, since its epoch.
+node_time now(self_ptr self) {
+  return std::chrono::duration_cast<node_time>(self->clock().now().time_since_epoch());
 }
 
-void send_out(self_ptr self, std::vector<message>& local, message m) {
+void send_out(self_ptr self, message m) {
   auto& st = self->state;
-  if (m.to == st.options.id) {
-    local.push_back(std::move(m));
-    return;
-  }
   if (m.to < st.peers.size() && st.peers[m.to])
     self->send(caf::actor_cast<log_actor>(st.peers[m.to]), encode(m));
   // Not connected: the message is lost, and resent on a later tick.
 }
 
-void deliver(self_ptr self, const message& m) {
+void answer(self_ptr self, const completion& c, bool written) {
   auto& st = self->state;
-  if (for_proposer(m))
-    st.prop->step(m);
+  auto i = st.pending.find(c.request);
+  if (i == st.pending.end())
+    return;
+  if (c.ok && written)
+    i->second.deliver(static_cast<uint64_t>(c.pos));
   else
-    st.rep->step(m);
+    i->second.deliver(make_error("the entry was not written: the log lost its leader"));
+  st.pending.erase(i);
 }
 
-void check_catchup(self_ptr self) {
-  auto& st = self->state;
-  if (!st.awaiting_catchup || st.prop->state() != proposer_state::leading)
-    return;
-  if (st.rep->learned_end() < st.prop->next_position())
-    return; // the replica learns what it misses from peers on its ticks
-  if (st.rep->promised() > st.prop->number()) {
-    // Someone newer stood meanwhile: its first write would fence this one.
-    demote(self, "its replica promised a newer proposer");
-    return;
-  }
-  st.awaiting_catchup = false;
-  st.serving = true;
-  st.last_lease = self->clock().now();
-  logger("log")->info("node {} leads the log from position {}", st.options.id,
-                      st.prop->next_position());
-  caf::anon_send(st.owner, elected_atom::value);
-}
-
-// Persist, then send, until the cores have nothing more to say.
+// Persist, then send, then answer, until the core has nothing more to say.
 void flush(self_ptr self) {
   auto& st = self->state;
-  std::vector<message> local;
-  while (!st.broken && (st.rep->has_ready() || st.prop->has_ready() || !local.empty())) {
-    if (st.rep->has_ready()) {
-      auto ready = st.rep->take_ready();
-      auto batch = store_batch::from(ready);
-      if (!batch.empty())
-        if (auto err = st.store->write(batch, ready.sync && st.options.sync)) {
-          // Nothing it promised or accepted may leave unwritten: it stops.
-          logger("log")->critical("node {}: the log store failed: {}", st.options.id,
-                                  error_message(err));
-          st.broken = true;
-          demote(self, "its store failed");
-          return;
-        }
-      for (auto& m : ready.messages) {
-        if (auto* h = std::get_if<heartbeat_response>(&m.body); h && h->okay)
-          st.last_heard = self->clock().now();
-        send_out(self, local, std::move(m));
+  while (st.core->has_ready()) {
+    auto ready = st.core->take_ready();
+    bool written = true;
+    for (const auto& w : ready.writes)
+      if (auto err = st.store->write(w.batch, w.sync && st.options.sync)) {
+        // Nothing it promised or accepted may leave unwritten: it stops.
+        logger("log")->critical("node {}: the log store failed: {}", st.options.id,
+                                error_message(err));
+        st.core->store_failed("its store failed");
+        written = false;
+        break;
       }
-    }
-    if (st.prop->has_ready()) {
-      auto ready = st.prop->take_ready();
-      for (const auto& c : ready.completions) {
-        auto i = st.pending.find(c.request);
-        if (i == st.pending.end())
-          continue;
-        if (c.ok)
-          i->second.deliver(static_cast<uint64_t>(c.pos));
-        else
-          i->second.deliver(make_error("the entry was not written: the log lost its leader"));
-        st.pending.erase(i);
-      }
-      if (ready.lease_renewed)
-        st.last_lease = st.last_heartbeat_sent;
-      if (ready.elected) {
-        // What the election settled is chosen, but the local replica may not
-        // have it: it learns it from peers before this node serves.
-        st.awaiting_catchup = true;
-        st.rep->catch_up_to(st.prop->next_position());
-      }
-      if (ready.fenced)
-        demote(self, "a newer proposer exists");
+    if (written)
       for (auto& m : ready.messages)
-        send_out(self, local, std::move(m));
+        send_out(self, std::move(m));
+    for (const auto& c : ready.completions)
+      answer(self, c, written);
+    if (!written)
+      continue;
+    for (const auto& n : ready.notices) {
+      if (n.what == node_event::elected) {
+        logger("log")->info("node {} leads the log from position {}", st.options.id,
+                            st.core->prop().next_position());
+        caf::anon_send(st.owner, elected_atom::value);
+      } else {
+        logger("log")->warn("node {} stops leading: {}", st.options.id, n.why);
+        caf::anon_send(st.owner, demoted_atom::value);
+      }
     }
-    for (auto& m : std::exchange(local, {}))
-      deliver(self, m);
-    if (auto fill = st.rep->recovery_fill(); fill && st.prop->state() == proposer_state::idle)
-      st.prop->fill(fill->first, fill->last, fill->above);
   }
-  check_catchup(self);
 }
 
 void on_tick(self_ptr self) {
   auto& st = self->state;
-  auto now = self->clock().now();
-  if (st.broken)
-    return;
-  st.rep->tick();
-  st.prop->tick();
-  if (st.serving) {
-    if (now - st.last_lease > st.options.lease_timeout)
-      demote(self, "no quorum answered its heartbeats");
-    else if (now - st.last_heartbeat_sent >= st.options.heartbeat_interval) {
-      st.last_heartbeat_sent = now;
-      st.prop->heartbeat(st.options.advertised);
-    }
-  }
-  bool quiet = now - st.last_heard > st.options.election_timeout + st.jitter;
-  // A candidate that did not win, or won but could not catch up, in time.
-  bool stuck = st.prop->state() != proposer_state::idle && !st.serving
-               && now - st.election_started > st.options.election_timeout + st.jitter;
-  if (st.rep->status() == replica_status::voting && !st.serving && quiet
-      && (st.prop->state() == proposer_state::idle || stuck)) {
-    // Nobody leads: stand, after a random wait so that candidates rarely duel.
-    if (st.awaiting_catchup)
-      demote(self, "its replica did not catch up in time");
-    st.election_started = now;
-    st.last_heard = now;
-    st.jitter = random_wait(self);
+  auto stood = st.core->elections_stood();
+  st.core->tick(now(self));
+  if (st.core->elections_stood() != stood)
     logger("log")->info("node {} stands for election", st.options.id);
-    st.prop->elect(st.rep->promised());
-  }
   flush(self);
-  self->delayed_send(self, st.options.tick_interval, log_tick_atom::value);
-}
-
-// Up to one election timeout, at random: nodes that start (or lose their
-// leader) together stand one after another, and the first usually wins.
-duration random_wait(self_ptr self) {
-  auto& st = self->state;
-  return std::chrono::duration_cast<duration>(
-    st.options.election_timeout * std::uniform_real_distribution<double>(0, 1)(st.rng));
+  self->delayed_send(self, log_tick_interval(st.options), log_tick_atom::value);
 }
 
 void connect_peer(self_ptr self, uint32_t peer) {
@@ -216,29 +121,19 @@ log_actor::behavior_type log_node(self_ptr self, log_options options,
   st.options = std::move(options);
   st.store = std::move(store);
   st.owner = std::move(owner);
-  st.rng.seed(st.options.seed);
   size_t n = st.options.addresses.size();
-  std::vector<node_id> peers;
-  std::vector<node_id> everyone;
-  for (node_id i = 0; i < n; ++i) {
-    everyone.push_back(i);
-    if (i != st.options.id)
-      peers.push_back(i);
-  }
-  // A follower keeps to a leader it heard within 80% of the election timeout:
-  // a node cut off from that leader alone cannot depose it, yet once the
-  // leader is gone every follower answers before candidates give up.
-  replica_options r;
-  if (st.options.tick_interval.count() > 0)
-    r.leader_sticky_ticks =
-      static_cast<uint64_t>(st.options.election_timeout * 4 / 5 / st.options.tick_interval);
-  st.rep =
-    std::make_unique<replica>(st.options.id, peers, st.options.quorum, std::move(durable), r);
-  st.prop = std::make_unique<proposer>(st.options.id, everyone, st.options.quorum);
+  node_options o;
+  o.id = st.options.id;
+  o.nodes = n;
+  o.quorum = st.options.quorum;
+  o.advertised = st.options.advertised;
+  o.tick_interval = log_tick_interval(st.options);
+  o.heartbeat_interval = st.options.heartbeat_interval;
+  o.election_timeout = st.options.election_timeout;
+  st.core = std::make_unique<paxos::node>(std::move(o), std::move(durable), now(self),
+                                          st.options.seed);
   st.peers.resize(n);
   st.connectors.resize(n);
-  st.last_heard = self->clock().now();
-  st.jitter = random_wait(self);
   for (node_id i = 0; i < n; ++i) {
     if (i == st.options.id)
       continue;
@@ -260,24 +155,18 @@ log_actor::behavior_type log_node(self_ptr self, log_options options,
         connect_peer(self, i);
       }
   });
-  if (st.rep->status() != replica_status::voting)
-    st.rep->start_recovery();
-  // Alone, a node has nobody to wait for: it stands at once.
-  if (n == 1 && st.rep->status() == replica_status::voting)
-    st.prop->elect(st.rep->promised());
   flush(self);
   self->send(self, log_tick_atom::value);
   return {
     [=](const log_message& msg) {
       auto& st = self->state;
-      if (st.broken)
-        return;
       auto m = decode(*msg);
-      if (!m || m->to != st.options.id || m->from >= st.peers.size()) {
+      if (!m || m->to != st.options.id || m->from >= st.peers.size()
+          || m->from == st.options.id) {
         logger("log")->warn("dropping a malformed log message");
         return;
       }
-      deliver(self, *m);
+      st.core->receive(*m, now(self));
       flush(self);
     },
     [=](append_atom, std::string& data) -> caf::result<uint64_t> {
@@ -286,19 +175,21 @@ log_actor::behavior_type log_node(self_ptr self, log_options options,
         return make_error(fmt::format("an entry of {} bytes is over the log's limit of {} bytes "
                                       "(one entry must fit in one message)",
                                       data.size(), max_entry_bytes));
-      if (!st.serving)
+      auto request = st.core->append(std::move(data), now(self));
+      if (!request)
         return make_error("not the leader of the log");
       auto promise = self->make_response_promise<uint64_t>();
-      st.pending.emplace(st.prop->append(std::move(data)), promise);
+      st.pending.emplace(*request, promise);
       flush(self);
       return promise;
     },
     [=](truncate_atom, uint64_t to) -> caf::result<uint64_t> {
       auto& st = self->state;
-      if (!st.serving)
+      auto request = st.core->truncate(to, now(self));
+      if (!request)
         return make_error("not the leader of the log");
       auto promise = self->make_response_promise<uint64_t>();
-      st.pending.emplace(st.prop->truncate(to), promise);
+      st.pending.emplace(*request, promise);
       flush(self);
       return promise;
     },
@@ -306,9 +197,9 @@ log_actor::behavior_type log_node(self_ptr self, log_options options,
       auto& st = self->state;
       std::vector<uint64_t> positions;
       std::vector<std::string> data;
-      for (position p = std::max<position>(first, st.rep->begin()); p < st.rep->learned_end();
-           ++p) {
-        const action* a = st.rep->get(p);
+      const auto& rep = st.core->rep();
+      for (position p = std::max<position>(first, rep.begin()); p < rep.learned_end(); ++p) {
+        const action* a = rep.get(p);
         if (a != nullptr && a->type == action_type::append) {
           positions.push_back(p);
           data.push_back(a->data);
@@ -319,7 +210,7 @@ log_actor::behavior_type log_node(self_ptr self, log_options options,
     },
     [=](leader_atom) {
       auto& st = self->state;
-      return st.serving ? st.options.advertised : st.rep->leader();
+      return st.core->leader();
     },
     [=](log_tick_atom) { on_tick(self); },
     [=](peer_atom, uint32_t peer, const caf::strong_actor_ptr& handle) {
@@ -334,10 +225,34 @@ log_actor::behavior_type log_node(self_ptr self, log_options options,
 
 } // namespace
 
+duration log_tick_interval(const log_options& options) {
+  return std::clamp<duration>(options.heartbeat_interval / 4, std::chrono::milliseconds(1),
+                              std::chrono::milliseconds(25));
+}
+
+caf::error check_log_timing(duration heartbeat_interval, duration election_timeout) {
+  if (heartbeat_interval < std::chrono::milliseconds(1))
+    return make_error("--heartbeat-interval must be at least 1ms");
+  // The lease is about 2/3 of the election timeout: three heartbeats to it
+  // leave two chances to renew it before it ends.
+  if (election_timeout < heartbeat_interval * 3)
+    return make_error(fmt::format("--election-timeout ({}) must be at least three times "
+                                  "--heartbeat-interval ({})",
+                                  format_duration(election_timeout),
+                                  format_duration(heartbeat_interval)));
+  return {};
+}
+
 caf::expected<log_actor> spawn_log(caf::actor_system& sys, log_options options, caf::actor owner) {
-  if (options.id >= options.addresses.size() || options.quorum * 2 <= options.addresses.size())
+  if (options.id >= options.addresses.size() || options.quorum * 2 <= options.addresses.size()
+      || options.quorum > options.addresses.size())
     return make_error(fmt::format("log: node {} of {} with quorum {}: a quorum must be a majority",
                                   options.id, options.addresses.size(), options.quorum));
+  if (auto err = check_log_timing(options.heartbeat_interval, options.election_timeout))
+    return err;
+  if (options.addresses.size() > paxos::max_nodes)
+    return make_error(fmt::format("log: {} nodes, over the log's limit of {}",
+                                  options.addresses.size(), paxos::max_nodes));
   auto store = open_leveldb_log_store(options.work_dir + "/replicated_log");
   if (!store)
     return store.error();

@@ -1,12 +1,11 @@
-// One node of the replicated log: the replica (with its LevelDB store) and
-// the proposer beside it, in one detached actor (LevelDB writes block).
+// One node of the replicated log in one detached actor (LevelDB writes
+// block): the log node core (storage/paxos/node.hpp) with its LevelDB store.
 //
-// Peers' messages arrive as log_message and go to the replica or the
-// proposer; what the cores hand back is persisted, then sent. Timers resend
-// what was not answered, keep the leader's lease with heartbeats, and start
-// an election (after a randomized wait) when no leader has been heard from.
-// The owner (the master's contender) hears `elected` once this node leads and
-// its replica holds every chosen entry, and `demoted` when it stops leading.
+// The actor only moves things: peers' messages and the clock's ticks go into
+// the core; what the core hands back is persisted, then sent, then answered.
+// Election, lease, heartbeats, stickiness and catch-up are the core's. The
+// owner (the master's contender) hears `elected` once this node leads and its
+// replica holds every chosen entry, and `demoted` when it stops leading.
 #pragma once
 
 #include <string>
@@ -58,18 +57,25 @@ struct log_options {
   size_t quorum = 1;
   std::string work_dir;                // the replica's LevelDB lives under it
   std::string advertised;              // this master's HTTP address, sent in heartbeats
-  duration tick_interval = std::chrono::milliseconds(50);
-  duration heartbeat_interval = std::chrono::milliseconds(200);
-  duration lease_timeout = std::chrono::milliseconds(1000);
-  // A follower that hears no leader this long (plus up to as much again,
-  // at random) stands for election.
-  duration election_timeout = std::chrono::milliseconds(1500);
+  // The leader's heartbeats; the lease and the followers' promise window
+  // follow from the election timeout (storage/paxos/node.hpp says how).
+  duration heartbeat_interval = std::chrono::milliseconds(100);
+  // A follower that hears no leader this long (plus up to half as much again,
+  // at random) asks for a pre-vote, then stands.
+  duration election_timeout = std::chrono::milliseconds(500);
   uint64_t seed = 0;
   // Writes that Paxos needs on disk before answering are flushed (fsync).
   // Off only to measure what the flush costs (log_bench): a replica that
   // loses power may then forget a promise.
   bool sync = true;
 };
+
+// How often the node's timer fires: a fraction of the heartbeat interval.
+duration log_tick_interval(const log_options& options);
+
+// Refuses timings the lease cannot work with (the heartbeat must come well
+// within the lease), naming the flags.
+caf::error check_log_timing(duration heartbeat_interval, duration election_timeout);
 
 // Opens the replica's store and spawns the node (detached). `owner` hears
 // elected_atom and demoted_atom.

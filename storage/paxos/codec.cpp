@@ -129,6 +129,18 @@ void put(s::Message::Builder m, const heartbeat_response& r) {
   out.setRound(r.round);
 }
 
+void put(s::Message::Builder m, const pre_vote_request& r) {
+  auto out = m.initPreVoteRequest();
+  out.setRound(r.round);
+  out.setLearnedEnd(r.learned_end);
+}
+
+void put(s::Message::Builder m, const pre_vote_response& r) {
+  auto out = m.initPreVoteResponse();
+  out.setRound(r.round);
+  out.setGranted(r.granted);
+}
+
 // -- reading
 
 template <class Reader>
@@ -236,6 +248,14 @@ caf::expected<payload> read_body(s::Message::Reader in) {
     case s::Message::HEARTBEAT_RESPONSE: {
       auto r = in.getHeartbeatResponse();
       return payload{heartbeat_response{r.getOkay(), r.getNumber(), r.getRound()}};
+    }
+    case s::Message::PRE_VOTE_REQUEST: {
+      auto r = in.getPreVoteRequest();
+      return payload{pre_vote_request{r.getRound(), r.getLearnedEnd()}};
+    }
+    case s::Message::PRE_VOTE_RESPONSE: {
+      auto r = in.getPreVoteResponse();
+      return payload{pre_vote_response{r.getRound(), r.getGranted()}};
     }
   }
   return make_error("unknown body (union member "

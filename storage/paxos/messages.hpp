@@ -125,15 +125,37 @@ struct heartbeat_response {
   uint64_t round = 0;
 };
 
+// Pre-vote (Raft's thesis, 9.6): before it stands, a node that heard no
+// leader asks whether peers would promise it. They say yes only when they
+// heard no live leader within their promise window and the asker learned at
+// least as much as they did; a node cut off (or just restarted) so finds out
+// it cannot win without raising anyone's promise and deposing a live leader.
+struct pre_vote_request {
+  uint64_t round = 0;         // echoed: only answers to the latest round count
+  position learned_end = 0;   // the asker's contiguous learned prefix
+};
+
+struct pre_vote_response {
+  uint64_t round = 0;
+  bool granted = false;
+};
+
 using payload = std::variant<promise_request, promise_response, write_request, write_response,
                              learned, recover_request, recover_response, catchup_request,
-                             catchup_response, heartbeat, heartbeat_response>;
+                             catchup_response, heartbeat, heartbeat_response, pre_vote_request,
+                             pre_vote_response>;
 
 struct message {
   node_id from = 0;
   node_id to = 0;
   payload body;
 };
+
+// Pre-votes are the log node's own (storage/paxos/node.hpp).
+inline bool for_node(const message& m) {
+  return std::holds_alternative<pre_vote_request>(m.body)
+         || std::holds_alternative<pre_vote_response>(m.body);
+}
 
 // Answers to proposals go to the proposer beside a replica; everything else
 // to the replica.

@@ -88,6 +88,9 @@ void replica::step(const message& in) {
                [&](const promise_response&) {},
                [&](const write_response&) {},
                [&](const heartbeat_response&) {},
+               // Pre-votes are the log node's.
+               [&](const pre_vote_request&) {},
+               [&](const pre_vote_response&) {},
              },
              in.body);
 }

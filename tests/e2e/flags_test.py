@@ -119,6 +119,8 @@ class Flags(unittest.TestCase):
         self.assertEqual(listed["quorum"], "1")
         self.assertEqual(listed["allocation_interval"], "2secs")
         self.assertEqual(listed["max_agent_ping_timeouts"], "7")
+        self.assertEqual(listed["heartbeat_interval"], "100ms")
+        self.assertEqual(listed["election_timeout"], "500ms")
         self.assertEqual(get_flags_call(master), list(listed.items()))
 
         agent = "127.0.0.1:%d" % (base + 1)
@@ -172,6 +174,15 @@ class Flags(unittest.TestCase):
                                           "MESOS_PORT": str(base), "MESOS_QUORUM": "1"},
                                "--masters", masters)
         self.assertIn("--quorum 1 is not a majority of 3 masters", err)
+
+    def test_log_timings_are_checked(self):
+        err = self.run_refused("master", {"MESOS_WORK_DIR": self.dir + "/t"},
+                               "--election-timeout", "200ms")
+        self.assertIn("--election-timeout (200ms) must be at least three times "
+                      "--heartbeat-interval (100ms)", err)
+        err = self.run_refused("master", {"MESOS_WORK_DIR": self.dir + "/t"},
+                               "--heartbeat-interval", "0ms")
+        self.assertIn("--heartbeat-interval must be at least 1ms", err)
 
 
 if __name__ == "__main__":

@@ -65,6 +65,12 @@ static bool operator==(const heartbeat& a, const heartbeat& b) {
 static bool operator==(const heartbeat_response& a, const heartbeat_response& b) {
   return a.okay == b.okay && a.number == b.number && a.round == b.round;
 }
+static bool operator==(const pre_vote_request& a, const pre_vote_request& b) {
+  return a.round == b.round && a.learned_end == b.learned_end;
+}
+static bool operator==(const pre_vote_response& a, const pre_vote_response& b) {
+  return a.round == b.round && a.granted == b.granted;
+}
 static bool operator==(const message& a, const message& b) {
   return a.from == b.from && a.to == b.to && a.body == b.body;
 }
@@ -126,6 +132,9 @@ std::vector<message> samples() {
     {1, 2, heartbeat{0, std::string("\0ü", 3), max_u64, max_u64}},
     {std::numeric_limits<node_id>::max(), 0, heartbeat_response{true, 13, 7}},
     {2, 1, heartbeat_response{false, 14, max_u64}},
+    {2, 0, pre_vote_request{3, 40}},
+    {0, 2, pre_vote_response{max_u64, true}},
+    {0, 2, pre_vote_response{1, false}},
   };
 }
 
