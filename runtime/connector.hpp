@@ -34,6 +34,12 @@ connect_fn connect_as() {
   };
 }
 
+// How often a client that lost its master asks the masters again while they
+// elect (one heartbeat interval of the log by default): the new leader is due
+// within about one and a half election timeouts, and a pass over three
+// masters on a LAN costs a few milliseconds.
+inline constexpr duration leader_poll_interval = std::chrono::milliseconds(100);
+
 struct connector_options {
   std::vector<std::string> addresses;  // "host:port" HTTP addresses, tried in turn
   connect_fn connect;                  // connect_as<Handle>() of what is published there
@@ -47,7 +53,7 @@ struct connector_options {
   bool follow_leader = true;
   // When a node answered but could not be connected to (a standby while
   // masters elect a leader), try again after this instead of backing off:
-  // a leader is due within seconds. Zero: back off as when nobody answers.
+  // a leader is due within a second. Zero: back off as when nobody answers.
   // For the few clients that matter (frameworks); agents are contacted by a
   // new leader themselves.
   duration standby_retry{0};
@@ -82,7 +88,7 @@ caf::expected<Handle> connect_within(caf::actor_system& sys,
   connector_options options;
   options.addresses = addresses;
   options.connect = connect_as<Handle>();
-  options.standby_retry = std::chrono::milliseconds(250);
+  options.standby_retry = leader_poll_interval;
   auto found = connect_within(sys, std::move(options), timeout);
   if (!found)
     return found.error();

@@ -92,7 +92,7 @@ void find_master(self_ptr self) {
       connector_options options;
       options.addresses = self->state.options.master_addresses;
       options.connect = connect_as<scheduler_call_sink>();
-      options.standby_retry = std::chrono::milliseconds(250);
+      options.standby_retry = leader_poll_interval;
       // A master answers /cairn/endpoint at once; one that does not within
       // this is hung or gone, and the next one is asked.
       options.http_timeout = std::chrono::seconds(2);

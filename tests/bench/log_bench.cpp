@@ -38,7 +38,10 @@
 #include "actors/agent/agent.hpp"
 #include "actors/cli/nodes.hpp"
 #include "actors/log/log_actor.hpp"
+#include "actors/master/master.hpp"
 #include "actors/resources/parse.hpp"
+#include "actors/scheduler/calls.hpp"
+#include "actors/scheduler/driver.hpp"
 #include "runtime/connector.hpp"
 #include "runtime/http_client.hpp"
 #include "runtime/http_server.hpp"
@@ -256,14 +259,45 @@ std::optional<std::string> get_body(const std::string& url) {
 
 // The master at `address` leads and answers calls: its state, with how many
 // agents are active.
-std::optional<uint32_t> active_agents(const std::string& address) {
+// What a master's /master/state says is back: active agents, and
+// frameworks connected to it.
+struct presence {
+  uint32_t agents = 0;
+  uint32_t frameworks = 0;
+};
+
+std::optional<presence> present(const std::string& address) {
   auto body = get_body("http://" + address + "/master/state");
   if (!body)
     return std::nullopt;
   auto state = from_json<schema::state::Master>(*body);
   if (!state)
     return std::nullopt;
-  return (*state)->getActivatedSlaves();
+  presence p;
+  p.agents = (*state)->getActivatedSlaves();
+  for (auto f : (*state)->getFrameworks())
+    p.frameworks += f.getConnected() ? 1 : 0;
+  return p;
+}
+
+// A framework that only keeps its subscription: it declines what it is
+// offered for an hour, and follows the leader through the driver.
+caf::behavior idle_framework(caf::event_based_actor* self) {
+  auto id = std::make_shared<std::string>();
+  return {
+    [=](const scheduler_event& event) {
+      auto driver = caf::actor_cast<caf::actor>(self->current_sender());
+      scheduler_handlers h;
+      h.subscribed = [&](const std::string& framework_id) { *id = framework_id; };
+      h.offers = [&](capnp::List<schema::Offer>::Reader offers) {
+        std::vector<std::string> ids;
+        for (auto o : offers)
+          ids.emplace_back(o.getId().getValue().cStr());
+        self->send(driver, calls::decline(*id, ids, 3600));
+      };
+      dispatch(event, h);
+    },
+  };
 }
 
 uint16_t free_base_port() {
@@ -299,13 +333,14 @@ void bench_failover(const std::string& cairn, size_t agent_count, size_t failove
     procs[i].pid = spawn_process(procs[i].args, dir / fmt::format("master-{}.log", i));
   }
   auto find_leader = [&](std::optional<size_t> dead, uint32_t want_agents,
+                         uint32_t want_frameworks,
                          clock_type::time_point deadline) -> std::optional<size_t> {
     while (clock_type::now() < deadline) {
       for (size_t i = 0; i < 3; ++i) {
         if (dead && *dead == i)
           continue;
-        auto n = active_agents(addresses[i]);
-        if (n && *n >= want_agents)
+        auto p = present(addresses[i]);
+        if (p && p->agents >= want_agents && p->frameworks >= want_frameworks)
           return i;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -338,7 +373,23 @@ void bench_failover(const std::string& cairn, size_t agent_count, size_t failove
     }
     agents.push_back(std::move(*node));
   }
-  auto leader = find_leader(std::nullopt, static_cast<uint32_t>(agent_count),
+  // One framework given every master, as `cairn execute --master a,b,c` is.
+  driver_options framework;
+  framework.framework_info = make_wire<schema::FrameworkInfo>([](schema::FrameworkInfo::Builder i) {
+    i.setName("failover-bench");
+    i.setUser("root");
+    i.setFailoverTimeout(3600);
+  });
+  framework.master_addresses = addresses;
+  auto first = connect_within<master_actor>(sys, addresses, std::chrono::minutes(1));
+  if (!first) {
+    fmt::print("failover: no master to subscribe the framework to: {}\n",
+               error_message(first.error()));
+    return;
+  }
+  spawn_driver(sys, std::move(framework), caf::actor_cast<scheduler_call_sink>(*first),
+               caf::actor_cast<scheduler_sink>(sys.spawn(idle_framework)));
+  auto leader = find_leader(std::nullopt, static_cast<uint32_t>(agent_count), 1,
                             clock_type::now() + std::chrono::minutes(2));
   if (!leader) {
     fmt::print("failover: the {} agents never registered with a leader (logs in {})\n",
@@ -351,17 +402,17 @@ void bench_failover(const std::string& cairn, size_t agent_count, size_t failove
     auto killed_at = clock_type::now();
     kill(procs[dead].pid, SIGKILL);
     waitpid(procs[dead].pid, nullptr, 0);
-    auto next = find_leader(dead, 0, killed_at + std::chrono::minutes(1));
+    auto next = find_leader(dead, 0, 0, killed_at + std::chrono::minutes(1));
     if (!next) {
       fmt::print("failover {}: no new leader within a minute\n", round + 1);
       break;
     }
     double elected = ms_since(killed_at);
-    auto back = find_leader(dead, static_cast<uint32_t>(agent_count),
+    auto back = find_leader(dead, static_cast<uint32_t>(agent_count), 1,
                             killed_at + std::chrono::minutes(2));
     double all_back = ms_since(killed_at);
     fmt::print("failover {}: master {} killed; master {} leads and answers after {:.0f} ms; "
-               "{} agents back after {:.0f} ms{}\n",
+               "{} agents and the framework back after {:.0f} ms{}\n",
                round + 1, dead, *next, elected, agent_count, all_back,
                back ? "" : " (not all came back)");
     elected_ms.push_back(elected);
@@ -373,7 +424,7 @@ void bench_failover(const std::string& cairn, size_t agent_count, size_t failove
   }
   if (!elected_ms.empty())
     fmt::print("failover with {} agents, median of {}: new leader answers after {:.0f} ms, "
-               "every agent back after {:.0f} ms\n",
+               "every agent and the framework back after {:.0f} ms\n",
                agent_count, elected_ms.size(), percentile(elected_ms, 0.5),
                percentile(agents_ms, 0.5));
   for (auto& a : agents)
@@ -409,8 +460,10 @@ int main(int argc, char** argv) {
   std::vector<size_t> windows;
   for (auto& w : split_addresses(windows_flag))
     windows.push_back(std::stoul(w));
-  bench_appends(appends, windows, true);
-  bench_appends(appends, windows, false);
+  if (appends > 0) {  // 0: failover only
+    bench_appends(appends, windows, true);
+    bench_appends(appends, windows, false);
+  }
   if (agents > 0 && failovers > 0)
     bench_failover(cairn, agents, failovers);
   return 0;
