@@ -176,8 +176,8 @@ std::optional<files_error> list_directory(const std::string& root, const std::st
     std::string name = e->d_name;
     if (name == "." || name == "..")
       continue;
-    if (out.size() >= files_browse_max_entries) {
-      failed = files_error{400, "more than " + std::to_string(files_browse_max_entries)
+    if (out.size() >= limits::files_browse_max_entries) {
+      failed = files_error{400, "more than " + std::to_string(limits::files_browse_max_entries)
                                   + " entries in " + path + "; not listed"};
       break;
     }
@@ -215,7 +215,7 @@ std::optional<files_error> read_bytes(const std::string& root, const std::string
   data.clear();
   if (offset >= size || length == uint64_t{0})
     return std::nullopt;
-  uint64_t n = std::min(length.value_or(size - offset), files_read_page_bytes);
+  uint64_t n = std::min(length.value_or(size - offset), limits::files_read_max_bytes);
   return read_at(file.fd.get(), offset, n, data);
 }
 

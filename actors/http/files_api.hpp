@@ -33,7 +33,7 @@ struct file_entry {
 // The entries of a directory, sorted by path; links are listed, not followed.
 std::optional<files_error> list_directory(const std::string& root, const std::string& path,
                                           std::vector<file_entry>& out);
-// At most files_read_page_bytes of a regular file from `offset` (no
+// At most limits::files_read_max_bytes of a regular file from `offset` (no
 // `length`: to the end); `size` is the whole file's.
 std::optional<files_error> read_bytes(const std::string& root, const std::string& path,
                                       uint64_t offset, std::optional<uint64_t> length,

@@ -8,6 +8,7 @@
 
 #include <vector>
 
+#include "runtime/limits.hpp"
 
 namespace cairn {
 
@@ -71,7 +72,7 @@ std::optional<std::string> latest_run(int root_fd, const std::string& framework,
       continue;
     std::optional<std::string> linked;
     while (dirent* r = readdir(runs)) {
-      if (++seen > files_browse_max_entries)
+      if (++seen > limits::files_browse_max_entries)
         break;
       std::string run = r->d_name;
       if (!is_name(run))

@@ -8,8 +8,6 @@
 
 #include <sys/stat.h>
 
-#include <cstddef>
-#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -23,12 +21,6 @@ struct files_error {
   int status;
   std::string message;
 };
-
-// Mesos' bound on one read: 16 pages of 4 KiB. Readers page on.
-inline constexpr uint64_t files_read_page_bytes = 16 * 4096;
-// A listing (and the search for an executor's latest run) looks at no more
-// entries than this: a directory of millions of files is refused, not sent.
-inline constexpr size_t files_browse_max_entries = 100000;
 
 struct opened_path {
   unique_fd fd;
