@@ -62,13 +62,18 @@ inline constexpr size_t max_completed_executors = 1000;
 
 // -- http
 
-// LIST_FILES and READ_FILE calls each block a thread while they run; past
-// this many at once a node answers 503 rather than start more threads.
+// /files/* requests, LIST_FILES and READ_FILE each block a thread while
+// they run; past this many at once a node answers 503 rather than start
+// more threads.
 inline constexpr size_t max_files_calls_running = 16;
-// One /files/read answer holds at most this much of a file; readers page on.
-inline constexpr uint64_t files_read_max_bytes = 1024 * 1024;
-// /files/download of a larger file is refused (it would block the HTTP thread).
+// One /files/read or READ_FILE answer holds at most this much of a file:
+// Mesos' 16 pages of 4 KiB. Readers page on.
+inline constexpr uint64_t files_read_max_bytes = 64 * 1024;
+// /files/download of a larger file is refused (it is held in memory whole).
 inline constexpr uint64_t files_download_max_bytes = 64ull * 1024 * 1024;
+// A listing (and the search for an executor's latest run) looks at no more
+// entries than this: a directory of millions of files is refused, not sent.
+inline constexpr size_t files_browse_max_entries = 100000;
 
 inline constexpr size_t http_max_body_bytes = 16 * 1024 * 1024;
 // Largest JSON document decoded (a /master/state of a big cluster, read by the CLI).

@@ -30,9 +30,11 @@ http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpo
                    return with_cors(request, json_response(to_json(*s)));
                  });
              });
-  auto files = [work_dir](http_response (*serve)(const std::string&, const http_request&)) {
-    return [work_dir, serve](http_request request, http_reply reply) {
-      reply.send(serve(work_dir, request));
+  // Files are read off the HTTP event loop: a slow disk stalls one thread.
+  auto files = [&sys, work_dir](http_response (*serve)(const std::string&,
+                                                       const http_request&)) {
+    return [&sys, work_dir, serve](http_request request, http_reply reply) {
+      off_the_loop(sys, reply, [work_dir, serve, request]() { return serve(work_dir, request); });
     };
   };
   table->get({"/files/browse", "/files/browse.json"}, files(browse_files));

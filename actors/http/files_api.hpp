@@ -1,5 +1,6 @@
 // Mesos' files API on agents, for sandboxes: /files/browse, /files/read and
-// /files/download, confined to the agent's work dir.
+// /files/download, confined to the agent's work dir (files_paths.hpp says
+// which paths lead where and how they are opened).
 #pragma once
 
 #include <cstdint>
@@ -7,17 +8,18 @@
 #include <string>
 #include <vector>
 
+#include "actors/http/files_paths.hpp"
 #include "runtime/http_server.hpp"
 
 namespace cairn {
 
-// `root`: the only tree served (the agent's work dir).
+// `root`: the only tree served (the agent's work dir). These block on the
+// file system: call them off the HTTP event loop.
 http_response browse_files(const std::string& root, const http_request& request);
 http_response read_file(const std::string& root, const http_request& request);
 http_response download_file(const std::string& root, const http_request& request);
 
-// The same tree for the operator calls LIST_FILES and READ_FILE. These block
-// on the file system: call them off the HTTP event loop.
+// The same tree for the operator calls LIST_FILES and READ_FILE.
 struct file_entry {
   std::string path;  // as asked, with the entry's name
   uint64_t nlink = 0;
@@ -28,18 +30,13 @@ struct file_entry {
   std::string gid;
 };
 
-// Why a files call failed: an HTTP status (404 nothing there, 400 not the
-// kind of file asked for) and the reason.
-struct files_error {
-  int status;
-  std::string message;
-};
-
+// The entries of a directory, sorted by path; links are listed, not followed.
 std::optional<files_error> list_directory(const std::string& root, const std::string& path,
                                           std::vector<file_entry>& out);
-// At most limits::files_read_max_bytes from `offset` (0 `length`: to the end).
+// At most limits::files_read_max_bytes of a regular file from `offset` (no
+// `length`: to the end); `size` is the whole file's.
 std::optional<files_error> read_bytes(const std::string& root, const std::string& path,
-                                      uint64_t offset, uint64_t length, uint64_t& size,
-                                      std::string& data);
+                                      uint64_t offset, std::optional<uint64_t> length,
+                                      uint64_t& size, std::string& data);
 
 } // namespace cairn

@@ -61,9 +61,10 @@ http_response answer(const mesos_media& media, mesos_message type, Type call, Fi
   return mesos_answer(media, type, to_json(*r));
 }
 
-// The file system may block: run `work` on a thread of its own, bounded.
-template <class Work>
-void off_the_loop(caf::actor_system& sys, const http_reply& reply, Work work) {
+} // namespace
+
+void off_the_loop(caf::actor_system& sys, const http_reply& reply,
+                  std::function<http_response()> work) {
   if (++files_calls_running > limits::max_files_calls_running) {
     --files_calls_running;
     reply.send(text_response(503, "too many files calls at once; try again"));
@@ -75,6 +76,8 @@ void off_the_loop(caf::actor_system& sys, const http_reply& reply, Work work) {
     self->quit();
   });
 }
+
+namespace {
 
 void list_files(caf::actor_system& sys, const op::Call::Reader& call, const mesos_media& media,
                 mesos_message type, const std::string& root, const http_reply& reply) {
@@ -110,13 +113,16 @@ void read_file(caf::actor_system& sys, const op::Call::Reader& call, const mesos
   if (path.empty())
     return reply.send(text_response(400, "Expecting 'read_file.path'"));
   uint64_t offset = asked.getOffset();
-  uint64_t length = asked.getLength();
+  // 0 (or absent) reads to the end, a page at most.
+  std::optional<uint64_t> to_read;
+  if (asked.getLength() != 0)
+    to_read = asked.getLength();
   off_the_loop(sys, reply, [=]() {
     uint64_t size = 0;
     std::string data;
     if (auto failed = root.empty() ? std::optional<files_error>(files_error{
                                        404, "no such file or directory here: " + path})
-                                   : read_bytes(root, path, offset, length, size, data))
+                                   : read_bytes(root, path, offset, to_read, size, data))
       return text_response(failed->status, failed->message);
     return answer(media, type, Type::READ_FILE, [&](op::Response::Builder b) {
       auto r = b.initReadFile();

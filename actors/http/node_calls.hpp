@@ -4,6 +4,7 @@
 // answer them alike.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <caf/actor_system.hpp>
@@ -20,6 +21,11 @@ namespace cairn {
 bool serve_node_call(caf::actor_system& sys, const operator_call& call, const mesos_media& media,
                      mesos_message type, const std::string& files_root,
                      const http_reply& reply);
+
+// The file system may block: runs `work` on a thread of its own and sends
+// what it answers; past limits::max_files_calls_running at once, 503.
+void off_the_loop(caf::actor_system& sys, const http_reply& reply,
+                  std::function<http_response()> work);
 
 // GET or POST /logging/toggle?level=N&duration=D (Mesos' endpoint).
 void serve_logging_toggle(caf::actor_system& sys, const http_request& request,

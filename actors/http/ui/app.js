@@ -9,7 +9,7 @@ const STREAM_BACKOFF_MIN_MS = 1000;
 const STREAM_BACKOFF_MAX_MS = 30000;
 const RECORD_MAX_BYTES = 16 << 20; // one RecordIO record of the event stream
 const FOLLOW_MS = 1000;            // how often an open file is read for new output
-const READ_MAX_BYTES = 1 << 20;    // agents answer at most 1 MiB per read
+const READ_MAX_BYTES = 64 << 10;   // agents answer at most 64 KiB per read
 const TAIL_BYTES = 256 << 10;      // opening a file shows its last 256 KiB
 const VIEW_MAX_CHARS = 2 << 20;    // text kept in a file view; older text is dropped
 const ROWS_MAX = 500;              // rows drawn in one table; filter to see others
@@ -824,12 +824,15 @@ function file_viewer(agent, path, rel_file, signal) {
           continue;
         }
         const r = await get_json(url(offset, READ_MAX_BYTES), signal);
-        if (num(r.offset) < offset) { // the file shrank: follow from its new end
+        const { text: chunk, bytes } = consumed_bytes(r.data || "");
+        // Past the end the agent answers nothing (as Mesos does): the size
+        // tells whether the file shrank, to follow from its new end.
+        const end = bytes ? offset : num((await get_json(url(-1, 0), signal)).offset);
+        if (end < offset) {
           append("\n[… the file was truncated …]\n");
-          offset = num(r.offset);
+          offset = end;
           continue;
         }
-        const { text: chunk, bytes } = consumed_bytes(r.data || "");
         if (chunk) append(chunk);
         offset += bytes;
         pre.dataset.offset = offset;
