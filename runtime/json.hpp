@@ -8,6 +8,7 @@
 
 #include <capnp/compat/json.h>
 #include <capnp/message.h>
+#include <capnp/schema.h>
 #include <caf/expected.hpp>
 
 #include "runtime/errors.hpp"
@@ -32,6 +33,20 @@ std::string write_json(capnp::JsonValue::Reader value);
 void set_exact_integer(capnp::JsonValue::Builder out, kj::StringPtr digits);
 
 } // namespace detail
+
+// The $Json.name of an enumerant: the name Mesos gives the value (its
+// number, for a value this build does not know).
+template <class Enum>
+std::string json_name(Enum value) {
+  auto enumerants = capnp::Schema::from<Enum>().getEnumerants();
+  auto index = static_cast<unsigned>(value);
+  if (index >= enumerants.size())
+    return std::to_string(index);
+  for (auto a : enumerants[index].getProto().getAnnotations())
+    if (a.getValue().isText())
+      return a.getValue().getText();
+  return enumerants[index].getProto().getName();
+}
 
 // The JSON of a schema message, as Mesos writes it: Mesos' spellings, 64-bit
 // integers as exact JSON integers, unset fields left out.

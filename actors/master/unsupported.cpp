@@ -2,6 +2,8 @@
 
 #include <capnp/schema.h>
 
+#include "runtime/json.hpp"
+
 namespace cairn {
 
 namespace {
@@ -11,19 +13,6 @@ using Call = schema::Call;
 
 std::string not_yet(const std::string& what) {
   return what + " is not supported yet";
-}
-
-// The $Json.name of an enumerant: the name Mesos gives the value.
-template <class Enum>
-std::string json_name(Enum value) {
-  auto enumerants = capnp::Schema::from<Enum>().getEnumerants();
-  auto index = static_cast<unsigned>(value);
-  if (index >= enumerants.size())
-    return std::to_string(index);
-  for (auto a : enumerants[index].getProto().getAnnotations())
-    if (a.getValue().isText())
-      return a.getValue().getText();
-  return enumerants[index].getProto().getName();
 }
 
 bool has_secret(schema::Environment::Reader env) {

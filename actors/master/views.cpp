@@ -8,25 +8,13 @@
 #include <fmt/format.h>
 
 #include "actors/resources/convert.hpp"
+#include "runtime/json.hpp"
 
 namespace cairn {
 
 namespace {
 
 namespace st_schema = schema::state;
-
-// The $Json.name of an enumerant (Mesos' name of the value).
-template <class Enum>
-std::string enum_name(Enum value) {
-  auto enumerants = capnp::Schema::from<Enum>().getEnumerants();
-  auto index = static_cast<unsigned>(value);
-  if (index >= enumerants.size())
-    return std::to_string(index);
-  for (auto a : enumerants[index].getProto().getAnnotations())
-    if (a.getValue().isText())
-      return a.getValue().getText();
-  return enumerants[index].getProto().getName();
-}
 
 // An attribute's value as Mesos' state.json spells it: "[1-2, 5-6]", "{a,b}".
 std::string attribute_text(schema::Attribute::Reader a) {
@@ -126,7 +114,7 @@ void fill_framework(st_schema::Framework::Builder b, const framework_record& fw)
     b.setWebuiUrl(info.getWebuiUrl());
   auto caps = b.initCapabilities(info.getCapabilities().size());
   for (unsigned k = 0; k < caps.size(); ++k)
-    caps.set(k, enum_name(info.getCapabilities()[k].getType()));
+    caps.set(k, json_name(info.getCapabilities()[k].getType()));
   write_summary(fw.used, b.initUsedResources());
   write_summary(fw.offered, b.initOfferedResources());
   auto tasks = b.initTasks(static_cast<unsigned>(fw.tasks.size()));
