@@ -19,7 +19,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
@@ -30,6 +29,7 @@
 
 #include "storage/log_store.hpp"
 #include "storage/paxos/node.hpp"
+#include "tests/simulation/sim_options.hpp"
 
 using namespace cairn;
 using namespace cairn::paxos;
@@ -491,31 +491,8 @@ std::string targeted(size_t n, bool restart) {
   return same_leader(sim, n, *before, stood, follower);
 }
 
-struct options {
-  size_t nodes = 3;
-  uint64_t seeds = 1000;
-  uint64_t first_seed = 1;
-  std::optional<uint64_t> only_seed;
-  bool verbose = false;
-};
+using options = sim::sim_options;
 
-options parse(int argc, char** argv) {
-  options o;
-  for (int i = 1; i < argc; ++i) {
-    auto arg = [&](const char* name) { return std::strcmp(argv[i], name) == 0 && i + 1 < argc; };
-    if (arg("--nodes"))
-      o.nodes = std::strtoull(argv[++i], nullptr, 10);
-    else if (arg("--seeds"))
-      o.seeds = std::strtoull(argv[++i], nullptr, 10);
-    else if (arg("--first-seed"))
-      o.first_seed = std::strtoull(argv[++i], nullptr, 10);
-    else if (arg("--seed"))
-      o.only_seed = std::strtoull(argv[++i], nullptr, 10);
-    else if (std::strcmp(argv[i], "-v") == 0)
-      o.verbose = true;
-  }
-  return o;
-}
 
 // Loss and duplication by seed: a quarter of the schedules each way.
 fault_plan plan_for(uint64_t seed) {
@@ -529,7 +506,9 @@ fault_plan plan_for(uint64_t seed) {
 } // namespace
 
 int main(int argc, char** argv) {
-  auto opts = parse(argc, argv);
+  auto opts = sim::parse_sim_options(argc, argv,
+                                     "Whole log nodes on drifting clocks under seeded faults",
+                                     "--nodes", {3, 1000, 1, std::nullopt, 0, false});
   program_name = argv[0];
   current_nodes = opts.nodes;
   std::signal(SIGABRT, on_abort);

@@ -14,7 +14,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,6 +25,7 @@
 #include "storage/log_store.hpp"
 #include "storage/paxos/proposer.hpp"
 #include "storage/paxos/replica.hpp"
+#include "tests/simulation/sim_options.hpp"
 
 using namespace cairn;
 using namespace cairn::paxos;
@@ -56,14 +56,7 @@ struct stats {
   size_t partitions = 0;
 };
 
-struct options {
-  size_t replicas = 3;
-  uint64_t seeds = 500;
-  uint64_t first_seed = 1;
-  std::optional<uint64_t> only_seed;
-  size_t steps = 4000;
-  bool verbose = false;
-};
+using options = sim::sim_options;
 
 struct node {
   std::unique_ptr<memory_log_store> disk = std::make_unique<memory_log_store>();
@@ -76,7 +69,7 @@ struct node {
 class simulation {
 public:
   simulation(uint64_t seed, const options& opts)
-    : seed_(seed), opts_(opts), rng_(seed), n_(opts.replicas), quorum_(n_ / 2 + 1) {
+    : seed_(seed), opts_(opts), rng_(seed), n_(opts.nodes), quorum_(n_ / 2 + 1) {
     if (seed % 3 == 0)
       replica_options_.leader_sticky_ticks = 3;
     if (seed % 2 == 1) {
@@ -426,32 +419,15 @@ private:
   bool booted_ = false;  // past the first start of every node
 };
 
-options parse(int argc, char** argv) {
-  options o;
-  for (int i = 1; i < argc; ++i) {
-    auto arg = [&](const char* name) { return std::strcmp(argv[i], name) == 0 && i + 1 < argc; };
-    if (arg("--replicas"))
-      o.replicas = std::strtoull(argv[++i], nullptr, 10);
-    else if (arg("--seeds"))
-      o.seeds = std::strtoull(argv[++i], nullptr, 10);
-    else if (arg("--first-seed"))
-      o.first_seed = std::strtoull(argv[++i], nullptr, 10);
-    else if (arg("--seed"))
-      o.only_seed = std::strtoull(argv[++i], nullptr, 10);
-    else if (arg("--steps"))
-      o.steps = std::strtoull(argv[++i], nullptr, 10);
-    else if (std::strcmp(argv[i], "-v") == 0)
-      o.verbose = true;
-  }
-  return o;
-}
 
 } // namespace
 
 int main(int argc, char** argv) {
-  auto opts = parse(argc, argv);
+  auto opts = sim::parse_sim_options(argc, argv,
+                                     "Replicated log (replica and proposer) under seeded faults",
+                                     "--replicas", {3, 500, 1, std::nullopt, 4000, false});
   program_name = argv[0];
-  current_replicas = opts.replicas;
+  current_replicas = opts.nodes;
   current_steps = opts.steps;
   std::signal(SIGABRT, on_abort);
   stats total;
@@ -478,15 +454,15 @@ int main(int argc, char** argv) {
     if (!failure.empty()) {
       std::printf("FAILED seed %llu with %zu replicas: %s\nreplay: %s --replicas %zu --seed %llu "
                   "--steps %zu\n",
-                  static_cast<unsigned long long>(seed), opts.replicas, failure.c_str(), argv[0],
-                  opts.replicas, static_cast<unsigned long long>(seed), opts.steps);
+                  static_cast<unsigned long long>(seed), opts.nodes, failure.c_str(), argv[0],
+                  opts.nodes, static_cast<unsigned long long>(seed), opts.steps);
       return 1;
     }
   }
   std::printf("%llu schedules over %zu replicas: safe and live (%zu positions chosen, %zu "
               "appends acknowledged; %zu elections, %zu crashes, %zu disks lost, %zu "
               "recoveries, %zu truncations, %zu partitions)\n",
-              static_cast<unsigned long long>(count), opts.replicas, chosen, acked,
+              static_cast<unsigned long long>(count), opts.nodes, chosen, acked,
               total.elections, total.crashes, total.disks_lost, total.recoveries,
               total.truncations, total.partitions);
   return chosen > 0 && acked > 0 ? 0 : 1;
