@@ -1,0 +1,225 @@
+#include "runtime/contained_spawn.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "runtime/errors.hpp"
+
+namespace cairn {
+
+namespace {
+
+// The steps a child may fail at, reported with errno through the pipe.
+enum class step : int {
+  none,
+  join_cgroup,
+  mount_private,
+  mount_proc,
+  session,
+  open_stdout,
+  open_stderr,
+  groups,
+  gid,
+  uid,
+  chdir,
+  exec,
+};
+
+const char* step_name(step s) {
+  switch (s) {
+    case step::join_cgroup: return "cannot join cgroup";
+    case step::mount_private: return "cannot make its mounts private";
+    case step::mount_proc: return "cannot mount its /proc";
+    case step::session: return "cannot start a session";
+    case step::open_stdout: return "cannot open stdout";
+    case step::open_stderr: return "cannot open stderr";
+    case step::groups: return "cannot set supplementary groups";
+    case step::gid: return "cannot set group";
+    case step::uid: return "cannot set user";
+    case step::chdir: return "cannot change to its directory";
+    case step::exec: return "cannot execute";
+    case step::none: break;
+  }
+  return "cannot start";
+}
+
+struct failure {
+  step at = step::none;
+  int error = 0;
+  int index = 0;  // which cgroup
+};
+
+std::vector<char*> c_strings(const std::vector<std::string>& xs) {
+  std::vector<char*> out;
+  out.reserve(xs.size() + 1);
+  for (const auto& x : xs)
+    out.push_back(const_cast<char*>(x.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+// Only system calls from here on: the child of a threaded program.
+[[noreturn]] void fail(int pipe_fd, step at, int index = 0) {
+  failure f{at, errno, index};
+  [[maybe_unused]] auto n = write(pipe_fd, &f, sizeof f);
+  _exit(127);
+}
+
+bool reopen(const char* path, int target) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return false;
+  if (dup2(fd, target) < 0)
+    return false;
+  close(fd);
+  return true;
+}
+
+// PATH lookup without allocating: execve each candidate in turn.
+void exec_searching(char* const* argv, char* const* env, const char* path_env) {
+  const char* name = argv[0];
+  if (std::strchr(name, '/') != nullptr) {
+    execve(name, argv, env);
+    return;
+  }
+  const char* dirs = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
+  char candidate[4096];
+  size_t name_len = std::strlen(name);
+  int last = ENOENT;
+  for (const char* p = dirs;; ++p) {
+    const char* end = std::strchr(p, ':');
+    size_t len = end != nullptr ? static_cast<size_t>(end - p) : std::strlen(p);
+    if (len + name_len + 2 <= sizeof candidate) {
+      std::memcpy(candidate, p, len);
+      size_t at = len;
+      if (at == 0)
+        candidate[at++] = '.';
+      candidate[at++] = '/';
+      std::memcpy(candidate + at, name, name_len + 1);
+      execve(candidate, argv, env);
+      if (errno != ENOENT && errno != ENOTDIR)
+        last = errno;
+    }
+    if (end == nullptr)
+      break;
+    p = end;
+  }
+  errno = last;
+}
+
+[[noreturn]] void child(const launch_plan& plan, char* const* argv, char* const* env,
+                        const char* path_env, const std::vector<gid_t>& groups, int pipe_fd) {
+  // Signals as a fresh program expects them: none blocked, default handlers.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig)
+    sigaction(sig, &dfl, nullptr);
+  for (size_t i = 0; i < plan.cgroups.size(); ++i) {
+    int fd = open(plan.cgroups[i].c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, "0", 1) != 1)
+      fail(pipe_fd, step::join_cgroup, static_cast<int>(i));
+    close(fd);
+  }
+  if ((plan.namespaces & CLONE_NEWNS) != 0) {
+    // Mounts made inside stay inside.
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0)
+      fail(pipe_fd, step::mount_private);
+    if (plan.private_proc &&
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+      fail(pipe_fd, step::mount_proc);
+  }
+  if (setsid() < 0)
+    fail(pipe_fd, step::session);
+  if (!plan.stdout_path.empty() && !reopen(plan.stdout_path.c_str(), STDOUT_FILENO))
+    fail(pipe_fd, step::open_stdout);
+  if (!plan.stderr_path.empty() && !reopen(plan.stderr_path.c_str(), STDERR_FILENO))
+    fail(pipe_fd, step::open_stderr);
+  // Everything else of the agent's (sockets, listening ports) stays behind;
+  // the report pipe closes itself on exec.
+  if (pipe_fd > 3)
+    syscall(SYS_close_range, 3U, static_cast<unsigned>(pipe_fd - 1), 0U);
+  syscall(SYS_close_range, static_cast<unsigned>(pipe_fd + 1), ~0U, 0U);
+  if (plan.uid) {
+    if (syscall(SYS_setgroups, groups.size(), groups.data()) != 0)
+      fail(pipe_fd, step::groups);
+    if (plan.gid && syscall(SYS_setresgid, *plan.gid, *plan.gid, *plan.gid) != 0)
+      fail(pipe_fd, step::gid);
+    if (syscall(SYS_setresuid, *plan.uid, *plan.uid, *plan.uid) != 0)
+      fail(pipe_fd, step::uid);
+  }
+  if (!plan.cwd.empty() && chdir(plan.cwd.c_str()) != 0)
+    fail(pipe_fd, step::chdir);
+  exec_searching(argv, env, path_env);
+  fail(pipe_fd, step::exec);
+}
+
+} // namespace
+
+caf::expected<pid_t> spawn_contained(const launch_plan& plan) {
+  if (plan.argv.empty())
+    return make_error("spawn: no program given");
+  if (plan.private_proc && (plan.namespaces & (CLONE_NEWPID | CLONE_NEWNS)) !=
+                             (CLONE_NEWPID | CLONE_NEWNS))
+    return make_error("spawn: a private /proc needs new pid and mount namespaces");
+  // Everything the child touches is made here, before the fork.
+  auto argv = c_strings(plan.argv);
+  auto env = c_strings(plan.env);
+  const char* path_env = nullptr;
+  for (const auto& e : plan.env)
+    if (e.rfind("PATH=", 0) == 0)
+      path_env = e.c_str() + 5;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    return make_error(fmt::format("spawn: cannot make a pipe: {}", strerror(errno)));
+  int report = fds[1];
+  // Like fork, with the namespaces asked for: the child is pid 1 of a new
+  // pid namespace when CLONE_NEWPID is set.
+  long rc = syscall(SYS_clone, static_cast<unsigned long>(SIGCHLD | plan.namespaces), nullptr,
+                    nullptr, nullptr, 0);
+  if (rc < 0) {
+    int error = errno;
+    close(fds[0]);
+    close(fds[1]);
+    return make_error(fmt::format("spawn: cannot start '{}': {}", plan.argv[0], strerror(error)));
+  }
+  if (rc == 0) {
+    close(fds[0]);
+    child(plan, argv.data(), env.data(), path_env, plan.groups, report);
+  }
+  auto pid = static_cast<pid_t>(rc);
+  close(fds[1]);
+  failure f;
+  ssize_t n;
+  do {
+    n = read(fds[0], &f, sizeof f);
+  } while (n < 0 && errno == EINTR);
+  close(fds[0]);
+  if (n != static_cast<ssize_t>(sizeof f))
+    return pid;  // the pipe closed on exec: the program runs
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  std::string what = step_name(f.at);
+  if (f.at == step::join_cgroup && f.index >= 0 &&
+      static_cast<size_t>(f.index) < plan.cgroups.size())
+    what += " " + plan.cgroups[static_cast<size_t>(f.index)];
+  if (f.at == step::exec)
+    what += " '" + plan.argv[0] + "'";
+  return make_error(fmt::format("{}: {}", what, strerror(f.error)));
+}
+
+} // namespace cairn
