@@ -6,6 +6,7 @@
 
 #include "runtime/wire.hpp"
 #include "schema/allocator.capnp.h"
+#include "schema/containerizer.capnp.h"
 #include "schema/executor.capnp.h"
 #include "schema/log.capnp.h"
 #include "schema/master.capnp.h"
@@ -32,6 +33,10 @@ using master_snapshot = wire<schema::state::Master>;
 using agent_snapshot = wire<schema::state::AgentState>;
 using log_message = wire<schema::log::Message>;
 using roles_document = wire<schema::state::Roles>;
+using container_config = wire<schema::containerizer::ContainerConfig>;
+using container_termination = wire<schema::containerizer::Termination>;
+using container_statistics = wire<schema::containerizer::ResourceStatistics>;
+using container_recovery = wire<schema::containerizer::RecoverState>;
 
 } // namespace cairn
 
@@ -53,4 +58,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(cairn, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(cairn, (cairn::agent_operator_response))
   CAF_ADD_TYPE_ID(cairn, (cairn::agent_operator_event))
   CAF_ADD_TYPE_ID(cairn, (cairn::roles_document))
+  CAF_ADD_TYPE_ID(cairn, (cairn::container_config))
+  CAF_ADD_TYPE_ID(cairn, (cairn::container_termination))
+  CAF_ADD_TYPE_ID(cairn, (cairn::container_statistics))
+  CAF_ADD_TYPE_ID(cairn, (cairn::container_recovery))
 CAF_END_TYPE_ID_BLOCK(cairn)

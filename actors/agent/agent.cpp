@@ -102,7 +102,10 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
   st.options = std::move(options);
   st.master = std::move(master);
   st.random = std::make_unique<random_source>(st.options.seed);
-  st.containers = st.options.make_containerizer();
+  st.containers = st.options.make_containerizer(self->system(),
+                                                 caf::actor_cast<caf::strong_actor_ptr>(self));
+  // The containerizer lives and dies with its agent.
+  self->link_to(st.containers);
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& st = self->state;
     if (st.master && msg.source == st.master.address())
@@ -122,7 +125,7 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
   } else {
     find_master(self);
   }
-  self->delayed_send(self, st.options.reap_interval, reap_atom::value);
+  self->delayed_send(self, st.options.sweep_interval, sweep_atom::value);
   return {
     [=](const agent_event& e) { on_master_event(self, e); },
     [=](const executor_call& c) { on_executor_call(self, c); },
@@ -136,11 +139,9 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
     [=](check_master_atom, uint64_t connection) { on_check_master(self, connection); },
     [=](shutdown_atom) { return shut_down(self); },
     [=](shutdown_atom, bool) { self->quit(); }, // the master never answered
-    [=](reap_atom) {
-      for (const auto& [container, status] : self->state.containers->reap())
-        on_container_ended(self, container, status);
+    [=](sweep_atom) {
       destroy_disconnected(self);
-      self->delayed_send(self, self->state.options.reap_interval, reap_atom::value);
+      self->delayed_send(self, self->state.options.sweep_interval, sweep_atom::value);
     },
     [=](op_heartbeat_atom) { heartbeat_subscribers(self); },
     [=](retry_atom, const std::string& framework_id, const std::string& task_id,

@@ -20,7 +20,7 @@
 namespace cairn {
 
 using register_atom = caf::atom_constant<caf::atom("register")>;
-using reap_atom = caf::atom_constant<caf::atom("reap")>;
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using regtimeout_atom = caf::atom_constant<caf::atom("regtimeout")>;
 using endpoint_atom = caf::atom_constant<caf::atom("endpoint")>;
@@ -47,10 +47,10 @@ using agent_actor = agent_sink::extend<
   caf::reacts_to<shutdown_atom, bool>,
   // Is the master still there? (connection number it was armed for)
   caf::reacts_to<check_master_atom, uint64_t>,
-  // Timers: registration retry; container polling; a status update's retry
+  // Timers: registration retry; the sweep of disconnected executors; a status update's retry
   // (framework, task, uuid); an executor's registration deadline (container).
   caf::reacts_to<register_atom>,
-  caf::reacts_to<reap_atom>,
+  caf::reacts_to<sweep_atom>,
   caf::reacts_to<op_heartbeat_atom>,
   caf::reacts_to<retry_atom, std::string, std::string, std::string>,
   caf::reacts_to<regtimeout_atom, std::string>>;
@@ -63,7 +63,7 @@ struct agent_options {
   std::vector<attribute> attributes;
   duration executor_registration_timeout = std::chrono::minutes(1);  // Mesos' default
   duration registration_backoff = std::chrono::seconds(1);
-  duration reap_interval = std::chrono::milliseconds(500);
+  duration sweep_interval = std::chrono::milliseconds(500);
   // HEARTBEAT events to operator subscribers (Mesos' operator API default).
   duration operator_heartbeat_interval = std::chrono::seconds(15);
   std::string actor_endpoint;        // "host:port" executors connect back to
@@ -76,8 +76,13 @@ struct agent_options {
   // Every flag of the command that started it, with its value, in Mesos'
   // names: what GET_FLAGS and /slave(1)/flags answer.
   std::vector<std::pair<std::string, std::string>> flags;
-  // Makes the containerizer; the product uses make_process_containerizer.
-  std::function<std::unique_ptr<containerizer>()> make_containerizer;
+  // Makes the containerizer; the product's is the mesos containerizer.
+  containerizer_factory make_containerizer;
+  // The built-in command executor's command line (`cairn executor`).
+  std::vector<std::string> executor_command;
+  // The environment of every executor, "NAME=value": the agent's own unless
+  // --executor_environment_variables says otherwise.
+  std::vector<std::string> executor_environment;
 };
 
 agent_actor spawn_agent(caf::actor_system& sys, agent_options options, agent_call_sink master);

@@ -1,45 +1,51 @@
-// How an agent starts and stops executors. The product's containerizer runs
-// `cairn executor` as a child process in its own session; simulations plug in
-// one that runs executors as actors in the same process.
+// How an agent runs containers: an actor with Mesos' containerizer verbs,
+// every one asynchronous. The product's is the mesos containerizer
+// (mesos_containerizer.hpp: processes, cgroups, namespaces) behind the
+// composing one that picks a containerizer per container; simulations plug
+// in one that runs executors as actors in the same process.
 #pragma once
 
-#include <memory>
+#include <functional>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include <caf/actor_control_block.hpp>
-#include <caf/error.hpp>
+#include <caf/atom.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "runtime/type_ids.hpp"
 
 namespace cairn {
 
-struct container_launch {
-  std::string container_id;
-  std::string framework_id;
-  std::string executor_id;
-  std::string sandbox;         // exists; the executor's working directory
-  std::string agent_endpoint;  // "host:port" of the agent's actor endpoint
-  caf::strong_actor_ptr agent; // the agent itself, for executors in this process
-  std::vector<std::string> env;  // added to the executor's environment
-  // A custom executor's command line; empty: the built-in command executor.
-  std::vector<std::string> argv;
-};
+using container_launch_atom = caf::atom_constant<caf::atom("cnlaunch")>;
+using container_wait_atom = caf::atom_constant<caf::atom("cnwait")>;
+using container_update_atom = caf::atom_constant<caf::atom("cnupdate")>;
+using container_usage_atom = caf::atom_constant<caf::atom("cnusage")>;
+using container_destroy_atom = caf::atom_constant<caf::atom("cndestroy")>;
+using container_recover_atom = caf::atom_constant<caf::atom("cnrecover")>;
 
-class containerizer {
-public:
-  virtual ~containerizer() = default;
+using containerizer_actor = caf::typed_actor<
+  // Starts the container's first process (after fetching its URIs). The
+  // answer comes once it runs; an error says why it could not, and then
+  // nothing of it is left.
+  caf::replies_to<container_launch_atom, container_config>::with<bool>,
+  // How the container ended, once it has (every waiter hears it); an error
+  // for a container it does not know.
+  caf::replies_to<container_wait_atom, std::string>::with<container_termination>,
+  // New resources (the config's container id and resources).
+  caf::replies_to<container_update_atom, container_config>::with<bool>,
+  // What it uses now.
+  caf::replies_to<container_usage_atom, std::string>::with<container_statistics>,
+  // Kills every process of the container and removes what was made for it;
+  // its waiters hear how it ended. False: unknown (or already gone).
+  caf::replies_to<container_destroy_atom, std::string>::with<bool>,
+  // After an agent restart: the containers its checkpoints name. Those
+  // still running are watched again (wait works for them); what it finds
+  // that no checkpoint names (a cgroup, a process) it destroys.
+  caf::replies_to<container_recover_atom, container_recovery>::with<bool>>;
 
-  // Starts the executor; it registers with the agent by itself. Must not block.
-  virtual caf::error launch(const container_launch& launch) = 0;
-
-  // Ends the container at once (its whole process group).
-  virtual void destroy(const std::string& container_id) = 0;
-
-  // Containers that ended since the last call, with their wait status.
-  virtual std::vector<std::pair<std::string, int>> reap() = 0;
-};
-
-// The product's containerizer: `executor_binary executor` per container.
-std::unique_ptr<containerizer> make_process_containerizer(std::string executor_binary);
+// Makes an agent's containerizer; `agent` is the agent itself, for
+// executors that run as actors in the same process.
+using containerizer_factory =
+  std::function<containerizer_actor(caf::actor_system& sys, caf::strong_actor_ptr agent)>;
 
 } // namespace cairn

@@ -134,56 +134,127 @@ void remove_executor(agent_ptr self, const std::string& container_id, Reason rea
 
 namespace {
 
-// The command line and environment of a custom executor (Mesos' names).
-void custom_executor(agent_state& st, schema::ExecutorInfo::Reader info,
-                     const executor_entry& ex, container_launch& launch) {
-  auto command = info.getCommand();
-  if (command.getShell()) {
-    launch.argv = {"/bin/sh", "-c", command.getValue()};
-  } else {
-    for (auto a : command.getArguments())
-      launch.argv.emplace_back(a.cStr());
-    if (launch.argv.empty())
-      launch.argv.emplace_back(command.getValue().cStr());
-    launch.argv.front() = command.getValue();
+using Config = schema::containerizer::ContainerConfig;
+
+void add_env(schema::Environment::Builder env, const std::vector<std::string>& vars) {
+  auto list = env.initVariables(static_cast<unsigned>(vars.size()));
+  for (unsigned i = 0; i < vars.size(); ++i) {
+    auto eq = vars[i].find('=');
+    list[i].setName(vars[i].substr(0, eq));
+    list[i].setValue(eq == std::string::npos ? "" : vars[i].substr(eq + 1));
   }
-  launch.env = {
-    "MESOS_AGENT_ENDPOINT=" + st.options.http_endpoint,
-    "MESOS_SLAVE_ID=" + st.agent_id,
-    "MESOS_AGENT_ID=" + st.agent_id,
-    "MESOS_DIRECTORY=" + ex.sandbox,
-    "MESOS_CHECKPOINT=0",
-    "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD=5secs",
-  };
-  for (auto v : command.getEnvironment().getVariables())
-    launch.env.push_back(std::string(v.getName().cStr()) + "=" + v.getValue().cStr());
 }
 
-// Starts the container of a new executor; false (and the executor is gone,
-// its task failed) when that is impossible.
-bool start_container(agent_ptr self, executor_entry& ex, schema::TaskInfo::Reader info) {
+// The executor's environment: the agent's (or --executor_environment_variables),
+// where to find its agent, and what Mesos tells every executor.
+std::vector<std::string> executor_env(const agent_state& st, const executor_entry& ex) {
+  auto env = st.options.executor_environment.empty() ? current_environment()
+                                                     : st.options.executor_environment;
+  for (auto e : std::initializer_list<std::string>{
+         "CAIRN_AGENT_ENDPOINT=" + st.options.actor_endpoint,
+         "CAIRN_FRAMEWORK_ID=" + ex.framework_id,
+         "CAIRN_EXECUTOR_ID=" + ex.id,
+         "CAIRN_CONTAINER_ID=" + ex.container_id,
+         "CAIRN_SANDBOX=" + ex.sandbox,
+         "MESOS_SANDBOX=" + ex.sandbox,
+         "MESOS_DIRECTORY=" + ex.sandbox,
+         "MESOS_FRAMEWORK_ID=" + ex.framework_id,
+         "MESOS_EXECUTOR_ID=" + ex.id,
+         "MESOS_AGENT_ENDPOINT=" + st.options.http_endpoint,
+         "MESOS_SLAVE_ID=" + st.agent_id,
+         "MESOS_AGENT_ID=" + st.agent_id,
+         std::string("MESOS_CHECKPOINT=0"),
+         std::string("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD=5secs"),
+       })
+    env.push_back(e);
+  return env;
+}
+
+// What the container of a new executor is: the built-in command executor
+// for a task without one, else the framework's executor; the resources of
+// the task (and of a custom executor); the user it runs as.
+container_config container_of(const agent_state& st, const executor_entry& ex,
+                              schema::TaskInfo::Reader info,
+                              schema::FrameworkInfo::Reader framework) {
+  return make_wire<Config>([&](Config::Builder c) {
+    c.setContainerId(ex.container_id);
+    c.setFrameworkId(ex.framework_id);
+    c.setExecutorId(ex.id);
+    c.setDirectory(ex.sandbox);
+    auto env = executor_env(st, ex);
+    std::string user = framework.getUser();
+    if (info.hasExecutor()) {
+      auto executor = info.getExecutor();
+      c.setCommand(executor.getCommand());
+      if (executor.getCommand().hasUser())
+        user = executor.getCommand().getUser();
+      for (auto v : executor.getCommand().getEnvironment().getVariables())
+        env.push_back(std::string(v.getName().cStr()) + "=" + v.getValue().cStr());
+      if (executor.hasContainer()) {
+        c.setContainer(executor.getContainer());
+        c.setHasContainer(true);
+      }
+      auto res = c.initResources(info.getResources().size() + executor.getResources().size());
+      unsigned i = 0;
+      for (auto r : executor.getResources())
+        res.setWithCaveats(i++, r);
+      for (auto r : info.getResources())
+        res.setWithCaveats(i++, r);
+    } else {
+      auto argv = st.options.executor_command;
+      if (argv.empty())
+        argv = {current_executable(), "executor"};
+      auto command = c.initCommand();
+      command.setShell(false);
+      command.setValue(argv.front());
+      auto args = command.initArguments(static_cast<unsigned>(argv.size()));
+      for (unsigned i = 0; i < argv.size(); ++i)
+        args.set(i, argv[i]);
+      // The task's URIs are fetched into the executor's sandbox.
+      if (info.hasCommand()) {
+        command.setUris(info.getCommand().getUris());
+        if (info.getCommand().hasUser())
+          user = info.getCommand().getUser();
+      }
+      if (info.hasContainer()) {
+        c.setContainer(info.getContainer());
+        c.setHasContainer(true);
+      }
+      c.setResources(info.getResources());
+      c.setTask(info);
+      c.setHasTask(true);
+    }
+    add_env(c.getCommand().initEnvironment(), env);
+    c.setUser(user);
+  });
+}
+
+// Starts the container of a new executor. If that fails, the executor is
+// gone and its tasks failed, with the containerizer's reason.
+void start_container(agent_ptr self, executor_entry& ex, schema::TaskInfo::Reader info,
+                     schema::FrameworkInfo::Reader framework) {
   auto& st = self->state;
-  container_launch launch;
-  launch.container_id = ex.container_id;
-  launch.framework_id = ex.framework_id;
-  launch.executor_id = ex.id;
-  launch.sandbox = ex.sandbox;
-  launch.agent_endpoint = st.options.actor_endpoint;
-  launch.agent = caf::actor_cast<caf::strong_actor_ptr>(self);
-  if (info.hasExecutor())
-    custom_executor(st, info.getExecutor(), ex, launch);
-  auto err = make_dirs(ex.sandbox);
-  if (!err)
-    err = st.containers->launch(launch);
-  if (err) {
-    logger("agent")->warn("cannot launch executor {}: {}", ex.id, error_message(err));
-    remove_executor(self, ex.container_id, Reason::CONTAINER_LAUNCH_FAILED,
+  auto container_id = ex.container_id;
+  auto fail = [self, container_id](const caf::error& err) {
+    logger("agent")->warn("cannot launch container {}: {}", container_id, error_message(err));
+    remove_executor(self, container_id, Reason::CONTAINER_LAUNCH_FAILED,
                     "Failed to launch container: " + error_message(err));
-    return false;
-  }
-  self->delayed_send(self, st.options.executor_registration_timeout, regtimeout_atom::value,
-                     ex.container_id);
-  return true;
+  };
+  if (auto err = make_dirs(ex.sandbox))
+    return fail(err);
+  self->request(st.containers, caf::infinite, container_launch_atom::value,
+                container_of(st, ex, info, framework))
+    .then(
+      [self, container_id](bool) {
+        self->request(self->state.containers, caf::infinite, container_wait_atom::value,
+                      container_id)
+          .then([self, container_id](const container_termination& how) {
+            on_container_ended(self, container_id, how);
+          });
+        self->delayed_send(self, self->state.options.executor_registration_timeout,
+                           regtimeout_atom::value, container_id);
+      },
+      fail);
 }
 
 } // namespace
@@ -239,7 +310,7 @@ void run_task(agent_ptr self, schema::agent::Event::RunTask::Reader run) {
                         existing->sandbox);
   publish_task_added(self, framework_id, *existing, task_id, stored);
   if (fresh)
-    start_container(self, *existing, info);
+    start_container(self, *existing, info, run.getFrameworkInfo());
   else if (existing->registered)
     send_launch(self, *existing, stored);
 }
@@ -263,7 +334,7 @@ void kill_task(agent_ptr self, schema::agent::Event::KillTask::Reader kill) {
     for (const auto& [id, t] : ex->tasks)
       others |= id != task_id && !is_terminal(t.state);
     if (!others)
-      st.containers->destroy(ex->container_id);
+      destroy_container(self, ex->container_id);
     return;
   }
   self->send(ex->sink, make_wire<ExecutorEvent>([&](ExecutorEvent::Builder e) {
@@ -288,7 +359,7 @@ void shutdown_framework(agent_ptr self, const std::string& framework_id) {
                    e.setType(ExecutorEvent::Type::SHUTDOWN);
                  }));
     else
-      st.containers->destroy(ex.container_id);
+      destroy_container(self, ex.container_id);
   }
 }
 
@@ -310,7 +381,7 @@ void shutdown_executor(agent_ptr self, const std::string& framework_id,
                  e.setType(ExecutorEvent::Type::SHUTDOWN);
                }));
   else
-    st.containers->destroy(ex->container_id);
+    destroy_container(self, ex->container_id);
 }
 
 void on_executor_call(agent_ptr self, const executor_call& msg) {
@@ -394,23 +465,31 @@ void on_executor_registration_timeout(agent_ptr self, const std::string& contain
     return;
   logger("agent")->warn("executor {} did not register within {}", ex->id,
                         format_duration(st.options.executor_registration_timeout));
-  st.containers->destroy(container_id);
+  destroy_container(self, container_id);
   remove_executor(self, container_id, Reason::EXECUTOR_REGISTRATION_TIMEOUT,
                   "Executor did not register within " +
                     format_duration(st.options.executor_registration_timeout));
 }
 
-void on_container_ended(agent_ptr self, const std::string& container_id, int wait_status) {
-  remove_executor(self, container_id, Reason::EXECUTOR_TERMINATED,
-                  "Executor " + describe_wait_status(wait_status), wait_status);
+void destroy_container(agent_ptr self, const std::string& container_id) {
+  self->request(self->state.containers, caf::infinite, container_destroy_atom::value,
+                container_id)
+    .then([](bool) {});
+}
+
+void on_container_ended(agent_ptr self, const std::string& container_id,
+                        const container_termination& how) {
+  auto t = *how;
+  remove_executor(self, container_id, t.getReason(), t.getMessage(),
+                  t.getHasStatus() ? t.getStatus() : -1);
 }
 
 void on_executor_disconnected(agent_ptr self, const std::string& container_id) {
   // The process may still be running; without its executor it is useless.
-  // Its end is taken from the reaper (on_container_ended), which has the
-  // wait status the framework's FAILURE event carries: an executor that
+  // Its end is taken from the containerizer (on_container_ended), which has
+  // the wait status the framework's FAILURE event carries: an executor that
   // exits is usually seen disconnecting first, so it is destroyed only if
-  // still there a reap tick later.
+  // still there a sweep later.
   self->state.disconnected_newer.push_back(container_id);
 }
 
@@ -418,7 +497,7 @@ void destroy_disconnected(agent_ptr self) {
   auto& st = self->state;
   for (const auto& container_id : st.disconnected_older)
     if (st.containers_by_id.count(container_id) > 0)
-      st.containers->destroy(container_id);
+      destroy_container(self, container_id);
   st.disconnected_older = std::move(st.disconnected_newer);
   st.disconnected_newer.clear();
 }

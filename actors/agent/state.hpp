@@ -61,7 +61,7 @@ struct agent_state {
   caf::actor_clock::time_point last_heard{};
   duration master_ping_timeout = std::chrono::seconds(15);  // as the master says
   uint32_t max_ping_timeouts = 5;
-  std::unique_ptr<containerizer> containers;
+  containerizer_actor containers;
   std::unique_ptr<random_source> random;
   std::string agent_id;  // empty until registered
   resources used;        // by tasks that are not terminal
@@ -69,9 +69,9 @@ struct agent_state {
   std::deque<completed_executor> completed;  // bounded by limits::max_completed_executors
   // container id -> (framework id, executor id)
   std::unordered_map<std::string, std::pair<std::string, std::string>> containers_by_id;
-  // Containers whose executor disconnected, destroyed one reap tick later
-  // (`older` at the next tick): an executor that is exiting is reaped with
-  // its own wait status rather than killed first. At most one per executor.
+  // Containers whose executor disconnected, destroyed one sweep later
+  // (`older` at the next sweep): an executor that is exiting ends with its
+  // own wait status rather than killed first. At most one per executor.
   std::vector<std::string> disconnected_newer;
   std::vector<std::string> disconnected_older;
   std::unordered_map<caf::actor_addr, std::string> container_by_executor;
@@ -135,9 +135,12 @@ void shutdown_executor(agent_ptr self, const std::string& framework_id,
                        const std::string& executor_id);
 void on_executor_call(agent_ptr self, const executor_call& call);
 void on_executor_registration_timeout(agent_ptr self, const std::string& container_id);
-void on_container_ended(agent_ptr self, const std::string& container_id, int wait_status);
+// The containerizer says the container is gone.
+void on_container_ended(agent_ptr self, const std::string& container_id,
+                        const container_termination& how);
+void destroy_container(agent_ptr self, const std::string& container_id);
 void on_executor_disconnected(agent_ptr self, const std::string& container_id);
-// On each reap tick, after reaping: destroys what disconnected a tick ago.
+// On each sweep: destroys what disconnected a sweep ago.
 void destroy_disconnected(agent_ptr self);
 
 // -- updates.cpp: status updates of the agent's own and from executors

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "actors/agent/mesos_containerizer.hpp"
 #include "actors/checks.hpp"
 #include "actors/log/log_actor.hpp"
 #include "runtime/errors.hpp"
@@ -108,6 +109,15 @@ void agent_flags::add_to(flag_table& t) {
         "How long an executor may take to register");
   t.add({"executor_binary"}, executor_binary,
         "The cairn binary executors run as (default: this program)");
+  t.add({"containerizers"}, containerizers,
+        "Containerizers to use, in order of preference (mesos)");
+  t.add({"isolation"}, isolation,
+        "Isolators of the mesos containerizer, comma-separated: posix/cpu, posix/mem, "
+        "filesystem/linux, namespaces/pid");
+  t.add({"launcher"}, launcher,
+        "How container processes are started and found: posix (by session)");
+  t.add({"switch_user"}, switch_user,
+        "As root, run tasks as their CommandInfo.user, else their framework's user");
 }
 
 caf::expected<agent_options> agent_flags::options(const node_flags& node,
@@ -127,7 +137,22 @@ caf::expected<agent_options> agent_flags::options(const node_flags& node,
   o.executor_registration_timeout = executor_registration_timeout;
   o.seed = entropy_seed();
   auto binary = executor_binary.empty() ? current_executable() : executor_binary;
-  o.make_containerizer = [binary] { return make_process_containerizer(binary); };
+  o.executor_command = {binary, "executor"};
+  if (containerizers != "mesos")
+    return make_error("--containerizers: only 'mesos' is supported yet, not '" +
+                      containerizers + "'");
+  isolation_flags iso;
+  iso.isolation = isolation;
+  iso.launcher = launcher;
+  auto plugins = make_plugins(iso);
+  if (!plugins)
+    return plugins.error();
+  mesos_containerizer_options mo;
+  mo.switch_user = switch_user;
+  // One agent, one containerizer: the plug-ins are made once and handed over.
+  o.make_containerizer = [mo, plugins = *plugins](caf::actor_system& sys, caf::strong_actor_ptr) {
+    return spawn_mesos_containerizer(sys, mo, plugins);
+  };
   return o;
 }
 

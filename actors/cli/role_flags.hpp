@@ -59,9 +59,14 @@ struct agent_flags {
   std::string attributes;
   duration executor_registration_timeout = std::chrono::minutes(1);
   std::string executor_binary;    // defaults to this program
+  std::string containerizers = "mesos";
+  std::string isolation = "posix/cpu,posix/mem";
+  std::string launcher = "posix";
+  bool switch_user = true;
 
   void add_to(flag_table& table);
-  // Checks --resources and --attributes; errors name the bad part.
+  // Checks --resources, --attributes and the containerizer's flags; errors
+  // name the bad part.
   caf::expected<agent_options> options(const node_flags& node, const std::string& work_dir,
                                        machine_share share = {}) const;
 };

@@ -126,9 +126,7 @@ int run_agents(const bench_flags& f, int port_fd, int report_fd) {
     sim.min_task_time = sim.max_task_time = std::chrono::hours(1);
     auto name = a.hostname;
     probe->set_total(name, total);
-    a.make_containerizer = [&sys, name, sim, probe] {
-      return testing::make_sim_containerizer(sys, name, sim, probe);
-    };
+    a.make_containerizer = testing::make_sim_containerizer(name, sim, probe);
     agents.push_back(spawn_agent(sys, std::move(a), caf::actor_cast<agent_call_sink>(*master)));
   }
   auto framework = sys.spawn(launcher, f.tasks, report_fd);

@@ -362,9 +362,7 @@ void bench_failover(const std::string& cairn, size_t agent_count, size_t failove
     a.master_addresses = addresses;
     a.work_dir = (dir / fmt::format("agent-{}", i)).string();
     a.seed = 1000 + i;
-    a.make_containerizer = [&sys, name = fmt::format("agent-{}", i), probe] {
-      return testing::make_sim_containerizer(sys, name, {}, probe);
-    };
+    a.make_containerizer = testing::make_sim_containerizer(fmt::format("agent-{}", i), {}, probe);
     auto node = start_agent_node(sys, {"127.0.0.1", "127.0.0.1", 0, 0}, std::move(a),
                                  agent_call_sink{});
     if (!node) {

@@ -16,6 +16,7 @@
 #include <caf/send.hpp>
 
 #include "actors/agent/agent.hpp"
+#include "actors/agent/mesos_containerizer.hpp"
 #include "actors/master/master.hpp"
 #include "actors/resources/parse.hpp"
 #include "actors/task_state.hpp"
@@ -55,7 +56,10 @@ struct real_cluster {
     a.work_dir = work_dir;
     a.total = parse_resources("cpus:4;mem:1024;disk:100").value();
     a.executor_registration_timeout = registration_timeout;
-    a.make_containerizer = [executor_binary] { return make_process_containerizer(executor_binary); };
+    a.executor_command = {executor_binary, "executor"};
+    a.make_containerizer = [](caf::actor_system& sys, caf::strong_actor_ptr) {
+      return spawn_mesos_containerizer(sys, {}, make_plugins({}).value());
+    };
     agent = spawn_agent(sys, a, caf::actor_cast<agent_call_sink>(master));
     auto port = sys.middleman().publish(agent, 0, "127.0.0.1");
     REQUIRE(port);

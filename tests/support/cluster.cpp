@@ -24,9 +24,7 @@ cluster::cluster(caf::actor_system& sys, cluster_options options) : sys_(sys) {
     a.seed = options.seed + i + 1;
     auto sim = options.sim;
     sim.seed = options.seed * 1000 + i;
-    a.make_containerizer = [&sys, name, sim, p = probe] {
-      return make_sim_containerizer(sys, name, sim, p);
-    };
+    a.make_containerizer = make_sim_containerizer(name, sim, probe);
     agents.push_back(spawn_agent(sys, std::move(a), caf::actor_cast<agent_call_sink>(master)));
   }
 }

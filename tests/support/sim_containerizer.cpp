@@ -12,6 +12,7 @@
 #include "actors/resources/convert.hpp"
 #include "actors/task_state.hpp"
 #include "runtime/clock.hpp"
+#include "runtime/errors.hpp"
 #include "runtime/random.hpp"
 #include "schema/executor.capnp.h"
 
@@ -149,77 +150,114 @@ caf::behavior sim_executor(self_ptr self, sim_executor_state init) {
   };
 }
 
-class sim_containerizer final : public containerizer {
-public:
-  sim_containerizer(caf::actor_system& sys, std::string agent_name, sim_options options,
-                    std::shared_ptr<usage_probe> probe)
-    : sys_(sys),
-      agent_name_(std::move(agent_name)),
-      options_(options),
-      probe_(std::move(probe)),
-      rng_(options.seed),
-      ended_(std::make_shared<ended_queue>()) {
-  }
+using sim_exited_atom = caf::atom_constant<caf::atom("simexited")>;
 
-  caf::error launch(const container_launch& l) override {
-    sim_executor_state init;
-    init.agent_name = agent_name_;
-    init.framework_id = l.framework_id;
-    init.executor_id = l.executor_id;
-    init.agent = caf::actor_cast<executor_call_sink>(l.agent);
-    init.probe = probe_;
-    init.random = std::make_unique<random_source>(rng_());
-    std::uniform_int_distribution<int64_t> time(options_.min_task_time.count(),
-                                                options_.max_task_time.count());
-    init.run_time = std::chrono::milliseconds(time(rng_));
-    auto executor = sys_.spawn(sim_executor, std::move(init));
-    auto ended = ended_;
-    auto id = l.container_id;
-    executor->attach_functor([ended, id] {
-      std::lock_guard<std::mutex> guard{ended->mutex};
-      ended->ids.push_back(id);
-    });
-    executors_[l.container_id] = executor;
-    return caf::none;
-  }
-
-  void destroy(const std::string& container_id) override {
-    if (auto i = executors_.find(container_id); i != executors_.end())
-      caf::anon_send_exit(i->second, caf::exit_reason::kill);
-  }
-
-  std::vector<std::pair<std::string, int>> reap() override {
-    std::vector<std::pair<std::string, int>> out;
-    std::lock_guard<std::mutex> guard{ended_->mutex};
-    for (const auto& id : ended_->ids) {
-      executors_.erase(id);
-      out.emplace_back(id, 0);
-    }
-    ended_->ids.clear();
-    return out;
-  }
-
-private:
-  struct ended_queue {
-    std::mutex mutex;
-    std::deque<std::string> ids;
+struct sim_containerizer_state {
+  static inline const char* name = "sim-containerizer";
+  caf::strong_actor_ptr agent;
+  std::string agent_name;
+  sim_options options;
+  std::shared_ptr<usage_probe> probe;
+  std::unique_ptr<std::mt19937_64> rng;
+  struct running {
+    caf::actor executor;
+    std::vector<caf::response_promise> waiters;
   };
-  caf::actor_system& sys_;
-  std::string agent_name_;
-  sim_options options_;
-  std::shared_ptr<usage_probe> probe_;
-  std::mt19937_64 rng_;
-  std::shared_ptr<ended_queue> ended_;
-  std::unordered_map<std::string, caf::actor> executors_;
+  std::unordered_map<std::string, running> containers;
 };
+
+using sim_containerizer_impl = containerizer_actor::extend<caf::reacts_to<sim_exited_atom, std::string>>;
+using sim_containerizer_ptr = sim_containerizer_impl::stateful_pointer<sim_containerizer_state>;
+
+container_termination sim_termination() {
+  return make_wire<schema::containerizer::Termination>([](auto t) {
+    t.setHasStatus(true);
+    t.setStatus(0);
+    t.setState(schema::TaskState::TASK_FAILED);
+    t.setReason(schema::TaskStatus::Reason::EXECUTOR_TERMINATED);
+    t.setMessage("Executor exited with status 0");
+  });
+}
+
+sim_containerizer_impl::behavior_type sim_containerizer(sim_containerizer_ptr self,
+                                                        sim_containerizer_state init) {
+  self->state = std::move(init);
+  self->set_down_handler([=](caf::down_msg&) {});
+  // Executors never outlive the containerizer that runs them.
+  self->attach_functor([st = &self->state] {
+    for (auto& [id, c] : st->containers)
+      caf::anon_send_exit(c.executor, caf::exit_reason::kill);
+  });
+  return {
+    [=](container_launch_atom, const container_config& msg) -> caf::result<bool> {
+      auto& st = self->state;
+      auto config = *msg;
+      std::string id = config.getContainerId();
+      if (st.containers.count(id) > 0)
+        return make_error("container exists already");
+      sim_executor_state init;
+      init.agent_name = st.agent_name;
+      init.framework_id = config.getFrameworkId();
+      init.executor_id = config.getExecutorId();
+      init.agent = caf::actor_cast<executor_call_sink>(st.agent);
+      init.probe = st.probe;
+      init.random = std::make_unique<random_source>((*st.rng)());
+      std::uniform_int_distribution<int64_t> time(st.options.min_task_time.count(),
+                                                  st.options.max_task_time.count());
+      init.run_time = std::chrono::milliseconds(time(*st.rng));
+      auto executor = self->system().spawn(sim_executor, std::move(init));
+      auto me = caf::actor_cast<caf::actor>(self);
+      executor->attach_functor([me, id] { caf::anon_send(me, sim_exited_atom::value, id); });
+      st.containers[id].executor = executor;
+      return true;
+    },
+    [=](container_wait_atom, const std::string& id) -> caf::result<container_termination> {
+      auto i = self->state.containers.find(id);
+      if (i == self->state.containers.end())
+        return make_error("unknown container", caf::sec::invalid_argument);
+      auto promise = self->make_response_promise<container_termination>();
+      i->second.waiters.push_back(promise);
+      return promise;
+    },
+    [=](container_update_atom, const container_config&) { return true; },
+    [=](container_usage_atom, const std::string&) {
+      return make_wire<schema::containerizer::ResourceStatistics>([](auto s) {
+        s.setTimestamp(wall_clock_seconds());
+      });
+    },
+    [=](container_destroy_atom, const std::string& id) {
+      auto i = self->state.containers.find(id);
+      if (i == self->state.containers.end())
+        return false;
+      caf::anon_send_exit(i->second.executor, caf::exit_reason::kill);
+      return true;
+    },
+    [=](container_recover_atom, const container_recovery&) { return true; },
+    [=](sim_exited_atom, const std::string& id) {
+      auto i = self->state.containers.find(id);
+      if (i == self->state.containers.end())
+        return;
+      auto outcome = sim_termination();
+      for (auto& w : i->second.waiters)
+        w.deliver(outcome);
+      self->state.containers.erase(i);
+    },
+  };
+}
 
 } // namespace
 
-std::unique_ptr<containerizer> make_sim_containerizer(caf::actor_system& sys,
-                                                      std::string agent_name, sim_options options,
-                                                      std::shared_ptr<usage_probe> probe) {
-  return std::make_unique<sim_containerizer>(sys, std::move(agent_name), options,
-                                             std::move(probe));
+containerizer_factory make_sim_containerizer(std::string agent_name, sim_options options,
+                                             std::shared_ptr<usage_probe> probe) {
+  return [agent_name, options, probe](caf::actor_system& sys, caf::strong_actor_ptr agent) {
+    sim_containerizer_state init;
+    init.agent = std::move(agent);
+    init.agent_name = agent_name;
+    init.options = options;
+    init.probe = probe;
+    init.rng = std::make_unique<std::mt19937_64>(options.seed);
+    return caf::actor_cast<containerizer_actor>(sys.spawn(sim_containerizer, std::move(init)));
+  };
 }
 
 } // namespace cairn::testing

@@ -42,8 +42,8 @@ struct sim_options {
   uint64_t seed = 1;
 };
 
-std::unique_ptr<containerizer> make_sim_containerizer(caf::actor_system& sys,
-                                                      std::string agent_name, sim_options options,
-                                                      std::shared_ptr<usage_probe> probe);
+// The factory an agent's options take.
+containerizer_factory make_sim_containerizer(std::string agent_name, sim_options options,
+                                             std::shared_ptr<usage_probe> probe);
 
 } // namespace cairn::testing

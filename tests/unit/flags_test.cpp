@@ -15,6 +15,7 @@ struct command {
   std::string work_dir;
   duration interval = std::chrono::seconds(1);
   size_t quorum = 0;
+  bool switch_user = true;
   flag_table table;
   CLI::App app{"test"};
   CLI::App* sub = nullptr;
@@ -24,6 +25,7 @@ struct command {
     table.add({"work_dir"}, work_dir, "work dir");
     table.add({"allocation_interval"}, interval, "interval");
     table.add({"quorum"}, quorum, "quorum");
+    table.add({"switch_user"}, switch_user, "switch user");
     table.refuse({{"zk", "use --masters"}, {"hostname_lookup", ""}, {"work_dir", "never"}});
     sub = app.add_subcommand("master");
     table.add_to(*sub);
@@ -149,7 +151,8 @@ TEST_CASE("values lists every flag under its first name, with its current value"
   command a;
   CHECK(a.run("--http-port 9", {{"MESOS_ALLOCATION_INTERVAL", "500ms"}}) == "");
   flag_values expected = {
-    {"port", "9"}, {"work_dir", ""}, {"allocation_interval", "500ms"}, {"quorum", "0"}};
+    {"port", "9"}, {"work_dir", ""}, {"allocation_interval", "500ms"}, {"quorum", "0"},
+    {"switch_user", "true"}};
   CHECK(a.table.values() == expected);
 }
 
@@ -161,4 +164,23 @@ TEST_CASE("parse_unsigned takes whole numbers within the bound only") {
   CHECK_FALSE(parse_unsigned("", 10));
   CHECK_FALSE(parse_unsigned("+1", 10));
   CHECK_FALSE(parse_unsigned("1 ", 10));
+}
+
+TEST_CASE("a boolean flag is taken bare, with a value, negated, and from the environment") {
+  command bare;
+  bare.switch_user = false;
+  CHECK(bare.run("--switch_user") == "");
+  CHECK(bare.switch_user);
+  command valued;
+  CHECK(valued.run("--switch-user=false") == "");
+  CHECK_FALSE(valued.switch_user);
+  command negated;
+  CHECK(negated.run("--no-switch_user --port 7") == "");
+  CHECK_FALSE(negated.switch_user);
+  CHECK(negated.port == 7);
+  command from_env;
+  CHECK(from_env.run("", {{"MESOS_SWITCH_USER", "false"}}) == "");
+  CHECK_FALSE(from_env.switch_user);
+  command bad;
+  CHECK_THROWS_AS(bad.run("--switch_user=maybe"), CLI::ParseError);
 }

@@ -1,0 +1,421 @@
+#include "actors/agent/mesos_containerizer.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <thread>
+#include <unordered_map>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/resources/convert.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/log.hpp"
+#include "runtime/process.hpp"
+
+namespace cairn {
+
+namespace {
+
+using Config = schema::containerizer::ContainerConfig;
+using Termination = schema::containerizer::Termination;
+using Reason = schema::TaskStatus::Reason;
+using tick_atom = caf::atom_constant<caf::atom("cntick")>;
+
+// The interface, and its own poll timer.
+using containerizer_impl = containerizer_actor::extend<caf::reacts_to<tick_atom>>;
+
+struct container {
+  std::string id;
+  pid_t pid = 0;
+  bool child = true;  // ours to reap; false: recovered, watched for liveness
+  container_limits limits;
+  std::vector<caf::response_promise> waiters;
+  std::optional<int> status;          // its first process's wait status
+  std::optional<limitation> limit;    // why it is being destroyed, if a limit
+  bool destroying = false;
+};
+
+struct containerizer_state {
+  static inline const char* name = "mesos-containerizer";
+  mesos_containerizer_options options;
+  std::shared_ptr<containerizer_plugins> plugins;
+  std::unordered_map<std::string, container> containers;
+  bool ticking = false;
+};
+
+using self_ptr = containerizer_impl::stateful_pointer<containerizer_state>;
+
+// The user a container runs as, with its groups.
+struct user_ids {
+  uid_t uid;
+  gid_t gid;
+  std::vector<gid_t> groups;
+};
+
+caf::expected<user_ids> lookup_user(const std::string& name) {
+  std::vector<char> buffer(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  int rc = getpwnam_r(name.c_str(), &pw, buffer.data(), buffer.size(), &found);
+  if (rc != 0 || found == nullptr)
+    return make_error("Failed to get user information for '" + name + "'" +
+                      (rc != 0 ? std::string(": ") + strerror(rc) : ": no such user"));
+  user_ids ids{pw.pw_uid, pw.pw_gid, {}};
+  int count = 64;
+  ids.groups.resize(static_cast<size_t>(count));
+  if (getgrouplist(name.c_str(), pw.pw_gid, ids.groups.data(), &count) < 0) {
+    ids.groups.resize(static_cast<size_t>(count));
+    getgrouplist(name.c_str(), pw.pw_gid, ids.groups.data(), &count);
+  }
+  ids.groups.resize(static_cast<size_t>(std::max(count, 0)));
+  return ids;
+}
+
+// The first process's argv, as Mesos reads a CommandInfo: a shell line runs
+// under /bin/sh -c; otherwise `value` is the program and `arguments` its
+// argv (argv[0] included).
+std::vector<std::string> command_argv(schema::CommandInfo::Reader command) {
+  if (command.getShell())
+    return {"/bin/sh", "-c", command.getValue()};
+  std::vector<std::string> argv;
+  for (auto a : command.getArguments())
+    argv.emplace_back(a.cStr());
+  if (argv.empty())
+    argv.emplace_back(command.getValue().cStr());
+  argv.front() = command.getValue();
+  return argv;
+}
+
+// What cairn cannot do for a container yet is refused, naming it.
+caf::error refuse_unsupported(Config::Reader config) {
+  if (config.getHasContainer()) {
+    auto info = config.getContainer();
+    if (info.getType() == schema::ContainerInfo::Type::DOCKER)
+      return make_error("ContainerInfo of type DOCKER needs the docker containerizer, "
+                        "which is not supported yet");
+    if (info.hasMesos() && info.getMesos().hasImage())
+      return make_error("ContainerInfo.mesos.image is not supported yet");
+    if (info.getVolumes().size() > 0)
+      return make_error("ContainerInfo.volumes is not supported yet");
+  }
+  if (config.getCommand().getUris().size() > 0)
+    return make_error("CommandInfo.uris (the fetcher) is not supported yet");
+  return caf::none;
+}
+
+// Undoes what prepare did for a container that never ran.
+void cleanup_all(containerizer_state& st, const std::string& id) {
+  for (auto& iso : st.plugins->isolators)
+    if (auto err = iso->cleanup(id))
+      logger("containerizer")->warn("{}: cleanup of {}: {}", iso->name(), id, error_message(err));
+}
+
+// Prepares and starts the container; `pid` is set once its process runs
+// (then an error leaves it to be destroyed as usual).
+caf::error start(self_ptr self, Config::Reader config, const container_limits& limits,
+                 pid_t& pid) {
+  auto& st = self->state;
+  std::string id = config.getContainerId();
+  std::string dir = config.getDirectory();
+  launch_plan plan;
+  plan.argv = command_argv(config.getCommand());
+  for (auto v : config.getCommand().getEnvironment().getVariables())
+    plan.env.push_back(std::string(v.getName().cStr()) + "=" + v.getValue().cStr());
+  plan.cwd = dir;
+  plan.stdout_path = dir + "/stdout";
+  plan.stderr_path = dir + "/stderr";
+  std::string user = config.getUser();
+  if (st.options.switch_user && !user.empty() && geteuid() == 0) {
+    auto ids = lookup_user(user);
+    if (!ids)
+      return std::move(ids.error());
+    plan.uid = ids->uid;
+    plan.gid = ids->gid;
+    plan.groups = ids->groups;
+    // The sandbox and its output files belong to the container's user.
+    for (const auto& path : {dir, plan.stdout_path, plan.stderr_path}) {
+      if (path != dir)
+        close(open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+      if (chown(path.c_str(), ids->uid, ids->gid) != 0)
+        return make_error("cannot give " + path + " to user '" + user + "': " + strerror(errno));
+    }
+  }
+  size_t prepared = 0;
+  caf::error err;
+  for (auto& iso : st.plugins->isolators) {
+    if ((err = iso->prepare(id, limits, plan)))
+      break;
+    ++prepared;
+  }
+  if (!err)
+    err = st.plugins->launch->prepare(id, plan);
+  if (err) {
+    cleanup_all(st, id);
+    return err;
+  }
+  auto spawned = spawn_contained(plan);
+  if (!spawned) {
+    cleanup_all(st, id);
+    return std::move(spawned.error());
+  }
+  pid = *spawned;
+  for (auto& iso : st.plugins->isolators)
+    if ((err = iso->isolate(id, pid)))
+      return err;
+  return caf::none;
+}
+
+container_termination termination_of(const container& c, const std::string& message) {
+  return make_wire<Termination>([&](Termination::Builder t) {
+    t.setState(schema::TaskState::TASK_FAILED);
+    if (c.status) {
+      t.setStatus(*c.status);
+      t.setHasStatus(true);
+    }
+    if (c.limit) {
+      t.setReason(c.limit->reason);
+      t.setMessage(c.limit->message);
+    } else {
+      t.setReason(Reason::EXECUTOR_TERMINATED);
+      t.setMessage(message);
+    }
+  });
+}
+
+void ensure_ticking(self_ptr self) {
+  if (self->state.ticking)
+    return;
+  self->state.ticking = true;
+  self->delayed_send(self, self->state.options.poll_interval, tick_atom::value);
+}
+
+void begin_destroy(self_ptr self, container& c) {
+  if (c.destroying)
+    return;
+  c.destroying = true;
+  ensure_ticking(self);
+}
+
+// One step of ending a container: kill what is left, reap, clean up, tell
+// the waiters. True once it is gone.
+bool step_destroy(self_ptr self, container& c) {
+  auto& st = self->state;
+  auto killed = st.plugins->launch->destroy(c.id, c.pid);
+  if (!killed) {
+    logger("containerizer")->warn("cannot destroy {}: {}", c.id, error_message(killed.error()));
+    return false;
+  }
+  if (c.child && !c.status) {
+    // Its first process may still be a zombie (or dying).
+    if (c.pid > 1)
+      ::kill(c.pid, SIGKILL);
+    c.status = c.pid > 1 ? try_reap(c.pid) : std::optional<int>(W_EXITCODE(255, 0));
+    if (!c.status)
+      return false;
+  }
+  if (!*killed)
+    return false;
+  cleanup_all(st, c.id);
+  std::string message = c.status ? "Executor " + describe_wait_status(*c.status)
+                                 : std::string("Executor terminated");
+  auto outcome = termination_of(c, message);
+  for (auto& w : c.waiters)
+    w.deliver(outcome);
+  return true;
+}
+
+bool alive(pid_t pid) {
+  return pid > 1 && (::kill(pid, 0) == 0 || errno == EPERM);
+}
+
+void tick(self_ptr self) {
+  auto& st = self->state;
+  st.ticking = false;
+  for (auto i = st.containers.begin(); i != st.containers.end();) {
+    auto& c = i->second;
+    if (!c.destroying) {
+      if (c.child) {
+        if ((c.status = try_reap(c.pid)))
+          begin_destroy(self, c);  // what it started goes with it
+      } else if (!alive(c.pid)) {
+        begin_destroy(self, c);
+      }
+      for (auto& iso : st.plugins->isolators) {
+        if (c.destroying)
+          break;
+        if (auto limit = iso->watch(c.id)) {
+          logger("containerizer")->info("container {} reached a limit: {}", c.id, limit->message);
+          c.limit = std::move(limit);
+          begin_destroy(self, c);
+        }
+      }
+    }
+    if (c.destroying && step_destroy(self, c)) {
+      i = st.containers.erase(i);
+      continue;
+    }
+    ++i;
+  }
+  if (!st.containers.empty())
+    ensure_ticking(self);
+}
+
+caf::error recover(self_ptr self, schema::containerizer::RecoverState::Reader state) {
+  auto& st = self->state;
+  std::vector<std::string> ids;
+  for (auto r : state.getContainers()) {
+    container c;
+    c.id = r.getContainerId();
+    c.pid = r.getPid();
+    c.child = false;
+    auto res = read_resources(r.getConfig().getResources());
+    if (res)
+      c.limits = limits_of(*res);
+    if (c.id.empty() || st.containers.count(c.id) > 0)
+      continue;
+    ids.push_back(c.id);
+    if (c.pid <= 1)
+      c.destroying = true;  // never started: nothing to find
+    st.containers.emplace(c.id, std::move(c));
+  }
+  if (auto err = st.plugins->launch->recover(ids))
+    return err;
+  for (auto& iso : st.plugins->isolators)
+    if (auto err = iso->recover(ids))
+      return err;
+  for (auto& [id, c] : st.containers)
+    if (!c.child && c.pid > 1)
+      for (auto& iso : st.plugins->isolators)
+        iso->isolate(id, c.pid);
+  ensure_ticking(self);
+  return caf::none;
+}
+
+containerizer_impl::behavior_type mesos_containerizer(
+  self_ptr self, mesos_containerizer_options options,
+  std::shared_ptr<containerizer_plugins> plugins) {
+  self->state.options = options;
+  self->state.plugins = std::move(plugins);
+  // Containers never outlive the containerizer that runs them in this shape.
+  self->attach_functor([st = &self->state] {
+    for (int round = 0; round < 50 && !st->containers.empty(); ++round) {
+      for (auto i = st->containers.begin(); i != st->containers.end();) {
+        auto killed = st->plugins->launch->destroy(i->first, i->second.pid);
+        if (i->second.child && i->second.pid > 1) {
+          ::kill(i->second.pid, SIGKILL);
+          try_reap(i->second.pid);
+        }
+        if (killed && *killed) {
+          for (auto& iso : st->plugins->isolators)
+            iso->cleanup(i->first);
+          i = st->containers.erase(i);
+        } else {
+          ++i;
+        }
+      }
+      if (!st->containers.empty())
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  return {
+    [=](container_launch_atom, const container_config& msg) -> caf::result<bool> {
+      auto& st = self->state;
+      auto config = *msg;
+      std::string id = config.getContainerId();
+      if (id.empty() || st.containers.count(id) > 0)
+        return make_error("container '" + id + "' exists already or has no id");
+      if (auto err = refuse_unsupported(config))
+        return err;
+      auto res = read_resources(config.getResources());
+      if (!res)
+        return res.error();
+      auto limits = limits_of(*res);
+      pid_t pid = 0;
+      auto err = start(self, config, limits, pid);
+      if (err && pid == 0)
+        return err;
+      container c;
+      c.id = id;
+      c.pid = pid;
+      c.limits = limits;
+      auto& stored = st.containers[id] = std::move(c);
+      ensure_ticking(self);
+      if (err) {
+        begin_destroy(self, stored);
+        return err;
+      }
+      return true;
+    },
+    [=](container_wait_atom, const std::string& id) -> caf::result<container_termination> {
+      auto i = self->state.containers.find(id);
+      if (i == self->state.containers.end())
+        return make_error("unknown container '" + id + "'", caf::sec::invalid_argument);
+      auto promise = self->make_response_promise<container_termination>();
+      i->second.waiters.push_back(promise);
+      return promise;
+    },
+    [=](container_update_atom, const container_config& msg) -> caf::result<bool> {
+      auto& st = self->state;
+      auto config = *msg;
+      auto i = st.containers.find(config.getContainerId());
+      if (i == st.containers.end())
+        return make_error("unknown container '" + std::string(config.getContainerId()) + "'",
+                          caf::sec::invalid_argument);
+      auto res = read_resources(config.getResources());
+      if (!res)
+        return res.error();
+      i->second.limits = limits_of(*res);
+      for (auto& iso : st.plugins->isolators)
+        if (auto err = iso->update(i->first, i->second.limits))
+          return err;
+      return true;
+    },
+    [=](container_usage_atom, const std::string& id) -> caf::result<container_statistics> {
+      auto& st = self->state;
+      auto i = st.containers.find(id);
+      if (i == st.containers.end())
+        return make_error("unknown container '" + id + "'", caf::sec::invalid_argument);
+      return make_wire<schema::containerizer::ResourceStatistics>([&](auto stats) {
+        stats.setTimestamp(wall_clock_seconds());
+        stats.setCpusLimit(i->second.limits.cpus);
+        stats.setMemLimitBytes(static_cast<uint64_t>(i->second.limits.mem_mb * 1024 * 1024));
+        for (auto& iso : st.plugins->isolators)
+          iso->usage(id, stats);
+      });
+    },
+    [=](container_destroy_atom, const std::string& id) -> bool {
+      auto i = self->state.containers.find(id);
+      if (i == self->state.containers.end())
+        return false;
+      begin_destroy(self, i->second);
+      return true;
+    },
+    [=](container_recover_atom, const container_recovery& state) -> caf::result<bool> {
+      if (auto err = recover(self, *state))
+        return err;
+      return true;
+    },
+    [=](tick_atom) { tick(self); },
+  };
+}
+
+} // namespace
+
+containerizer_actor spawn_mesos_containerizer(caf::actor_system& sys,
+                                              mesos_containerizer_options options,
+                                              std::shared_ptr<containerizer_plugins> plugins) {
+  return caf::actor_cast<containerizer_actor>(
+    sys.spawn<caf::detached>(mesos_containerizer, options, std::move(plugins)));
+}
+
+} // namespace cairn

@@ -1,0 +1,44 @@
+// The mesos containerizer: a container is a process tree started by
+// spawn_contained, confined by isolators (cgroups, namespaces, ...) and
+// found and killed by a launcher. It runs detached, on a thread of its own:
+// forking, cgroupfs writes and user lookups never hold up other actors.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+#include "actors/agent/containerizer.hpp"
+#include "actors/agent/isolator.hpp"
+#include "runtime/duration.hpp"
+
+namespace cairn {
+
+struct containerizer_plugins {
+  std::unique_ptr<launcher> launch;
+  std::vector<std::unique_ptr<isolator>> isolators;
+};
+
+struct isolation_flags {
+  std::string isolation = "posix/cpu,posix/mem";  // --isolation
+  std::string launcher = "posix";                 // --launcher: posix or linux
+};
+
+// The plug-ins `--isolation` and `--launcher` name; an unknown or
+// unsupported name is refused, naming it (the agent does not start).
+caf::expected<std::shared_ptr<containerizer_plugins>> make_plugins(const isolation_flags& flags);
+
+struct mesos_containerizer_options {
+  // How often exits are reaped and limits (an OOM kill) looked for.
+  duration poll_interval = std::chrono::milliseconds(100);
+  // As root, a container runs as its config's user (--switch_user).
+  bool switch_user = true;
+};
+
+containerizer_actor spawn_mesos_containerizer(caf::actor_system& sys,
+                                              mesos_containerizer_options options,
+                                              std::shared_ptr<containerizer_plugins> plugins);
+
+} // namespace cairn
