@@ -106,6 +106,21 @@ void flag_table::add(std::vector<std::string> names, duration& target, std::stri
             [&target] { return format_duration(target); });
 }
 
+void flag_table::add(std::vector<std::string> names, bool& target, std::string help) {
+  add_entry(std::move(names), std::move(help),
+            [&target](const std::string& text) -> caf::error {
+              if (text == "true" || text == "1")
+                target = true;
+              else if (text == "false" || text == "0")
+                target = false;
+              else
+                return make_error(fmt::format("'{}' is not true or false", text));
+              return caf::none;
+            },
+            [&target] { return std::string(target ? "true" : "false"); });
+  entries_.back().boolean = true;
+}
+
 void flag_table::add_entry(std::vector<std::string> names, std::string help,
                            std::function<caf::error(const std::string&)> set,
                            std::function<std::string()> get) {
@@ -156,6 +171,15 @@ void flag_table::add_to(CLI::App& app) {
                       },
                       help)
                  ->type_name("VALUE");
+    if (e.boolean) {
+      // A bare --name means true; --no-name false, as Mesos reads them.
+      e.option->expected(0, 1)->default_str("true")->type_name("[BOOL]");
+      std::vector<std::string> negated;
+      for (const auto& n : e.names)
+        negated.push_back("no_" + n);
+      app.add_flag_callback(spellings(negated), [set] { set("false"); },
+                            "Same as " + shown + "=false");
+    }
   }
   // What CLI11 does not know is refused by finish(), with Mesos' flags named.
   app.allow_extras();

@@ -51,6 +51,8 @@ public:
   // with underscores and with dashes.
   void add(std::vector<std::string> names, std::string& target, std::string help);
   void add(std::vector<std::string> names, duration& target, std::string help);
+  // A Mesos boolean: --name, --name=true|false, --no-name.
+  void add(std::vector<std::string> names, bool& target, std::string help);
 
   template <class T>
   std::enable_if_t<std::is_unsigned_v<T> && !std::is_same_v<T, bool>>
@@ -92,6 +94,7 @@ private:
     std::function<caf::error(const std::string&)> set;
     std::function<std::string()> get;
     CLI::Option* option = nullptr;
+    bool boolean = false;
   };
 
   void add_entry(std::vector<std::string> names, std::string help,
