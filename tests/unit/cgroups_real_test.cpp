@@ -212,3 +212,27 @@ TEST_CASE("with --cgroups_pids_max=20 a loop of forks never has more than 20 pro
   c.destroy("c4", pid);
   CHECK_FALSE(c.host.fs->exists(pids));
 }
+
+TEST_CASE("the posix launcher kills the container's session, and only it") {
+  auto launcher = make_launcher("posix", {}, {});
+  REQUIRE(launcher);
+  launch_plan plan;
+  plan.argv = {"/bin/sh", "-c", "sleep 1000 & sleep 1000"};
+  plan.env = {"PATH=/usr/bin:/bin"};
+  REQUIRE_FALSE((*launcher)->prepare("p1", plan));
+  CHECK(plan.cgroups.empty());
+  auto pid = spawn_contained(plan);
+  REQUIRE(pid);
+  bool done = false;
+  for (int i = 0; i < 500 && !done; ++i) {
+    try_reap(*pid);
+    auto d = (*launcher)->destroy("p1", *pid);
+    REQUIRE(d);
+    done = *d;
+    if (!done)
+      pause_ms(10);
+  }
+  CHECK(done);
+  try_reap(*pid);
+  CHECK_FALSE(running(*pid));
+}

@@ -108,7 +108,7 @@ caf::expected<std::unique_ptr<launcher>> make_launcher(const std::string& launch
                                                        const cgroups_options& options,
                                                        const cgroups_host& host) {
   if (launcher_flag == "posix")
-    return make_posix_launcher();
+    return make_session_launcher();
   if (launcher_flag != "linux" && !launcher_flag.empty())
     return make_error(fmt::format("--launcher: unknown launcher '{}' (linux or posix)",
                                   launcher_flag));
@@ -119,7 +119,7 @@ caf::expected<std::unique_ptr<launcher>> make_launcher(const std::string& launch
     bool usable = geteuid() == 0 && layout &&
                   (layout->version == 2 || layout->mounts.count("freezer") != 0);
     if (!usable)
-      return make_posix_launcher();
+      return make_session_launcher();
   }
   if (!layout)
     return make_error("--launcher=linux: " + error_message(layout.error()));

@@ -23,6 +23,7 @@ caf::expected<std::unique_ptr<launcher>>
 make_linux_launcher(std::shared_ptr<cgroup_fs> fs, const cgroup_layout& layout,
                     const cgroups_options& options, signal_fn send);
 
-std::unique_ptr<launcher> make_posix_launcher();
+// The posix launcher (`--launcher=posix`), by session.
+std::unique_ptr<launcher> make_session_launcher();
 
 } // namespace cairn

@@ -69,7 +69,7 @@ public:
 
 } // namespace
 
-std::unique_ptr<launcher> make_posix_launcher() {
+std::unique_ptr<launcher> make_session_launcher() {
   return std::make_unique<posix_launcher>();
 }
 
