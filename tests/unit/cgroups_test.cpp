@@ -195,7 +195,8 @@ TEST_CASE("v1: co-mounted cpu and cpuacct share one cgroup") {
   REQUIRE(made);
   launch_plan plan;
   REQUIRE_FALSE(made->front()->prepare("c1", limits(1, 64), plan));
-  CHECK(plan.cgroups == std::vector<std::string>{"/sys/fs/cgroup/cpu,cpuacct/mesos/c1/cgroup.procs"});
+  CHECK(plan.cgroups ==
+        std::vector<std::string>{"/sys/fs/cgroup/cpu,cpuacct/mesos/c1/cgroup.procs"});
   CHECK(fs->get("/sys/fs/cgroup/cpu,cpuacct/mesos/c1/cpu.shares") == "1024");
 }
 
@@ -284,7 +285,8 @@ TEST_CASE("v1: usage reads cpuacct, cpu.stat, memory and the process count") {
   REQUIRE_FALSE(pids->prepare("c1", limits(0.5, 64), plan));
   auto ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   h.fs->set(h.at("cpuacct", "c1", "cpuacct.stat"), "user 250\nsystem 100\n");
-  h.fs->set(h.at("cpu", "c1", "cpu.stat"), "nr_periods 7\nnr_throttled 3\nthrottled_time 2000000000\n");
+  h.fs->set(h.at("cpu", "c1", "cpu.stat"),
+            "nr_periods 7\nnr_throttled 3\nthrottled_time 2000000000\n");
   h.fs->set(h.at("memory", "c1", "memory.usage_in_bytes"), "5000\n");
   h.fs->set(h.at("memory", "c1", "memory.stat"), "total_rss 3000\ntotal_cache 1000\n");
   h.fs->add_process(v1_root + "/pids/mesos/c1", 11);
