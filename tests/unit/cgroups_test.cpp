@@ -453,3 +453,18 @@ TEST_CASE("unknown isolators and launchers are refused by name") {
   h.options.root = "../escape";
   CHECK_FALSE(make_isolators("cgroups/mem", h.options, h.host()));
 }
+
+TEST_CASE("a nested --cgroups_root keeps agents sharing a machine apart") {
+  v2_host h;
+  h.options.root = "mesos/agent-1";
+  auto mem = h.make("cgroups/mem");
+  launch_plan plan;
+  REQUIRE_FALSE(mem->prepare("c1", limits(1, 64), plan));
+  CHECK(h.fs->get(v1_root + "/mesos/agent-1/c1/memory.max") == "67108864");
+  CHECK(h.fs->get(v1_root + "/mesos/cgroup.subtree_control") == "memory\n");
+  CHECK(h.fs->get(v1_root + "/mesos/agent-1/cgroup.subtree_control") == "memory\n");
+  // Another agent's recovery sees only its own root's cgroups.
+  h.options.root = "mesos/agent-2";
+  REQUIRE_FALSE(h.make("cgroups/mem")->recover({}));
+  CHECK(h.fs->exists(v1_root + "/mesos/agent-1/c1"));
+}

@@ -84,14 +84,21 @@ caf::error cgroup_tree::create(const std::string& container, launch_plan& plan) 
     return make_error(fmt::format("invalid container id '{}' for a cgroup", container));
   remove_orphans();
   for (size_t i = 0; i < bases_.size(); ++i) {
-    const auto& base = bases_[i];
-    auto top = base + "/" + root_;
-    if (auto err = enable_controllers(base))
+    // The root may be nested ("mesos/agent-1": agents sharing a machine).
+    std::string at = bases_[i];
+    if (auto err = enable_controllers(at))
       return err;
-    if (auto err = fs_->make_dir(top))
-      return err;
-    if (auto err = enable_controllers(top))
-      return err;
+    std::istringstream parts(root_);
+    std::string part;
+    while (std::getline(parts, part, '/')) {
+      if (part.empty())
+        continue;
+      at += "/" + part;
+      if (auto err = fs_->make_dir(at))
+        return err;
+      if (auto err = enable_controllers(at))
+        return err;
+    }
     auto dir = path(container, i);
     if (auto err = fs_->make_dir(dir))
       return err;
