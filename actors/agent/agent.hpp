@@ -12,6 +12,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/agent/containerizer.hpp"
+#include "actors/agent/isolators/cgroups_options.hpp"
 #include "actors/handles.hpp"
 #include "actors/resources/parse.hpp"
 #include "actors/resources/resources.hpp"
@@ -73,6 +74,8 @@ struct agent_options {
   // and finds it again when it is lost.
   std::vector<std::string> master_addresses;
   uint64_t seed = 0;
+  // --cgroups_*: for the mesos containerizer's cgroups isolators and launcher.
+  cgroups_options cgroups;
   // Every flag of the command that started it, with its value, in Mesos'
   // names: what GET_FLAGS and /slave(1)/flags answer.
   std::vector<std::pair<std::string, std::string>> flags;

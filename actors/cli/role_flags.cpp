@@ -101,6 +101,7 @@ caf::expected<master_options> master_flags::options(const node_flags& node) cons
 }
 
 void agent_flags::add_to(flag_table& t) {
+  cgroups.add_to(t);
   t.add({"resources"}, resources,
         "Resources to offer, e.g. \"cpus:4;mem:4096;disk:10000;ports:[31000-32000]\"; "
         "what is not given is detected");
@@ -123,6 +124,9 @@ void agent_flags::add_to(flag_table& t) {
 caf::expected<agent_options> agent_flags::options(const node_flags& node,
                                                   const std::string& work_dir,
                                                   machine_share share) const {
+  auto cgroups_options = cgroups.options();
+  if (!cgroups_options)
+    return cgroups_options.error();
   auto total = agent_resources(resources, work_dir, share);
   if (!total)
     return make_error("--resources: " + error_message(total.error()));
@@ -130,6 +134,7 @@ caf::expected<agent_options> agent_flags::options(const node_flags& node,
   if (!attrs)
     return make_error("--attributes: " + error_message(attrs.error()));
   agent_options o;
+  o.cgroups = *cgroups_options;
   o.hostname = node.advertised_hostname();
   o.work_dir = work_dir;
   o.total = std::move(*total);

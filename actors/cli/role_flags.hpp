@@ -6,6 +6,7 @@
 #include <string>
 
 #include "actors/agent/agent.hpp"
+#include "actors/cli/cgroups_flags.hpp"
 #include "actors/master/master.hpp"
 #include "runtime/duration.hpp"
 #include "runtime/flag_table.hpp"
@@ -55,6 +56,7 @@ struct master_flags {
 };
 
 struct agent_flags {
+  cgroups_flags cgroups;
   std::string resources;
   std::string attributes;
   duration executor_registration_timeout = std::chrono::minutes(1);
