@@ -115,8 +115,12 @@ caf::error fetch_directly(fetch_context& c, const planned_uri& p) {
   c.log.info((p.source.where == uri_source::kind::net ? "Downloading resource from '"
                                                        : "Copying resource from '") +
              p.source.location + "' to '" + target + "'");
-  if (auto n = transfer(p.source, out->get(), c.transfer); !n)
+  if (auto n = transfer(p.source, out->get(), c.transfer); !n) {
+    // No partial or empty file is left to look like the resource. The path
+    // was just walked without following links, and the task has not started.
+    unlink(target.c_str());
     return n.error();
+  }
   return deliver(c, p, out->get(), true);
 }
 

@@ -56,7 +56,7 @@ caf::expected<unique_fd> create_beneath(const std::string& root, const std::stri
     dir = std::move(next);
   }
   unique_fd fd{openat(dir.get(), parts.back().c_str(),
-                      O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+                      O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
                         O_NONBLOCK,
                       mode)};
   if (!fd)

@@ -15,7 +15,7 @@
 namespace cairn {
 
 // `relative` is "a/b/name" with no empty, "." or ".." component (checked).
-// Makes a/b as needed and opens name write-only, created or truncated, with
+// Makes a/b as needed and opens name to write and read back, created or truncated, with
 // `mode`; an existing link at any step is an error naming the path.
 caf::expected<unique_fd> create_beneath(const std::string& root, const std::string& relative,
                                         mode_t mode);
