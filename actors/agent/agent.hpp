@@ -12,6 +12,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/agent/containerizer.hpp"
+#include "actors/agent/fetcher_options.hpp"
 #include "actors/handles.hpp"
 #include "actors/resources/parse.hpp"
 #include "actors/resources/resources.hpp"
@@ -62,6 +63,7 @@ struct agent_options {
   resources total;                   // what the agent offers
   std::vector<attribute> attributes;
   duration executor_registration_timeout = std::chrono::minutes(1);  // Mesos' default
+  fetcher_options fetcher;           // --fetcher_cache_dir, _size, --fetcher_stall_timeout
   duration registration_backoff = std::chrono::seconds(1);
   duration reap_interval = std::chrono::milliseconds(500);
   // HEARTBEAT events to operator subscribers (Mesos' operator API default).

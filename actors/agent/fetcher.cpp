@@ -9,6 +9,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <optional>
 
 #include "actors/agent/fetcher_archive.hpp"
@@ -235,8 +236,11 @@ caf::error fetch_uris(const fetch_request& request) {
       return refuse(make_error("Failed to fetch: " + error_message(found.error())));
     user = std::move(*found);
   }
+  auto stall = std::chrono::ceil<std::chrono::seconds>(request.stall_timeout);
   fetch_context c{request, real, user ? &*user : nullptr,
-                  transfer_options{request.stall_timeout, user ? &*user : nullptr}, log};
+                  transfer_options{std::max(stall, std::chrono::seconds(1)),
+                                   user ? &*user : nullptr},
+                  log};
   for (const auto& p : *planned) {
     if (auto err = fetch_one(c, p))
       return refuse(fail(p.uri->value, error_message(err)));

@@ -20,17 +20,11 @@
 #include <caf/error.hpp>
 
 #include "actors/agent/fetcher_cache.hpp"
+#include "actors/agent/fetcher_options.hpp"
 #include "actors/agent/fetcher_uri.hpp"
 #include "runtime/duration.hpp"
 
 namespace cairn {
-
-// The agent's fetcher flags, with Mesos' names and defaults.
-struct fetcher_options {
-  std::string cache_dir = "/tmp/mesos/fetch";           // --fetcher_cache_dir
-  uint64_t cache_size_bytes = 2ull * 1024 * 1024 * 1024;  // --fetcher_cache_size (2GB)
-  duration stall_timeout = std::chrono::minutes(1);     // --fetcher_stall_timeout
-};
 
 // The agent's one cache: under <cache_dir>/slaves/<agent_id>, as Mesos lays
 // it out, so that agents sharing a machine and a cache dir stay apart.
@@ -46,7 +40,9 @@ struct fetch_request {
   std::string user;
   // Null: URIs asking for the cache are fetched directly.
   std::shared_ptr<fetcher_cache> cache;
-  std::chrono::seconds stall_timeout{60};
+  // A download with no progress for this long fails (whole seconds, at
+  // least one: libcurl's granularity). fetcher_options::stall_timeout.
+  duration stall_timeout = std::chrono::seconds(60);
 };
 
 // Fetches every URI in order. All URIs are checked before anything is

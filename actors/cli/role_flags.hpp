@@ -6,6 +6,7 @@
 #include <string>
 
 #include "actors/agent/agent.hpp"
+#include "actors/agent/fetcher_options.hpp"
 #include "actors/master/master.hpp"
 #include "runtime/duration.hpp"
 #include "runtime/flag_table.hpp"
@@ -59,6 +60,10 @@ struct agent_flags {
   std::string attributes;
   duration executor_registration_timeout = std::chrono::minutes(1);
   std::string executor_binary;    // defaults to this program
+  // The fetcher's, with Mesos' defaults; the size in Mesos' Bytes form.
+  std::string fetcher_cache_dir = fetcher_options{}.cache_dir;
+  std::string fetcher_cache_size = "2GB";
+  duration fetcher_stall_timeout = fetcher_options{}.stall_timeout;
 
   void add_to(flag_table& table);
   // Checks --resources and --attributes; errors name the bad part.

@@ -383,6 +383,10 @@ TEST_CASE("archive entries leaving the sandbox are refused") {
   server.put("/link.tar.gz", make_archive("tar.gz", {{"out", "", "/etc"}}));
   server.put("/through.tar.gz",
              make_archive("tar.gz", {{"d", "", "."}, {"d/../../y", "escaped"}}));
+  // A link that stays inside, then a file written through it: libarchive
+  // refuses to write through a link at all.
+  server.put("/via-link.tar.gz",
+             make_archive("tar.gz", {{"a/up", "", ".."}, {"a/up/z", "through a link"}}));
   auto parent = temp_dir();
   auto sandbox = parent + "/sandbox";
   REQUIRE(mkdir(sandbox.c_str(), 0755) == 0);
@@ -396,6 +400,10 @@ TEST_CASE("archive entries leaving the sandbox are refused") {
   CHECK_FALSE(exists(parent + "/y"));
   CHECK_FALSE(exists("/tmp/cairn-absolute-x"));
   CHECK_FALSE(exists(sandbox + "/out"));
+  auto err = fetch_uris(request_for(sandbox, {uri(server.url("/via-link.tar.gz"))}));
+  CHECK(err);
+  CHECK_MESSAGE(why(err).find("symlink") != std::string::npos, why(err));
+  CHECK_FALSE(exists(sandbox + "/z"));
   CHECK(read_file(sandbox + "/stderr").find("Failed to extract") != std::string::npos);
 }
 
