@@ -21,6 +21,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 using namespace cairn;
 
@@ -126,9 +127,14 @@ public:
   file_server() {
     auto s = http_server::start("127.0.0.1", 0, [this](http_request req, http_reply reply) {
       std::lock_guard<std::mutex> lock(mu_);
+      ++requests_[req.method + " " + req.path];
       ++requests_[req.path];
       if (req.path == "/stall") {
         held_.push_back(reply);
+        return;
+      }
+      if (req.path == "/slow" && req.method == "GET") {
+        slow_.push_back(reply);
         return;
       }
       if (req.path.rfind("/moved/", 0) == 0) {
@@ -156,6 +162,15 @@ public:
     std::lock_guard<std::mutex> lock(mu_);
     return requests_[path];
   }
+  // Answers the GETs of "/slow" held so far; how many there were.
+  size_t release_slow() {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& reply : slow_)
+      reply.send({200, "application/octet-stream", files_["/slow"], {}});
+    auto n = slow_.size();
+    slow_.clear();
+    return n;
+  }
   void stop() {
     server_.reset();
     std::lock_guard<std::mutex> lock(mu_);
@@ -167,6 +182,7 @@ private:
   std::map<std::string, std::string> files_;
   std::map<std::string, int> requests_;
   std::vector<http_reply> held_;
+  std::vector<http_reply> slow_;
   std::unique_ptr<http_server> server_;
   uint16_t port_ = 0;  // kept: URIs are named after the server stopped
 };
@@ -438,6 +454,35 @@ TEST_CASE("a cached URI is fetched again after its server stops") {
   as_root.user = "root";
   err = fetch_uris(as_root);
   CHECK(err);
+}
+
+TEST_CASE("fetches of one cached URI at once download it once") {
+  file_server server;
+  server.put("/slow", "slow bytes");
+  auto cache = std::make_shared<fetcher_cache>(temp_dir() + "/cache", 1 << 20);
+  std::vector<std::string> sandboxes{temp_dir(), temp_dir(), temp_dir()};
+  std::vector<caf::error> errors(sandboxes.size());
+  std::vector<std::thread> fetches;
+  // The first holds the entry pending (its GET is held by the server); the
+  // others find it so, or ready once it is released: never absent.
+  fetches.emplace_back([&] {
+    errors[0] = fetch_uris(request_for(sandboxes[0], {cached(server.url("/slow"))}, cache));
+  });
+  while (server.requests("GET /slow") == 0)
+    std::this_thread::yield();
+  for (size_t i = 1; i < sandboxes.size(); ++i)
+    fetches.emplace_back([&, i] {
+      errors[i] = fetch_uris(request_for(sandboxes[i], {cached(server.url("/slow"))}, cache));
+    });
+  CHECK(server.release_slow() == 1);
+  for (auto& t : fetches)
+    t.join();
+  for (size_t i = 0; i < sandboxes.size(); ++i) {
+    CHECK_MESSAGE(!errors[i], why(errors[i]));
+    CHECK(read_file(sandboxes[i] + "/slow") == "slow bytes");
+  }
+  CHECK(server.requests("GET /slow") == 1);
+  CHECK(server.release_slow() == 0);
 }
 
 TEST_CASE("the cache evicts the least recently used URI beyond its size") {
