@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   g++ meson ninja-build pkg-config ccache
   capnproto libcapnp-dev libcaf-dev libleveldb-dev libcli11-dev
-  libspdlog-dev libfmt-dev doctest-dev libcurl4-openssl-dev
+  libspdlog-dev libfmt-dev doctest-dev libcurl4-openssl-dev libarchive-dev
   python3 curl ca-certificates procps iproute2 iptables systemd
   chromium chromium-driver python3-selenium
   clang libclang-rt-14-dev

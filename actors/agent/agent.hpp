@@ -13,6 +13,7 @@
 
 #include "actors/agent/containerizer.hpp"
 #include "actors/agent/isolators/cgroups_options.hpp"
+#include "actors/agent/fetcher_options.hpp"
 #include "actors/handles.hpp"
 #include "actors/resources/parse.hpp"
 #include "actors/resources/resources.hpp"
@@ -63,6 +64,7 @@ struct agent_options {
   resources total;                   // what the agent offers
   std::vector<attribute> attributes;
   duration executor_registration_timeout = std::chrono::minutes(1);  // Mesos' default
+  fetcher_options fetcher;           // --fetcher_cache_dir, _size, --fetcher_stall_timeout
   duration registration_backoff = std::chrono::seconds(1);
   duration sweep_interval = std::chrono::milliseconds(500);
   // HEARTBEAT events to operator subscribers (Mesos' operator API default).

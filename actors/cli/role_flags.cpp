@@ -119,6 +119,12 @@ void agent_flags::add_to(flag_table& t) {
         "How container processes are started and found: posix (by session)");
   t.add({"switch_user"}, switch_user,
         "As root, run tasks as their CommandInfo.user, else their framework's user");
+  t.add({"fetcher_cache_dir"}, fetcher_cache_dir,
+        "Parent directory of the fetcher cache (each agent uses slaves/<agent id> in it)");
+  t.add({"fetcher_cache_size"}, fetcher_cache_size,
+        "Size of the fetcher cache, e.g. \"2GB\"; 0 fetches every URI directly");
+  t.add({"fetcher_stall_timeout"}, fetcher_stall_timeout,
+        "How long a download may make no progress before the fetch fails");
 }
 
 caf::expected<agent_options> agent_flags::options(const node_flags& node,
@@ -133,8 +139,19 @@ caf::expected<agent_options> agent_flags::options(const node_flags& node,
   auto attrs = parse_attributes(attributes);
   if (!attrs)
     return make_error("--attributes: " + error_message(attrs.error()));
+  auto cache_size = parse_bytes(fetcher_cache_size);
+  if (!cache_size)
+    return make_error("--fetcher_cache_size: " + error_message(cache_size.error()));
+  if (fetcher_cache_dir.empty() || fetcher_cache_dir[0] != '/')
+    return make_error("--fetcher_cache_dir must be an absolute path, not '" + fetcher_cache_dir +
+                      "'");
+  if (fetcher_stall_timeout < std::chrono::seconds(1))
+    return make_error("--fetcher_stall_timeout must be at least 1secs");
   agent_options o;
   o.cgroups = *cgroups_options;
+  o.fetcher.cache_dir = fetcher_cache_dir;
+  o.fetcher.cache_size_bytes = *cache_size;
+  o.fetcher.stall_timeout = fetcher_stall_timeout;
   o.hostname = node.advertised_hostname();
   o.work_dir = work_dir;
   o.total = std::move(*total);

@@ -7,6 +7,7 @@
 
 #include "actors/agent/agent.hpp"
 #include "actors/cli/cgroups_flags.hpp"
+#include "actors/agent/fetcher_options.hpp"
 #include "actors/master/master.hpp"
 #include "runtime/duration.hpp"
 #include "runtime/flag_table.hpp"
@@ -65,6 +66,10 @@ struct agent_flags {
   std::string isolation = "posix/cpu,posix/mem";
   std::string launcher = "posix";
   bool switch_user = true;
+  // The fetcher's, with Mesos' defaults; the size in Mesos' Bytes form.
+  std::string fetcher_cache_dir = fetcher_options{}.cache_dir;
+  std::string fetcher_cache_size = "2GB";
+  duration fetcher_stall_timeout = fetcher_options{}.stall_timeout;
 
   void add_to(flag_table& table);
   // Checks --resources, --attributes and the containerizer's flags; errors

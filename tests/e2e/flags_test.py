@@ -130,6 +130,7 @@ class Flags(unittest.TestCase):
             "CAIRN_HTTP_PORT": str(base + 1),  # CAIRN_* wins over MESOS_*
             "MESOS_RESOURCES": "cpus:1;mem:256;disk:100;ports:[31000-31001]",
             "MESOS_ATTRIBUTES": "rack:a", "MESOS_EXECUTOR_REGISTRATION_TIMEOUT": "1mins",
+            "MESOS_FETCHER_CACHE_DIR": self.dir + "/fetch", "MESOS_FETCHER_CACHE_SIZE": "512MB",
             "MESOS_ZK": "a master flag, ignored by an agent as Mesos does"},
             "--executor_registration_timeout", "2mins")  # the command line wins
         self.wait_health(agent, a)
@@ -139,6 +140,9 @@ class Flags(unittest.TestCase):
         self.assertEqual(listed["master"], master)
         self.assertEqual(listed["attributes"], "rack:a")
         self.assertEqual(listed["executor_registration_timeout"], "2mins")
+        self.assertEqual(listed["fetcher_cache_dir"], self.dir + "/fetch")
+        self.assertEqual(listed["fetcher_cache_size"], "512MB")
+        self.assertEqual(listed["fetcher_stall_timeout"], "1mins")
         self.assertEqual(get_flags_call(agent), list(listed.items()))
         self.assertEqual(self.flags_document(agent, "/flags"), listed)
 
@@ -163,6 +167,10 @@ class Flags(unittest.TestCase):
         err = self.run_refused("agent", {"MESOS_WORK_DIR": self.dir + "/a",
                                          "MESOS_MASTER": "zk://127.0.0.1:2181/mesos"})
         self.assertIn("cairn has no ZooKeeper", err)
+        err = self.run_refused("agent", {"MESOS_WORK_DIR": self.dir + "/a",
+                                         "MESOS_MASTER": "127.0.0.1:1",
+                                         "MESOS_FETCHER_CACHE_SIZE": "lots"})
+        self.assertIn("--fetcher_cache_size: invalid size 'lots'", err)
 
     def test_quorum_must_fit_the_masters(self):
         err = self.run_refused("master", {"MESOS_WORK_DIR": self.dir + "/q",
