@@ -107,9 +107,10 @@ void flag_table::add(std::vector<std::string> names, duration& target, std::stri
 }
 
 void flag_table::add(std::vector<std::string> names, bool& target, std::string help) {
+  help += " (--no-" + dashed(names.front()) + " turns it off)";
   add_entry(std::move(names), std::move(help),
             [&target](const std::string& text) -> caf::error {
-              if (text == "true" || text == "1")
+              if (text.empty() || text == "true" || text == "1")
                 target = true;
               else if (text == "false" || text == "0")
                 target = false;
@@ -173,14 +174,14 @@ void flag_table::add_to(CLI::App& app) {
                  ->type_name("VALUE");
     if (e.boolean) {
       // A bare --name means true; --no-name false, as Mesos reads them.
-      e.option->expected(0, 1)->default_str("true")->type_name("[BOOL]");
+      e.option->expected(0, 1)->type_name("[=BOOL]");
       std::vector<std::string> negated;
       for (const auto& n : e.names) {
         negated.push_back("no_" + n);
         negated.push_back("no-" + n);  // --no-switch_user, as Mesos spells it
       }
-      app.add_flag_callback(spellings(negated), [set] { set("false"); },
-                            "Same as " + shown + "=false");
+      // Listed in --help only as part of the flag's own line.
+      app.add_flag_callback(spellings(negated), [set] { set("false"); }, "")->group("");
     }
   }
   // What CLI11 does not know is refused by finish(), with Mesos' flags named.

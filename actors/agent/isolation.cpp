@@ -1,6 +1,8 @@
 // --isolation and --launcher, read into the mesos containerizer's plug-ins.
-#include <set>
+#include <algorithm>
 
+#include "actors/agent/isolators/isolator_factory.hpp"
+#include "actors/agent/isolators/launchers.hpp"
 #include "actors/agent/isolators/namespaces.hpp"
 #include "actors/agent/isolators/posix.hpp"
 #include "actors/agent/mesos_containerizer.hpp"
@@ -8,53 +10,62 @@
 
 namespace cairn {
 
-namespace {
-
-std::vector<std::string> split_list(const std::string& list) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= list.size()) {
-    auto end = list.find(',', start);
-    if (end == std::string::npos)
-      end = list.size();
-    out.push_back(list.substr(start, end - start));
-    start = end + 1;
+caf::expected<std::shared_ptr<containerizer_plugins>> make_plugins(const isolation_flags& flags,
+                                                                   const cgroups_host* host) {
+  auto names = parse_isolation(flags.isolation);
+  if (!names)
+    return names.error();
+  auto named = [&](const std::string& name) {
+    return std::find(names->begin(), names->end(), name) != names->end();
+  };
+  bool cgroups = std::any_of(names->begin(), names->end(),
+                             [](const std::string& n) { return n.rfind("cgroups/", 0) == 0; });
+  // The kernel's cgroups are read only when something needs them.
+  cgroups_host real;
+  if (host == nullptr && (cgroups || flags.launcher != "posix")) {
+    auto found = real_cgroups_host();
+    if (!found && (cgroups || flags.launcher == "linux"))
+      return found.error();
+    if (found)
+      real = std::move(*found);
+    host = &real;
   }
-  return out;
-}
-
-} // namespace
-
-caf::expected<std::shared_ptr<containerizer_plugins>> make_plugins(const isolation_flags& flags) {
   auto plugins = std::make_shared<containerizer_plugins>();
-  if (flags.launcher == "posix")
-    plugins->launch = make_posix_launcher();
-  else if (flags.launcher == "linux")
-    return make_error("--launcher=linux is not supported yet");
-  else
-    return make_error("--launcher: unknown launcher '" + flags.launcher +
-                      "' (posix or linux)");
-  std::set<std::string> names;
-  for (const auto& name : split_list(flags.isolation)) {
-    if (name.empty() || !names.insert(name).second)
-      continue;
+  if (host != nullptr && host->fs) {
+    auto launch = make_launcher(flags.launcher, flags.cgroups, *host);
+    if (!launch)
+      return launch.error();
+    plugins->launch = std::move(*launch);
+  } else if (flags.launcher == "posix" || flags.launcher.empty()) {
+    plugins->launch = make_session_launcher();
+  } else {
+    return make_error("--launcher: unknown launcher '" + flags.launcher + "' (linux or posix)");
+  }
+  bool linux_launcher = plugins->launch->name() == "linux";
+  for (const auto& name : *names) {
     if (name == "posix/cpu" || name == "posix/mem")
       plugins->isolators.push_back(make_posix_isolator(name));
     else if (name == "filesystem/linux")
       plugins->isolators.push_back(make_filesystem_linux_isolator());
     else if (name == "namespaces/pid")
       plugins->isolators.push_back(make_pid_namespace_isolator());
-    else if (name == "cgroups/cpu" || name == "cgroups/mem" || name == "cgroups/pids" ||
-             name == "disk/du")
-      return make_error("--isolation: isolator '" + name + "' is not supported yet");
-    else
+    else if (name == "disk/du")
+      return make_error("--isolation: isolator 'disk/du' is not supported yet");
+    else if (name.rfind("cgroups/", 0) != 0)
       return make_error("--isolation: unknown isolator '" + name + "'");
+    if ((name.rfind("cgroups/", 0) == 0 || name == "filesystem/linux" ||
+         name == "namespaces/pid") && !linux_launcher)
+      return make_error("--isolation: '" + name + "' needs --launcher=linux");
   }
-  for (const auto& name : {"filesystem/linux", "namespaces/pid"})
-    if (names.count(name) > 0 && flags.launcher != "linux")
-      return make_error(std::string("--isolation: '") + name + "' needs --launcher=linux");
-  if (names.count("namespaces/pid") > 0 && names.count("filesystem/linux") == 0)
+  if (named("namespaces/pid") && !named("filesystem/linux"))
     return make_error("--isolation: 'namespaces/pid' needs 'filesystem/linux'");
+  if (cgroups) {
+    auto made = make_isolators(*names, flags.cgroups, *host);
+    if (!made)
+      return made.error();
+    for (auto& iso : *made)
+      plugins->isolators.push_back(std::move(iso));
+  }
   return plugins;
 }
 

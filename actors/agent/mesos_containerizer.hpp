@@ -12,6 +12,7 @@
 
 #include "actors/agent/containerizer.hpp"
 #include "actors/agent/isolator.hpp"
+#include "actors/agent/isolators/cgroups_options.hpp"
 #include "runtime/duration.hpp"
 
 namespace cairn {
@@ -23,12 +24,19 @@ struct containerizer_plugins {
 
 struct isolation_flags {
   std::string isolation = "posix/cpu,posix/mem";  // --isolation
-  std::string launcher = "posix";                 // --launcher: posix or linux
+  // --launcher: posix or linux; empty picks as Mesos does (linux as root
+  // on a host with cgroups, else posix).
+  std::string launcher;
+  cgroups_options cgroups;                        // --cgroups_*
 };
+
+struct cgroups_host;
 
 // The plug-ins `--isolation` and `--launcher` name; an unknown or
 // unsupported name is refused, naming it (the agent does not start).
-caf::expected<std::shared_ptr<containerizer_plugins>> make_plugins(const isolation_flags& flags);
+// `host`: where the cgroups are (tests give a fake tree); null: the kernel's.
+caf::expected<std::shared_ptr<containerizer_plugins>>
+make_plugins(const isolation_flags& flags, const cgroups_host* host = nullptr);
 
 struct mesos_containerizer_options {
   // How often exits are reaped and limits (an OOM kill) looked for.

@@ -114,9 +114,11 @@ void agent_flags::add_to(flag_table& t) {
         "Containerizers to use, in order of preference (mesos)");
   t.add({"isolation"}, isolation,
         "Isolators of the mesos containerizer, comma-separated: posix/cpu, posix/mem, "
-        "filesystem/linux, namespaces/pid");
+        "cgroups/cpu, cgroups/mem, cgroups/pids, filesystem/linux, namespaces/pid (all "
+        "but posix/* with --launcher=linux)");
   t.add({"launcher"}, launcher,
-        "How container processes are started and found: posix (by session)");
+        "How container processes are found and killed: linux (cgroups) or posix (by "
+        "session); default linux as root on a host with cgroups, else posix");
   t.add({"switch_user"}, switch_user,
         "As root, run tasks as their CommandInfo.user, else their framework's user");
   t.add({"fetcher_cache_dir"}, fetcher_cache_dir,
@@ -166,6 +168,7 @@ caf::expected<agent_options> agent_flags::options(const node_flags& node,
   isolation_flags iso;
   iso.isolation = isolation;
   iso.launcher = launcher;
+  iso.cgroups = *cgroups_options;
   auto plugins = make_plugins(iso);
   if (!plugins)
     return plugins.error();

@@ -64,7 +64,7 @@ struct agent_flags {
   std::string executor_binary;    // defaults to this program
   std::string containerizers = "mesos";
   std::string isolation = "posix/cpu,posix/mem";
-  std::string launcher = "posix";
+  std::string launcher;           // empty: linux as root with cgroups, else posix
   bool switch_user = true;
   // The fetcher's, with Mesos' defaults; the size in Mesos' Bytes form.
   std::string fetcher_cache_dir = fetcher_options{}.cache_dir;

@@ -161,9 +161,13 @@ class Flags(unittest.TestCase):
         self.assertIn("--registry is a Mesos flag that cairn does not have", err)
         err = self.run_refused("agent", {"MESOS_WORK_DIR": self.dir + "/a",
                                          "MESOS_MASTER": "127.0.0.1:1",
-                                         "MESOS_ISOLATION": "cgroups/cpu,cgroups/mem"})
-        self.assertIn("MESOS_ISOLATION: --isolation is a Mesos flag that cairn does not have",
-                      err)
+                                         "MESOS_NETWORK_CNI_CONFIG_DIR": "/etc/cni"})
+        self.assertIn("MESOS_NETWORK_CNI_CONFIG_DIR: --network_cni_config_dir is a Mesos flag "
+                      "that cairn does not have", err)
+        err = self.run_refused("agent", {"MESOS_WORK_DIR": self.dir + "/a",
+                                         "MESOS_MASTER": "127.0.0.1:1",
+                                         "MESOS_ISOLATION": "posix/cpu,network/cni"})
+        self.assertIn("--isolation: unknown isolator 'network/cni'", err)
         err = self.run_refused("agent", {"MESOS_WORK_DIR": self.dir + "/a",
                                          "MESOS_MASTER": "zk://127.0.0.1:2181/mesos"})
         self.assertIn("cairn has no ZooKeeper", err)

@@ -1,7 +1,6 @@
 #include "actors/agent/isolators/posix.hpp"
 
 #include <dirent.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,28 +15,6 @@
 namespace cairn {
 
 namespace {
-
-class posix_launcher final : public launcher {
-public:
-  std::string name() const override {
-    return "posix";
-  }
-
-  caf::error recover(const std::vector<std::string>&) override {
-    return caf::none;
-  }
-
-  caf::error prepare(const std::string&, launch_plan&) override {
-    return caf::none;  // spawn_contained starts a session of its own
-  }
-
-  caf::expected<bool> destroy(const std::string&, pid_t pid) override {
-    if (pid <= 1)
-      return true;
-    signal_session(pid, SIGKILL);
-    return measure_session(pid).processes == 0;
-  }
-};
 
 class posix_isolator final : public isolator {
 public:
@@ -93,10 +70,6 @@ private:
 };
 
 } // namespace
-
-std::unique_ptr<launcher> make_posix_launcher() {
-  return std::make_unique<posix_launcher>();
-}
 
 std::unique_ptr<isolator> make_posix_isolator(const std::string& name) {
   return std::make_unique<posix_isolator>(name);

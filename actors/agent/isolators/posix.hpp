@@ -1,8 +1,5 @@
-// The plug-ins that need nothing but processes: the posix launcher finds a
-// container's processes by its session (a `setsid` escapes it; the linux
-// launcher's cgroups do not let anything escape), and posix/cpu and
-// posix/mem measure the session's usage from /proc without limiting it, as
-// Mesos' posix isolators do.
+// posix/cpu and posix/mem: a container's usage measured from /proc over
+// its session, without limiting it, as Mesos' posix isolators do.
 #pragma once
 
 #include <memory>
@@ -10,8 +7,6 @@
 #include "actors/agent/isolator.hpp"
 
 namespace cairn {
-
-std::unique_ptr<launcher> make_posix_launcher();
 
 // "posix/cpu" or "posix/mem".
 std::unique_ptr<isolator> make_posix_isolator(const std::string& name);
