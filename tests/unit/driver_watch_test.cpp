@@ -152,8 +152,10 @@ TEST_CASE("the driver follows a master that claims the lead from one that still 
     std::lock_guard<std::mutex> guard{b.log->mutex};
     CHECK(b.log->framework_id == "fw-1");  // the same framework, not a new one
   }
-  caf::anon_send_exit(driver, caf::exit_reason::user_shutdown);
+  // The framework ends: its driver and the driver's watching connector end
+  // with it, so that a command waiting for its actors returns.
   caf::anon_send_exit(framework, caf::exit_reason::user_shutdown);
+  sys.await_all_actors_done();
 }
 
 TEST_CASE("with the watch off, a master claiming the lead moves nothing while the connection "
