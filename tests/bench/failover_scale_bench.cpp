@@ -42,6 +42,7 @@
 #include "actors/resources/parse.hpp"
 #include "actors/scheduler/calls.hpp"
 #include "actors/scheduler/driver.hpp"
+#include "actors/task_state.hpp"
 #include "runtime/connector.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/http_client.hpp"
@@ -129,13 +130,16 @@ std::optional<counters> read_counters(const std::string& address) {
   return c;
 }
 
-// Launches `total` long tasks as offers allow, at most `per_agent` on each
-// agent; declines everything else for an hour.
+// Keeps `total` long tasks running, at most `per_agent` launched on an
+// offer: a task that ends (lost or dropped while masters change hands during
+// the setup) is launched again under a new id. With all running it declines
+// offers for an hour; an ended task revives them.
 struct launcher_state {
   static inline const char* name = "scale-framework";
   size_t total = 0;
   size_t per_agent = 0;
-  size_t next = 0;
+  size_t next = 0;    // ids given
+  size_t active = 0;  // launched and not ended
   std::string framework_id;
   resources task_res = parse_resources("cpus:0.1;mem:16").value();
 };
@@ -152,12 +156,14 @@ caf::behavior launcher(caf::stateful_actor<launcher_state>* self, size_t total, 
       for (auto offer : offers) {
         auto left = read_resources(offer.getResources()).value().unallocated();
         std::vector<task_spec> tasks;
-        while (st.next < st.total && tasks.size() < st.per_agent && left.contains(st.task_res)) {
+        while (st.active < st.total && tasks.size() < st.per_agent
+               && left.contains(st.task_res)) {
           task_spec t;
           t.id = "t" + std::to_string(st.next++);
           t.shell_command = "sleep 86400";
           t.res = st.task_res;
           left -= t.res;
+          ++st.active;
           tasks.push_back(std::move(t));
         }
         if (tasks.empty())
@@ -166,6 +172,12 @@ caf::behavior launcher(caf::stateful_actor<launcher_state>* self, size_t total, 
           self->send(driver,
                      calls::launch(st.framework_id, {offer.getId().getValue()}, tasks, 3600));
       }
+    };
+    h.update = [&](schema::TaskStatus::Reader s) {
+      if (!is_terminal(s.getState()) || st.active == 0)
+        return;
+      --st.active;
+      self->send(driver, calls::revive(st.framework_id));
     };
     dispatch(event, h);
   }};
