@@ -178,7 +178,12 @@ driver_actor::behavior_type driver(self_ptr self, driver_options options,
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& st = self->state;
     if (msg.source == st.framework.address()) {
-      self->quit(); // the framework is gone; so is its driver
+      // The framework is gone; so is its driver, and its connector: a
+      // normal exit does not end linked actors, and a watching connector
+      // keeps itself alive by its own timer.
+      if (st.connector)
+        self->send_exit(st.connector, caf::exit_reason::user_shutdown);
+      self->quit();
       return;
     }
     if (st.master && msg.source == st.master.address())
