@@ -20,6 +20,19 @@ namespace cairn {
 namespace {
 
 using retry_connect_atom = caf::atom_constant<caf::atom("reconnect")>;
+using watch_tick_atom = caf::atom_constant<caf::atom("watchtick")>;
+
+// A watch pass asks each master at most this long: the others answer on a
+// LAN in a millisecond; one that hangs should not hold up the rest.
+constexpr auto watch_http_timeout = std::chrono::milliseconds(1000);
+
+// Where the actor a caller follows was found.
+struct found_at {
+  caf::strong_actor_ptr handle;
+  std::string address;  // the HTTP address that answered with its endpoint
+  std::string host;
+  uint16_t port = 0;
+};
 
 struct connector_state {
   static inline const char* name = "connector";
@@ -28,6 +41,10 @@ struct connector_state {
   size_t next = 0;          // the address to try next
   duration backoff{};
   bool attempt_scheduled = false;
+  found_at last_found;             // what the last pass connected to
+  found_at followed;               // what the watcher's caller follows; port 0: not located yet
+  caf::response_promise watcher;   // pending while watching
+  bool watch_scheduled = false;
 };
 
 using self_ptr = caf::stateful_actor<connector_state>*;
@@ -78,6 +95,8 @@ void attempt(self_ptr self) {
       continue;
     }
     logger("connector")->info("connected to {} (actors at {}:{})", address, ep->host, ep->port);
+    st.last_found = {*handle, ep->leader.empty() || !st.options.follow_leader ? address : ep->leader,
+                     ep->host, port};
     for (auto& rp : st.waiting)
       rp.deliver(*handle);
     st.waiting.clear();
@@ -100,6 +119,58 @@ void attempt(self_ptr self) {
   st.backoff = std::min(st.backoff * 2, st.options.max_backoff);
 }
 
+void schedule_watch(self_ptr self) {
+  auto& st = self->state;
+  if (st.watch_scheduled || st.watcher.pending() == false)
+    return;
+  st.watch_scheduled = true;
+  self->delayed_send(self, st.options.watch_interval, watch_tick_atom::value);
+}
+
+// Whether the actor at host:port is the one followed; locates it the first
+// time (connecting is cached by the middleman: no new connection to a node
+// already reached).
+bool is_followed(self_ptr self, const std::string& address, const std::string& host,
+                 uint16_t port) {
+  auto& st = self->state;
+  if (st.followed.port != 0)
+    return host == st.followed.host && port == st.followed.port;
+  auto handle = st.options.connect(self->home_system(), host, port);
+  if (!handle || *handle != st.followed.handle)
+    return !handle; // unreachable: no claim to act on
+  st.followed.address = address;
+  st.followed.host = host;
+  st.followed.port = port;
+  return true;
+}
+
+// One pass over the other addresses: does one of them lead now?
+void watch(self_ptr self) {
+  auto& st = self->state;
+  st.watch_scheduled = false;
+  if (!st.watcher.pending())
+    return;
+  if (!st.waiting.empty())
+    return schedule_watch(self); // connecting again already
+  for (size_t i = 0; i < st.options.addresses.size(); ++i) {
+    const auto& address = st.options.addresses[i];
+    if (address == st.followed.address)
+      continue; // a paused leader would only cost the timeout
+    auto ep = resolve_actor_endpoint(address, watch_http_timeout);
+    if (!ep)
+      continue;
+    uint16_t port = st.options.use_log_port ? ep->log_port : ep->port;
+    if (port == 0 || is_followed(self, address, ep->host, port))
+      continue;
+    logger("connector")->info("{} leads now (actors at {}:{})", address, ep->host, port);
+    st.next = i;
+    st.watcher.deliver(watch_atom::value);
+    st.watcher = caf::response_promise{};
+    return;
+  }
+  schedule_watch(self);
+}
+
 caf::behavior connector(self_ptr self, connector_options options) {
   self->state.options = std::move(options);
   self->state.backoff = self->state.options.min_backoff;
@@ -113,6 +184,20 @@ caf::behavior connector(self_ptr self, connector_options options) {
       }
     },
     [=](retry_connect_atom) { attempt(self); },
+    [=](watch_atom, const caf::strong_actor_ptr& handle) {
+      auto& st = self->state;
+      auto rp = self->make_response_promise();
+      if (st.options.watch_interval.count() <= 0 || st.options.addresses.empty() || !handle) {
+        rp.deliver(make_error("this connector does not watch"));
+        return;
+      }
+      if (st.watcher.pending())
+        st.watcher.deliver(make_error("replaced by a newer watch"));
+      st.watcher = rp;
+      st.followed = handle == st.last_found.handle ? st.last_found : found_at{handle, {}, {}, 0};
+      schedule_watch(self);
+    },
+    [=](watch_tick_atom) { watch(self); },
   };
 }
 

@@ -18,6 +18,7 @@
 namespace cairn {
 
 using connect_atom = caf::atom_constant<caf::atom("connect")>;
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
 
 using connect_fn = std::function<caf::expected<caf::strong_actor_ptr>(
   caf::actor_system&, const std::string& host, uint16_t port)>;
@@ -57,9 +58,20 @@ struct connector_options {
   // For the few clients that matter (frameworks); agents are contacted by a
   // new leader themselves.
   duration standby_retry{0};
+  // Once connected, ask the other addresses this often whether one of them
+  // now leads (answers with an actor endpoint other than the one connected
+  // to). A leader that is paused or cut off keeps its connections open and
+  // is noticed otherwise only by missed heartbeats (Mesos' 15 s apart);
+  // the masters replace it within about a second. Zero: no watching. For
+  // the few clients that matter (frameworks), as standby_retry.
+  duration watch_interval{0};
 };
 
 // Answers `connect_atom` with a caf::strong_actor_ptr to the node's actor.
+// With options.watch_interval, answers (`watch_atom`, handle) with
+// `watch_atom` once an address other than the one whose actor is `handle`
+// claims the lead; the caller then connects again (`connect_atom`) and the
+// claimant is asked first. A newer watch replaces an older one.
 caf::actor spawn_connector(caf::actor_system& sys, connector_options options);
 
 // Asks `connector` for the node, first spawning it from `make_options()` and

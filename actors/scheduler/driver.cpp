@@ -84,24 +84,49 @@ void on_master_found(self_ptr self, const caf::strong_actor_ptr& master) {
   subscribe(self);
 }
 
+connector_options master_connector(self_ptr self) {
+  connector_options options;
+  options.addresses = self->state.options.master_addresses;
+  options.connect = connect_as<scheduler_call_sink>();
+  options.standby_retry = leader_poll_interval;
+  options.watch_interval = self->state.options.leader_watch_interval;
+  // A master answers /cairn/endpoint at once; one that does not within
+  // this is hung or gone, and the next one is asked.
+  options.http_timeout = std::chrono::seconds(2);
+  return options;
+}
+
 void find_master(self_ptr self) {
   auto connection = self->state.connection;
   request_connection(
-    self, self->state.connector,
-    [&] {
-      connector_options options;
-      options.addresses = self->state.options.master_addresses;
-      options.connect = connect_as<scheduler_call_sink>();
-      options.standby_retry = leader_poll_interval;
-      // A master answers /cairn/endpoint at once; one that does not within
-      // this is hung or gone, and the next one is asked.
-      options.http_timeout = std::chrono::seconds(2);
-      return options;
-    },
+    self, self->state.connector, [&] { return master_connector(self); },
     [=](const caf::strong_actor_ptr& master) {
       if (connection == self->state.connection)
         on_master_found(self, master);
     });
+}
+
+// While subscribed, the connector asks the other masters whether one of them
+// leads now: a leader that hangs keeps its connection open, and missed
+// heartbeats would take five heartbeat intervals to tell.
+void watch_leader(self_ptr self) {
+  auto& st = self->state;
+  if (st.options.master_addresses.empty() || st.options.leader_watch_interval.count() <= 0
+      || !st.master)
+    return;
+  if (!st.connector) {
+    st.connector = spawn_connector(self->home_system(), master_connector(self));
+    self->link_to(st.connector);
+  }
+  auto connection = st.connection;
+  self->request(st.connector, caf::infinite, watch_atom::value,
+                caf::actor_cast<caf::strong_actor_ptr>(st.master))
+    .then(
+      [=](watch_atom) {
+        if (connection == self->state.connection)
+          on_master_lost(self, "another master leads now");
+      },
+      [](caf::error&) {});  // replaced by a newer watch
 }
 
 void on_check_heartbeat(self_ptr self, uint64_t connection) {
@@ -128,6 +153,7 @@ void on_event(self_ptr self, const scheduler_event& msg) {
       if (!st.options.master_addresses.empty() && st.heartbeat_interval.count() > 0)
         self->delayed_send(self, st.heartbeat_interval, check_heartbeat_atom::value,
                            st.connection);
+      watch_leader(self);
       break;
     }
     case Event::Type::ERROR:
@@ -152,7 +178,12 @@ driver_actor::behavior_type driver(self_ptr self, driver_options options,
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& st = self->state;
     if (msg.source == st.framework.address()) {
-      self->quit(); // the framework is gone; so is its driver
+      // The framework is gone; so is its driver, and its connector: a
+      // normal exit does not end linked actors, and a watching connector
+      // keeps itself alive by its own timer.
+      if (st.connector)
+        self->send_exit(st.connector, caf::exit_reason::user_shutdown);
+      self->quit();
       return;
     }
     if (st.master && msg.source == st.master.address())

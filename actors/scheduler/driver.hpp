@@ -4,8 +4,8 @@
 // master answers), forwards calls to the master and events to the framework,
 // and acknowledges status updates itself unless told not to. Given master
 // addresses, it also finds the master, notices when it is gone (a broken
-// connection, or no event for five heartbeat intervals) and subscribes again
-// as the same framework once it is back.
+// connection, no event for five heartbeat intervals, or another master
+// claiming the lead) and subscribes again as the same framework there.
 #pragma once
 
 #include <caf/atom.hpp>
@@ -39,6 +39,11 @@ struct driver_options {
   // lost; empty: the handle given at spawn, for good. A handle given with
   // addresses is used first (the caller just found it), saving a lookup.
   std::vector<std::string> master_addresses;
+  // With master_addresses: how often the other masters are asked whether
+  // one of them leads now, so that a leader that hangs (paused, its machine
+  // stalled) is left within about an election, not five heartbeats. Zero:
+  // only a broken connection or missed heartbeats tell.
+  duration leader_watch_interval = std::chrono::milliseconds(500);
 };
 
 driver_actor spawn_driver(caf::actor_system& sys, driver_options options,

@@ -1,0 +1,395 @@
+// Master failover at scale, measured. Asserts nothing.
+//
+// Three `cairn master` processes (--masters, --quorum 2); in this process,
+// `--agents` agent actors with simulated executors that find the leader by
+// HTTP as `cairn agent --master a,b,c` does, and one framework (given every
+// master) that launches `--tasks` long tasks across them. The leading master
+// is killed with SIGKILL; printed are the times until a surviving master
+// leads, until every agent has re-registered with it, until its state is
+// complete (every task known, running) and until the framework is back.
+//
+// All agents share this process's one connection per master (CAF's
+// middleman multiplexes every actor of a process over it), so the masters'
+// sockets are not measured: in a real cluster each agent is a process with a
+// connection of its own. Each agent finds the master with a connector of its
+// own (a thread, as in `cairn agent`).
+//
+//   failover_scale_bench [--agents 10000] [--tasks 100000] [--failovers 1] [--cairn PATH]
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <fmt/format.h>
+
+#include "actors/agent/agent.hpp"
+#include "actors/master/master.hpp"
+#include "actors/resources/convert.hpp"
+#include "actors/resources/parse.hpp"
+#include "actors/scheduler/calls.hpp"
+#include "actors/scheduler/driver.hpp"
+#include "actors/task_state.hpp"
+#include "runtime/connector.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/http_client.hpp"
+#include "runtime/http_server.hpp"
+#include "runtime/log.hpp"
+#include "runtime/system.hpp"
+#include "tests/support/sim_containerizer.hpp"
+
+using namespace cairn;
+using clock_type = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+namespace {
+
+double ms_since(clock_type::time_point t) {
+  return std::chrono::duration<double, std::milli>(clock_type::now() - t).count();
+}
+
+double median(std::vector<double> xs) {
+  if (xs.empty())
+    return 0;
+  std::sort(xs.begin(), xs.end());
+  return xs[xs.size() / 2];
+}
+
+pid_t spawn_process(const std::vector<std::string>& args, const fs::path& log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    FILE* out = std::fopen(log.c_str(), "a");
+    if (out != nullptr) {
+      dup2(fileno(out), 1);
+      dup2(fileno(out), 2);
+    }
+    std::vector<char*> argv;
+    for (auto& a : args)
+      argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+uint16_t free_base_port() {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    uint16_t base = static_cast<uint16_t>(21000 + (getpid() * 13 + attempt * 31) % 8000);
+    bool free = true;
+    for (int off : {0, 100, 200})
+      for (int i = 0; i < 3 && free; ++i) {
+        auto s = http_server::start("127.0.0.1", static_cast<uint16_t>(base + off + i),
+                                    [](http_request, http_reply r) { r.send({}); });
+        free = static_cast<bool>(s);
+      }
+    if (free)
+      return base;
+  }
+  return 0;
+}
+
+// What a master's /metrics/snapshot says: cheap next to /master/state with
+// 100,000 tasks, and answered by standbys too (elected 0).
+struct counters {
+  bool elected = false;
+  double agents = 0;
+  double tasks_running = 0;
+  double frameworks = 0;
+};
+
+double read_counter(const std::string& body, const std::string& key) {
+  auto at = body.find("\"" + key + "\":");
+  if (at == std::string::npos)
+    return 0;
+  return std::strtod(body.c_str() + at + key.size() + 3, nullptr);
+}
+
+std::optional<counters> read_counters(const std::string& address) {
+  auto r = http_get("http://" + address + "/metrics/snapshot", std::chrono::milliseconds(2000));
+  if (!r || r->status != 200)
+    return std::nullopt;
+  counters c;
+  c.elected = read_counter(r->body, "master/elected") > 0;
+  c.agents = read_counter(r->body, "master/slaves_active");
+  c.tasks_running = read_counter(r->body, "master/tasks_running");
+  c.frameworks = read_counter(r->body, "master/frameworks_connected");
+  return c;
+}
+
+// Keeps `total` long tasks running, at most `per_agent` launched on an
+// offer: a task that ends (lost or dropped while masters change hands during
+// the setup) is launched again under a new id. With all running it declines
+// offers for an hour; an ended task revives them.
+struct launcher_state {
+  static inline const char* name = "scale-framework";
+  size_t total = 0;
+  size_t per_agent = 0;
+  size_t next = 0;    // ids given
+  size_t active = 0;  // launched and not ended
+  std::string framework_id;
+  resources task_res = parse_resources("cpus:0.1;mem:16").value();
+};
+
+caf::behavior launcher(caf::stateful_actor<launcher_state>* self, size_t total, size_t per_agent) {
+  self->state.total = total;
+  self->state.per_agent = per_agent;
+  return {[=](const scheduler_event& event) {
+    auto& st = self->state;
+    auto driver = caf::actor_cast<caf::actor>(self->current_sender());
+    scheduler_handlers h;
+    h.subscribed = [&](const std::string& id) { st.framework_id = id; };
+    h.offers = [&](auto offers) {
+      for (auto offer : offers) {
+        auto left = read_resources(offer.getResources()).value().unallocated();
+        std::vector<task_spec> tasks;
+        while (st.active < st.total && tasks.size() < st.per_agent
+               && left.contains(st.task_res)) {
+          task_spec t;
+          t.id = "t" + std::to_string(st.next++);
+          t.shell_command = "sleep 86400";
+          t.res = st.task_res;
+          left -= t.res;
+          ++st.active;
+          tasks.push_back(std::move(t));
+        }
+        if (tasks.empty())
+          self->send(driver, calls::decline(st.framework_id, {offer.getId().getValue()}, 3600));
+        else
+          self->send(driver,
+                     calls::launch(st.framework_id, {offer.getId().getValue()}, tasks, 3600));
+      }
+    };
+    h.update = [&](schema::TaskStatus::Reader s) {
+      if (!is_terminal(s.getState()) || st.active == 0)
+        return;
+      --st.active;
+      self->send(driver, calls::revive(st.framework_id));
+    };
+    dispatch(event, h);
+  }};
+}
+
+void raise_descriptor_limit() {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &r);
+  }
+}
+
+struct bench_flags {
+  size_t agents = 10'000;
+  size_t tasks = 100'000;
+  size_t failovers = 1;
+  std::string cairn;
+};
+
+// Polls the masters but `dead` until `done` holds for one of them; its index.
+template <class Done>
+std::optional<size_t> wait_for(const std::vector<std::string>& addresses, std::optional<size_t> dead,
+                               clock_type::time_point deadline, Done done) {
+  while (clock_type::now() < deadline) {
+    for (size_t i = 0; i < addresses.size(); ++i) {
+      if (dead && *dead == i)
+        continue;
+      auto c = read_counters(addresses[i]);
+      if (c && c->elected && done(*c))
+        return i;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return std::nullopt;
+}
+
+int run(const bench_flags& f) {
+  auto dir = fs::temp_directory_path() / fmt::format("cairn-scale-bench-{}", getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  uint16_t base = free_base_port();
+  std::vector<std::string> addresses;
+  for (int i = 0; i < 3; ++i)
+    addresses.push_back(fmt::format("127.0.0.1:{}", base + i));
+  std::string masters = fmt::format("{},{},{}", addresses[0], addresses[1], addresses[2]);
+  std::vector<std::vector<std::string>> args(3);
+  std::vector<pid_t> pids(3);
+  for (int i = 0; i < 3; ++i) {
+    fs::create_directories(dir / fmt::format("master-{}", i));
+    args[i] = {f.cairn, "master", "--ip", "127.0.0.1", "--http-port", std::to_string(base + i),
+               "--masters", masters, "--quorum", "2",
+               "--work-dir", (dir / fmt::format("master-{}", i)).string(),
+               "--logging-level", "WARNING"};
+    pids[i] = spawn_process(args[i], dir / fmt::format("master-{}.log", i));
+  }
+  auto stop_masters = [&] {
+    for (auto pid : pids) {
+      kill(pid, SIGTERM);
+      waitpid(pid, nullptr, 0);
+    }
+  };
+
+  // A new leader dials every agent at the HTTP address it registered with;
+  // these agents have none of their own (they find the master themselves),
+  // so that address answers 404 at once.
+  auto nobody = http_server::start("127.0.0.1", 0, [](http_request, http_reply r) {
+    http_response res;
+    res.status = 404;
+    r.send(std::move(res));
+  });
+  if (!nobody) {
+    fmt::print("no HTTP server for the agents' addresses\n");
+    stop_masters();
+    return 1;
+  }
+
+  system_config cfg;
+  caf::actor_system sys{cfg};
+  auto probe = std::make_shared<testing::usage_probe>();
+  auto total = parse_resources("cpus:4;mem:4096;disk:1000").value();
+  std::vector<agent_actor> agents;
+  auto started = clock_type::now();
+  for (size_t i = 0; i < f.agents; ++i) {
+    agent_options a;
+    a.hostname = "127.0.0.1";
+    a.http_port = (*nobody)->port();
+    a.total = total;
+    a.actor_endpoint = "in-process";
+    a.master_addresses = addresses;
+    a.work_dir = (dir / "agents" / std::to_string(i)).string();
+    a.seed = 1000 + i;
+    testing::sim_options sim;
+    sim.min_task_time = sim.max_task_time = std::chrono::hours(24);
+    sim.seed = i + 1;
+    auto name = fmt::format("agent-{}", i);
+    a.make_containerizer = testing::make_sim_containerizer(name, sim, probe);
+    agents.push_back(spawn_agent(sys, std::move(a), agent_call_sink{}));
+  }
+  auto first = connect_within<master_actor>(sys, addresses, std::chrono::minutes(1));
+  if (!first) {
+    fmt::print("no master to subscribe the framework to: {}\n", error_message(first.error()));
+    stop_masters();
+    return 1;
+  }
+  size_t per_agent = (f.tasks + f.agents - 1) / f.agents;
+  driver_options framework;
+  framework.framework_info = make_wire<schema::FrameworkInfo>([](schema::FrameworkInfo::Builder i) {
+    i.setName("failover-scale-bench");
+    i.setUser("root");
+    i.setFailoverTimeout(3600);
+  });
+  framework.master_addresses = addresses;
+  spawn_driver(sys, std::move(framework), caf::actor_cast<scheduler_call_sink>(*first),
+               caf::actor_cast<scheduler_sink>(sys.spawn(launcher, f.tasks, per_agent)));
+  auto complete = [&](const counters& c) {
+    return c.agents >= static_cast<double>(f.agents)
+           && c.tasks_running >= static_cast<double>(f.tasks) && c.frameworks >= 1;
+  };
+  auto leader = wait_for(addresses, std::nullopt, clock_type::now() + std::chrono::minutes(20),
+                         complete);
+  if (!leader) {
+    fmt::print("the {} agents and {} tasks never all ran (logs in {})\n", f.agents, f.tasks,
+               dir.string());
+    stop_masters();
+    return 1;
+  }
+  fmt::print("{} agents registered and {} tasks running after {:.1f} s\n", f.agents, f.tasks,
+             ms_since(started) / 1000);
+  std::vector<double> elected_ms, agents_ms, state_ms, framework_ms;
+  for (size_t round = 0; round < f.failovers; ++round) {
+    size_t dead = *leader;
+    auto killed_at = clock_type::now();
+    kill(pids[dead], SIGKILL);
+    waitpid(pids[dead], nullptr, 0);
+    auto deadline = killed_at + std::chrono::minutes(10);
+    auto next = wait_for(addresses, dead, deadline, [](const counters&) { return true; });
+    if (!next) {
+      fmt::print("failover {}: no new leader within ten minutes\n", round + 1);
+      break;
+    }
+    double elected = ms_since(killed_at);
+    // Each milestone is read from the new leader, in the order they come.
+    std::optional<double> agents_back, state_back, framework_back;
+    while (clock_type::now() < deadline && !(agents_back && state_back && framework_back)) {
+      auto c = read_counters(addresses[*next]);
+      if (c && c->elected) {
+        double now = ms_since(killed_at);
+        if (!agents_back && c->agents >= static_cast<double>(f.agents))
+          agents_back = now;
+        if (!state_back && c->tasks_running >= static_cast<double>(f.tasks))
+          state_back = now;
+        if (!framework_back && c->frameworks >= 1)
+          framework_back = now;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    auto shown = [](const std::optional<double>& ms) {
+      return ms ? fmt::format("{:.0f} ms", *ms) : std::string("never");
+    };
+    fmt::print("failover {}: master {} killed; master {} leads after {:.0f} ms; every agent "
+               "re-registered after {}; all {} tasks known after {}; the framework back after "
+               "{}\n",
+               round + 1, dead, *next, elected, shown(agents_back), f.tasks, shown(state_back),
+               shown(framework_back));
+    if (!(agents_back && state_back && framework_back))
+      break;
+    elected_ms.push_back(elected);
+    agents_ms.push_back(*agents_back);
+    state_ms.push_back(*state_back);
+    framework_ms.push_back(*framework_back);
+    pids[dead] = spawn_process(args[dead], dir / fmt::format("master-{}.log", dead));
+    leader = next;
+    if (round + 1 < f.failovers)
+      std::this_thread::sleep_for(std::chrono::seconds(5));  // it catches up as a standby
+  }
+  if (!elected_ms.empty())
+    fmt::print("failover with {} agents and {} tasks, median of {}: new leader after {:.0f} ms, "
+               "every agent re-registered after {:.0f} ms, state complete after {:.0f} ms, "
+               "framework back after {:.0f} ms\n",
+               f.agents, f.tasks, elected_ms.size(), median(elected_ms), median(agents_ms),
+               median(state_ms), median(framework_ms));
+  for (auto& a : agents)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  stop_masters();
+  fs::remove_all(dir);
+  // The agents' connectors may sit in a blocking lookup; nothing is left to wait for.
+  std::fflush(stdout);
+  _exit(0);
+}
+
+std::string default_cairn() {
+  auto self = fs::read_symlink("/proc/self/exe");
+  return (self.parent_path().parent_path() / "actors" / "cairn").string();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  bench_flags f;
+  f.cairn = default_cairn();
+  CLI::App app{"Master failover with many agents and tasks, measured"};
+  app.add_option("--agents", f.agents, "Agents (actors in this process)");
+  app.add_option("--tasks", f.tasks, "Tasks launched across them");
+  app.add_option("--failovers", f.failovers, "Leaders killed, one after another");
+  app.add_option("--cairn", f.cairn, "The cairn binary");
+  CLI11_PARSE(app, argc, argv);
+  if (f.agents == 0 || f.tasks == 0) {
+    fmt::print(stderr, "--agents and --tasks must be positive\n");
+    return 2;
+  }
+  setup_logging("ERROR");
+  raise_descriptor_limit();
+  return run(f);
+}
