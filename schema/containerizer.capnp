@@ -27,6 +27,8 @@ struct ContainerConfig {
   task @9 :M.TaskInfo;
   # The task of a command executor (its URIs, checks), when there is one.
   hasTask @10 :Bool;
+  agentId @11 :Text;
+  # Whose container it is: the fetcher's cache lives under the agent's id.
 }
 
 # How a container ended: given to every waiter once, when it is gone.

@@ -180,6 +180,7 @@ container_config container_of(const agent_state& st, const executor_entry& ex,
     c.setContainerId(ex.container_id);
     c.setFrameworkId(ex.framework_id);
     c.setExecutorId(ex.id);
+    c.setAgentId(st.agent_id);
     c.setDirectory(ex.sandbox);
     auto env = executor_env(st, ex);
     std::string user = framework.getUser();

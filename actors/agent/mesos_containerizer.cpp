@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <thread>
 #include <unordered_map>
 
 #include <caf/event_based_actor.hpp>
@@ -16,6 +15,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/agent/fetcher.hpp"
 #include "actors/resources/convert.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/errors.hpp"
@@ -30,9 +30,12 @@ using Config = schema::containerizer::ContainerConfig;
 using Termination = schema::containerizer::Termination;
 using Reason = schema::TaskStatus::Reason;
 using tick_atom = caf::atom_constant<caf::atom("cntick")>;
+using fetched_atom = caf::atom_constant<caf::atom("cnfetched")>;
 
-// The interface, and its own poll timer.
-using containerizer_impl = containerizer_actor::extend<caf::reacts_to<tick_atom>>;
+// The interface, its own poll timer, and a fetch's end (container id, the
+// failure or "").
+using containerizer_impl = containerizer_actor::extend<
+  caf::reacts_to<tick_atom>, caf::reacts_to<fetched_atom, std::string, std::string>>;
 
 struct container {
   std::string id;
@@ -43,6 +46,10 @@ struct container {
   std::optional<int> status;          // its first process's wait status
   std::optional<limitation> limit;    // why it is being destroyed, if a limit
   bool destroying = false;
+  // While its URIs are fetched: no process yet; launch answers afterwards.
+  bool fetching = false;
+  std::optional<container_config> config;
+  caf::typed_response_promise<bool> launched;
 };
 
 struct containerizer_state {
@@ -51,6 +58,7 @@ struct containerizer_state {
   std::shared_ptr<containerizer_plugins> plugins;
   std::unordered_map<std::string, container> containers;
   bool ticking = false;
+  std::shared_ptr<fetcher_cache> cache;  // made with the first agent id seen
 };
 
 using self_ptr = containerizer_impl::stateful_pointer<containerizer_state>;
@@ -108,8 +116,6 @@ caf::error refuse_unsupported(Config::Reader config) {
     if (info.getVolumes().size() > 0)
       return make_error("ContainerInfo.volumes is not supported yet");
   }
-  if (config.getCommand().getUris().size() > 0)
-    return make_error("CommandInfo.uris (the fetcher) is not supported yet");
   return caf::none;
 }
 
@@ -243,6 +249,10 @@ void tick(self_ptr self) {
   st.ticking = false;
   for (auto i = st.containers.begin(); i != st.containers.end();) {
     auto& c = i->second;
+    if (c.fetching) {  // no process yet; the fetch's end decides
+      ++i;
+      continue;
+    }
     if (!c.destroying) {
       if (c.child) {
         if ((c.status = try_reap(c.pid)))
@@ -301,30 +311,83 @@ caf::error recover(self_ptr self, schema::containerizer::RecoverState::Reader st
   return caf::none;
 }
 
+// Fetches the container's URIs on a thread of its own; the containerizer
+// hears how it went (fetched_atom) and goes on with the launch.
+void start_fetch(self_ptr self, Config::Reader config) {
+  auto& st = self->state;
+  std::string agent_id = config.getAgentId();
+  if (!st.cache && !agent_id.empty())
+    st.cache = make_fetcher_cache(st.options.fetcher, agent_id);
+  fetch_request request;
+  for (auto u : config.getCommand().getUris()) {
+    fetch_uri uri;
+    uri.value = u.getValue();
+    uri.extract = u.getExtract();
+    uri.executable = u.getExecutable();
+    uri.cache = u.getCache();
+    uri.output_file = u.getOutputFile();
+    request.uris.push_back(std::move(uri));
+  }
+  request.sandbox_dir = config.getDirectory();
+  if (st.options.switch_user)
+    request.user = config.getUser();
+  request.cache = st.cache;
+  request.stall_timeout = st.options.fetcher.stall_timeout;
+  auto me = caf::actor_cast<caf::actor>(self);
+  std::string id = config.getContainerId();
+  self->system().spawn<caf::detached>([me, id, request](caf::event_based_actor* worker) {
+    auto err = fetch_uris(request);
+    worker->send(me, fetched_atom::value, id, err ? error_message(err) : std::string());
+    worker->quit();
+  });
+}
+
+// The container's URIs are in its sandbox (or fetching failed): start its
+// first process and answer the launch.
+void launch_fetched(self_ptr self, const std::string& id, const std::string& failure) {
+  auto& st = self->state;
+  auto i = st.containers.find(id);
+  if (i == st.containers.end() || !i->second.fetching)
+    return;
+  auto& c = i->second;
+  c.fetching = false;
+  caf::error err;
+  if (c.destroying)
+    err = make_error("Container was destroyed while its URIs were fetched");
+  else if (!failure.empty())
+    err = make_error(failure);
+  else
+    err = start(self, **c.config, c.limits, c.pid);
+  c.config.reset();
+  if (!err) {
+    c.launched.deliver(true);
+    ensure_ticking(self);
+    return;
+  }
+  c.launched.deliver(err);
+  // Its waiters hear it ended; a process that runs already is destroyed.
+  begin_destroy(self, c);
+}
+
 containerizer_impl::behavior_type mesos_containerizer(
   self_ptr self, mesos_containerizer_options options,
   std::shared_ptr<containerizer_plugins> plugins) {
   self->state.options = options;
   self->state.plugins = std::move(plugins);
-  // Containers never outlive the containerizer that runs them in this shape.
+  // Containers never outlive the containerizer that runs them in this shape:
+  // everything is killed, first processes reaped, and what can be removed is.
   self->attach_functor([st = &self->state] {
-    for (int round = 0; round < 50 && !st->containers.empty(); ++round) {
-      for (auto i = st->containers.begin(); i != st->containers.end();) {
-        auto killed = st->plugins->launch->destroy(i->first, i->second.pid);
-        if (i->second.child && i->second.pid > 1) {
-          ::kill(i->second.pid, SIGKILL);
-          try_reap(i->second.pid);
-        }
-        if (killed && *killed) {
-          for (auto& iso : st->plugins->isolators)
-            iso->cleanup(i->first);
-          i = st->containers.erase(i);
-        } else {
-          ++i;
-        }
+    for (auto& [id, c] : st->containers)
+      st->plugins->launch->destroy(id, c.pid);
+    for (auto& [id, c] : st->containers)
+      if (c.child && c.pid > 1 && !c.status) {
+        ::kill(c.pid, SIGKILL);
+        wait_for_exit(c.pid);
       }
-      if (!st->containers.empty())
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    for (auto& [id, c] : st->containers) {
+      auto gone = st->plugins->launch->destroy(id, c.pid);
+      if (gone && *gone)
+        cleanup_all(*st, id);
     }
   });
   return {
@@ -339,22 +402,22 @@ containerizer_impl::behavior_type mesos_containerizer(
       auto res = read_resources(config.getResources());
       if (!res)
         return res.error();
-      auto limits = limits_of(*res);
-      pid_t pid = 0;
-      auto err = start(self, config, limits, pid);
-      if (err && pid == 0)
-        return err;
       container c;
       c.id = id;
-      c.pid = pid;
-      c.limits = limits;
-      auto& stored = st.containers[id] = std::move(c);
-      ensure_ticking(self);
-      if (err) {
-        begin_destroy(self, stored);
-        return err;
-      }
-      return true;
+      c.limits = limits_of(*res);
+      c.config = msg;
+      c.fetching = true;
+      c.launched = self->make_response_promise<bool>();
+      auto promise = c.launched;
+      st.containers.emplace(id, std::move(c));
+      if (config.getCommand().getUris().size() == 0)
+        launch_fetched(self, id, "");
+      else
+        start_fetch(self, config);
+      return promise;
+    },
+    [=](fetched_atom, const std::string& id, const std::string& failure) {
+      launch_fetched(self, id, failure);
     },
     [=](container_wait_atom, const std::string& id) -> caf::result<container_termination> {
       auto i = self->state.containers.find(id);

@@ -11,6 +11,7 @@
 #include <caf/expected.hpp>
 
 #include "actors/agent/containerizer.hpp"
+#include "actors/agent/fetcher_options.hpp"
 #include "actors/agent/isolator.hpp"
 #include "actors/agent/isolators/cgroups_options.hpp"
 #include "runtime/duration.hpp"
@@ -43,6 +44,9 @@ struct mesos_containerizer_options {
   duration poll_interval = std::chrono::milliseconds(100);
   // As root, a container runs as its config's user (--switch_user).
   bool switch_user = true;
+  // Where URIs are fetched from (--fetcher_*); fetches run on threads of
+  // their own, one per launch.
+  fetcher_options fetcher;
 };
 
 containerizer_actor spawn_mesos_containerizer(caf::actor_system& sys,

@@ -24,10 +24,6 @@ bool has_secret(schema::Environment::Reader env) {
 
 // A CommandInfo's fields cairn does not honour; `where` is its path.
 std::string unsupported_in_command(schema::CommandInfo::Reader command, const std::string& where) {
-  if (command.getUris().size() > 0)
-    return not_yet(where + ".uris");  // the fetcher
-  if (command.hasUser())
-    return not_yet(where + ".user");  // running as another user
   if (command.hasEnvironment() && has_secret(command.getEnvironment()))
     return not_yet(where + ".environment.variables.secret");
   return {};
