@@ -4,6 +4,20 @@
 
 namespace cairn {
 
+bool healthy_outcome(const probe_outcome& outcome) {
+  using kind = probe_outcome::kind;
+  switch (outcome.what) {
+    case kind::exited:
+      return outcome.value == 0;
+    case kind::http_status:
+      return outcome.value >= 200 && outcome.value < 400;
+    case kind::connected:
+      return true;
+    default:
+      return false;
+  }
+}
+
 health_params health_params_of(schema::HealthCheck::Reader check) {
   health_params p;
   p.delay = from_seconds(check.getDelaySeconds());
@@ -91,6 +105,20 @@ check_params check_params_of(schema::CheckInfo::Reader check) {
   p.timeout = from_seconds(check.getTimeoutSeconds());
   assert(p.delay.count() >= 0 && p.interval.count() >= 0 && p.timeout.count() >= 0);
   return p;
+}
+
+check_result check_result_of(schema::CheckInfo::Type type, const probe_outcome& outcome) {
+  using kind = probe_outcome::kind;
+  using Type = schema::CheckInfo::Type;
+  check_result r;
+  r.type = type;
+  if (type == Type::COMMAND && outcome.what == kind::exited)
+    r.exit_code = outcome.value;
+  else if (type == Type::HTTP && outcome.what == kind::http_status && outcome.value >= 0)
+    r.status_code = static_cast<uint32_t>(outcome.value);
+  else if (type == Type::TCP && (outcome.what == kind::connected || outcome.what == kind::refused))
+    r.succeeded = outcome.what == kind::connected;
+  return r;
 }
 
 check_policy::check_policy(schema::CheckInfo::Type type) {

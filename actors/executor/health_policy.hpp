@@ -13,6 +13,25 @@
 
 namespace cairn {
 
+// What one probe found, whichever asked for it (a health check or a check).
+struct probe_outcome {
+  enum class kind {
+    exited,       // COMMAND: the command ended by itself; `value` is its exit code
+    signaled,     // COMMAND: killed by a signal
+    http_status,  // HTTP: an answer; `value` is its status code
+    connected,    // TCP: the connection was made
+    refused,      // TCP: it was not (refused, unreachable)
+    timed_out,    // no result within the timeout (the probe was stopped)
+    failed,       // the probe itself could not run, or HTTP got no answer
+  };
+  kind what = kind::failed;
+  int value = 0;
+  std::string message;  // for the log, and the reason of a failure
+};
+
+// Mesos' success for a health check: exit code 0, HTTP 200-399, connected.
+bool healthy_outcome(const probe_outcome& outcome);
+
 struct health_params {
   duration delay{};
   duration interval{};
@@ -86,6 +105,10 @@ struct check_params {
 };
 
 check_params check_params_of(schema::CheckInfo::Reader check);
+
+// The CheckStatusInfo value of an outcome: its exit code, status code or
+// whether it connected; empty when the check could not be performed.
+check_result check_result_of(schema::CheckInfo::Type type, const probe_outcome& outcome);
 
 // Mesos reports a check's result only when it differs from the one before;
 // before any result it counts as empty (only its type).

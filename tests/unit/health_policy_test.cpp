@@ -215,3 +215,31 @@ TEST_CASE("checks are validated as Mesos validates them") {
   check.initTcp().setPort(22);
   CHECK(invalid_check(check) == "");
 }
+
+TEST_CASE("probe outcomes: Mesos' health success, and the check value of each") {
+  using kind = probe_outcome::kind;
+  using Type = schema::CheckInfo::Type;
+  CHECK(healthy_outcome({kind::exited, 0, ""}));
+  CHECK(!healthy_outcome({kind::exited, 1, ""}));
+  CHECK(!healthy_outcome({kind::signaled, 9, ""}));
+  CHECK(healthy_outcome({kind::http_status, 200, ""}));
+  CHECK(healthy_outcome({kind::http_status, 399, ""}));
+  CHECK(!healthy_outcome({kind::http_status, 199, ""}));
+  CHECK(!healthy_outcome({kind::http_status, 400, ""}));
+  CHECK(!healthy_outcome({kind::http_status, 503, ""}));
+  CHECK(healthy_outcome({kind::connected, 0, ""}));
+  CHECK(!healthy_outcome({kind::refused, 0, ""}));
+  CHECK(!healthy_outcome({kind::timed_out, 0, ""}));
+  CHECK(!healthy_outcome({kind::failed, 0, ""}));
+
+  CHECK(check_result_of(Type::COMMAND, {kind::exited, 3, ""}).exit_code == 3);
+  CHECK(check_result_of(Type::COMMAND, {kind::signaled, 9, ""}) ==
+        check_result{Type::COMMAND, {}, {}, {}});
+  CHECK(check_result_of(Type::COMMAND, {kind::timed_out, 0, ""}) ==
+        check_result{Type::COMMAND, {}, {}, {}});
+  CHECK(check_result_of(Type::HTTP, {kind::http_status, 503, ""}).status_code == 503u);
+  CHECK(!check_result_of(Type::HTTP, {kind::failed, 0, ""}).status_code);
+  CHECK(check_result_of(Type::TCP, {kind::connected, 0, ""}).succeeded == true);
+  CHECK(check_result_of(Type::TCP, {kind::refused, 0, ""}).succeeded == false);
+  CHECK(!check_result_of(Type::TCP, {kind::timed_out, 0, ""}).succeeded);
+}
