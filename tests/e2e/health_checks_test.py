@@ -2,7 +2,8 @@
 HTTP server that stops serving turns healthy, then unhealthy, then
 TASK_KILLED healthy=false; a COMMAND `exit 1` and a TCP check of a closed
 port go straight to unhealthy and the kill; a check reports its result once;
-/master/state shows the health. Sequences of updates only, no timings."""
+/master/state shows the health; --partition-aware reaches FrameworkInfo.
+Sequences of updates only, no timings."""
 import json
 import os
 import socket
@@ -165,6 +166,17 @@ class HealthChecks(unittest.TestCase):
         r = self.local.execute("--task", "/nonexistent/task.json")
         self.assertEqual(r.returncode, 2)
         self.assertIn("cannot read /nonexistent/task.json", r.stderr)
+
+    def test_partition_aware_subscribes_with_the_capability(self):
+        r = self.local.execute("--name", "aware", "--command", "true", "--partition_aware")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        state = self.local.state()
+        caps = [fw.get("capabilities", []) for fw in state["frameworks"] +
+                state["completed_frameworks"]
+                if any(t["id"] == "aware" for t in fw.get("tasks", []) +
+                       fw.get("completed_tasks", []))]
+        self.assertEqual(len(caps), 1, state)
+        self.assertIn("PARTITION_AWARE", caps[0])
 
 
 if __name__ == "__main__":
