@@ -251,3 +251,49 @@ caf::error http_stream_get(const std::string& url,
 }
 
 } // namespace cairn
+
+namespace cairn {
+
+namespace {
+
+size_t discard_body(char*, size_t size, size_t n, void*) {
+  return size * n;
+}
+
+int stop_when_cancelled(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(cancelled)->load() ? 1 : 0;
+}
+
+} // namespace
+
+caf::expected<long> http_probe(const std::string& url, std::chrono::milliseconds timeout,
+                               const std::atomic<bool>& cancelled) {
+  transfer t{"GET", url};
+  auto c = make_handle(t);
+  if (!c)
+    return no_handle(t);
+  auto h = c.get();
+  curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  // As Mesos' `curl -L -k`: the status after redirects, any certificate.
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard_body);
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, stop_when_cancelled);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &cancelled);
+  if (timeout.count() > 0)
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  auto rc = curl_easy_perform(h);
+  if (rc == CURLE_ABORTED_BY_CALLBACK)
+    return caf::make_error(caf::sec::runtime_error, t.prefix() + "cancelled");
+  if (rc != CURLE_OK)
+    return failure(t, rc);
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  return status;
+}
+
+} // namespace cairn

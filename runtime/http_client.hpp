@@ -6,6 +6,7 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -40,5 +41,11 @@ http_post(const std::string& url, const std::string& body, const std::string& co
 caf::error http_stream_get(const std::string& url,
                            const std::function<bool(std::string_view)>& on_chunk,
                            std::chrono::milliseconds connect_timeout);
+
+// GET `url` as a health check does (Mesos runs `curl -L -k`): redirects
+// followed, certificates not verified, the body discarded; the final status.
+// A zero timeout waits as long as it takes; `cancelled` ends it early.
+caf::expected<long> http_probe(const std::string& url, std::chrono::milliseconds timeout,
+                               const std::atomic<bool>& cancelled);
 
 } // namespace cairn

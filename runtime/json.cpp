@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <limits>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -140,6 +142,91 @@ public:
   }
 };
 
+// CheckStatusInfo's Command, Http and Tcp: each holds one optional value of
+// Mesos', written when its `has` flag is set and left out otherwise, so an
+// empty object means "no result yet" as in Mesos.
+template <class T, class Value>
+class optional_member_handler final : public capnp::JsonCodec::Handler<T> {
+public:
+  using get_fn = Value (*)(typename T::Reader);
+  using has_fn = bool (*)(typename T::Reader);
+  using set_fn = void (*)(typename T::Builder, Value);
+
+  optional_member_handler(const char* name, get_fn get, has_fn has, set_fn set)
+    : name_(name), get_(get), has_(has), set_(set) {}
+
+  void encode(const capnp::JsonCodec&, typename T::Reader input,
+              capnp::JsonValue::Builder output) const override {
+    auto fields = output.initObject(has_(input) ? 1 : 0);
+    if (!has_(input))
+      return;
+    fields[0].setName(name_);
+    if constexpr (std::is_same<Value, bool>::value)
+      fields[0].initValue().setBoolean(get_(input));
+    else
+      fields[0].initValue().setNumber(static_cast<double>(get_(input)));
+  }
+
+  void decode(const capnp::JsonCodec&, capnp::JsonValue::Reader input,
+              typename T::Builder output) const override {
+    KJ_REQUIRE(input.isObject(), "expected an object", name_);
+    for (auto field : input.getObject()) {
+      if (field.getName() != name_)
+        continue;  // unknown keys are ignored, as Mesos ignores them
+      auto v = field.getValue();
+      if constexpr (std::is_same<Value, bool>::value) {
+        KJ_REQUIRE(v.isBoolean(), "expected true or false", name_);
+        set_(output, v.getBoolean());
+      } else {
+        KJ_REQUIRE(v.isNumber(), "expected an integer", name_);
+        double d = v.getNumber();
+        KJ_REQUIRE(std::isfinite(d) && std::floor(d) == d &&
+                     d >= static_cast<double>(std::numeric_limits<Value>::min()) &&
+                     d <= static_cast<double>(std::numeric_limits<Value>::max()),
+                   "integer out of range", name_);
+        set_(output, static_cast<Value>(d));
+      }
+    }
+  }
+
+private:
+  const char* name_;
+  get_fn get_;
+  has_fn has_;
+  set_fn set_;
+};
+
+using check_command_status = schema::CheckStatusInfo::Command;
+using check_http_status = schema::CheckStatusInfo::Http;
+using check_tcp_status = schema::CheckStatusInfo::Tcp;
+
+void add_check_status_handlers(capnp::JsonCodec& codec) {
+  static optional_member_handler<check_command_status, int32_t> command{
+    "exit_code", [](check_command_status::Reader r) { return r.getExitCode(); },
+    [](check_command_status::Reader r) { return r.getHasExitCode(); },
+    [](check_command_status::Builder b, int32_t v) {
+      b.setExitCode(v);
+      b.setHasExitCode(true);
+    }};
+  static optional_member_handler<check_http_status, uint32_t> http{
+    "status_code", [](check_http_status::Reader r) { return r.getStatusCode(); },
+    [](check_http_status::Reader r) { return r.getHasStatusCode(); },
+    [](check_http_status::Builder b, uint32_t v) {
+      b.setStatusCode(v);
+      b.setHasStatusCode(true);
+    }};
+  static optional_member_handler<check_tcp_status, bool> tcp{
+    "succeeded", [](check_tcp_status::Reader r) { return r.getSucceeded(); },
+    [](check_tcp_status::Reader r) { return r.getHasSucceeded(); },
+    [](check_tcp_status::Builder b, bool v) {
+      b.setSucceeded(v);
+      b.setHasSucceeded(true);
+    }};
+  codec.addTypeHandler(command);
+  codec.addTypeHandler(http);
+  codec.addTypeHandler(tcp);
+}
+
 capnp::JsonCodec* make_codec() {
   static integer_handler<int64_t> int64s;
   static integer_handler<uint64_t> uint64s;
@@ -154,6 +241,7 @@ capnp::JsonCodec* make_codec() {
   static health_handler health;
   codec->addTypeHandler(capnp::Schema::from<schema::TaskStatus::Reason>(), reasons);
   codec->addTypeHandler(capnp::Schema::from<schema::TaskStatus::Health>(), health);
+  add_check_status_handlers(*codec);
   add_map_handlers(*codec);
   codec->handleByAnnotation<schema::Call>();
   codec->handleByAnnotation<schema::Event>();

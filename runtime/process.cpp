@@ -5,9 +5,12 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -104,6 +107,23 @@ int wait_for_exit(pid_t pid) {
       return W_EXITCODE(255, 0);
   }
   return status;
+}
+
+std::optional<int> wait_for_exit_within(pid_t pid, std::chrono::milliseconds limit) {
+  if (auto done = try_reap(pid))
+    return done;
+  // A pidfd becomes readable when the process exits: no signal handler and
+  // no polling loop. Without one (an old kernel) the wait is a plain pause.
+  int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  struct pollfd p {};
+  p.fd = fd;
+  p.events = POLLIN;
+  int ms = static_cast<int>(std::min<int64_t>(limit.count(), INT_MAX));
+  while (::poll(fd >= 0 ? &p : nullptr, fd >= 0 ? 1 : 0, ms) < 0 && errno == EINTR) {
+  }
+  if (fd >= 0)
+    ::close(fd);
+  return try_reap(pid);
 }
 
 void signal_group(pid_t pgid, int sig) {

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,10 @@ std::optional<int> try_reap(pid_t pid);
 
 // Blocks until `pid` exits. Only for a dedicated thread or detached actor.
 int wait_for_exit(pid_t pid);
+
+// The wait status of `pid` if it exits within `limit` (and reaps it), else
+// nothing. Blocks up to `limit`: only for a dedicated thread or detached actor.
+std::optional<int> wait_for_exit_within(pid_t pid, std::chrono::milliseconds limit);
 
 // Sends `sig` to every process in the group led by `pgid`.
 void signal_group(pid_t pgid, int sig);

@@ -229,6 +229,9 @@ struct TaskStatus {
   healthy @10 :Health;
   # Written as Mesos' optional bool `healthy`, left out while `unknown`.
   labels @11 :Labels;
+  checkStatus @12 :CheckStatusInfo $Json.name("check_status");
+  # The latest result of the task's CheckInfo; on every executor update of a
+  # task that has a check, empty (only `type`) until a result is known.
 
   enum Health {
     unknown @0;
@@ -466,6 +469,30 @@ struct CheckInfo {
   }
 
   struct Tcp { port @0 :UInt32; }
+}
+
+struct CheckStatusInfo {
+  # Mesos' optional fields: each `has...` says whether the value is there
+  # (JSON leaves an absent one out, runtime/json.cpp).
+  type @0 :CheckInfo.Type;
+  command @1 :Command;
+  http @2 :Http;
+  tcp @3 :Tcp;
+
+  struct Command {
+    exitCode @0 :Int32 $Json.name("exit_code");
+    hasExitCode @1 :Bool;
+  }
+
+  struct Http {
+    statusCode @0 :UInt32 $Json.name("status_code");
+    hasStatusCode @1 :Bool;
+  }
+
+  struct Tcp {
+    succeeded @0 :Bool;
+    hasSucceeded @1 :Bool;
+  }
 }
 
 struct HealthCheck {

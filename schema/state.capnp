@@ -20,6 +20,8 @@ struct ResourceSummary {
 struct Status {
   state @0 :M.TaskState;
   timestamp @1 :Float64;
+  healthy @2 :M.TaskStatus.Health;
+  checkStatus @3 :M.CheckStatusInfo $Json.name("check_status");
 }
 
 struct Task {

@@ -1,11 +1,17 @@
-// `cairn execute`: a framework in its own process that launches one task,
+// `cairn execute`: a framework in its own process that launches one task
+// (from its flags, or a whole TaskInfo with --task, as mesos-execute takes it),
 // prints each status update as it arrives (with --json, one JSON object a
 // line), and exits 0 on TASK_FINISHED (as mesos-execute does). It refuses at
 // once a task no agent could ever hold. Given several masters it follows the
 // leading one through failovers and ends only with its task.
 #include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <sstream>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -46,6 +52,9 @@ struct execute_flags {
   std::string user;
   duration agent_wait = std::chrono::seconds(30);
   bool json = false;
+  std::string task;                  // a TaskInfo as JSON, or a file holding one
+  std::string health_check_command;  // a COMMAND health check with Mesos' defaults
+  bool partition_aware = false;
 };
 
 struct execute_state {
@@ -61,13 +70,19 @@ struct execute_state {
 
 using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
 
-// Prints "TASK_FAILED REASON_X message": the state, then what explains it.
+// Prints "TASK_FAILED REASON_X message": the state, then what explains it,
+// then the health and check result it reports.
 std::string describe(schema::TaskStatus::Reader s) {
   std::string line = state_name(s.getState());
   if (s.getReason() != schema::TaskStatus::Reason::NONE)
     line += std::string(" ") + reason_name(s.getReason());
   if (s.getMessage().size() > 0)
     line += std::string(" ") + s.getMessage().cStr();
+  if (s.getHealthy() != schema::TaskStatus::Health::UNKNOWN)
+    line += s.getHealthy() == schema::TaskStatus::Health::HEALTHY ? " healthy=true"
+                                                                  : " healthy=false";
+  if (s.getReason() == schema::TaskStatus::Reason::TASK_CHECK_STATUS_UPDATED)
+    line += " check_status=" + to_json(s.getCheckStatus());
   return line;
 }
 
@@ -186,13 +201,82 @@ caf::expected<bool> fits_some_agent(caf::actor_system& sys, const master_actor& 
   }
 }
 
+// `--task`: the JSON itself when it starts with '{', else a file holding it.
+caf::expected<wire<schema::TaskInfo>> read_task(const std::string& given) {
+  auto first = given.find_first_not_of(" \t\r\n");
+  std::string text = given;
+  if (first == std::string::npos || given[first] != '{') {
+    std::ifstream in(given, std::ios::binary);
+    if (!in)
+      return make_error("cannot read " + given + ": " + std::strerror(errno));
+    std::ostringstream all;
+    all << in.rdbuf();
+    text = all.str();
+  }
+  auto info = from_json<schema::TaskInfo>(text);
+  if (!info)
+    return info.error();
+  if ((*info)->getTaskId().getValue().size() == 0)
+    return make_error("the TaskInfo has no task_id");
+  if ((*info)->getResources().size() == 0)
+    return make_error("the TaskInfo has no resources");
+  return info;
+}
+
+// The task from the flags: --task as it is, or --name, --command,
+// --resources and --health-check-command. Prints why not and returns nothing.
+std::optional<task_spec> task_of(const execute_flags& f) {
+  task_spec task;
+  if (!f.task.empty()) {
+    if (!f.command.empty() || !f.health_check_command.empty()) {
+      std::cerr << "cairn execute: --task carries the whole task: give it without --command "
+                   "or --health-check-command" << std::endl;
+      return std::nullopt;
+    }
+    auto info = read_task(f.task);
+    if (!info) {
+      std::cerr << "cairn execute: --task: " << error_message(info.error()) << std::endl;
+      return std::nullopt;
+    }
+    auto res = read_resources((*info)->getResources());
+    if (!res) {
+      std::cerr << "cairn execute: --task: resources: " << error_message(res.error()) << std::endl;
+      return std::nullopt;
+    }
+    task.id = (*info)->getTaskId().getValue();
+    task.name = (*info)->getName();
+    task.res = *res;
+    task.info = std::move(*info);
+    return task;
+  }
+  auto need = parse_resources(f.resources);
+  if (!need) {
+    std::cerr << "cairn execute: --resources: " << error_message(need.error()) << std::endl;
+    return std::nullopt;
+  }
+  if (f.name.empty() || f.command.empty()) {
+    std::cerr << "cairn execute: --name and --command are required (or --task)" << std::endl;
+    return std::nullopt;
+  }
+  task.id = f.name;
+  task.name = f.name;
+  task.shell_command = f.command;
+  task.res = *need;
+  if (!f.health_check_command.empty())
+    task.health_check = make_wire<schema::HealthCheck>([&](schema::HealthCheck::Builder h) {
+      h.setType(schema::HealthCheck::Type::COMMAND);
+      h.initCommand().setShell(true);
+      h.getCommand().setValue(f.health_check_command);
+    });
+  return task;
+}
+
 int run_execute(const execute_flags& f) {
   setup_logging("WARNING");
-  auto need = parse_resources(f.resources);
-  if (!need)
-    return std::cerr << "cairn execute: --resources: " << error_message(need.error()) << std::endl, 2;
-  if (f.name.empty() || f.command.empty())
-    return std::cerr << "cairn execute: --name and --command are required" << std::endl, 2;
+  auto task = task_of(f);
+  if (!task)
+    return 2;
+  auto need = &task->res;
   auto addresses = parse_address_list(f.master, default_master_port);
   if (!addresses)
     return std::cerr << "cairn execute: --master: " << error_message(addresses.error())
@@ -214,19 +298,18 @@ int run_execute(const execute_flags& f) {
               << std::endl;
     return 1;
   }
-  task_spec task;
-  task.id = f.name;
-  task.name = f.name;
-  task.shell_command = f.command;
-  task.res = *need;
   auto exit_code = std::make_shared<std::atomic<int>>(1);
-  auto framework = sys.spawn(execute_framework, task, f.json, exit_code);
+  auto framework = sys.spawn(execute_framework, *task, f.json, exit_code);
   driver_options options;
   options.framework_info = make_wire<schema::FrameworkInfo>([&](schema::FrameworkInfo::Builder i) {
     i.setName("cairn-execute");
     i.setUser(f.user.empty() ? (getenv("USER") ? getenv("USER") : "root") : f.user);
     i.initRoles(1).set(0, f.role);
-    i.initCapabilities(1)[0].setType(schema::FrameworkInfo::Capability::Type::MULTI_ROLE);
+    using Capability = schema::FrameworkInfo::Capability::Type;
+    auto capabilities = i.initCapabilities(f.partition_aware ? 2 : 1);
+    capabilities[0].setType(Capability::MULTI_ROLE);
+    if (f.partition_aware)
+      capabilities[1].setType(Capability::PARTITION_AWARE);
   });
   // Given every master, the driver follows the leader when this one dies and
   // subscribes again as the same framework; the task runs on meanwhile.
@@ -243,8 +326,16 @@ command add_execute_command(CLI::App& parent) {
   auto f = std::make_shared<execute_flags>();
   auto* app = parent.add_subcommand("execute", "Run one task on a cluster, like mesos-execute");
   add_flag(*app, "master", f->master, "The masters' HTTP addresses, HOST:PORT[,HOST:PORT...]");
-  add_flag(*app, "name", f->name, "Task name (and id)")->required();
-  add_flag(*app, "command", f->command, "Shell command to run")->required();
+  add_flag(*app, "name", f->name, "Task name (and id); required without --task");
+  add_flag(*app, "command", f->command, "Shell command to run; required without --task");
+  add_flag(*app, "task", f->task,
+           "The task as a TaskInfo in Mesos' JSON, or a file holding it (as mesos-execute's "
+           "--task; its agent_id is ignored)");
+  add_flag(*app, "health-check-command", f->health_check_command,
+           "A shell command that checks the task's health (exit 0: healthy), with Mesos' "
+           "defaults: after 15 s, every 10 s, 20 s timeout, 10 s grace, killed after 3 failures");
+  add_bool_flag(*app, "partition-aware", f->partition_aware,
+                "Subscribe as a PARTITION_AWARE framework");
   add_flag(*app, "resources", f->resources, "Resources the task needs");
   add_flag(*app, "role", f->role, "Role to run in");
   add_flag(*app, "user", f->user, "User the framework runs as");

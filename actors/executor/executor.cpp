@@ -1,6 +1,9 @@
 #include "actors/executor/executor.hpp"
 
 #include <signal.h>
+
+#include <atomic>
+#include <optional>
 #include <sys/wait.h>
 
 #include <caf/actor_system.hpp>
@@ -8,6 +11,8 @@
 #include <caf/system_messages.hpp>
 #include <fmt/format.h>
 
+#include "actors/executor/health_checking.hpp"
+#include "actors/executor/health_policy.hpp"
 #include "actors/task_state.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/errors.hpp"
@@ -24,6 +29,8 @@ using Call = schema::executor::Call;
 using TaskState = schema::TaskState;
 using Reason = schema::TaskStatus::Reason;
 
+using Health = schema::TaskStatus::Health;
+
 struct running_task {
   std::string id;
   pid_t pid = 0;            // 0 until started
@@ -31,6 +38,17 @@ struct running_task {
   bool ended = false;       // its terminal update is sent
   duration grace_period{};
   std::string terminal_uuid;
+  // Its health check and check, when it has them.
+  std::optional<health_policy> health;
+  probe_spec health_probe;
+  bool killed_by_health = false;
+  std::optional<check_policy> check;
+  check_params check_timing;
+  probe_spec check_probe;
+  // What the latest update said, copied into the next health or check update
+  // as Mesos copies its last status.
+  Health last_health = Health::UNKNOWN;
+  check_result last_check;
 };
 
 struct executor_state {
@@ -42,6 +60,8 @@ struct executor_state {
   bool subscribed = false;
   bool shutting_down = false;
   std::optional<running_task> task;
+  // Set when the executor ends: probes still running stop at once.
+  std::shared_ptr<std::atomic<bool>> probes_cancelled = std::make_shared<std::atomic<bool>>(false);
 };
 
 using self_ptr = executor_actor::stateful_pointer<executor_state>;
@@ -65,11 +85,27 @@ void send_call(self_ptr self, Call::Type type, const std::function<void(Call::Bu
              }));
 }
 
+// What an update says of the task's health and check besides its state.
+// Mesos' command executor makes most updates afresh (no `healthy`; an empty
+// `check_status` when the task has a check) and health and check updates as
+// copies of the one before.
+struct status_extras {
+  Health health = Health::UNKNOWN;
+  const check_result* check = nullptr;  // null: empty, when the task has a check
+};
+
 // Sends one status update; returns its uuid.
 std::string send_status(self_ptr self, const std::string& task_id, TaskState state,
-                        const std::string& message = {}, Reason reason = Reason::NONE) {
+                        const std::string& message = {}, Reason reason = Reason::NONE,
+                        status_extras extras = {}) {
   auto& st = self->state;
   auto uuid = st.random->uuid_bytes();
+  running_task* task = st.task && st.task->id == task_id ? &*st.task : nullptr;
+  if (task) {
+    task->last_health = extras.health;
+    if (task->check)
+      task->last_check = extras.check ? *extras.check : check_result{task->last_check.type};
+  }
   send_call(self, Call::Type::UPDATE, [&](Call::Builder c) {
     auto s = c.initUpdate().initStatus();
     s.initTaskId().setValue(task_id);
@@ -81,6 +117,9 @@ std::string send_status(self_ptr self, const std::string& task_id, TaskState sta
     s.setTimestamp(wall_clock_seconds());
     s.initExecutorId().setValue(st.options.executor_id);
     s.setUuid(kj::arrayPtr(uuid.data(), uuid.size()));
+    s.setHealthy(extras.health);
+    if (task && task->check)
+      task->last_check.write(s.initCheckStatus());
   });
   logger("executor")->info("task {}: {}{}", task_id, state_name(state),
                            message.empty() ? "" : " (" + message + ")");
@@ -90,7 +129,11 @@ std::string send_status(self_ptr self, const std::string& task_id, TaskState sta
 void finish(self_ptr self, TaskState state, const std::string& message, Reason reason) {
   auto& task = *self->state.task;
   task.ended = true;
-  task.terminal_uuid = send_status(self, task.id, state, message, reason);
+  // As Mesos: a task killed for failing its health checks ends unhealthy.
+  status_extras extras;
+  if (task.killed_by_health && state == TaskState::TASK_KILLED)
+    extras.health = Health::UNHEALTHY;
+  task.terminal_uuid = send_status(self, task.id, state, message, reason, extras);
 }
 
 spawn_options command_of(const executor_state& st, schema::TaskInfo::Reader info) {
@@ -122,6 +165,46 @@ void wait_for_task(caf::blocking_actor*, pid_t pid, std::string task_id, executo
   caf::anon_send(executor, exited_atom::value, std::move(task_id), status);
 }
 
+void kill(self_ptr self, duration grace);
+
+duration now_of(self_ptr self) {
+  return std::chrono::duration_cast<duration>(self->clock().now().time_since_epoch());
+}
+
+probe_context probe_context_of(const executor_state& st, const std::string& task_id) {
+  probe_context context;
+  context.sandbox = st.options.sandbox;
+  context.env = current_environment();
+  context.env.push_back("MESOS_SANDBOX=" + st.options.sandbox);
+  context.env.push_back("MESOS_TASK_ID=" + task_id);
+  return context;
+}
+
+// Set up before the first update, so that every update carries the check's
+// (empty) status, as Mesos' do.
+void prepare_checks(self_ptr self, running_task& task, schema::TaskInfo::Reader info) {
+  if (!info.hasCheck())
+    return;
+  auto check = info.getCheck();
+  task.check.emplace(check.getType());
+  task.last_check = check_result{check.getType()};
+  task.check_timing = check_params_of(check);
+  task.check_probe = probe_of(check, probe_context_of(self->state, task.id));
+}
+
+// The task runs: health checking starts now (its grace period counts from
+// here) and both wait their delay before the first probe.
+void start_checks(self_ptr self, running_task& task, schema::TaskInfo::Reader info) {
+  if (info.hasHealthCheck()) {
+    auto check = info.getHealthCheck();
+    task.health.emplace(health_params_of(check), now_of(self));
+    task.health_probe = probe_of(check, probe_context_of(self->state, task.id));
+    self->delayed_send(self, task.health->params().delay, probe_atom::value, true);
+  }
+  if (task.check)
+    self->delayed_send(self, task.check_timing.delay, probe_atom::value, false);
+}
+
 void launch(self_ptr self, schema::TaskInfo::Reader info) {
   auto& st = self->state;
   std::string task_id = info.getTaskId().getValue();
@@ -137,6 +220,7 @@ void launch(self_ptr self, schema::TaskInfo::Reader info) {
   task.grace_period = info.getKillPolicy().hasGracePeriod()
                         ? duration{info.getKillPolicy().getGracePeriod().getNanoseconds()}
                         : st.options.default_grace_period;
+  prepare_checks(self, task, info);
   send_status(self, task_id, TaskState::TASK_STARTING);
   if (st.shutting_down)
     return finish(self, TaskState::TASK_KILLED, "Executor is shutting down", Reason::NONE);
@@ -148,6 +232,71 @@ void launch(self_ptr self, schema::TaskInfo::Reader info) {
   send_status(self, task_id, TaskState::TASK_RUNNING);
   self->home_system().spawn(wait_for_task, *pid, task_id,
                             caf::actor_cast<executor_actor>(self));
+  start_checks(self, task, info);
+}
+
+// Probes stop once the task is being killed or has ended, as Mesos pauses
+// its checkers then: no update follows a kill but the terminal one.
+bool probing(const executor_state& st) {
+  return st.task && !st.task->ended && !st.task->killing && st.task->pid > 0;
+}
+
+void on_probe(self_ptr self, bool for_health) {
+  auto& st = self->state;
+  if (!probing(st))
+    return;
+  auto& task = *st.task;
+  if (for_health ? !task.health : !task.check)
+    return;
+  spawn_probe(self->home_system(), for_health ? task.health_probe : task.check_probe, for_health,
+              st.probes_cancelled, caf::actor_cast<executor_actor>(self));
+}
+
+void on_health_result(self_ptr self, const probe_outcome& outcome) {
+  auto& task = *self->state.task;
+  bool healthy = healthy_outcome(outcome);
+  auto verdict = task.health->on_result(healthy, now_of(self));
+  if (!healthy)
+    logger("executor")->warn("task {}: health check failed{}: {}", task.id,
+                             verdict.report ? fmt::format(" {} times consecutively",
+                                                          verdict.consecutive_failures)
+                                            : " (ignored: in the grace period)",
+                             outcome.message);
+  if (verdict.report) {
+    check_result check = task.last_check;
+    status_extras extras{verdict.healthy ? Health::HEALTHY : Health::UNHEALTHY,
+                         task.check ? &check : nullptr};
+    send_status(self, task.id, TaskState::TASK_RUNNING, {},
+                Reason::TASK_HEALTH_CHECK_STATUS_UPDATED, extras);
+  }
+  if (verdict.kill) {
+    task.killed_by_health = true;
+    return kill(self, task.grace_period);
+  }
+  self->delayed_send(self, task.health->params().interval, probe_atom::value, true);
+}
+
+void on_check_result(self_ptr self, const probe_outcome& outcome) {
+  auto& task = *self->state.task;
+  auto changed = task.check->on_result(check_result_of(task.last_check.type, outcome));
+  if (changed) {
+    status_extras extras{task.last_health, &*changed};
+    send_status(self, task.id, TaskState::TASK_RUNNING, {}, Reason::TASK_CHECK_STATUS_UPDATED,
+                extras);
+  }
+  self->delayed_send(self, task.check_timing.interval, probe_atom::value, false);
+}
+
+void on_probed(self_ptr self, bool for_health, int kind, int value, std::string message) {
+  if (!probing(self->state))
+    return;
+  if (kind < 0 || kind > static_cast<int>(probe_outcome::kind::failed))
+    return;
+  probe_outcome outcome{static_cast<probe_outcome::kind>(kind), value, std::move(message)};
+  if (for_health && self->state.task->health)
+    return on_health_result(self, outcome);
+  if (!for_health && self->state.task->check)
+    return on_check_result(self, outcome);
 }
 
 void kill(self_ptr self, duration grace) {
@@ -224,6 +373,8 @@ executor_actor::behavior_type command_executor(self_ptr self, executor_options o
   st.agent = std::move(agent);
   st.random = std::make_unique<random_source>(st.options.seed);
   self->monitor(st.agent);
+  // However the executor ends, its probes stop with it.
+  self->attach_functor([cancelled = st.probes_cancelled] { cancelled->store(true); });
   self->set_down_handler([=](caf::down_msg&) {
     // Without its agent nobody hears of the task again: end it and go.
     auto& st = self->state;
@@ -240,6 +391,10 @@ executor_actor::behavior_type command_executor(self_ptr self, executor_options o
       auto& st = self->state;
       if (st.task && st.task->id == task_id && !st.task->ended)
         signal_group(st.task->pid, SIGKILL);
+    },
+    [=](probe_atom, bool for_health) { on_probe(self, for_health); },
+    [=](probed_atom, bool for_health, int kind, int value, std::string& message) {
+      on_probed(self, for_health, kind, value, std::move(message));
     },
     [=](subscribe_atom) {
       if (self->state.subscribed)

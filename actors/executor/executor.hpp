@@ -1,7 +1,10 @@
 // The built-in command executor: runs its task's command (a shell line or an
 // argv) in the sandbox as its own process group, reports TASK_STARTING,
 // TASK_RUNNING and how it ended, and kills with SIGTERM, then SIGKILL after
-// the grace period. Lives in its own OS process (`cairn executor`).
+// the grace period. Runs the task's health check and check as Mesos' command
+// executor does: TASK_RUNNING updates with `healthy` or `check_status`, and
+// a kill (TASK_KILLED, healthy=false) after too many failed health checks.
+// Lives in its own OS process (`cairn executor`).
 #pragma once
 
 #include <string>
@@ -17,6 +20,8 @@ namespace cairn {
 using exited_atom = caf::atom_constant<caf::atom("exited")>;
 using escalate_atom = caf::atom_constant<caf::atom("escalate")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using probe_atom = caf::atom_constant<caf::atom("probe")>;
+using probed_atom = caf::atom_constant<caf::atom("probed")>;
 
 using executor_actor = executor_sink::extend<
   // The task's process ended (task id, wait status), from its waiter.
@@ -24,7 +29,11 @@ using executor_actor = executor_sink::extend<
   // The grace period of a kill ran out (task id).
   caf::reacts_to<escalate_atom, std::string>,
   // Subscribe again if the agent has not answered yet.
-  caf::reacts_to<subscribe_atom>>;
+  caf::reacts_to<subscribe_atom>,
+  // Time to probe the task: its health check (true) or its check (false).
+  caf::reacts_to<probe_atom, bool>,
+  // What a probe found (for health, probe_outcome::kind, value, message).
+  caf::reacts_to<probed_atom, bool, int, int, std::string>>;
 
 struct executor_options {
   std::string framework_id;

@@ -32,6 +32,9 @@ using task_source = schema::TaskStatus::Source;
 struct status_entry {
   task_state state;
   double timestamp;
+  // What the update said of the task's health and check, for /master/state.
+  schema::TaskStatus::Health healthy = schema::TaskStatus::Health::UNKNOWN;
+  wire<schema::CheckStatusInfo> check_status;  // empty: none
 };
 
 struct task_record {
@@ -49,7 +52,7 @@ struct task_record {
   std::string message;
   double timestamp = 0;
   std::string latest_uuid;  // of the latest update that carried one
-  std::vector<status_entry> statuses;  // keep_status: once per state, bounded
+  std::vector<status_entry> statuses;  // keep_status: the latest per state in a row, bounded
   // The parts of its TaskInfo that /master/state shows (labels, discovery,
   // container); empty when it had none.
   wire<schema::TaskInfo> shown;

@@ -9,9 +9,13 @@
 namespace cairn {
 
 void keep_status(task_record& task, status_entry entry) {
-  // A retried update (the agent resends until acknowledged) is one status.
-  if (!task.statuses.empty() && task.statuses.back().state == entry.state)
+  // As Mesos: an update in the state of the one before replaces it (a
+  // retried update, or a health or check update of a running task), so
+  // the list shows the latest health of each run of a state.
+  if (!task.statuses.empty() && task.statuses.back().state == entry.state) {
+    task.statuses.back() = std::move(entry);
     return;
+  }
   if (task.statuses.size() >= limits::max_statuses_per_task)
     task.statuses.erase(task.statuses.begin() + 1); // keep the first, drop the oldest after it
   task.statuses.push_back(entry);

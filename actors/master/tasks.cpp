@@ -29,7 +29,10 @@ void record_status(master_ptr self, task_record& task, schema::TaskStatus::Reade
   if (status.getUuid().size() > 0)
     task.latest_uuid.assign(reinterpret_cast<const char*>(status.getUuid().begin()),
                             status.getUuid().size());
-  keep_status(task, {task.state, task.timestamp});
+  status_entry entry{task.state, task.timestamp, status.getHealthy(), {}};
+  if (status.hasCheckStatus())
+    entry.check_status = copy_to_wire<schema::CheckStatusInfo>(status.getCheckStatus());
+  keep_status(task, std::move(entry));
   count_task_end(self, task.state);
   publish_task_updated(self, task);
 }

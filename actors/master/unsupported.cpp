@@ -2,6 +2,7 @@
 
 #include <capnp/schema.h>
 
+#include "actors/executor/check_rules.hpp"
 #include "runtime/json.hpp"
 
 namespace cairn {
@@ -91,8 +92,6 @@ std::string unsupported_in_task(schema::TaskInfo::Reader task) {
   };
   static const field fields[] = {
     {"container", [](schema::TaskInfo::Reader t) { return t.hasContainer(); }},
-    {"health_check", [](schema::TaskInfo::Reader t) { return t.hasHealthCheck(); }},
-    {"check", [](schema::TaskInfo::Reader t) { return t.hasCheck(); }},
     {"max_completion_time", [](schema::TaskInfo::Reader t) { return t.hasMaxCompletionTime(); }},
     // An empty map sets no limit, in Mesos too.
     {"limits", [](schema::TaskInfo::Reader t) { return t.getLimits().getEntries().size() > 0; }},
@@ -100,6 +99,9 @@ std::string unsupported_in_task(schema::TaskInfo::Reader task) {
   for (const auto& f : fields)
     if (f.present(task))
       return not_yet(std::string("TaskInfo.") + f.name);
+  if (task.hasHealthCheck())
+    if (auto why = unsupported_in_health_check(task.getHealthCheck()); !why.empty())
+      return why;
   if (task.hasCommand())
     if (auto why = unsupported_in_command(task.getCommand(), "TaskInfo.command"); !why.empty())
       return why;

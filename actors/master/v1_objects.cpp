@@ -34,6 +34,9 @@ void fill_v1_task(schema::Task::Builder b, const task_record& task, const framew
     s.setState(task.statuses[i].state);
     s.setTimestamp(task.statuses[i].timestamp);
     s.initAgentId().setValue(task.agent_id);
+    s.setHealthy(task.statuses[i].healthy);
+    if (task.statuses[i].check_status)
+      s.setCheckStatus(*task.statuses[i].check_status);
   }
   if (!task.statuses.empty()) {
     // The latest status carries what explains it.

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "actors/executor/check_rules.hpp"
 #include "actors/master/unsupported.hpp"
 #include "actors/resources/convert.hpp"
 #include "runtime/errors.hpp"
@@ -105,6 +106,12 @@ std::string check_task(schema::TaskInfo::Reader task, const accept_plan& plan,
   if (task.hasKillPolicy())
     if (auto problem = check_kill_policy(task.getKillPolicy()); !problem.empty())
       return "Task's " + problem;
+  if (task.hasHealthCheck())
+    if (auto problem = invalid_health_check(task.getHealthCheck()); !problem.empty())
+      return "Task uses invalid health check: " + problem;
+  if (task.hasCheck())
+    if (auto problem = invalid_check(task.getCheck()); !problem.empty())
+      return "Task uses invalid check: " + problem;
   auto parsed = read_resources(task.getResources());
   if (!parsed)
     return "Task has invalid resources: " + error_message(parsed.error());

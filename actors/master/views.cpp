@@ -87,6 +87,9 @@ void fill_task(st_schema::Task::Builder b, const task_record& t) {
   for (unsigned i = 0; i < t.statuses.size(); ++i) {
     statuses[i].setState(t.statuses[i].state);
     statuses[i].setTimestamp(t.statuses[i].timestamp);
+    statuses[i].setHealthy(t.statuses[i].healthy);
+    if (t.statuses[i].check_status)
+      statuses[i].setCheckStatus(*t.statuses[i].check_status);
   }
   fill_shown(b, t);
 }

@@ -50,6 +50,8 @@ void fill_task(schema::TaskInfo::Builder t, const task_spec& spec) {
   if (spec.grace_period_seconds > 0)
     t.initKillPolicy().initGracePeriod().setNanoseconds(
       static_cast<int64_t>(spec.grace_period_seconds * 1e9));
+  if (spec.health_check)
+    t.setHealthCheck(*spec.health_check);
 }
 
 } // namespace
@@ -70,8 +72,14 @@ scheduler_call launch(const std::string& framework_id, const std::vector<std::st
     auto op = a.initOperations(1)[0];
     op.setType(schema::Offer::Operation::Type::LAUNCH);
     auto infos = op.initLaunch().initTaskInfos(static_cast<unsigned>(tasks.size()));
-    for (unsigned i = 0; i < tasks.size(); ++i)
-      fill_task(infos[i], tasks[i]);
+    for (unsigned i = 0; i < tasks.size(); ++i) {
+      if (!tasks[i].info) {
+        fill_task(infos[i], tasks[i]);
+        continue;
+      }
+      infos.setWithCaveats(i, *tasks[i].info);
+      infos[i].disownAgentId();
+    }
   });
 }
 

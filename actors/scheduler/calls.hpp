@@ -22,6 +22,12 @@ struct task_spec {
   std::vector<std::pair<std::string, std::string>> env;
   resources res;
   double grace_period_seconds = 0;          // 0: the executor's default
+  // A whole TaskInfo (as `mesos-execute --task` takes one): launched as it
+  // is, without its agent_id (the offer's agent is used); the fields above
+  // are then ignored but for `id` and `res`.
+  wire<schema::TaskInfo> info;
+  // A health check for the task made from the fields above.
+  wire<schema::HealthCheck> health_check;
 };
 
 namespace calls {

@@ -146,10 +146,9 @@ class Refusals(unittest.TestCase):
         refused = {
             "with-container": (t("with-container", container={"type": "MESOS"}),
                                "TaskInfo.container"),
-            "with-health-check": (t("with-health-check", health_check={
-                "type": "COMMAND", "command": {"value": "true"}}), "TaskInfo.health_check"),
-            "with-check": (t("with-check", check={"type": "TCP", "tcp": {"port": 1}}),
-                           "TaskInfo.check"),
+            "with-ipv6-check": (t("with-ipv6-check", health_check={
+                "type": "TCP", "tcp": {"port": 1, "protocol": "IPv6"}}),
+                "TaskInfo.health_check.tcp.protocol IPv6"),
             "with-uris": (t("with-uris", command={
                 "value": "touch %s" % os.path.join(self.marks, "with-uris"),
                 "uris": [{"value": "http://127.0.0.1:1/x.tar.gz"}]}), "TaskInfo.command.uris"),

@@ -161,6 +161,45 @@ TEST_CASE("a TaskStatus reads its reason and health as Mesos writes them") {
   CHECK(!read(R"({"task_id": {"value": "t"}, "state": "TASK_RUNNING", "healthy": "yes"})"));
 }
 
+TEST_CASE("a TaskStatus's check_status is written and read as Mesos does, absent values left out") {
+  auto empty = to_json(update_event([](schema::TaskStatus::Builder s) {
+                         auto c = s.initCheckStatus();
+                         c.setType(schema::CheckInfo::Type::COMMAND);
+                         c.initCommand();
+                       }).get());
+  CHECK(empty.find(R"("check_status":{"type":"COMMAND","command":{}})") != std::string::npos);
+  auto exited = to_json(update_event([](schema::TaskStatus::Builder s) {
+                          auto c = s.initCheckStatus();
+                          c.setType(schema::CheckInfo::Type::COMMAND);
+                          c.initCommand().setExitCode(1);
+                          c.getCommand().setHasExitCode(true);
+                        }).get());
+  CHECK(exited.find(R"("command":{"exit_code":1})") != std::string::npos);
+  CHECK(exited.find("has_") == std::string::npos);
+  CHECK(exited.find("hasExitCode") == std::string::npos);
+
+  auto read = [](const char* check) {
+    return from_json<schema::executor::Call>(
+      std::string(R"({"type": "UPDATE", "update": {"status": {"task_id": {"value": "t"},)"
+                  R"( "state": "TASK_RUNNING", "check_status": )") + check + "}}}");
+  };
+  auto http = read(R"({"type": "HTTP", "http": {"status_code": 503}})");
+  REQUIRE(http);
+  auto h = (*http)->getUpdate().getStatus().getCheckStatus();
+  CHECK(h.getType() == schema::CheckInfo::Type::HTTP);
+  CHECK(h.getHttp().getHasStatusCode());
+  CHECK(h.getHttp().getStatusCode() == 503);
+  auto tcp = read(R"({"type": "TCP", "tcp": {}})");
+  REQUIRE(tcp);
+  CHECK(!(*tcp)->getUpdate().getStatus().getCheckStatus().getTcp().getHasSucceeded());
+  auto ok = read(R"({"type": "TCP", "tcp": {"succeeded": false}})");
+  REQUIRE(ok);
+  CHECK((*ok)->getUpdate().getStatus().getCheckStatus().getTcp().getHasSucceeded());
+  CHECK(!read(R"({"type": "COMMAND", "command": {"exit_code": 1.5}})"));
+  CHECK(!read(R"({"type": "COMMAND", "command": {"exit_code": 1e12}})"));
+  CHECK(!read(R"({"type": "TCP", "tcp": {"succeeded": 1}})"));
+}
+
 TEST_CASE("texts are escaped as JSON requires") {
   auto text = to_json(update_event([](schema::TaskStatus::Builder s) {
                         s.setMessage("quote \" backslash \\ newline \n tab \t bell \x07 é");

@@ -963,15 +963,19 @@ TEST_CASE_FIXTURE(master_fixture, "tasks an agent reports beyond its resources a
   stop(back.handle);
 }
 
-TEST_CASE("a task's history keeps each state once in a row, bounded, the first always") {
+TEST_CASE("a task's history keeps each state once in a row, the latest, bounded, the first always") {
+  using Health = schema::TaskStatus::Health;
   task_record t;
   keep_status(t, {task_state::TASK_STAGING, 1});
   keep_status(t, {task_state::TASK_STARTING, 2});
-  keep_status(t, {task_state::TASK_STARTING, 3});  // the agent's retry
-  keep_status(t, {task_state::TASK_RUNNING, 4});
+  keep_status(t, {task_state::TASK_RUNNING, 3});
+  // A health update of the running task replaces the update before it, as in Mesos.
+  keep_status(t, {task_state::TASK_RUNNING, 4, Health::UNHEALTHY, {}});
   REQUIRE(t.statuses.size() == 3);
   CHECK(t.statuses[1].timestamp == 2);
   CHECK(t.statuses[2].state == task_state::TASK_RUNNING);
+  CHECK(t.statuses[2].timestamp == 4);
+  CHECK(t.statuses[2].healthy == Health::UNHEALTHY);
   for (int i = 0; i < 100; ++i)
     keep_status(t, {i % 2 ? task_state::TASK_RUNNING : task_state::TASK_KILLING, 5.0 + i});
   CHECK(t.statuses.size() == limits::max_statuses_per_task);

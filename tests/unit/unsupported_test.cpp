@@ -105,11 +105,10 @@ TEST_CASE("each TaskInfo field cairn does not honour yet is refused by its name"
   const std::vector<std::pair<std::string, std::string>> cases = {
     {R"("container": {"type": "MESOS"})", "TaskInfo.container"},
     {R"("container": {"type": "DOCKER", "docker": {"image": "busybox"}})", "TaskInfo.container"},
-    {R"("health_check": {"type": "COMMAND", "command": {"value": "true"}})",
-     "TaskInfo.health_check"},
     {R"("health_check": {"type": "HTTP", "http": {"port": 80, "protocol": "IPv6"}})",
-     "TaskInfo.health_check"},
-    {R"("check": {"type": "TCP", "tcp": {"port": 80}})", "TaskInfo.check"},
+     "TaskInfo.health_check.http.protocol IPv6"},
+    {R"("health_check": {"type": "TCP", "tcp": {"port": 80, "protocol": "IPv6"}})",
+     "TaskInfo.health_check.tcp.protocol IPv6"},
     {R"("max_completion_time": {"nanoseconds": 1000000000})", "TaskInfo.max_completion_time"},
     {R"("limits": {"cpus": {"value": 2}})", "TaskInfo.limits"},
     {R"("command": {"value": "true", "uris": [{"value": "http://127.0.0.1/x.tgz"}]})",
@@ -122,6 +121,25 @@ TEST_CASE("each TaskInfo field cairn does not honour yet is refused by its name"
   };
   for (const auto& [extra, field] : cases)
     check_task_refused(extra, field + " is not supported yet");
+}
+
+TEST_CASE("health checks and checks launch; invalid ones are refused as Mesos refuses them") {
+  fixture f;
+  auto p = f.plan({launch_json({task_json("t", R"("health_check": {"type": "HTTP",
+    "http": {"port": 8080, "path": "/health"}}, "check": {"type": "TCP", "tcp": {"port": 1}})")})});
+  CHECK(p.refused.empty());
+  CHECK(p.launches.size() == 1);
+  check_task_refused(R"("health_check": {"type": "COMMAND"})",
+                     "Task uses invalid health check: "
+                     "Expecting 'command' to be set for COMMAND health check");
+  check_task_refused(R"("health_check": {"type": "TCP", "tcp": {"port": 1},
+                        "interval_seconds": -1})",
+                     "Task uses invalid health check: "
+                     "Expecting 'interval_seconds' to be non-negative");
+  check_task_refused(R"("check": {"type": "HTTP", "http": {"port": 80, "path": "x"}})",
+                     "Task uses invalid check: The path 'x' of HTTP check must start with '/'");
+  check_task_refused(R"("check": {"tcp": {"port": 80}})",
+                     "Task uses invalid check: CheckInfo must specify 'type'");
 }
 
 TEST_CASE("an executor's fields cairn does not honour yet are refused by name") {
