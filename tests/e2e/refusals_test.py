@@ -149,12 +149,6 @@ class Refusals(unittest.TestCase):
             "with-ipv6-check": (t("with-ipv6-check", health_check={
                 "type": "TCP", "tcp": {"port": 1, "protocol": "IPv6"}}),
                 "TaskInfo.health_check.tcp.protocol IPv6"),
-            "with-uris": (t("with-uris", command={
-                "value": "touch %s" % os.path.join(self.marks, "with-uris"),
-                "uris": [{"value": "http://127.0.0.1:1/x.tar.gz"}]}), "TaskInfo.command.uris"),
-            "with-user": (t("with-user", command={
-                "value": "touch %s" % os.path.join(self.marks, "with-user"), "user": "nobody"}),
-                "TaskInfo.command.user"),
             "with-deadline": (t("with-deadline", max_completion_time={"nanoseconds": 10**9}),
                               "TaskInfo.max_completion_time"),
             "with-limits": (t("with-limits", limits={"cpus": {"value": 1}}), "TaskInfo.limits"),

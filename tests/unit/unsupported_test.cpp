@@ -111,9 +111,6 @@ TEST_CASE("each TaskInfo field cairn does not honour yet is refused by its name"
      "TaskInfo.health_check.tcp.protocol IPv6"},
     {R"("max_completion_time": {"nanoseconds": 1000000000})", "TaskInfo.max_completion_time"},
     {R"("limits": {"cpus": {"value": 2}})", "TaskInfo.limits"},
-    {R"("command": {"value": "true", "uris": [{"value": "http://127.0.0.1/x.tgz"}]})",
-     "TaskInfo.command.uris"},
-    {R"("command": {"value": "true", "user": "nobody"})", "TaskInfo.command.user"},
     {R"("command": {"value": "true", "environment": {"variables": [
         {"name": "P", "type": "SECRET", "secret": {"type": "REFERENCE",
          "reference": {"name": "s"}}}]}})",
@@ -162,13 +159,14 @@ TEST_CASE("an executor's fields cairn does not honour yet are refused by name") 
     CHECK(p.refused[0].message == field + " is not supported yet");
     CHECK(p.launches.empty());
   }
+  // URIs are fetched and a command's user is honoured: both pass.
   fixture f;
   auto task = R"({"name": "n", "task_id": {"value": "t"}, "resources": [)" + std::string(cpus_1)
               + R"(], "executor": {"executor_id": {"value": "e"}, "command": {"value": "x",
-                  "uris": [{"value": "/tmp/x"}]}}})";
+                  "user": "nobody", "uris": [{"value": "/tmp/x"}]}}})";
   auto p = f.plan({launch_json({task})});
-  REQUIRE(p.refused.size() == 1);
-  CHECK(p.refused[0].message == "TaskInfo.executor.command.uris is not supported yet");
+  CHECK(p.refused.empty());
+  CHECK(p.launches.size() == 1);
 }
 
 TEST_CASE("resource fields cairn does not honour yet are refused by name") {
