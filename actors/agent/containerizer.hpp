@@ -22,6 +22,7 @@ using container_update_atom = caf::atom_constant<caf::atom("cnupdate")>;
 using container_usage_atom = caf::atom_constant<caf::atom("cnusage")>;
 using container_destroy_atom = caf::atom_constant<caf::atom("cndestroy")>;
 using container_recover_atom = caf::atom_constant<caf::atom("cnrecover")>;
+using container_limitation_atom = caf::atom_constant<caf::atom("cnlimit")>;
 
 using containerizer_actor = caf::typed_actor<
   // Starts the container's first process (after fetching its URIs). The
@@ -38,6 +39,12 @@ using containerizer_actor = caf::typed_actor<
   // Kills every process of the container and removes what was made for it;
   // its waiters hear how it ended. False: unknown (or already gone).
   caf::replies_to<container_destroy_atom, std::string>::with<bool>,
+  // The limit the container has reached (an OOM kill), looked for now: an
+  // executor may see its task killed before the containerizer's own poll
+  // sees why. A termination with that limit's reason and message (the
+  // container is then being destroyed), or reason NONE when it reached
+  // none; an error for a container it does not know.
+  caf::replies_to<container_limitation_atom, std::string>::with<container_termination>,
   // After an agent restart: the containers its checkpoints name. Those
   // still running are watched again (wait works for them); what it finds
   // that no checkpoint names (a cgroup, a process) it destroys.

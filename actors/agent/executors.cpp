@@ -431,15 +431,7 @@ void on_executor_call(agent_ptr self, const executor_call& msg) {
       auto status = call.getUpdate().getStatus();
       if (status.getUuid().size() != 16)
         return; // every executor update needs a uuid to be acknowledged by
-      forward_update(self, framework_id, executor_id, status);
-      // The agent has the update now; the executor may forget it.
-      self->send(sender, make_wire<ExecutorEvent>([&](ExecutorEvent::Builder e) {
-                   e.setType(ExecutorEvent::Type::ACKNOWLEDGED);
-                   auto a = e.initAcknowledged();
-                   a.setTaskId(status.getTaskId());
-                   a.setUuid(status.getUuid());
-                 }));
-      return;
+      return take_executor_update(self, ex->container_id, msg, sender);
     }
     case ExecutorCall::Type::MESSAGE:
       // Relayed through the master to the framework's scheduler, best effort

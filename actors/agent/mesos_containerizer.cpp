@@ -240,6 +240,22 @@ bool step_destroy(self_ptr self, container& c) {
   return true;
 }
 
+// Asks the isolators whether the container reached a limit; one that did is
+// destroyed, and its waiters hear of the limit. True once it has one.
+bool look_for_limit(self_ptr self, container& c) {
+  if (c.limit)
+    return true;
+  for (auto& iso : self->state.plugins->isolators) {
+    if (auto limit = iso->watch(c.id)) {
+      logger("containerizer")->info("container {} reached a limit: {}", c.id, limit->message);
+      c.limit = std::move(limit);
+      begin_destroy(self, c);
+      return true;
+    }
+  }
+  return false;
+}
+
 bool alive(pid_t pid) {
   return pid > 1 && (::kill(pid, 0) == 0 || errno == EPERM);
 }
@@ -260,16 +276,10 @@ void tick(self_ptr self) {
       } else if (!alive(c.pid)) {
         begin_destroy(self, c);
       }
-      for (auto& iso : st.plugins->isolators) {
-        if (c.destroying)
-          break;
-        if (auto limit = iso->watch(c.id)) {
-          logger("containerizer")->info("container {} reached a limit: {}", c.id, limit->message);
-          c.limit = std::move(limit);
-          begin_destroy(self, c);
-        }
-      }
     }
+    // Also when its first process has just ended: the OOM killer may have
+    // picked that one.
+    look_for_limit(self, c);
     if (c.destroying && step_destroy(self, c)) {
       i = st.containers.erase(i);
       continue;
@@ -462,6 +472,21 @@ containerizer_impl::behavior_type mesos_containerizer(
         return false;
       begin_destroy(self, i->second);
       return true;
+    },
+    [=](container_limitation_atom,
+        const std::string& id) -> caf::result<container_termination> {
+      auto i = self->state.containers.find(id);
+      if (i == self->state.containers.end())
+        return make_error("unknown container '" + id + "'", caf::sec::invalid_argument);
+      auto& c = i->second;
+      look_for_limit(self, c);
+      return make_wire<Termination>([&](Termination::Builder t) {
+        t.setState(schema::TaskState::TASK_FAILED);
+        if (c.limit) {
+          t.setReason(c.limit->reason);
+          t.setMessage(c.limit->message);
+        }
+      });
     },
     [=](container_recover_atom, const container_recovery& state) -> caf::result<bool> {
       if (auto err = recover(self, *state))

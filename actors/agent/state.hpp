@@ -148,6 +148,13 @@ void destroy_disconnected(agent_ptr self);
 // of a terminal task, and queues it in its stream.
 void forward_update(agent_ptr self, const std::string& framework_id,
                     const std::string& executor_id, schema::TaskStatus::Reader status);
+// An update from the executor of `container_id`: forwarded, then
+// acknowledged to it. A TASK_FAILED first asks the containerizer whether the
+// container reached a limit, and carries that limit's reason and message if
+// so: the executor sees its task killed (by the OOM killer) before the
+// containerizer's poll sees why.
+void take_executor_update(agent_ptr self, const std::string& container_id,
+                          const executor_call& call, const executor_sink& sender);
 // An update the agent itself decides (executor gone, launch failed, ...).
 void agent_update(agent_ptr self, const std::string& framework_id,
                   const std::string& executor_id, const std::string& task_id,

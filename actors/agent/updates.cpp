@@ -2,6 +2,8 @@
 // master, retried until the framework acknowledges them.
 #include "actors/agent/state.hpp"
 
+#include <capnp/message.h>
+
 #include "runtime/clock.hpp"
 #include "runtime/log.hpp"
 
@@ -61,6 +63,73 @@ void forward_update(agent_ptr self, const std::string& framework_id,
   if (auto now = st.updates.add(framework_id, task_id, bytes_of(status.getUuid()),
                                 is_terminal(status.getState()), std::move(message)))
     send_now(self, framework_id, task_id, *now);
+}
+
+namespace {
+
+void acknowledge_to_executor(agent_ptr self, const executor_sink& sender,
+                             schema::TaskStatus::Reader status) {
+  using Event = schema::executor::Event;
+  self->send(sender, make_wire<Event>([&](Event::Builder e) {
+               e.setType(Event::Type::ACKNOWLEDGED);
+               auto a = e.initAcknowledged();
+               a.setTaskId(status.getTaskId());
+               a.setUuid(status.getUuid());
+             }));
+}
+
+// The executor's TASK_FAILED, with the limit's reason and message when the
+// container reached one. Dropped when the agent has ended the task itself
+// meanwhile (its container ended first, with the same limit if there was one).
+void forward_failure(agent_ptr self, const executor_call& msg, const executor_sink& sender,
+                     schema::containerizer::Termination::Reader limit) {
+  auto& st = self->state;
+  auto call = *msg;
+  auto status = call.getUpdate().getStatus();
+  std::string framework_id = call.getFrameworkId().getValue();
+  std::string executor_id = call.getExecutorId().getValue();
+  std::string task_id = status.getTaskId().getValue();
+  bool pending = false;
+  if (auto fw = st.frameworks.find(framework_id); fw != st.frameworks.end())
+    if (auto ex = fw->second.executors.find(executor_id); ex != fw->second.executors.end())
+      if (auto task = ex->second.tasks.find(task_id); task != ex->second.tasks.end())
+        pending = !is_terminal(task->second.state);
+  if (pending) {
+    capnp::MallocMessageBuilder scratch{512};
+    scratch.setRoot(status);
+    auto limited = scratch.getRoot<schema::TaskStatus>();
+    if (limit.getReason() != schema::TaskStatus::Reason::NONE) {
+      limited.setReason(limit.getReason());
+      limited.setMessage(limit.getMessage());
+    }
+    forward_update(self, framework_id, executor_id, limited.asReader());
+  }
+  acknowledge_to_executor(self, sender, status);
+}
+
+} // namespace
+
+void take_executor_update(agent_ptr self, const std::string& container_id,
+                          const executor_call& msg, const executor_sink& sender) {
+  auto call = *msg;
+  auto status = call.getUpdate().getStatus();
+  if (status.getState() != schema::TaskState::TASK_FAILED) {
+    forward_update(self, call.getFrameworkId().getValue(), call.getExecutorId().getValue(),
+                   status);
+    // The agent has the update now; the executor may forget it.
+    return acknowledge_to_executor(self, sender, status);
+  }
+  self->request(self->state.containers, caf::infinite, container_limitation_atom::value,
+                container_id)
+    .then(
+      [self, msg, sender](const container_termination& limit) {
+        forward_failure(self, msg, sender, *limit);
+      },
+      [self, msg, sender](const caf::error&) {
+        capnp::MallocMessageBuilder none{64};
+        forward_failure(self, msg, sender,
+                        none.initRoot<schema::containerizer::Termination>().asReader());
+      });
 }
 
 void agent_update(agent_ptr self, const std::string& framework_id,

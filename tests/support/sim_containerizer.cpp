@@ -233,6 +233,10 @@ sim_containerizer_impl::behavior_type sim_containerizer(sim_containerizer_ptr se
       return true;
     },
     [=](container_recover_atom, const container_recovery&) { return true; },
+    [=](container_limitation_atom, const std::string&) {
+      return make_wire<schema::containerizer::Termination>(
+        [](auto t) { t.setState(schema::TaskState::TASK_FAILED); });
+    },
     [=](sim_exited_atom, const std::string& id) {
       auto i = self->state.containers.find(id);
       if (i == self->state.containers.end())
