@@ -1,6 +1,7 @@
 #include "runtime/clock.hpp"
 
 #include <chrono>
+#include <thread>
 
 namespace cairn {
 
@@ -18,6 +19,10 @@ double wall_clock_seconds() {
     return source()();
   using namespace std::chrono;
   return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+void pause_thread_ms(int ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
 double monotonic_ms() {

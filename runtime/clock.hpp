@@ -14,6 +14,10 @@ double wall_clock_seconds();
 // never for decisions, which use the actor clock.
 double monotonic_ms();
 
+// Blocks the calling thread: only on a thread of its own (a detached actor
+// ending), never in an actor on the shared scheduler.
+void pause_thread_ms(int ms);
+
 // Replaces the wall clock (simulation); an empty function restores the real one.
 void set_wall_clock(std::function<double()> source);
 

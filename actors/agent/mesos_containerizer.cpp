@@ -59,6 +59,11 @@ struct containerizer_state {
   std::unordered_map<std::string, container> containers;
   bool ticking = false;
   std::shared_ptr<fetcher_cache> cache;  // made with the first agent id seen
+
+  // Containers never outlive the containerizer that runs them in this shape.
+  // Done here: CAF destroys an actor's state when it ends, before functors
+  // attached to it run.
+  ~containerizer_state();
 };
 
 using self_ptr = containerizer_impl::stateful_pointer<containerizer_state>;
@@ -379,27 +384,37 @@ void launch_fetched(self_ptr self, const std::string& id, const std::string& fai
   begin_destroy(self, c);
 }
 
+containerizer_state::~containerizer_state() {
+  if (!plugins)
+    return;
+  // Everything is killed, first processes reaped, and what can be removed
+  // is. In rounds, never blocking on one process: a v1 freezer may take a
+  // round to freeze, and a frozen process dies only once thawed.
+  for (int round = 0; round < 50 && !containers.empty(); ++round) {
+    for (auto i = containers.begin(); i != containers.end();) {
+      auto& c = i->second;
+      auto gone = plugins->launch->destroy(i->first, c.pid);
+      if (c.child && c.pid > 1 && !c.status) {
+        ::kill(c.pid, SIGKILL);
+        c.status = try_reap(c.pid);
+      }
+      if (gone && *gone && (!c.child || c.pid <= 1 || c.status)) {
+        cleanup_all(*this, i->first);
+        i = containers.erase(i);
+      } else {
+        ++i;
+      }
+    }
+    if (!containers.empty())
+      pause_thread_ms(20);  // the killed processes are still dying
+  }
+}
+
 containerizer_impl::behavior_type mesos_containerizer(
   self_ptr self, mesos_containerizer_options options,
   std::shared_ptr<containerizer_plugins> plugins) {
   self->state.options = options;
   self->state.plugins = std::move(plugins);
-  // Containers never outlive the containerizer that runs them in this shape:
-  // everything is killed, first processes reaped, and what can be removed is.
-  self->attach_functor([st = &self->state] {
-    for (auto& [id, c] : st->containers)
-      st->plugins->launch->destroy(id, c.pid);
-    for (auto& [id, c] : st->containers)
-      if (c.child && c.pid > 1 && !c.status) {
-        ::kill(c.pid, SIGKILL);
-        wait_for_exit(c.pid);
-      }
-    for (auto& [id, c] : st->containers) {
-      auto gone = st->plugins->launch->destroy(id, c.pid);
-      if (gone && *gone)
-        cleanup_all(*st, id);
-    }
-  });
   return {
     [=](container_launch_atom, const container_config& msg) -> caf::result<bool> {
       auto& st = self->state;
