@@ -24,7 +24,7 @@ void on_shutdown_agent(agent_ptr self, const std::string& message) {
   for (const auto& id : frameworks)
     shutdown_framework(self, id);
   if (st.shutting_down) {
-    self->quit();
+    self->quit(caf::exit_reason::user_shutdown);
     return;
   }
   logger("agent")->warn("the master shut this agent down ({}); registering anew", message);
@@ -83,10 +83,13 @@ void on_master_event(agent_ptr self, const agent_event& msg) {
   }
 }
 
+// An agent ends with user_shutdown, never a normal exit: the actors linked
+// to it (its containerizer, the connector looking for its master) end with
+// it only on an abnormal one.
 caf::result<bool> shut_down(agent_ptr self) {
   auto& st = self->state;
   if (st.shutting_down || !st.registered) {
-    self->quit();
+    self->quit(caf::exit_reason::user_shutdown);
     return true;
   }
   st.shutting_down = true;
@@ -138,7 +141,7 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
     },
     [=](check_master_atom, uint64_t connection) { on_check_master(self, connection); },
     [=](shutdown_atom) { return shut_down(self); },
-    [=](shutdown_atom, bool) { self->quit(); }, // the master never answered
+    [=](shutdown_atom, bool) { self->quit(caf::exit_reason::user_shutdown); }, // the master never answered
     [=](sweep_atom) {
       destroy_disconnected(self);
       self->delayed_send(self, self->state.options.sweep_interval, sweep_atom::value);
