@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "runtime/errors.hpp"
+#include "runtime/process.hpp"
 
 namespace cairn {
 
@@ -59,15 +60,6 @@ struct failure {
   int error = 0;
   int index = 0;  // which cgroup
 };
-
-std::vector<char*> c_strings(const std::vector<std::string>& xs) {
-  std::vector<char*> out;
-  out.reserve(xs.size() + 1);
-  for (const auto& x : xs)
-    out.push_back(const_cast<char*>(x.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
 
 // Only system calls from here on: the child of a threaded program.
 [[noreturn]] void fail(int pipe_fd, step at, int index = 0) {

@@ -25,15 +25,6 @@ namespace cairn {
 
 namespace {
 
-std::vector<char*> c_strings(const std::vector<std::string>& xs) {
-  std::vector<char*> out;
-  out.reserve(xs.size() + 1);
-  for (const auto& x : xs)
-    out.push_back(const_cast<char*>(x.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
-
 // RAII for the posix_spawn attribute and file-action objects.
 struct spawn_setup {
   posix_spawnattr_t attr;
@@ -49,6 +40,15 @@ struct spawn_setup {
 };
 
 } // namespace
+
+std::vector<char*> c_strings(const std::vector<std::string>& xs) {
+  std::vector<char*> out;
+  out.reserve(xs.size() + 1);
+  for (const auto& x : xs)
+    out.push_back(const_cast<char*>(x.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
 
 caf::expected<pid_t> spawn_process(const spawn_options& options) {
   if (options.argv.empty())

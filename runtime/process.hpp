@@ -28,6 +28,9 @@ struct spawn_options {
 
 caf::expected<pid_t> spawn_process(const spawn_options& options);
 
+// argv or envp for exec: pointers into `xs`, null-terminated.
+std::vector<char*> c_strings(const std::vector<std::string>& xs);
+
 // The wait status of `pid` if it has exited (and reaps it); never blocks.
 std::optional<int> try_reap(pid_t pid);
 

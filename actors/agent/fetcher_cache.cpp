@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "runtime/dirs.hpp"
 #include "runtime/errors.hpp"
 
 namespace cairn {
@@ -151,21 +152,6 @@ bool is_cache_file(const std::string& name) {
     if (name[i] < '0' || name[i] > '9')
       return false;
   return true;
-}
-
-caf::error make_dirs(const std::string& path) {
-  std::string partial;
-  for (size_t i = 0; i <= path.size(); ++i) {
-    if (i < path.size() && path[i] != '/') {
-      partial += path[i];
-      continue;
-    }
-    if (!partial.empty() && mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST)
-      return make_error("cannot create " + partial + ": " + strerror(errno));
-    if (i < path.size())
-      partial += '/';
-  }
-  return caf::none;
 }
 
 caf::error clear_dir(const std::string& dir) {

@@ -1,51 +1,15 @@
-#include <dirent.h>
 #include <signal.h>
 
-#include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 
 #include "actors/agent/isolators/launchers.hpp"
+#include "actors/agent/isolators/posix.hpp"
 #include "runtime/process.hpp"
 
 namespace cairn {
 
 namespace {
-
-// Whether a process of session `sid` is still running (a zombie is not: it
-// is dead, waiting for its parent).
-bool session_alive(pid_t sid) {
-  DIR* proc = opendir("/proc");
-  if (proc == nullptr)
-    return false;
-  bool alive = false;
-  while (dirent* e = readdir(proc)) {
-    char* end = nullptr;
-    long pid = std::strtol(e->d_name, &end, 10);
-    if (*end != '\0' || pid <= 1)
-      continue;
-    std::ifstream in("/proc/" + std::string(e->d_name) + "/stat");
-    std::string line;
-    if (!std::getline(in, line))
-      continue;
-    // "pid (comm) state ppid pgrp session ...": comm may hold anything.
-    auto close = line.rfind(')');
-    if (close == std::string::npos)
-      continue;
-    char state = 0;
-    long ppid = 0, pgrp = 0, session = 0;
-    if (std::sscanf(line.c_str() + close + 1, " %c %ld %ld %ld", &state, &ppid, &pgrp,
-                    &session) != 4)
-      continue;
-    if (session == sid && state != 'Z') {
-      alive = true;
-      break;
-    }
-  }
-  closedir(proc);
-  return alive;
-}
 
 class posix_launcher : public launcher {
 public:
@@ -63,7 +27,7 @@ public:
     if (pid <= 1)
       return true;
     signal_session(pid, SIGKILL);
-    return !session_alive(pid);
+    return measure_session(pid).processes == 0;  // zombies do not count
   }
 };
 
