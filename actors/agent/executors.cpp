@@ -12,6 +12,7 @@
 
 #include "actors/checks.hpp"
 #include "actors/resources/convert.hpp"
+#include "runtime/dirs.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/limits.hpp"
 #include "runtime/log.hpp"
@@ -26,20 +27,6 @@ using ExecutorCall = schema::executor::Call;
 using TaskState = schema::TaskState;
 using Reason = schema::TaskStatus::Reason;
 
-caf::error make_dirs(const std::string& path) {
-  std::string partial;
-  for (size_t i = 0; i <= path.size(); ++i) {
-    if (i < path.size() && path[i] != '/') {
-      partial += path[i];
-      continue;
-    }
-    if (!partial.empty() && mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST)
-      return make_error(fmt::format("cannot create {}: {}", partial, strerror(errno)));
-    if (i < path.size())
-      partial += '/';
-  }
-  return caf::none;
-}
 
 // Mesos' layout, so that operators find sandboxes where they expect them.
 std::string sandbox_path(const agent_state& st, const std::string& framework_id,
@@ -247,15 +234,19 @@ void start_container(agent_ptr self, executor_entry& ex, schema::TaskInfo::Reade
                 container_of(st, ex, info, framework))
     .then(
       [self, container_id](bool) {
-        self->request(self->state.containers, caf::infinite, container_wait_atom::value,
-                      container_id)
-          .then([self, container_id](const container_termination& how) {
-            on_container_ended(self, container_id, how);
-          });
         self->delayed_send(self, self->state.options.executor_registration_timeout,
                            regtimeout_atom::value, container_id);
       },
       fail);
+  // Asked right behind the launch, so that the containerizer knows the
+  // container when it hears it: a destroy sent before the launch's answer
+  // (a framework torn down at once) cannot end it unwatched. A launch that
+  // failed has no container to wait on; its failure is reported above.
+  self->request(st.containers, caf::infinite, container_wait_atom::value, container_id)
+    .then([self, container_id](const container_termination& how) {
+      on_container_ended(self, container_id, how);
+    },
+    [](const caf::error&) {});
 }
 
 } // namespace
@@ -465,9 +456,10 @@ void on_executor_registration_timeout(agent_ptr self, const std::string& contain
 }
 
 void destroy_container(agent_ptr self, const std::string& container_id) {
+  // An unanswered error would end the agent: every request handles one.
   self->request(self->state.containers, caf::infinite, container_destroy_atom::value,
                 container_id)
-    .then([](bool) {});
+    .then([](bool) {}, [](const caf::error&) {});
 }
 
 void on_container_ended(agent_ptr self, const std::string& container_id,
