@@ -205,4 +205,14 @@ inline constexpr double max_role_weight = 1e6;
 // "never" for any framework and leaves room to add it to a time point.
 inline constexpr double max_input_duration_seconds = 10.0 * 365 * 24 * 3600;
 
+// -- agent checkpoints
+
+// Largest checkpoint file read back (64 MiB): an info file is a few KiB; a
+// task's update stream grows by a record per update (a few hundred bytes)
+// until compact_updates() cuts it back to what recovery needs. A larger file
+// is not one the agent wrote, and reading it whole could exhaust memory.
+inline constexpr uint64_t max_checkpoint_file_bytes = 64ull * 1024 * 1024;
+// Largest record inside one: a message as large as the wire allows.
+inline constexpr uint64_t max_checkpoint_record_bytes = wire_max_words * 8;
+
 } // namespace cairn::limits
