@@ -26,21 +26,6 @@ using ExecutorCall = schema::executor::Call;
 using TaskState = schema::TaskState;
 using Reason = schema::TaskStatus::Reason;
 
-caf::error make_dirs(const std::string& path) {
-  std::string partial;
-  for (size_t i = 0; i <= path.size(); ++i) {
-    if (i < path.size() && path[i] != '/') {
-      partial += path[i];
-      continue;
-    }
-    if (!partial.empty() && mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST)
-      return make_error(fmt::format("cannot create {}: {}", partial, strerror(errno)));
-    if (i < path.size())
-      partial += '/';
-  }
-  return caf::none;
-}
-
 // Mesos' layout, so that operators find sandboxes where they expect them.
 std::string sandbox_path(const agent_state& st, const std::string& framework_id,
                          const std::string& executor_id, const std::string& container_id) {
@@ -104,6 +89,7 @@ void remove_executor(agent_ptr self, const std::string& container_id, Reason rea
   auto* ex = find_executor(st, framework_id, executor_id);
   if (ex == nullptr)
     return;
+  auto sandbox = ex->sandbox;
   if (ex->sink)
     st.container_by_executor.erase(ex->sink.address());
   std::vector<std::string> unfinished;
@@ -128,6 +114,7 @@ void remove_executor(agent_ptr self, const std::string& container_id, Reason rea
   fw.executors.erase(executor_id);
   if (fw.executors.empty())
     st.frameworks.erase(framework_id);
+  sandbox_ended(self, sandbox, st.frameworks.count(framework_id) == 0);
 }
 
 } // namespace
@@ -148,8 +135,8 @@ void add_env(schema::Environment::Builder env, const std::vector<std::string>& v
 // The executor's environment: the agent's (or --executor_environment_variables),
 // where to find its agent, and what Mesos tells every executor.
 std::vector<std::string> executor_env(const agent_state& st, const executor_entry& ex) {
-  auto env = st.options.executor_environment.empty() ? current_environment()
-                                                     : st.options.executor_environment;
+  auto env = st.options.executor_environment ? *st.options.executor_environment
+                                             : current_environment();
   for (auto e : std::initializer_list<std::string>{
          "CAIRN_AGENT_ENDPOINT=" + st.options.actor_endpoint,
          "CAIRN_FRAMEWORK_ID=" + ex.framework_id,
@@ -241,7 +228,7 @@ void start_container(agent_ptr self, executor_entry& ex, schema::TaskInfo::Reade
     remove_executor(self, container_id, Reason::CONTAINER_LAUNCH_FAILED,
                     "Failed to launch container: " + error_message(err));
   };
-  if (auto err = make_dirs(ex.sandbox))
+  if (auto err = make_sandbox(self, ex))
     return fail(err);
   self->request(st.containers, caf::infinite, container_launch_atom::value,
                 container_of(st, ex, info, framework))
