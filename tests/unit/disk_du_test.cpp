@@ -8,9 +8,12 @@
 
 #include <algorithm>
 #include <string>
+
+#include <capnp/message.h>
 #include <vector>
 
 #include "actors/agent/executor_environment.hpp"
+#include "actors/agent/isolators/cgroup_values.hpp"
 #include "actors/agent/isolators/disk_du.hpp"
 #include "actors/agent/sandbox_gc.hpp"
 #include "runtime/errors.hpp"

@@ -16,6 +16,7 @@
 #include <caf/event_based_actor.hpp>
 #include <fmt/format.h>
 
+#include "actors/agent/isolators/cgroup_values.hpp"
 #include "runtime/beneath.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/log.hpp"
@@ -209,16 +210,6 @@ caf::expected<uint64_t> disk_usage(const std::string& path) {
   }
   // du -k rounds the total up to whole KiB.
   return (bytes + 1023) / 1024 * 1024;
-}
-
-std::string format_bytes(uint64_t bytes) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  size_t unit = 0;
-  while (unit + 1 < std::size(units) && bytes != 0 && bytes % 1024 == 0) {
-    bytes /= 1024;
-    ++unit;
-  }
-  return std::to_string(bytes) + units[unit];
 }
 
 } // namespace cairn

@@ -36,8 +36,4 @@ std::unique_ptr<disk_du_isolator> make_disk_du_isolator(disk_du_options options)
 // hard links is counted once. An error when `path` cannot be read at all.
 caf::expected<uint64_t> disk_usage(const std::string& path);
 
-// Bytes as Mesos writes them: the largest unit that loses nothing
-// ("1MB", "10244KB", "1500B").
-std::string format_bytes(uint64_t bytes);
-
 } // namespace cairn
