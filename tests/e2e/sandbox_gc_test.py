@@ -146,6 +146,24 @@ class DiskQuota(unittest.TestCase):
             local.stop()
 
 
+class ExecutorEnvironment(unittest.TestCase):
+    def test_executors_get_exactly_the_given_environment(self):
+        os.environ["GC_TEST_MARK"] = "leaked"
+        try:
+            local = Local(CAIRN, agents=1, extra=[
+                "--executor_environment_variables",
+                json.dumps({"PATH": "/usr/bin:/bin", "ONLY": "this"})])
+        finally:
+            del os.environ["GC_TEST_MARK"]
+        try:
+            r = local.execute("--name", "env", "--command",
+                              'echo "only=$ONLY mark=$GC_TEST_MARK."')
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("only=this mark=.", local.sandbox_file("env") or "")
+        finally:
+            local.stop()
+
+
 @unittest.skipUnless(os.geteuid() == 0, "mounting a small tmpfs needs root")
 class FullDisk(unittest.TestCase):
     def test_a_launch_on_a_full_work_dir_names_the_disk(self):
