@@ -8,6 +8,7 @@ $Cxx.namespace("cairn::schema::operator_api");
 using Json = import "/capnp/compat/json.capnp";
 using M = import "mesos.capnp";
 using R = import "resources.capnp";
+using C = import "containerizer.capnp";
 
 struct Call {
   type @0 :Type;
@@ -321,6 +322,27 @@ struct AgentResponse {
   getExecutors @7 :GetExecutors $Json.name("get_executors");
   getTasks @8 :GetTasks $Json.name("get_tasks");
   getAgent @9 :Response.GetAgent $Json.name("get_agent");
+  getContainers @10 :GetContainers $Json.name("get_containers");
+
+  # The containers of running executors with what they use now (the
+  # containerizer's usage); a container whose usage could not be had is
+  # listed without resource_statistics, as Mesos lists it.
+  struct GetContainers {
+    containers @0 :List(Container);
+
+    struct Container {
+      frameworkId @0 :M.FrameworkID $Json.name("framework_id");
+      executorId @1 :M.ExecutorID $Json.name("executor_id");
+      executorName @2 :Text $Json.name("executor_name");
+      containerId @3 :M.ContainerID $Json.name("container_id");
+      containerStatus @4 :ContainerStatus $Json.name("container_status");
+      resourceStatistics @5 :C.ResourceStatistics $Json.name("resource_statistics");
+    }
+
+    struct ContainerStatus {
+      containerId @0 :M.ContainerID $Json.name("container_id");
+    }
+  }
 
   struct GetState {
     getTasks @0 :GetTasks $Json.name("get_tasks");

@@ -109,6 +109,7 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
                                                  caf::actor_cast<caf::strong_actor_ptr>(self));
   // The containerizer lives and dies with its agent.
   self->link_to(st.containers);
+  start_sandbox_gc(self);
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& st = self->state;
     if (st.master && msg.source == st.master.address())

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <caf/atom.hpp>
@@ -14,6 +15,7 @@
 #include "actors/agent/containerizer.hpp"
 #include "actors/agent/isolators/cgroups_options.hpp"
 #include "actors/agent/fetcher_options.hpp"
+#include "actors/agent/gc_schedule.hpp"
 #include "actors/handles.hpp"
 #include "actors/resources/parse.hpp"
 #include "actors/resources/resources.hpp"
@@ -86,8 +88,13 @@ struct agent_options {
   // The built-in command executor's command line (`cairn executor`).
   std::vector<std::string> executor_command;
   // The environment of every executor, "NAME=value": the agent's own unless
-  // --executor_environment_variables says otherwise.
-  std::vector<std::string> executor_environment;
+  // --executor_environment_variables gives one (then exactly that, even empty).
+  std::optional<std::vector<std::string>> executor_environment;
+  // Sandboxes go gc.delay after their executor ends, sooner as the work
+  // dir's disk fills (--gc_delay, --gc_disk_headroom); the disk is looked
+  // at every disk_watch_interval (--disk_watch_interval).
+  gc_policy gc;
+  duration disk_watch_interval = std::chrono::minutes(1);
 };
 
 agent_actor spawn_agent(caf::actor_system& sys, agent_options options, agent_call_sink master);

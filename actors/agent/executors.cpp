@@ -12,7 +12,6 @@
 
 #include "actors/checks.hpp"
 #include "actors/resources/convert.hpp"
-#include "runtime/dirs.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/limits.hpp"
 #include "runtime/log.hpp"
@@ -26,7 +25,6 @@ using ExecutorEvent = schema::executor::Event;
 using ExecutorCall = schema::executor::Call;
 using TaskState = schema::TaskState;
 using Reason = schema::TaskStatus::Reason;
-
 
 // Mesos' layout, so that operators find sandboxes where they expect them.
 std::string sandbox_path(const agent_state& st, const std::string& framework_id,
@@ -91,6 +89,7 @@ void remove_executor(agent_ptr self, const std::string& container_id, Reason rea
   auto* ex = find_executor(st, framework_id, executor_id);
   if (ex == nullptr)
     return;
+  auto sandbox = ex->sandbox;
   if (ex->sink)
     st.container_by_executor.erase(ex->sink.address());
   std::vector<std::string> unfinished;
@@ -115,6 +114,7 @@ void remove_executor(agent_ptr self, const std::string& container_id, Reason rea
   fw.executors.erase(executor_id);
   if (fw.executors.empty())
     st.frameworks.erase(framework_id);
+  sandbox_ended(self, sandbox, st.frameworks.count(framework_id) == 0);
 }
 
 } // namespace
@@ -135,8 +135,8 @@ void add_env(schema::Environment::Builder env, const std::vector<std::string>& v
 // The executor's environment: the agent's (or --executor_environment_variables),
 // where to find its agent, and what Mesos tells every executor.
 std::vector<std::string> executor_env(const agent_state& st, const executor_entry& ex) {
-  auto env = st.options.executor_environment.empty() ? current_environment()
-                                                     : st.options.executor_environment;
+  auto env = st.options.executor_environment ? *st.options.executor_environment
+                                             : current_environment();
   for (auto e : std::initializer_list<std::string>{
          "CAIRN_AGENT_ENDPOINT=" + st.options.actor_endpoint,
          "CAIRN_FRAMEWORK_ID=" + ex.framework_id,
@@ -228,7 +228,7 @@ void start_container(agent_ptr self, executor_entry& ex, schema::TaskInfo::Reade
     remove_executor(self, container_id, Reason::CONTAINER_LAUNCH_FAILED,
                     "Failed to launch container: " + error_message(err));
   };
-  if (auto err = make_dirs(ex.sandbox))
+  if (auto err = make_sandbox(self, ex))
     return fail(err);
   self->request(st.containers, caf::infinite, container_launch_atom::value,
                 container_of(st, ex, info, framework))

@@ -50,7 +50,7 @@ caf::expected<std::shared_ptr<containerizer_plugins>> make_plugins(const isolati
     else if (name == "namespaces/pid")
       plugins->isolators.push_back(make_pid_namespace_isolator());
     else if (name == "disk/du")
-      return make_error("--isolation: isolator 'disk/du' is not supported yet");
+      plugins->isolators.push_back(make_disk_du_isolator(flags.disk));
     else if (name.rfind("cgroups/", 0) != 0)
       return make_error("--isolation: unknown isolator '" + name + "'");
     if ((name.rfind("cgroups/", 0) == 0 || name == "filesystem/linux" ||

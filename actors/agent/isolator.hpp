@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
@@ -48,6 +49,11 @@ public:
 
   // Its name in --isolation, e.g. "cgroups/mem".
   virtual std::string name() const = 0;
+
+  // Starts what it runs beside the containerizer (an actor doing its
+  // blocking work, such as walking sandboxes); that ends with `containerizer`.
+  virtual void start(caf::actor_system& sys, const caf::actor& containerizer) {
+  }
 
   // After an agent restart: the containers that still exist. What else of
   // its own it finds (a cgroup no container claims) it removes.

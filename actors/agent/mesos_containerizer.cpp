@@ -415,6 +415,8 @@ containerizer_impl::behavior_type mesos_containerizer(
   std::shared_ptr<containerizer_plugins> plugins) {
   self->state.options = options;
   self->state.plugins = std::move(plugins);
+  for (auto& iso : self->state.plugins->isolators)
+    iso->start(self->system(), caf::actor_cast<caf::actor>(self));
   return {
     [=](container_launch_atom, const container_config& msg) -> caf::result<bool> {
       auto& st = self->state;

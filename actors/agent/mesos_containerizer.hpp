@@ -14,6 +14,7 @@
 #include "actors/agent/fetcher_options.hpp"
 #include "actors/agent/isolator.hpp"
 #include "actors/agent/isolators/cgroups_options.hpp"
+#include "actors/agent/isolators/disk_du.hpp"
 #include "runtime/duration.hpp"
 
 namespace cairn {
@@ -29,6 +30,7 @@ struct isolation_flags {
   // on a host with cgroups, else posix).
   std::string launcher;
   cgroups_options cgroups;                        // --cgroups_*
+  disk_du_options disk;  // --container_disk_watch_interval, --enforce_container_disk_quota
 };
 
 struct cgroups_host;

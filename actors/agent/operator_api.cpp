@@ -184,8 +184,12 @@ std::vector<std::pair<std::string, double>> agent_metrics(const agent_state& st)
 
 } // namespace
 
-agent_operator_response on_agent_operator_call(agent_ptr self, const operator_call& call) {
+caf::result<agent_operator_response> on_agent_operator_call(agent_ptr self,
+                                                            const operator_call& call) {
   auto& st = self->state;
+  // Asks the containerizer, so it answers later.
+  if (call->getType() == Type::GET_CONTAINERS)
+    return get_containers(self);
   wire_builder<AR> w{1024};
   auto r = w.root();
   r.setType(call->getType());

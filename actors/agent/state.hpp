@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/agent/agent.hpp"
+#include "actors/agent/sandbox_gc.hpp"
 #include "actors/agent/status_updates.hpp"
 #include "actors/task_state.hpp"
 #include "runtime/random.hpp"
@@ -80,6 +81,7 @@ struct agent_state {
   uint64_t updates_acknowledged = 0;
   // Operator SUBSCRIBE streams (bounded by limits::max_operator_subscribers).
   std::vector<agent_operator_sink> subscribers;
+  sandbox_gc_actor gc;  // removes ended runs' sandboxes; none without a work dir
 };
 
 using agent_ptr = agent_actor::stateful_pointer<agent_state>;
@@ -109,7 +111,10 @@ void on_new_master(agent_ptr self, agent_call_sink master);
 
 // -- views.cpp, operator_api.cpp
 agent_snapshot build_agent_state(agent_ptr self);
-agent_operator_response on_agent_operator_call(agent_ptr self, const operator_call& call);
+caf::result<agent_operator_response> on_agent_operator_call(agent_ptr self,
+                                                            const operator_call& call);
+// -- monitor.cpp: GET_CONTAINERS, the usage of every running executor's container
+caf::result<agent_operator_response> get_containers(agent_ptr self);
 // What the agent tells of itself (also in an executor's SUBSCRIBED).
 void fill_agent_info(const agent_state& st, schema::AgentInfo::Builder info);
 void fill_agent_get_state(const agent_state& st,
@@ -142,6 +147,15 @@ void destroy_container(agent_ptr self, const std::string& container_id);
 void on_executor_disconnected(agent_ptr self, const std::string& container_id);
 // On each sweep: destroys what disconnected a sweep ago.
 void destroy_disconnected(agent_ptr self);
+
+// -- sandboxes.cpp: making sandboxes and handing them to the garbage collector
+void start_sandbox_gc(agent_ptr self);
+// Makes the executor's run directory and points runs/latest at it; an
+// error (the disk is full) names the path.
+caf::error make_sandbox(agent_ptr self, const executor_entry& ex);
+// The run in `sandbox` ended: it goes after --gc_delay, with its executor's
+// directory, and its framework's when `framework_done`.
+void sandbox_ended(agent_ptr self, const std::string& sandbox, bool framework_done);
 
 // -- updates.cpp: status updates of the agent's own and from executors
 // Takes an update for the master: records the task's state, frees resources

@@ -1,9 +1,11 @@
 #include "actors/cli/role_flags.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
+#include "actors/agent/executor_environment.hpp"
 #include "actors/agent/mesos_containerizer.hpp"
 #include "actors/checks.hpp"
 #include "actors/log/log_actor.hpp"
@@ -114,8 +116,8 @@ void agent_flags::add_to(flag_table& t) {
         "Containerizers to use, in order of preference (mesos)");
   t.add({"isolation"}, isolation,
         "Isolators of the mesos containerizer, comma-separated: posix/cpu, posix/mem, "
-        "cgroups/cpu, cgroups/mem, cgroups/pids, filesystem/linux, namespaces/pid (all "
-        "but posix/* with --launcher=linux)");
+        "disk/du, cgroups/cpu, cgroups/mem, cgroups/pids, filesystem/linux, namespaces/pid "
+        "(cgroups/*, filesystem/linux and namespaces/pid with --launcher=linux)");
   t.add({"launcher"}, launcher,
         "How container processes are found and killed: linux (cgroups) or posix (by "
         "session); default linux as root on a host with cgroups, else posix");
@@ -127,6 +129,19 @@ void agent_flags::add_to(flag_table& t) {
         "Size of the fetcher cache, e.g. \"2GB\"; 0 fetches every URI directly");
   t.add({"fetcher_stall_timeout"}, fetcher_stall_timeout,
         "How long a download may make no progress before the fetch fails");
+  t.add({"enforce_container_disk_quota"}, enforce_container_disk_quota,
+        "With disk/du: a container whose sandbox outgrows its disk resource is failed");
+  t.add({"container_disk_watch_interval"}, container_disk_watch_interval,
+        "How often disk/du measures each sandbox");
+  t.add({"gc_delay"}, gc_delay,
+        "How long a sandbox is kept after its executor ended (less as the disk fills)");
+  t.add({"gc_disk_headroom"}, gc_disk_headroom,
+        "Disk share kept free: sandboxes are kept at most gc_delay x max(0, 1 - "
+        "headroom - disk usage); between 0 and 1");
+  t.add({"disk_watch_interval"}, disk_watch_interval,
+        "How often the work dir's disk usage is checked (for sandbox removal)");
+  t.add({"executor_environment_variables"}, executor_environment_variables,
+        "A JSON object of strings: the environment executors get instead of the agent's");
 }
 
 caf::expected<agent_options> agent_flags::options(const node_flags& node,
@@ -149,7 +164,27 @@ caf::expected<agent_options> agent_flags::options(const node_flags& node,
                       "'");
   if (fetcher_stall_timeout < std::chrono::seconds(1))
     return make_error("--fetcher_stall_timeout must be at least 1secs");
+  char* headroom_end = nullptr;
+  double headroom = std::strtod(gc_disk_headroom.c_str(), &headroom_end);
+  if (gc_disk_headroom.empty() || *headroom_end != '\0' || !(headroom >= 0 && headroom <= 1))
+    return make_error("--gc_disk_headroom must be a number between 0.0 and 1.0, not '" +
+                      gc_disk_headroom + "'");
+  if (gc_delay < std::chrono::seconds(1))
+    return make_error("--gc_delay must be at least 1secs");
+  if (disk_watch_interval < std::chrono::milliseconds(100))
+    return make_error("--disk_watch_interval must be at least 100ms");
+  if (container_disk_watch_interval < std::chrono::milliseconds(100))
+    return make_error("--container_disk_watch_interval must be at least 100ms");
   agent_options o;
+  if (!executor_environment_variables.empty()) {
+    auto env = parse_executor_environment(executor_environment_variables);
+    if (!env)
+      return env.error();
+    o.executor_environment = std::move(*env);
+  }
+  o.gc.delay = gc_delay;
+  o.gc.disk_headroom = headroom;
+  o.disk_watch_interval = disk_watch_interval;
   o.cgroups = *cgroups_options;
   o.fetcher.cache_dir = fetcher_cache_dir;
   o.fetcher.cache_size_bytes = *cache_size;
@@ -169,6 +204,8 @@ caf::expected<agent_options> agent_flags::options(const node_flags& node,
   iso.isolation = isolation;
   iso.launcher = launcher;
   iso.cgroups = *cgroups_options;
+  iso.disk.watch_interval = container_disk_watch_interval;
+  iso.disk.enforce_quota = enforce_container_disk_quota;
   auto plugins = make_plugins(iso);
   if (!plugins)
     return plugins.error();

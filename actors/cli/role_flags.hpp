@@ -70,6 +70,13 @@ struct agent_flags {
   std::string fetcher_cache_dir = fetcher_options{}.cache_dir;
   std::string fetcher_cache_size = "2GB";
   duration fetcher_stall_timeout = fetcher_options{}.stall_timeout;
+  // disk/du and the sandbox garbage collector, with Mesos' defaults.
+  bool enforce_container_disk_quota = false;
+  duration container_disk_watch_interval = std::chrono::seconds(15);
+  duration gc_delay = gc_policy{}.delay;
+  std::string gc_disk_headroom = "0.1";
+  duration disk_watch_interval = std::chrono::minutes(1);
+  std::string executor_environment_variables;  // a JSON object; empty: the agent's own
 
   void add_to(flag_table& table);
   // Checks --resources, --attributes and the containerizer's flags; errors

@@ -3,6 +3,7 @@
 #include "actors/http/executor_http.hpp"
 #include "actors/http/files_api.hpp"
 #include "actors/http/flags_document.hpp"
+#include "actors/http/monitor_documents.hpp"
 #include "actors/http/node_calls.hpp"
 #include "actors/http/operator_http.hpp"
 #include "actors/http/route_table.hpp"
@@ -30,6 +31,23 @@ http_handler agent_routes(caf::actor_system& sys, agent_actor agent, actor_endpo
                    return with_cors(request, json_response(to_json(*s)));
                  });
              });
+  // What each running executor's container uses: the agent asks its
+  // containerizer for all of them (GET_CONTAINERS) and answers when all replied.
+  auto usage = [&sys, agent](std::string (*render)(
+                 schema::operator_api::AgentResponse::GetContainers::Reader)) {
+    return [&sys, agent, render](http_request request, http_reply reply) {
+      auto call = make_wire<schema::operator_api::Call>(
+        [](auto c) { c.setType(schema::operator_api::Call::Type::GET_CONTAINERS); });
+      serve_from_actor<agent_operator_response>(
+        sys, agent, call, std::move(reply), [request, render](const agent_operator_response& r) {
+          return with_cors(request, json_response(render(r->getGetContainers())));
+        });
+    };
+  };
+  table->get({"/monitor/statistics", "/monitor/statistics.json", "/slave(1)/monitor/statistics",
+              "/slave(1)/monitor/statistics.json"},
+             usage(monitor_statistics_json));
+  table->get({"/containers", "/slave(1)/containers"}, usage(containers_json));
   // Files are read off the HTTP event loop: a slow disk stalls one thread.
   auto files = [&sys, work_dir](http_response (*serve)(const std::string&,
                                                        const http_request&)) {

@@ -12,10 +12,10 @@ import urllib.request
 class Local:
     """A `cairn local` process on a free port with its own work dir."""
 
-    def __init__(self, cairn, agents=2, extra=()):
+    def __init__(self, cairn, agents=2, extra=(), work_dir=None):
         self.cairn = cairn
         self.agents = agents
-        self.work_dir = tempfile.mkdtemp(prefix="cairn-e2e-")
+        self.work_dir = work_dir or tempfile.mkdtemp(prefix="cairn-e2e-")
         self.log = open(os.path.join(self.work_dir, "local.log"), "w+")
         self.proc = subprocess.Popen(
             [cairn, "local", "--agents", str(agents), "--http-port", "0",

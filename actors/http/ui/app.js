@@ -682,9 +682,30 @@ function task_view(params, query) {
   const sandbox = h("div", { id: "sandbox", class: "sandbox" },
                     h("p", { class: "muted" }, "Looking for the sandbox…"));
   let sandbox_state = "unknown"; // unknown | looking | found
+  // What a running task uses, from its agent's /monitor/statistics.
+  const usage = h("p", { id: "task-usage", class: "muted" });
+  let usage_asked = 0;
+  async function refresh_usage(task) {
+    if (!task.agent || TERMINAL.has(task.state) || Date.now() - usage_asked < 5000) return;
+    usage_asked = Date.now();
+    try {
+      const all = await get_json(`http://${task.agent.address}/monitor/statistics`,
+                                 abort.signal);
+      const entry = list(all).find((e) => e.framework_id === task.framework_id &&
+                                          e.executor_id === task.executor_id);
+      if (!entry || abort.signal.aborted) return;
+      const s = entry.statistics || {};
+      const cpu = num(s.cpus_user_time_secs) + num(s.cpus_system_time_secs);
+      usage.replaceChildren(`Using ${cpu.toFixed(2)} CPU-seconds so far · ` +
+        `${fmt_mb(num(s.mem_rss_bytes) / 1024 / 1024)} memory · ` +
+        `${num(s.processes)} processes`);
+    } catch (e) {
+      // The figures are a convenience: an agent that cannot say leaves them out.
+    }
+  }
   const el = h("section", { id: "task-page", "data-task-id": task_id }, head,
     h("div", { class: "task-grid" },
-      h("div", null, h("h2", null, "Details"), details),
+      h("div", null, h("h2", null, "Details"), details, usage),
       h("div", null, h("h2", null, "Status history"), history)),
     h("h2", null, "Sandbox"), sandbox);
 
@@ -730,6 +751,8 @@ function task_view(params, query) {
       }
       details.replaceChildren(...task_details(task));
       history.replaceChildren(status_history(task));
+      if (TERMINAL.has(task.state)) usage.replaceChildren();
+      else refresh_usage(task);
       if (sandbox_state === "unknown") open_sandbox(task);
     },
   };
