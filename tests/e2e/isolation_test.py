@@ -280,8 +280,9 @@ class Isolation(unittest.TestCase):
             time.sleep(0.02)
         print("most processes and threads seen: %d" % most)
         self.assertLessEqual(most, 50)
-        self.assertGreaterEqual(most, 45)  # it did press against the limit
-        self.assertGreater(int(read(d + "/pids.events").split()[1]), 0)  # forks refused
+        # It did press against the limit: forks were refused (sampling the
+        # count may miss its peak on a loaded machine).
+        self.assertGreater(int(read(d + "/pids.events").split()[1]), 0)
 
     def test_user_nobody_runs_the_task_as_nobody(self):
         c = self.cluster("user", "--isolation=cgroups/cpu,cgroups/mem", "--launcher=linux")
