@@ -60,6 +60,15 @@ inline constexpr size_t max_tasks_per_agent = 100'000;
 // Ended executors an agent remembers (with their sandboxes) for /state.
 inline constexpr size_t max_completed_executors = 1000;
 
+// -- executor
+
+// Updates a command executor keeps until its agent acknowledges them (sent
+// again on re-subscribing after an agent restart). While the agent is away a
+// task makes a handful (starting, running, a health or check change every
+// interval, killing, its end); past this many the oldest non-terminal ones
+// are forgotten, never the terminal one.
+inline constexpr size_t executor_unacknowledged_updates = 1000;
+
 // -- http
 
 // /files/* requests, LIST_FILES and READ_FILE each block a thread while

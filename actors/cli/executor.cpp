@@ -24,6 +24,39 @@ std::string env_or_empty(const char* name) {
   return v ? v : "";
 }
 
+// A duration from the environment in Mesos' syntax, or `fallback` when unset.
+caf::expected<duration> env_duration(const char* name, duration fallback) {
+  auto text = env_or_empty(name);
+  if (text.empty())
+    return fallback;
+  auto d = parse_duration(text);
+  if (!d)
+    return make_error(std::string(name) + "='" + text + "': " + error_message(d.error()));
+  return d;
+}
+
+// What the agent tells executors of checkpointing frameworks, as Mesos'
+// agent does: MESOS_CHECKPOINT=1, MESOS_RECOVERY_TIMEOUT (its
+// --recovery_timeout) and MESOS_SUBSCRIPTION_BACKOFF_MAX (the longest wait
+// between two attempts to reach it again).
+caf::error read_recovery(executor_options& options, const endpoint& where) {
+  options.checkpoint = env_or_empty("MESOS_CHECKPOINT") == "1";
+  if (!options.checkpoint)
+    return caf::none;
+  auto timeout = env_duration("MESOS_RECOVERY_TIMEOUT", std::chrono::minutes(15));
+  if (!timeout)
+    return timeout.error();
+  auto backoff = env_duration("MESOS_SUBSCRIPTION_BACKOFF_MAX", std::chrono::seconds(2));
+  if (!backoff)
+    return backoff.error();
+  options.recovery_timeout = *timeout;
+  options.reconnect.backoff_max = *backoff;
+  options.reconnect.host = where.host;
+  options.reconnect.port = where.port;
+  options.reconnect.seed = options.seed + 1;
+  return caf::none;
+}
+
 int run_executor() {
   setup_logging(env_or_empty("CAIRN_LOGGING_LEVEL").empty() ? "INFO"
                                                              : env_or_empty("CAIRN_LOGGING_LEVEL"));
@@ -38,6 +71,10 @@ int run_executor() {
                  "(CAIRN_AGENT_ENDPOINT, CAIRN_FRAMEWORK_ID, CAIRN_EXECUTOR_ID); "
                  "agents start executors, people do not"
               << std::endl;
+    return 2;
+  }
+  if (auto err = read_recovery(options, *where)) {
+    std::cerr << "cairn executor: " << error_message(err) << std::endl;
     return 2;
   }
   system_config cfg;

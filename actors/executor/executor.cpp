@@ -8,11 +8,13 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/blocking_actor.hpp>
+#include <caf/send.hpp>
 #include <caf/system_messages.hpp>
 #include <fmt/format.h>
 
 #include "actors/executor/health_checking.hpp"
 #include "actors/executor/health_policy.hpp"
+#include "actors/executor/unacknowledged.hpp"
 #include "actors/task_state.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/errors.hpp"
@@ -60,6 +62,17 @@ struct executor_state {
   bool subscribed = false;
   bool shutting_down = false;
   std::optional<running_task> task;
+  // Updates (and the task) the agent has not acknowledged.
+  unacknowledged_book unacknowledged;
+  // Counts agents reached (the first is 1): a subscribe retry names its own,
+  // so an agent reached anew starts one retry loop, not two.
+  uint64_t connection = 1;
+  // Counts agents lost and found: a recovery timer names the disconnection
+  // it was set for and is void once the agent is back.
+  uint64_t disconnection = 0;
+  // The recovery timeout ran out: the task is being killed, then the executor ends.
+  bool given_up = false;
+  caf::actor reconnector;  // spawned when the agent is first lost
   // Set when the executor ends: probes still running stop at once.
   std::shared_ptr<std::atomic<bool>> probes_cancelled = std::make_shared<std::atomic<bool>>(false);
 };
@@ -75,14 +88,38 @@ bool has_killing_state(const executor_state& st) {
   return false;
 }
 
+wire<Call> make_call(const executor_state& st, Call::Type type,
+                     const std::function<void(Call::Builder)>& fill) {
+  return make_wire<Call>([&](Call::Builder c) {
+    c.setType(type);
+    c.initFrameworkId().setValue(st.options.framework_id);
+    c.initExecutorId().setValue(st.options.executor_id);
+    fill(c);
+  });
+}
+
+// Without an agent (it went away and the framework checkpoints) nothing is
+// sent; what matters is kept in the unacknowledged book meanwhile.
 void send_call(self_ptr self, Call::Type type, const std::function<void(Call::Builder)>& fill) {
   auto& st = self->state;
-  self->send(st.agent, make_wire<Call>([&](Call::Builder c) {
-               c.setType(type);
-               c.initFrameworkId().setValue(st.options.framework_id);
-               c.initExecutorId().setValue(st.options.executor_id);
-               fill(c);
-             }));
+  if (st.agent)
+    self->send(st.agent, make_call(st, type, fill));
+}
+
+// Every update goes into the book; it goes out now only to a subscribed
+// agent, else with the next SUBSCRIBE or right after SUBSCRIBED.
+void send_update(self_ptr self, wire<Call> call) {
+  auto& st = self->state;
+  auto update = copy_to_wire<Call::Update>(call->getUpdate());
+  bool terminal = is_terminal(update->getStatus().getState());
+  auto forgotten = st.unacknowledged.made(update, terminal);
+  if (forgotten > 0)
+    logger("executor")->warn("forgot {} old unacknowledged update(s): more than {} are held",
+                             forgotten, limits::executor_unacknowledged_updates);
+  if (!st.agent || !st.subscribed)
+    return;
+  self->send(st.agent, std::move(call));
+  st.unacknowledged.mark_sent(st.unacknowledged.updates().back().uuid);
 }
 
 // What an update says of the task's health and check besides its state.
@@ -106,7 +143,7 @@ std::string send_status(self_ptr self, const std::string& task_id, TaskState sta
     if (task->check)
       task->last_check = extras.check ? *extras.check : check_result{task->last_check.type};
   }
-  send_call(self, Call::Type::UPDATE, [&](Call::Builder c) {
+  send_update(self, make_call(st, Call::Type::UPDATE, [&](Call::Builder c) {
     auto s = c.initUpdate().initStatus();
     s.initTaskId().setValue(task_id);
     s.setState(state);
@@ -120,7 +157,7 @@ std::string send_status(self_ptr self, const std::string& task_id, TaskState sta
     s.setHealthy(extras.health);
     if (task && task->check)
       task->last_check.write(s.initCheckStatus());
-  });
+  }));
   logger("executor")->info("task {}: {}{}", task_id, state_name(state),
                            message.empty() ? "" : " (" + message + ")");
   return std::string(reinterpret_cast<const char*>(uuid.data()), uuid.size());
@@ -215,6 +252,7 @@ void launch(self_ptr self, schema::TaskInfo::Reader info) {
     return;
   }
   st.task = running_task{};
+  st.unacknowledged.launched(copy_to_wire<schema::TaskInfo>(info));
   auto& task = *st.task;
   task.id = task_id;
   task.grace_period = info.getKillPolicy().hasGracePeriod()
@@ -320,11 +358,94 @@ void on_exited(self_ptr self, int status) {
   // Anything the command left behind in its group goes with it.
   signal_group(st.task->pid, SIGKILL);
   if (st.task->killing)
-    return finish(self, TaskState::TASK_KILLED, "Command " + describe_wait_status(status),
-                  Reason::NONE);
-  if (exited_cleanly(status))
-    return finish(self, TaskState::TASK_FINISHED, "Command exited with status 0", Reason::NONE);
-  finish(self, TaskState::TASK_FAILED, "Command " + describe_wait_status(status), Reason::NONE);
+    finish(self, TaskState::TASK_KILLED, "Command " + describe_wait_status(status), Reason::NONE);
+  else if (exited_cleanly(status))
+    finish(self, TaskState::TASK_FINISHED, "Command exited with status 0", Reason::NONE);
+  else
+    finish(self, TaskState::TASK_FAILED, "Command " + describe_wait_status(status), Reason::NONE);
+  // Killed because the agent did not come back: nobody is left to tell.
+  if (st.given_up)
+    self->quit();
+}
+
+// Updates made while no agent was subscribed and not in a SUBSCRIBE yet.
+void send_unsent_updates(self_ptr self) {
+  auto& st = self->state;
+  for (auto& e : st.unacknowledged.updates()) {
+    if (e.sent)
+      continue;
+    self->send(st.agent, make_call(st, Call::Type::UPDATE,
+                                   [&](Call::Builder c) { c.setUpdate(e.update.get()); }));
+  }
+  st.unacknowledged.mark_all_sent();
+}
+
+void subscribe(self_ptr self, uint64_t connection) {
+  auto& st = self->state;
+  if (st.subscribed || !st.agent || connection != st.connection)
+    return;
+  auto& book = st.unacknowledged;
+  send_call(self, Call::Type::SUBSCRIBE, [&](Call::Builder c) {
+    auto s = c.initSubscribe();
+    if (book.task()) {
+      auto tasks = s.initUnacknowledgedTasks(1);
+      tasks.setWithCaveats(0, book.task().get());
+    }
+    if (!book.updates().empty()) {
+      auto updates = s.initUnacknowledgedUpdates(static_cast<unsigned>(book.updates().size()));
+      for (unsigned i = 0; i < updates.size(); ++i)
+        updates.setWithCaveats(i, book.updates()[i].update.get());
+    }
+  });
+  book.mark_all_sent();
+  self->delayed_send(self, st.options.subscribe_retry, subscribe_atom::value, connection);
+}
+
+// The agent went away and the framework checkpoints: the task keeps running
+// while the executor tries to reach the agent again, for a while.
+void lose_agent(self_ptr self) {
+  auto& st = self->state;
+  st.agent = executor_call_sink{};
+  st.subscribed = false;
+  st.unacknowledged.connection_lost();
+  auto disconnection = ++st.disconnection;
+  logger("executor")->warn("lost the agent; the task keeps running while the executor tries "
+                           "to reach the agent again for up to {}",
+                           format_duration(st.options.recovery_timeout));
+  self->delayed_send(self, st.options.recovery_timeout, recovery_timeout_atom::value,
+                     disconnection);
+  if (!st.reconnector)
+    st.reconnector = spawn_agent_reconnector(self->home_system(), caf::actor_cast<caf::actor>(self),
+                                             st.options.reconnect);
+  caf::anon_send(st.reconnector, reconnect_atom::value);
+}
+
+void on_reconnected(self_ptr self, const caf::strong_actor_ptr& handle) {
+  auto& st = self->state;
+  if (st.given_up || st.agent || !handle)
+    return;
+  st.agent = caf::actor_cast<executor_call_sink>(handle);
+  self->monitor(st.agent);
+  ++st.disconnection;  // its recovery timer no longer applies
+  auto connection = ++st.connection;
+  logger("executor")->info("subscribing again with {} unacknowledged update(s)",
+                           st.unacknowledged.updates().size());
+  subscribe(self, connection);
+}
+
+void on_recovery_timeout(self_ptr self, uint64_t disconnection) {
+  auto& st = self->state;
+  if (disconnection != st.disconnection || st.agent || st.given_up)
+    return;
+  st.given_up = true;
+  if (st.reconnector)
+    self->send_exit(st.reconnector, caf::exit_reason::user_shutdown);
+  logger("executor")->warn("the agent did not come back within {}; killing the task and exiting",
+                           format_duration(st.options.recovery_timeout));
+  if (!st.task || st.task->ended || st.task->pid == 0)
+    return self->quit();
+  st.shutting_down = true;
+  kill(self, st.task->grace_period);
 }
 
 void on_event(self_ptr self, const executor_event& msg) {
@@ -334,7 +455,7 @@ void on_event(self_ptr self, const executor_event& msg) {
     case Event::Type::SUBSCRIBED:
       st.subscribed = true;
       st.framework_info = copy_to_wire<schema::FrameworkInfo>(e.getSubscribed().getFrameworkInfo());
-      return;
+      return send_unsent_updates(self);
     case Event::Type::LAUNCH:
       return launch(self, e.getLaunch().getTask());
     case Event::Type::KILL: {
@@ -349,6 +470,8 @@ void on_event(self_ptr self, const executor_event& msg) {
     case Event::Type::ACKNOWLEDGED: {
       std::string uuid(reinterpret_cast<const char*>(e.getAcknowledged().getUuid().begin()),
                        e.getAcknowledged().getUuid().size());
+      if (!st.unacknowledged.acknowledged(uuid))
+        logger("executor")->debug("acknowledgement of an update not held; ignored");
       if (st.task && st.task->ended && uuid == st.task->terminal_uuid)
         self->quit();
       return;
@@ -375,15 +498,19 @@ executor_actor::behavior_type command_executor(self_ptr self, executor_options o
   self->monitor(st.agent);
   // However the executor ends, its probes stop with it.
   self->attach_functor([cancelled = st.probes_cancelled] { cancelled->store(true); });
-  self->set_down_handler([=](caf::down_msg&) {
-    // Without its agent nobody hears of the task again: end it and go.
+  self->set_down_handler([=](caf::down_msg& down) {
     auto& st = self->state;
+    if (!st.agent || down.source != st.agent.address())
+      return; // an agent already left behind
+    if (st.options.checkpoint)
+      return lose_agent(self);
+    // Without its agent nobody hears of the task again: end it and go.
     if (st.task && st.task->pid > 0 && !st.task->ended)
       signal_group(st.task->pid, SIGKILL);
     logger("executor")->warn("lost the agent; exiting");
     self->quit();
   });
-  self->send(self, subscribe_atom::value);
+  self->send(self, subscribe_atom::value, st.connection);
   return {
     [=](const executor_event& e) { on_event(self, e); },
     [=](exited_atom, const std::string&, int status) { on_exited(self, status); },
@@ -396,11 +523,10 @@ executor_actor::behavior_type command_executor(self_ptr self, executor_options o
     [=](probed_atom, bool for_health, int kind, int value, std::string& message) {
       on_probed(self, for_health, kind, value, std::move(message));
     },
-    [=](subscribe_atom) {
-      if (self->state.subscribed)
-        return;
-      send_call(self, Call::Type::SUBSCRIBE, [](Call::Builder c) { c.initSubscribe(); });
-      self->delayed_send(self, self->state.options.subscribe_retry, subscribe_atom::value);
+    [=](subscribe_atom, uint64_t connection) { subscribe(self, connection); },
+    [=](reconnected_atom, const caf::strong_actor_ptr& agent) { on_reconnected(self, agent); },
+    [=](recovery_timeout_atom, uint64_t disconnection) {
+      on_recovery_timeout(self, disconnection);
     },
   };
 }

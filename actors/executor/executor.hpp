@@ -5,13 +5,23 @@
 // executor does: TASK_RUNNING updates with `healthy` or `check_status`, and
 // a kill (TASK_KILLED, healthy=false) after too many failed health checks.
 // Lives in its own OS process (`cairn executor`).
+//
+// For a checkpointing framework (MESOS_CHECKPOINT=1) losing the agent does
+// not end the task: the executor keeps it running, keeps every update the
+// agent has not acknowledged, and tries to reach the agent again for up to
+// the recovery timeout; once back it subscribes with what is unacknowledged
+// (Mesos' Call.Subscribe unacknowledged_tasks and unacknowledged_updates).
+// Past the timeout it kills its task and exits. Otherwise losing the agent
+// kills the task at once.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <caf/atom.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "actors/executor/agent_reconnector.hpp"
 #include "actors/handles.hpp"
 #include "runtime/duration.hpp"
 
@@ -22,14 +32,19 @@ using escalate_atom = caf::atom_constant<caf::atom("escalate")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using probe_atom = caf::atom_constant<caf::atom("probe")>;
 using probed_atom = caf::atom_constant<caf::atom("probed")>;
+using recovery_timeout_atom = caf::atom_constant<caf::atom("recovery")>;
 
 using executor_actor = executor_sink::extend<
   // The task's process ended (task id, wait status), from its waiter.
   caf::reacts_to<exited_atom, std::string, int>,
   // The grace period of a kill ran out (task id).
   caf::reacts_to<escalate_atom, std::string>,
-  // Subscribe again if the agent has not answered yet.
-  caf::reacts_to<subscribe_atom>,
+  // Subscribe again if the agent of connection N has not answered yet.
+  caf::reacts_to<subscribe_atom, uint64_t>,
+  // The agent is reachable again (a handle to it), from the reconnector.
+  caf::reacts_to<reconnected_atom, caf::strong_actor_ptr>,
+  // The recovery timeout of disconnection N ran out.
+  caf::reacts_to<recovery_timeout_atom, uint64_t>,
   // Time to probe the task: its health check (true) or its check (false).
   caf::reacts_to<probe_atom, bool>,
   // What a probe found (for health, probe_outcome::kind, value, message).
@@ -43,6 +58,12 @@ struct executor_options {
   duration subscribe_retry = std::chrono::seconds(1);
   // After the last terminal update is acknowledged the executor ends.
   uint64_t seed = 0;
+  // MESOS_CHECKPOINT=1: wait for an agent that went away (see above).
+  bool checkpoint = false;
+  duration recovery_timeout = std::chrono::minutes(15);  // Mesos' --recovery_timeout
+  // Where the agent is reached again (its actor endpoint stays put across
+  // restarts) and how; only with `checkpoint`.
+  reconnector_options reconnect;
 };
 
 executor_actor spawn_command_executor(caf::actor_system& sys, executor_options options,
