@@ -1,6 +1,7 @@
 #include "runtime/connector.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <set>
 
 #include <caf/event_based_actor.hpp>
@@ -11,6 +12,7 @@
 #include "runtime/connect.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/log.hpp"
+#include "runtime/random.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -45,6 +47,7 @@ struct connector_state {
   found_at followed;               // what the watcher's caller follows; port 0: not located yet
   caf::response_promise watcher;   // pending while watching
   bool watch_scheduled = false;
+  std::mt19937_64 rng;
 };
 
 using self_ptr = caf::stateful_actor<connector_state>*;
@@ -111,11 +114,12 @@ void attempt(self_ptr self) {
     self->delayed_send(self, st.options.standby_retry, retry_connect_atom::value);
     return;
   }
+  auto wait = jittered_backoff(st.backoff, std::uniform_real_distribution<double>(0, 1)(st.rng));
   logger("connector")->info("no answer from {}; trying again in {}",
                             fmt::format("{}", fmt::join(st.options.addresses, ",")),
-                            format_duration(st.backoff));
+                            format_duration(wait));
   st.attempt_scheduled = true;
-  self->delayed_send(self, st.backoff, retry_connect_atom::value);
+  self->delayed_send(self, wait, retry_connect_atom::value);
   st.backoff = std::min(st.backoff * 2, st.options.max_backoff);
 }
 
@@ -174,6 +178,8 @@ void watch(self_ptr self) {
 caf::behavior connector(self_ptr self, connector_options options) {
   self->state.options = std::move(options);
   self->state.backoff = self->state.options.min_backoff;
+  auto seed = self->state.options.seed;
+  self->state.rng.seed(seed != 0 ? seed : entropy_seed());
   return {
     [=](connect_atom) {
       auto& st = self->state;
@@ -202,6 +208,14 @@ caf::behavior connector(self_ptr self, connector_options options) {
 }
 
 } // namespace
+
+duration jittered_backoff(duration backoff, double u) {
+  assert(u >= 0 && u < 1 && "u is drawn from [0, 1)");
+  auto spread = std::chrono::duration_cast<duration>(backoff * u);
+  auto wait = backoff / 2 + spread;
+  assert(wait >= backoff / 2 && wait <= backoff * 3 / 2);
+  return wait;
+}
 
 caf::actor spawn_connector(caf::actor_system& sys, connector_options options) {
   return sys.spawn<caf::detached>(connector, std::move(options));

@@ -41,6 +41,12 @@ connect_fn connect_as() {
 // masters on a LAN costs a few milliseconds.
 inline constexpr duration leader_poll_interval = std::chrono::milliseconds(100);
 
+// The wait before the next pass when nobody answered: `backoff` spread over
+// [backoff / 2, backoff * 3 / 2) by `u` in [0, 1). Thousands of agents that
+// lost their master at one instant would otherwise ask again at one instant,
+// pass after pass.
+duration jittered_backoff(duration backoff, double u);
+
 struct connector_options {
   std::vector<std::string> addresses;  // "host:port" HTTP addresses, tried in turn
   connect_fn connect;                  // connect_as<Handle>() of what is published there
@@ -65,6 +71,8 @@ struct connector_options {
   // the masters replace it within about a second. Zero: no watching. For
   // the few clients that matter (frameworks), as standby_retry.
   duration watch_interval{0};
+  // Seeds the backoff's jitter; 0: a seed from the operating system.
+  uint64_t seed = 0;
 };
 
 // Answers `connect_atom` with a caf::strong_actor_ptr to the node's actor.

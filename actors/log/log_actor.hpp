@@ -28,6 +28,7 @@ using elected_atom = caf::atom_constant<caf::atom("elected")>;
 using demoted_atom = caf::atom_constant<caf::atom("demoted")>;
 using log_tick_atom = caf::atom_constant<caf::atom("logtick")>;
 using peer_atom = caf::atom_constant<caf::atom("peer")>;
+using log_flush_atom = caf::atom_constant<caf::atom("logflush")>;
 
 // An entry read back from the log: its position and bytes.
 struct log_entry {
@@ -47,8 +48,9 @@ using log_actor = caf::typed_actor<
   caf::replies_to<read_atom, uint64_t>::with<std::vector<uint64_t>, std::vector<std::string>>,
   // Who leads, as the leader's heartbeats say ("" when unknown).
   caf::replies_to<leader_atom>::with<std::string>,
-  // Timers, and connections to peers as they come.
+  // Timers, connections to peers as they come, and its own group commit.
   caf::reacts_to<log_tick_atom>,
+  caf::reacts_to<log_flush_atom>,
   caf::reacts_to<peer_atom, uint32_t, caf::strong_actor_ptr>>;
 
 struct log_options {

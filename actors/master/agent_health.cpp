@@ -16,13 +16,16 @@ using AgentEvent = schema::agent::Event;
 
 constexpr size_t max_removed_agents_kept = 10'000;
 
-// Takes an agent out of the allocator and withdraws its offers.
+} // namespace
+
 void stop_offering(master_ptr self, agent_record& agent) {
   std::vector<std::string> offers(agent.offers.begin(), agent.offers.end());
   for (const auto& o : offers)
     rescind_offer(self, o);
   allocator_simple(self, schema::allocator::Call::REMOVE_AGENT, agent.id);
 }
+
+namespace {
 
 void forget(master_ptr self, agent_record& agent) {
   auto& st = self->state;

@@ -245,8 +245,11 @@ void accept_reregistration(master_ptr self, const agent_sink& sink, const agent_
     agent.id = id;
     agent.registered_time = wall_clock_seconds();
   } else if (agent.status == agent_status::active) {
-    // A new connection while the old looked alive: the old one is stale.
-    allocator_simple(self, schema::allocator::Call::REMOVE_AGENT, id);
+    // A new connection while the old looked alive: the old one is stale. Its
+    // offers go with it: left out, they were offered again by the allocator
+    // that forgot them, and accepting both took more from the agent's books
+    // than they held (an assertion ended the master).
+    stop_offering(self, agent);
   }
   agent.marking_unreachable = false;
   agent.info = with_id(r.getAgentInfo(), id);

@@ -221,6 +221,8 @@ void send_registered(master_ptr self, const agent_record& agent, bool again);
 void ping_agents(master_ptr self);
 void on_pong(master_ptr self, agent_record& agent);
 void on_agent_disconnected(master_ptr self, const std::string& agent_id);
+// Takes an agent out of the allocator and withdraws its offers.
+void stop_offering(master_ptr self, agent_record& agent);
 // Records in the registry that the agent is unreachable, then tells the
 // frameworks what became of its tasks.
 void mark_unreachable(master_ptr self, agent_record& agent);

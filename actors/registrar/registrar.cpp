@@ -45,6 +45,10 @@ struct registrar_state {
   bool recovering = false;
   phase snapshot_phase = phase::normal;
   size_t since_snapshot = 0;
+  // A snapshot the log refused (this node no longer leads it) is tried
+  // again only once a new entry is applied: tried at once, it was refused
+  // at once, over and over, a busy loop on a demoted master.
+  bool snapshot_refused = false;
   std::deque<std::pair<std::string, apply_promise>> held;
 };
 
@@ -81,6 +85,7 @@ void send_append(self_ptr self, std::string entry, std::optional<apply_promise> 
         if (generation == st.generation && st.snapshot_phase == phase::snapshotting && !promise) {
           logger("registrar")->warn("snapshot not written: {}", error_message(err));
           st.snapshot_phase = phase::normal;
+          st.snapshot_refused = true;
         }
         step_snapshot(self);
       });
@@ -119,6 +124,7 @@ void apply_learned(self_ptr self, const std::vector<uint64_t>& positions,
     auto r = st.reg.apply(entries[i]);
     st.applied_end = positions[i] + 1;
     ++st.since_snapshot;
+    st.snapshot_refused = false;
     auto waiting = st.awaiting.find(positions[i]);
     if (waiting == st.awaiting.end())
       continue; // written before this registrar's time, or its answer is not back yet
@@ -174,7 +180,8 @@ void step_snapshot(self_ptr self) {
   auto& st = self->state;
   if (st.recovering)
     return;
-  if (st.snapshot_phase == phase::normal && st.since_snapshot >= st.options.snapshot_every)
+  if (st.snapshot_phase == phase::normal && st.since_snapshot >= st.options.snapshot_every
+      && !st.snapshot_refused)
     st.snapshot_phase = phase::draining;
   if (st.snapshot_phase == phase::draining && st.in_flight == 0 && st.awaiting.empty()
       && !st.reading) {
@@ -234,6 +241,7 @@ registrar_actor::behavior_type registrar(self_ptr self, registrar_options option
       st.recovering = true;
       st.snapshot_phase = phase::normal;
       st.since_snapshot = 0;
+      st.snapshot_refused = false;
       auto generation = st.generation;
       auto promise = self->make_response_promise<std::string>();
       self->request(st.options.log, std::chrono::minutes(1), read_atom::value, uint64_t{0})

@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -133,54 +134,93 @@ std::optional<counters> read_counters(const std::string& address) {
 // Keeps `total` long tasks running, at most `per_agent` launched on an
 // offer: a task that ends (lost or dropped while masters change hands during
 // the setup) is launched again under a new id. With all running it declines
-// offers for an hour; an ended task revives them.
+// offers for an hour; an ended task revives them. A launch the master took
+// but lost with its leadership is heard of by nobody: as a Mesos framework
+// does, it asks the master every few seconds about the tasks not yet seen
+// running (explicit reconciliation), and the master answers TASK_LOST for
+// those its agent does not have.
+using reconcile_tick_atom = caf::atom_constant<caf::atom("rectick")>;
+constexpr auto reconcile_interval = std::chrono::seconds(5);
+constexpr size_t reconcile_batch = 1000;  // tasks in one call
+
 struct launcher_state {
   static inline const char* name = "scale-framework";
   size_t total = 0;
   size_t per_agent = 0;
-  size_t next = 0;    // ids given
-  size_t active = 0;  // launched and not ended
+  size_t next = 0;  // ids given
+  // Launched and not ended: task id -> (agent id, seen running).
+  std::map<std::string, std::pair<std::string, bool>> active;
   std::string framework_id;
+  caf::actor driver;
   resources task_res = parse_resources("cpus:0.1;mem:16").value();
 };
+
+void reconcile_pending(caf::stateful_actor<launcher_state>* self) {
+  auto& st = self->state;
+  self->delayed_send(self, reconcile_interval, reconcile_tick_atom::value);
+  if (!st.driver || st.framework_id.empty())
+    return;
+  std::vector<std::pair<std::string, std::string>> pending;
+  for (const auto& [id, task] : st.active) {
+    if (task.second)
+      continue;
+    pending.emplace_back(id, task.first);
+    if (pending.size() == reconcile_batch) {
+      self->send(st.driver, calls::reconcile(st.framework_id, pending));
+      pending.clear();
+    }
+  }
+  if (!pending.empty())
+    self->send(st.driver, calls::reconcile(st.framework_id, pending));
+}
 
 caf::behavior launcher(caf::stateful_actor<launcher_state>* self, size_t total, size_t per_agent) {
   self->state.total = total;
   self->state.per_agent = per_agent;
+  self->delayed_send(self, reconcile_interval, reconcile_tick_atom::value);
   return {[=](const scheduler_event& event) {
-    auto& st = self->state;
-    auto driver = caf::actor_cast<caf::actor>(self->current_sender());
-    scheduler_handlers h;
-    h.subscribed = [&](const std::string& id) { st.framework_id = id; };
-    h.offers = [&](auto offers) {
-      for (auto offer : offers) {
-        auto left = read_resources(offer.getResources()).value().unallocated();
-        std::vector<task_spec> tasks;
-        while (st.active < st.total && tasks.size() < st.per_agent
-               && left.contains(st.task_res)) {
-          task_spec t;
-          t.id = "t" + std::to_string(st.next++);
-          t.shell_command = "sleep 86400";
-          t.res = st.task_res;
-          left -= t.res;
-          ++st.active;
-          tasks.push_back(std::move(t));
-        }
-        if (tasks.empty())
-          self->send(driver, calls::decline(st.framework_id, {offer.getId().getValue()}, 3600));
-        else
-          self->send(driver,
-                     calls::launch(st.framework_id, {offer.getId().getValue()}, tasks, 3600));
-      }
-    };
-    h.update = [&](schema::TaskStatus::Reader s) {
-      if (!is_terminal(s.getState()) || st.active == 0)
-        return;
-      --st.active;
-      self->send(driver, calls::revive(st.framework_id));
-    };
-    dispatch(event, h);
-  }};
+            auto& st = self->state;
+            st.driver = caf::actor_cast<caf::actor>(self->current_sender());
+            auto driver = st.driver;
+            scheduler_handlers h;
+            h.subscribed = [&](const std::string& id) { st.framework_id = id; };
+            h.offers = [&](auto offers) {
+              for (auto offer : offers) {
+                auto left = read_resources(offer.getResources()).value().unallocated();
+                std::string agent_id = offer.getAgentId().getValue();
+                std::vector<task_spec> tasks;
+                while (st.active.size() < st.total && tasks.size() < st.per_agent
+                       && left.contains(st.task_res)) {
+                  task_spec t;
+                  t.id = "t" + std::to_string(st.next++);
+                  t.shell_command = "sleep 86400";
+                  t.res = st.task_res;
+                  left -= t.res;
+                  st.active[t.id] = {agent_id, false};
+                  tasks.push_back(std::move(t));
+                }
+                if (tasks.empty())
+                  self->send(driver,
+                             calls::decline(st.framework_id, {offer.getId().getValue()}, 3600));
+                else
+                  self->send(driver, calls::launch(st.framework_id, {offer.getId().getValue()},
+                                                   tasks, 3600));
+              }
+            };
+            h.update = [&](schema::TaskStatus::Reader s) {
+              auto task = st.active.find(s.getTaskId().getValue());
+              if (task == st.active.end())
+                return;
+              if (!is_terminal(s.getState())) {
+                task->second.second = s.getState() == schema::TaskState::TASK_RUNNING;
+                return;
+              }
+              st.active.erase(task);
+              self->send(driver, calls::revive(st.framework_id));
+            };
+            dispatch(event, h);
+          },
+          [=](reconcile_tick_atom) { reconcile_pending(self); }};
 }
 
 void raise_descriptor_limit() {
@@ -255,6 +295,12 @@ int run(const bench_flags& f) {
     return 1;
   }
 
+  // The agents' checkpoints (a few fsyncs per task) go to memory where it can:
+  // in a cluster each agent syncs its own disk, here they would all queue on
+  // the masters' one, in front of the replicated log's syncs.
+  auto agents_dir = fs::exists("/dev/shm")
+                      ? fs::path("/dev/shm") / fmt::format("cairn-scale-agents-{}", getpid())
+                      : dir / "agents";
   system_config cfg;
   caf::actor_system sys{cfg};
   auto probe = std::make_shared<testing::usage_probe>();
@@ -268,7 +314,7 @@ int run(const bench_flags& f) {
     a.total = total;
     a.actor_endpoint = "in-process";
     a.master_addresses = addresses;
-    a.work_dir = (dir / "agents" / std::to_string(i)).string();
+    a.work_dir = (agents_dir / std::to_string(i)).string();
     a.seed = 1000 + i;
     testing::sim_options sim;
     sim.min_task_time = sim.max_task_time = std::chrono::hours(24);
@@ -281,6 +327,7 @@ int run(const bench_flags& f) {
   if (!first) {
     fmt::print("no master to subscribe the framework to: {}\n", error_message(first.error()));
     stop_masters();
+    fs::remove_all(agents_dir);
     return 1;
   }
   size_t per_agent = (f.tasks + f.agents - 1) / f.agents;
@@ -303,6 +350,7 @@ int run(const bench_flags& f) {
     fmt::print("the {} agents and {} tasks never all ran (logs in {})\n", f.agents, f.tasks,
                dir.string());
     stop_masters();
+    fs::remove_all(agents_dir);
     return 1;
   }
   fmt::print("{} agents registered and {} tasks running after {:.1f} s\n", f.agents, f.tasks,
@@ -364,6 +412,7 @@ int run(const bench_flags& f) {
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   stop_masters();
   fs::remove_all(dir);
+  fs::remove_all(agents_dir);
   // The agents' connectors may sit in a blocking lookup; nothing is left to wait for.
   std::fflush(stdout);
   _exit(0);

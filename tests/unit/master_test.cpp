@@ -402,6 +402,39 @@ TEST_CASE_FIXTURE(master_fixture, "a broken agent connection stops offers; misse
   CHECK(take(framework, Event::Type::OFFERS).empty());
 }
 
+TEST_CASE_FIXTURE(master_fixture, "an agent back on a new connection while the old looked alive has its offers withdrawn") {
+  register_agent();
+  subscribe(framework, framework_id);
+  auto old_offer = single_offer();
+  testing::fake_peer back = fake();
+  reregister(back, {});
+  // The withdrawal and the new offer come in one settle: read both at once.
+  std::vector<std::string> rescinded;
+  std::vector<std::string> offered;
+  for (auto& e : framework.box->scheduler) {
+    if (e->getType() == Event::Type::RESCIND)
+      rescinded.push_back(e->getRescind().getOfferId().getValue());
+    if (e->getType() == Event::Type::OFFERS)
+      for (auto o : e->getOffers().getOffers())
+        offered.push_back(o.getId().getValue());
+  }
+  framework.box->scheduler.clear();
+  CHECK(rescinded == std::vector<std::string>{old_offer});
+  // Offered again, once: accepting the withdrawn offer launches nothing, the
+  // new one launches on the agent's whole resources.
+  REQUIRE(offered.size() == 1);
+  auto new_offer = offered[0];
+  CHECK(new_offer != old_offer);
+  from_framework(calls::launch(framework_id, {old_offer}, {task("stale", "cpus:4;mem:4096")}, 0));
+  from_framework(calls::launch(framework_id, {new_offer}, {task("t", "cpus:4;mem:4096")}, 0));
+  std::vector<std::string> launched;
+  for (auto& e : back.box->agent)
+    if (e->getType() == AgentEvent::Type::RUN_TASK)
+      launched.push_back(e->getRunTask().getTask().getTaskId().getValue());
+  CHECK(launched == std::vector<std::string>{"t"});
+  stop(back.handle);
+}
+
 TEST_CASE_FIXTURE(master_fixture, "a partition-aware framework sees unreachable, then running again") {
   register_agent();
   subscribe(framework, framework_id, "pa", true);

@@ -2,11 +2,13 @@
 // directory): every answer is what replaying the log computes, snapshots
 // truncate the log without changing the state, and a recovery in the middle
 // of writes ends them with an unknown outcome, never a wrong one; an object
-// over its limit never reaches the log.
+// over its limit never reaches the log; a snapshot the log refuses is not
+// retried in a loop.
 #include <doctest/doctest.h>
 
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -246,4 +248,81 @@ TEST_CASE_FIXTURE(log_fixture, "an object over its limit is refused before anyth
   auto state = replayed(recover());
   CHECK(state.frameworks().empty());
   CHECK(state.kv_size() == 1);
+}
+
+namespace {
+
+// A log whose node leads for one entry and then no longer: it takes the
+// first append, refuses every later one, and counts the refusals.
+struct demoting_log_state {
+  static inline const char* name = "demoting-log";
+  std::vector<std::string> entries;
+  std::shared_ptr<std::atomic<size_t>> refused;
+};
+
+log_actor::behavior_type demoting_log(log_actor::stateful_pointer<demoting_log_state> self,
+                                      std::shared_ptr<std::atomic<size_t>> refused) {
+  self->state.refused = std::move(refused);
+  return {
+    [](const log_message&) {},
+    [=](append_atom, std::string& data) -> caf::result<uint64_t> {
+      auto& st = self->state;
+      if (!st.entries.empty()) {
+        ++*st.refused;
+        return caf::make_error(caf::sec::runtime_error, "not the leader of the log");
+      }
+      st.entries.push_back(std::move(data));
+      return uint64_t{0};
+    },
+    [](truncate_atom, uint64_t to) -> caf::result<uint64_t> { return to; },
+    [=](read_atom, uint64_t first) {
+      std::vector<uint64_t> positions;
+      std::vector<std::string> data;
+      for (uint64_t p = first; p < self->state.entries.size(); ++p) {
+        positions.push_back(p);
+        data.push_back(self->state.entries[p]);
+      }
+      return caf::result<std::vector<uint64_t>, std::vector<std::string>>(std::move(positions),
+                                                                         std::move(data));
+    },
+    [](leader_atom) { return std::string{}; },
+    [](log_tick_atom) {},
+    [](log_flush_atom) {},
+    [](peer_atom, uint32_t, const caf::strong_actor_ptr&) {},
+  };
+}
+
+} // namespace
+
+TEST_CASE("a snapshot the log refuses is not tried again until a new entry is applied") {
+  system_config cfg{false};
+  caf::actor_system sys{cfg};
+  auto refused = std::make_shared<std::atomic<size_t>>(0);
+  auto log = sys.spawn(demoting_log, refused);
+  registrar_options r;
+  r.log = log;
+  r.snapshot_every = 1;  // the first entry makes a snapshot due
+  auto registrar = spawn_registrar(sys, r);
+  caf::scoped_actor self{sys};
+  bool ok = false;
+  self->request(registrar, std::chrono::seconds(10), apply_atom::value,
+                kv_set_entry("k", "v", 0))
+    .receive([&](bool o, const std::string&, uint64_t) { ok = o; }, [](caf::error&) {});
+  REQUIRE(ok);
+  // The refusal comes back at once; retried at once, it would have been
+  // refused thousands of times by now.
+  for (int i = 0; i < 50 && refused->load() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(refused->load() == 1);
+  // The registry still answers; a write after the refusal is refused by the log
+  // and reported as such, not lost.
+  bool answered = false;
+  self->request(registrar, std::chrono::seconds(10), apply_atom::value,
+                kv_set_entry("k", "w", 1))
+    .receive([&](bool, const std::string&, uint64_t) { answered = true; },
+             [&](caf::error&) { answered = true; });
+  CHECK(answered);
+  caf::anon_send_exit(registrar, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(log, caf::exit_reason::user_shutdown);
 }
