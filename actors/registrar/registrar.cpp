@@ -38,6 +38,11 @@ struct registrar_state {
   // Appended entries whose position is known, not yet applied; each answer
   // is the result of applying its entry in that order (as a replay would).
   std::map<uint64_t, std::optional<apply_promise>> awaiting;
+  // Entries applied while appends were out whose answers had not come back:
+  // the log node answers an append once its batch is synced, and a read for
+  // an earlier write can reach the entry first. Its answer then finds the
+  // result here. Cleared whenever no append is out.
+  std::map<uint64_t, registry::result> applied_early;
   size_t in_flight = 0;        // appends not yet answered
   bool reading = false;        // a read of the log is out
   bool read_again = false;     // more was appended while it was out
@@ -56,6 +61,7 @@ using self_ptr = registrar_actor::stateful_pointer<registrar_state>;
 
 void learn(self_ptr self);
 void step_snapshot(self_ptr self);
+void answer_applied(self_ptr self, uint64_t position, std::optional<apply_promise> promise);
 
 void send_append(self_ptr self, std::string entry, std::optional<apply_promise> promise) {
   auto& st = self->state;
@@ -72,6 +78,10 @@ void send_append(self_ptr self, std::string entry, std::optional<apply_promise> 
                                         "is unknown"));
           return;
         }
+        if (position < st.applied_end) {
+          answer_applied(self, position, std::move(promise));
+          return;
+        }
         st.awaiting.emplace(position, std::move(promise));
         learn(self);
       },
@@ -82,6 +92,8 @@ void send_append(self_ptr self, std::string entry, std::optional<apply_promise> 
         // turn when a later read reaches it, as a replay would.
         if (promise)
           promise->deliver(make_error("the outcome is unknown: " + error_message(err)));
+        if (st.in_flight == 0)
+          st.applied_early.clear();
         if (generation == st.generation && st.snapshot_phase == phase::snapshotting && !promise) {
           logger("registrar")->warn("snapshot not written: {}", error_message(err));
           st.snapshot_phase = phase::normal;
@@ -113,6 +125,17 @@ void truncate_behind(self_ptr self, uint64_t snapshot_position) {
       });
 }
 
+void deliver_applied(self_ptr self, uint64_t position, std::optional<apply_promise>& promise,
+                     const registry::result& r) {
+  if (promise) {
+    promise->deliver(r.ok, r.error, r.version);
+  } else {
+    // The snapshot itself: everything before it may go.
+    self->state.snapshot_phase = phase::normal;
+    truncate_behind(self, position);
+  }
+}
+
 // Applies what the log learned from applied_end on, in order, answering the
 // writes among it.
 void apply_learned(self_ptr self, const std::vector<uint64_t>& positions,
@@ -126,17 +149,31 @@ void apply_learned(self_ptr self, const std::vector<uint64_t>& positions,
     ++st.since_snapshot;
     st.snapshot_refused = false;
     auto waiting = st.awaiting.find(positions[i]);
-    if (waiting == st.awaiting.end())
-      continue; // written before this registrar's time, or its answer is not back yet
-    if (waiting->second) {
-      waiting->second->deliver(r.ok, r.error, r.version);
-    } else {
-      // The snapshot itself: everything before it may go.
-      st.snapshot_phase = phase::normal;
-      truncate_behind(self, positions[i]);
+    if (waiting == st.awaiting.end()) {
+      // Written before this registrar's time, or its answer is not back yet.
+      if (st.in_flight > 0)
+        st.applied_early.emplace(positions[i], r);
+      continue;
     }
+    deliver_applied(self, positions[i], waiting->second, r);
     st.awaiting.erase(waiting);
   }
+}
+
+// The answer to an append whose entry was already applied.
+void answer_applied(self_ptr self, uint64_t position, std::optional<apply_promise> promise) {
+  auto& st = self->state;
+  auto early = st.applied_early.find(position);
+  if (early != st.applied_early.end()) {
+    deliver_applied(self, position, promise, early->second);
+    st.applied_early.erase(early);
+  } else if (promise) {
+    promise->deliver(make_error("the outcome is unknown: the entry was applied before its "
+                                "position was known"));
+  }
+  if (st.in_flight == 0)
+    st.applied_early.clear();
+  step_snapshot(self);
 }
 
 void learn(self_ptr self) {
@@ -198,6 +235,7 @@ void abandon_pending(self_ptr self, const char* why) {
     if (promise)
       promise->deliver(make_error(why));
   st.awaiting.clear();
+  st.applied_early.clear();
   for (auto& [entry, promise] : st.held)
     promise.deliver(make_error(why));
   st.held.clear();

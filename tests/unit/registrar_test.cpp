@@ -90,9 +90,10 @@ struct log_fixture {
               (*out)[i] = {ok, why, version, true, false};
               --*left;
             },
-            [=](caf::error&) {
+            [=](caf::error& err) {
               (*out)[i].answered = true;
               (*out)[i].failed = true;
+              (*out)[i].why = caf::to_string(err);
               --*left;
             });
     });
@@ -137,6 +138,7 @@ TEST_CASE_FIXTURE(log_fixture, "answers to concurrent compare-and-set writes are
   size_t won = 0;
   for (auto& a : answers) {
     REQUIRE(a.answered);
+    INFO(a.why);
     REQUIRE_FALSE(a.failed);
     if (a.ok) {
       ++won;
