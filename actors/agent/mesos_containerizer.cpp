@@ -17,6 +17,7 @@
 
 #include "actors/agent/fetcher.hpp"
 #include "actors/resources/convert.hpp"
+#include "actors/command_line.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/log.hpp"
@@ -94,21 +95,6 @@ caf::expected<user_ids> lookup_user(const std::string& name) {
   return ids;
 }
 
-// The first process's argv, as Mesos reads a CommandInfo: a shell line runs
-// under /bin/sh -c; otherwise `value` is the program and `arguments` its
-// argv (argv[0] included).
-std::vector<std::string> command_argv(schema::CommandInfo::Reader command) {
-  if (command.getShell())
-    return {"/bin/sh", "-c", command.getValue()};
-  std::vector<std::string> argv;
-  for (auto a : command.getArguments())
-    argv.emplace_back(a.cStr());
-  if (argv.empty())
-    argv.emplace_back(command.getValue().cStr());
-  argv.front() = command.getValue();
-  return argv;
-}
-
 // What cairn cannot do for a container yet is refused, naming it.
 caf::error refuse_unsupported(Config::Reader config) {
   if (config.getHasContainer()) {
@@ -140,8 +126,7 @@ caf::error start(self_ptr self, Config::Reader config, const container_limits& l
   std::string dir = config.getDirectory();
   launch_plan plan;
   plan.argv = command_argv(config.getCommand());
-  for (auto v : config.getCommand().getEnvironment().getVariables())
-    plan.env.push_back(std::string(v.getName().cStr()) + "=" + v.getValue().cStr());
+  plan.env = command_environment(config.getCommand());
   plan.cwd = dir;
   plan.stdout_path = dir + "/stdout";
   plan.stderr_path = dir + "/stderr";

@@ -14,7 +14,7 @@ const char* const logs_to_stderr =
   "cairn logs to stderr, which systemd's journal keeps; --logging_level sets the level";
 const char* const log_is_registry = "cairn's registry is always the replicated log";
 const char* const no_isolation =
-  "cairn runs each executor as a process in its sandbox; no containerizers or isolators yet";
+  "cairn's containerizers do not have this yet; --isolation and --containerizers list what they have";
 
 } // namespace
 
@@ -129,17 +129,11 @@ const std::vector<missing_flag>& mesos_agent_flags() {
     {"bounding_capabilities", no_isolation},
     {"cgroups_cpu_enable_pids_and_tids_count", no_isolation},
     {"cgroups_destroy_timeout", no_isolation},
-    {"cgroups_enable_cfs", no_isolation},
-    {"cgroups_hierarchy", no_isolation},
-    {"cgroups_limit_swap", no_isolation},
     {"cgroups_net_cls_primary_handle", no_isolation},
     {"cgroups_net_cls_secondary_handles", no_isolation},
-    {"cgroups_root", no_isolation},
     {"check_agent_port_range_only", no_isolation},
-    {"container_disk_watch_interval", no_isolation},
     {"container_logger", ""},
     {"container_ports_watch_interval", no_isolation},
-    {"containerizers", no_isolation},
     {"credential", no_auth},
     {"default_container_dns", no_isolation},
     {"default_container_info", no_isolation},
@@ -162,7 +156,6 @@ const std::vector<missing_flag>& mesos_agent_flags() {
     {"egress_flow_classifier_parent", no_isolation},
     {"egress_rate_limit_per_container", no_isolation},
     {"egress_unique_flow_per_container", no_isolation},
-    {"enforce_container_disk_quota", no_isolation},
     {"enforce_container_ports", no_isolation},
     {"ephemeral_ports_per_container", no_isolation},
     {"eth0_name", no_isolation},
@@ -188,9 +181,7 @@ const std::vector<missing_flag>& mesos_agent_flags() {
     {"image_providers", no_isolation},
     {"ip6", ""},
     {"ip6_discovery_command", ""},
-    {"isolation", no_isolation},
     {"jwt_secret_key", no_auth},
-    {"launcher", no_isolation},
     {"launcher_dir", "executors run as `cairn executor` from the agent's own binary"},
     {"lo_name", no_isolation},
     {"master", ""},

@@ -16,6 +16,7 @@
 #include "actors/executor/health_policy.hpp"
 #include "actors/executor/unacknowledged.hpp"
 #include "actors/task_state.hpp"
+#include "actors/command_line.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/log.hpp"
@@ -176,21 +177,12 @@ void finish(self_ptr self, TaskState state, const std::string& message, Reason r
 spawn_options command_of(const executor_state& st, schema::TaskInfo::Reader info) {
   auto command = info.getCommand();
   spawn_options options;
-  if (command.getShell()) {
-    options.argv = {"/bin/sh", "-c", command.getValue()};
-  } else {
-    // Mesos: `value` is the program, `arguments` its whole argv.
-    for (auto a : command.getArguments())
-      options.argv.emplace_back(a.cStr());
-    if (options.argv.empty())
-      options.argv.emplace_back(command.getValue().cStr());
-    options.argv.front() = command.getValue();
-  }
+  options.argv = command_argv(command);
   options.env = current_environment();
   options.env.push_back("MESOS_SANDBOX=" + st.options.sandbox);
   options.env.push_back(std::string("MESOS_TASK_ID=") + info.getTaskId().getValue().cStr());
-  for (auto v : command.getEnvironment().getVariables())
-    options.env.push_back(std::string(v.getName().cStr()) + "=" + v.getValue().cStr());
+  for (auto& v : command_environment(command))
+    options.env.push_back(std::move(v));
   options.cwd = st.options.sandbox;
   // A group of its own: a kill reaches everything the command started.
   options.isolation = spawn_options::isolation::new_group;

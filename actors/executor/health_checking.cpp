@@ -3,24 +3,18 @@
 #include <caf/actor_system.hpp>
 #include <caf/blocking_actor.hpp>
 
+#include "actors/command_line.hpp"
+
 namespace cairn {
 
 namespace {
 
 spawn_options command_of(schema::CommandInfo::Reader command, const probe_context& context) {
   spawn_options options;
-  if (command.getShell()) {
-    options.argv = {"/bin/sh", "-c", command.getValue()};
-  } else {
-    for (auto a : command.getArguments())
-      options.argv.emplace_back(a.cStr());
-    if (options.argv.empty())
-      options.argv.emplace_back(command.getValue().cStr());
-    options.argv.front() = command.getValue();
-  }
+  options.argv = command_argv(command);
   options.env = context.env;
-  for (auto v : command.getEnvironment().getVariables())
-    options.env.push_back(std::string(v.getName().cStr()) + "=" + v.getValue().cStr());
+  for (auto& v : command_environment(command))
+    options.env.push_back(std::move(v));
   options.cwd = context.sandbox;
   // A group of its own, so that a timeout kills all the command started.
   options.isolation = spawn_options::isolation::new_group;
