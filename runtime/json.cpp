@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "runtime/json_maps.hpp"
+#include "schema/cron.capnp.h"
 #include "schema/executor.capnp.h"
 #include "schema/master.capnp.h"
 #include "schema/operator.capnp.h"
@@ -265,6 +266,7 @@ capnp::JsonCodec* make_codec() {
   codec->handleByAnnotation<schema::state::FileData>();
   codec->handleByAnnotation<schema::registry::Registry>();
   codec->handleByAnnotation<schema::registry::KvWritten>();
+  codec->handleByAnnotation<schema::cron::JobStat>();
   codec->addTypeHandler(metrics);
   return codec;
 }
