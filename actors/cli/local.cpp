@@ -2,12 +2,14 @@
 // their HTTP endpoints; executors are child processes as in any shape.
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 #include <fmt/format.h>
 
 #include "actors/cli/commands.hpp"
+#include "actors/cli/cron_node.hpp"
 #include "actors/cli/mesos_flags.hpp"
 #include "actors/cli/nodes.hpp"
 #include "actors/cli/role_flags.hpp"
@@ -27,6 +29,8 @@ struct local_flags {
   agent_flags agent;
   unsigned agents = 1;
   unsigned masters = 1;
+  cron_flags cron;
+  bool run_cron = true;
   flag_table table;  // every flag above, as parsed and as listed
 };
 
@@ -111,8 +115,24 @@ int run_local(const local_flags& f) {
                            f.masters == 1 ? "master" : fmt::format("{} masters", f.masters),
                            masters.front().address, agents.size(), work_dir)
             << std::endl;
+  // The cron framework finds the leading master as any framework does.
+  std::optional<cron_node> cron;
+  if (f.run_cron) {
+    auto flags = f.cron;
+    if (f.node.http_port == 0)
+      flags.http_port = 0;
+    auto node = start_cron_node(sys, flags, log.masters, f.node.ip, f.node.advertised_ip(), *http);
+    if (!node)
+      return fail("cron: " + error_message(node.error()));
+    std::cout << "cairn local: cron listening on http://" << node->address << std::endl;
+    cron = std::move(*node);
+  }
   int sig = wait_for_termination_signal();
   logger("local")->info("signal {}: shutting down", sig);
+  if (cron) {
+    caf::anon_send_exit(cron->cron, caf::exit_reason::user_shutdown);
+    cron->http.reset();
+  }
   for (auto& a : agent_nodes)
     caf::anon_send_exit(a.agent, caf::exit_reason::user_shutdown);
   for (auto& m : masters)
@@ -131,6 +151,8 @@ command add_local_command(CLI::App& parent) {
   f->agent.add_to(t);
   t.add({"agents"}, f->agents, "Number of agents");
   t.add({"masters"}, f->masters, "Number of masters (3 or 5: one leads, the others stand by)");
+  t.add({"cron"}, f->run_cron, "Run the cron framework (Chronos' API on --cron_port)");
+  f->cron.add_to(t, {"cron_port"});
   t.refuse(mesos_common_flags());
   t.refuse(mesos_master_flags());
   t.refuse(mesos_agent_flags());

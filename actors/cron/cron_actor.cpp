@@ -1,0 +1,297 @@
+#include "actors/cron/cron_actor.hpp"
+
+#include <cmath>
+
+#include <caf/event_based_actor.hpp>
+#include <fmt/format.h>
+
+#include "actors/cron/cron_state.hpp"
+#include "actors/cron/tz_database.hpp"
+#include "actors/scheduler/calls.hpp"
+#include "actors/scheduler/driver.hpp"
+#include "actors/task_state.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/log.hpp"
+
+namespace cairn {
+
+namespace cron {
+
+namespace {
+
+using tick_atom = caf::atom_constant<caf::atom("crontick")>;
+using retry_atom = caf::atom_constant<caf::atom("cronretry")>;
+
+auto log() {
+  return logger("cron");
+}
+
+void start_driver(cron_actor_ptr self) {
+  auto& st = self->state;
+  driver_options options;
+  options.framework_info = make_wire<schema::FrameworkInfo>([&](schema::FrameworkInfo::Builder i) {
+    i.setName(st.options.framework_name);
+    i.setUser(st.options.user);
+    i.initRoles(1).set(0, st.options.role);
+    // Its tasks outlive it for a week, as Chronos asks of Mesos.
+    i.setCheckpoint(true);
+    i.setFailoverTimeout(7 * 24 * 3600.0);
+    if (!st.framework_id.empty())
+      i.initId().setValue(st.framework_id);
+    i.initCapabilities(1)[0].setType(schema::FrameworkInfo::Capability::Type::MULTI_ROLE);
+  });
+  options.master_addresses = st.options.master_addresses;
+  st.driver = caf::actor_cast<caf::actor>(
+    spawn_driver(self->system(), std::move(options), caf::actor_cast<scheduler_call_sink>(st.master),
+                 caf::actor_cast<scheduler_sink>(self)));
+  self->link_to(st.driver);
+}
+
+// Each scheduled job's due decision at `now`: skipped runs counted, due ones
+// queued, used-up schedules disable their job.
+void look_at_schedules(cron_actor_ptr self) {
+  auto& st = self->state;
+  int64_t now = now_ms();
+  for (auto& [name, j] : st.jobs) {
+    if (j.disabled || !j.schedule)
+      continue;
+    bool changed = false;
+    for (int guard = 0; guard < 100; ++guard) {
+      auto d = decide(*j.schedule, now, j.epsilon_ms);
+      if (d.skipped > 0) {
+        j.skip_count += d.skipped;
+        changed = true;
+        log()->info("job {}: skipped {} run(s) later than epsilon", name, d.skipped);
+      }
+      if (d.what == due_decision::action::finished) {
+        j.disabled = true;
+        changed = true;
+        break;
+      }
+      if (d.what == due_decision::action::wait)
+        break;
+      changed = true;
+      // Stored with the schedule moved on (below) before any offer can
+      // launch the run.
+      enqueue(self, name, d.at_ms, 0);
+    }
+    if (changed)
+      store_job(self, name);
+  }
+}
+
+void record_history(cron_actor_ptr self, const run& r) {
+  auto& h = self->state.history[r.job];
+  h.push_back(r);
+  while (h.size() > max_history_per_job)
+    h.pop_front();
+  store_history(self, r.job);
+}
+
+// A run's last attempt is over: counters, children, history.
+void finish(cron_actor_ptr self, run r, bool succeeded) {
+  auto& st = self->state;
+  auto it = st.jobs.find(r.job);
+  record_history(self, r);
+  if (it == st.jobs.end() || r.killed)
+    return;
+  auto& j = it->second;
+  auto d = on_attempt_end(succeeded, r.attempt, j.spec->getRetries(), j.spec->getSoftError(),
+                          now_iso(), j.counters);
+  if (d.retry) {
+    log()->info("job {}: attempt {} failed; again in {}", r.job, r.attempt + 1,
+                format_duration(st.options.failure_retry));
+    self->delayed_send(self, st.options.failure_retry, retry_atom::value, r.job, r.due_ms,
+                       r.attempt + 1);
+    return;
+  }
+  store_job(self, r.job);
+  if (!d.children_may_run)
+    return;
+  for (auto& child : st.graph.parent_succeeded(r.job)) {
+    auto c = st.jobs.find(child);
+    if (c == st.jobs.end() || c->second.disabled)
+      continue;
+    enqueue(self, child, now_ms(), 0);
+  }
+}
+
+} // namespace
+
+std::string task_id_of(const std::string& job, int64_t due_ms, uint32_t attempt) {
+  return fmt::format("ct:{}:{}:{}:", due_ms, attempt, job);
+}
+
+int64_t now_ms() {
+  return static_cast<int64_t>(std::llround(wall_clock_seconds() * 1000));
+}
+
+std::string now_iso() {
+  return format_date_time(now_ms(), 0);
+}
+
+void enqueue(cron_actor_ptr self, const std::string& name, int64_t due_ms, uint32_t attempt,
+             bool manual) {
+  auto& st = self->state;
+  auto it = st.jobs.find(name);
+  if (it == st.jobs.end())
+    return;
+  auto& j = it->second;
+  if (attempt == 0 && !manual) {
+    size_t running = 0;
+    for (auto& q : st.queue)
+      running += q.job == name;
+    for (auto& [id, a] : st.active)
+      running += a.job == name;
+    switch (on_due_while_running(j.policy, running)) {
+      case overlap_action::drop:
+        log()->info("job {}: a run is due while one runs; dropped (concurrency FORBID)", name);
+        return;
+      case overlap_action::replace:
+        kill_runs(self, name);
+        break;
+      case overlap_action::launch:
+        break;
+    }
+  }
+  // A dependent child's edges count anew from this run.
+  if (attempt == 0)
+    st.graph.child_ran(name);
+  if (st.queue.size() >= max_queued_runs) {
+    log()->error("job {}: the queue holds {} runs; this one is dropped", name, max_queued_runs);
+    return;
+  }
+  run r;
+  r.job = name;
+  r.due_ms = due_ms;
+  r.attempt = attempt;
+  r.task_id = task_id_of(name, due_ms, attempt);
+  // Two runs due at one instant (a manual run) get distinct ids.
+  while (st.active.count(r.task_id) > 0
+         || std::any_of(st.queue.begin(), st.queue.end(),
+                        [&](const run& q) { return q.task_id == r.task_id; }))
+    r.task_id = task_id_of(name, ++r.due_ms, attempt);
+  st.queue.push_back(std::move(r));
+  store_runs(self);
+  want_offers(self);
+}
+
+void kill_runs(cron_actor_ptr self, const std::string& name) {
+  auto& st = self->state;
+  bool changed = false;
+  for (auto it = st.queue.begin(); it != st.queue.end();) {
+    if (it->job != name) {
+      ++it;
+      continue;
+    }
+    changed = true;
+    it = st.queue.erase(it);
+  }
+  for (auto& [id, r] : st.active) {
+    if (r.job != name)
+      continue;
+    r.killed = true;
+    changed = true;
+    if (st.driver && !st.framework_id.empty())
+      self->send(st.driver, calls::kill(st.framework_id, id, r.agent_id));
+  }
+  if (changed)
+    store_runs(self);
+}
+
+void on_update(cron_actor_ptr self, schema::TaskStatus::Reader s) {
+  auto& st = self->state;
+  std::string id = s.getTaskId().getValue();
+  auto it = st.active.find(id);
+  if (it == st.active.end())
+    return;  // not ours any more (a job removed, a repeat)
+  auto& r = it->second;
+  r.state = state_name(s.getState());
+  if (s.hasAgentId())
+    r.agent_id = s.getAgentId().getValue();
+  if (s.getMessage().size() > 0)
+    r.message = s.getMessage();
+  if (!is_terminal(s.getState())) {
+    store_runs(self);
+    return;
+  }
+  r.end = now_iso();
+  // The command executor says "Command exited with status N".
+  std::string m = r.message;
+  if (auto at = m.find("exited with status "); at != std::string::npos)
+    r.exit_status = std::atoi(m.c_str() + at + 19);
+  run done = std::move(r);
+  st.active.erase(it);
+  store_runs(self);
+  // Killed by anyone but this framework counts as a failure, and is retried.
+  finish(self, std::move(done), s.getState() == schema::TaskState::TASK_FINISHED);
+}
+
+} // namespace cron
+
+using namespace cron;
+
+caf::actor spawn_cron(caf::actor_system& sys, cron_options options, master_actor master) {
+  return sys.spawn([options = std::move(options), master](cron_actor_ptr self) -> caf::behavior {
+    self->state.options = options;
+    self->state.master = master;
+    recover(self, [self] {
+      self->state.recovered = true;
+      start_driver(self);
+      self->send(self, tick_atom::value);
+    });
+    return {
+      [=](const scheduler_event& event) {
+        auto& st = self->state;
+        scheduler_handlers h;
+        h.subscribed = [&](const std::string& id) {
+          bool changed = st.framework_id != id;
+          st.framework_id = id;
+          st.subscribed = true;
+          st.suppressed = false;
+          if (changed)
+            store_framework_id(self);
+          // Ask after every task launched before: the master answers with
+          // each one's state (TASK_LOST for one it never heard of).
+          std::vector<std::pair<std::string, std::string>> tasks;
+          for (auto& [tid, r] : st.active)
+            tasks.emplace_back(tid, r.agent_id);
+          if (!tasks.empty())
+            self->send(st.driver, calls::reconcile(st.framework_id, tasks));
+          want_offers(self);
+        };
+        h.offers = [&](auto offers) { on_offers(self, offers); };
+        h.update = [&](schema::TaskStatus::Reader s) { on_update(self, s); };
+        h.error = [&](const std::string& message) {
+          log()->error("the master refused the framework: {}", message);
+        };
+        dispatch(event, h);
+      },
+      [=](tick_atom) {
+        look_at_schedules(self);
+        self->delayed_send(self, self->state.options.tick, tick_atom::value);
+      },
+      [=](api_address_atom, const std::string& address) {
+        self->state.options.api_address = address;
+      },
+      [=](master_found_atom, master_actor master) { on_master_found(self, std::move(master)); },
+      [=](recover_again_atom) {
+        if (!self->state.recovered)
+          recover(self, self->state.recover_done);
+      },
+      [=](retry_atom, const std::string& job, int64_t due_ms, uint32_t attempt) {
+        enqueue(self, job, due_ms, attempt);
+      },
+      [=](cron_api_atom, const std::string& method, const std::string& path,
+          const std::string& query, const std::string& body) {
+        if (!self->state.recovered)
+          return caf::make_message(503, std::string("text/plain"),
+                                   std::string("cron is reading its state back; try again"));
+        auto a = serve_api(self, method, path, query, body);
+        return caf::make_message(a.status, a.content_type, a.body);
+      },
+    };
+  });
+}
+
+} // namespace cairn

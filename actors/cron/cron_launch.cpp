@@ -1,0 +1,149 @@
+// Offers to launches: queued runs in order, as many per offer as fit and as
+// the job's constraints allow; tasks are plain commands (shell or argv) with
+// the job's environment and URIs.
+#include <caf/event_based_actor.hpp>
+
+#include "actors/cron/cron_state.hpp"
+#include "actors/resources/convert.hpp"
+#include "actors/scheduler/calls.hpp"
+#include "runtime/log.hpp"
+
+namespace cairn::cron {
+
+namespace {
+
+agent_traits traits_of(schema::Offer::Reader offer) {
+  agent_traits t;
+  t.hostname = offer.getHostname();
+  for (auto a : offer.getAttributes()) {
+    std::string value;
+    if (a.hasText())
+      value = a.getText().getValue();
+    else if (a.hasScalar()) {
+      value = std::to_string(a.getScalar().getValue());
+      value.erase(value.find_last_not_of('0') + 1);
+      if (!value.empty() && value.back() == '.')
+        value.pop_back();
+    }
+    t.attributes[a.getName()] = value;
+  }
+  return t;
+}
+
+resources needs_of(const job& j) {
+  auto r = resources::scalar("cpus", j.cpus);
+  r += resources::scalar("mem", j.mem_mb);
+  r += resources::scalar("disk", j.disk_mb);
+  return r;
+}
+
+task_spec task_of(const job& j, const run& r) {
+  task_spec t;
+  t.id = r.task_id;
+  t.res = needs_of(j);
+  auto spec = j.spec.get();
+  t.info = make_wire<schema::TaskInfo>([&](schema::TaskInfo::Builder b) {
+    b.setName("ChronosTask:" + j.name);
+    b.initTaskId().setValue(r.task_id);
+    set_resources(b, t.res);
+    auto c = b.initCommand();
+    c.setShell(spec.getShell());
+    c.setValue(spec.getCommand());
+    if (!spec.getShell()) {
+      // Mesos' argv includes argv[0]; Chronos' arguments follow the command.
+      auto args = c.initArguments(spec.getArguments().size() + 1);
+      args.set(0, spec.getCommand());
+      for (unsigned i = 0; i < spec.getArguments().size(); ++i)
+        args.set(i + 1, spec.getArguments()[i]);
+    }
+    auto vars = spec.getEnvironmentVariables();
+    auto env = c.initEnvironment().initVariables(vars.size() + 3);
+    unsigned n = 0;
+    for (auto v : vars) {
+      env[n].setName(v.getName());
+      env[n++].setValue(v.getValue());
+    }
+    // As Chronos sets them.
+    env[n].setName("mesos_task_id");
+    env[n++].setValue(r.task_id);
+    env[n].setName("CHRONOS_JOB_NAME");
+    env[n++].setValue(j.name);
+    env[n].setName("CHRONOS_RESOURCE_MEM");
+    env[n++].setValue(std::to_string(j.mem_mb));
+    auto fetch = spec.getFetch();
+    auto uris = c.initUris(fetch.size() + spec.getUris().size());
+    unsigned u = 0;
+    for (auto f : fetch) {
+      uris[u].setValue(f.getUri());
+      uris[u].setExecutable(f.getExecutable());
+      uris[u].setExtract(f.getExtract());
+      uris[u].setCache(f.getCache());
+      uris[u++].setOutputFile(f.getOutputFile());
+    }
+    for (auto plain : spec.getUris())
+      uris[u++].setValue(plain);
+  });
+  return t;
+}
+
+} // namespace
+
+void want_offers(cron_actor_ptr self) {
+  auto& st = self->state;
+  if (!st.subscribed || !st.driver)
+    return;
+  if (!st.queue.empty() && st.suppressed) {
+    st.suppressed = false;
+    self->send(st.driver, calls::revive(st.framework_id));
+  } else if (st.queue.empty() && !st.suppressed) {
+    st.suppressed = true;
+    self->send(st.driver, calls::suppress(st.framework_id));
+  }
+}
+
+void on_offers(cron_actor_ptr self, capnp::List<schema::Offer>::Reader offers) {
+  auto& st = self->state;
+  std::vector<std::string> decline;
+  for (auto offer : offers) {
+    std::string offer_id = offer.getId().getValue();
+    auto offered = read_resources(offer.getResources());
+    if (!offered || st.queue.empty()) {
+      decline.push_back(offer_id);
+      continue;
+    }
+    auto left = offered->unallocated();
+    auto traits = traits_of(offer);
+    std::vector<task_spec> tasks;
+    for (auto it = st.queue.begin(); it != st.queue.end();) {
+      auto j = st.jobs.find(it->job);
+      if (j == st.jobs.end()) {
+        it = st.queue.erase(it);
+        continue;
+      }
+      auto need = needs_of(j->second);
+      if (!left.contains(need) || !satisfies(j->second.constraints, traits)) {
+        ++it;
+        continue;
+      }
+      left -= need;
+      tasks.push_back(task_of(j->second, *it));
+      it->state = "TASK_STAGING";
+      it->agent_id = offer.getAgentId().getValue();
+      it->start = now_iso();
+      st.active.emplace(it->task_id, std::move(*it));
+      it = st.queue.erase(it);
+    }
+    if (tasks.empty()) {
+      decline.push_back(offer_id);
+      continue;
+    }
+    // The runs are stored as launched before the launch leaves.
+    store_runs(self);
+    self->send(st.driver, calls::launch(st.framework_id, {offer_id}, tasks, 1.0));
+  }
+  if (!decline.empty())
+    self->send(st.driver, calls::decline(st.framework_id, decline, st.queue.empty() ? 5.0 : 1.0));
+  want_offers(self);
+}
+
+} // namespace cairn::cron

@@ -1,0 +1,111 @@
+// What the cron actor keeps, shared by its parts (cron_actor.cpp: events and
+// timers; cron_launch.cpp: offers; cron_api.cpp: REST; cron_store.cpp: the
+// key-value store).
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/cron/cron_actor.hpp"
+#include "actors/cron/dependency_graph.hpp"
+#include "actors/cron/job.hpp"
+#include "schema/cron.capnp.h"
+
+namespace cairn::cron {
+
+// Bounds: runs waiting for offers, history kept per job, jobs in all.
+constexpr size_t max_queued_runs = 2'000;  // their record is one key of at most 1 MiB
+constexpr size_t max_history_per_job = 50;
+constexpr size_t max_jobs = 2'000;
+
+// One run of a job, from due to its end (retries are new attempts).
+struct run {
+  std::string task_id;   // ct:<due ms>:<attempt>:<job>:
+  std::string job;
+  int64_t due_ms = 0;
+  uint32_t attempt = 0;
+  std::string state = "QUEUED";  // QUEUED, then the task's last state
+  std::string agent_id;
+  std::string start, end;
+  int32_t exit_status = -1;
+  std::string message;
+  bool killed = false;   // by REPLACE or task/kill: ends without counting
+};
+
+struct cron_state {
+  static inline const char* name = "cron";
+  cron_options options;
+  master_actor master;           // the key-value store
+  caf::actor driver;
+  std::string framework_id;
+  bool recovered = false;        // state read back from the store
+  bool subscribed = false;
+  bool suppressed = false;
+
+  std::map<std::string, job> jobs;
+  dependency_graph graph;
+  std::deque<run> queue;                       // waiting for an offer
+  std::map<std::string, run> active;           // launched, by task id
+  std::map<std::string, std::deque<run>> history;
+
+  // Reading the store back: keys still to hear of, what to do then, and
+  // which attempt at it answers count.
+  size_t pending_reads = 0;
+  std::function<void()> on_recovered;
+  std::function<void()> recover_done;
+  uint64_t recover_generation = 0;
+  // The store's master is being looked for; writes failed meanwhile.
+  bool finding_master = false;
+  bool store_dirty = false;
+};
+
+using cron_actor_ptr = caf::stateful_actor<cron_state>*;
+
+std::string task_id_of(const std::string& job, int64_t due_ms, uint32_t attempt);
+std::string now_iso();
+int64_t now_ms();
+
+// cron_actor.cpp
+// A run of `job` due at `due_ms`; a manual one (PUT job) starts whatever the
+// concurrency policy says.
+void enqueue(cron_actor_ptr self, const std::string& job, int64_t due_ms, uint32_t attempt,
+             bool manual = false);
+void kill_runs(cron_actor_ptr self, const std::string& job);
+void on_update(cron_actor_ptr self, schema::TaskStatus::Reader status);
+
+// cron_launch.cpp
+void on_offers(cron_actor_ptr self, capnp::List<schema::Offer>::Reader offers);
+void want_offers(cron_actor_ptr self);
+
+// cron_store.cpp
+using master_found_atom = caf::atom_constant<caf::atom("cronmastr")>;
+using recover_again_atom = caf::atom_constant<caf::atom("cronrecov")>;
+void on_master_found(cron_actor_ptr self, master_actor master);
+void store_all(cron_actor_ptr self);
+void store_job(cron_actor_ptr self, const std::string& name);
+void forget_job(cron_actor_ptr self, const std::string& name);
+void store_runs(cron_actor_ptr self);
+void store_history(cron_actor_ptr self, const std::string& name);
+void store_framework_id(cron_actor_ptr self);
+// Reads everything back, then calls `done`.
+void recover(cron_actor_ptr self, std::function<void()> done);
+wire<schema::cron::Run> run_record(const run& r, const std::string& framework_id);
+
+// cron_api.cpp
+struct api_answer {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+api_answer serve_api(cron_actor_ptr self, const std::string& method, const std::string& path,
+                     const std::string& query, const std::string& body);
+
+} // namespace cairn::cron

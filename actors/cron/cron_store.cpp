@@ -1,0 +1,284 @@
+// The cron framework's state in the master's replicated key-value store:
+// the framework id, an index of job names, each job (its JSON as GET shows
+// it), each job's history, and the runs queued or launched. Writes are
+// whole values in the order they are made; a write that fails leaves the
+// value to the next write of the same key, after the master is found again.
+#include <sstream>
+
+#include <caf/event_based_actor.hpp>
+
+#include "actors/cron/cron_state.hpp"
+#include "actors/cron/tz_database.hpp"
+#include "runtime/connector.hpp"
+#include "runtime/json.hpp"
+#include "runtime/log.hpp"
+
+namespace cairn::cron {
+
+namespace {
+
+constexpr auto kv_timeout = std::chrono::seconds(10);
+constexpr auto read_again_after = std::chrono::seconds(1);
+constexpr auto find_master_within = std::chrono::seconds(30);
+
+auto log() {
+  return logger("cron");
+}
+
+std::string key(cron_actor_ptr self, const std::string& rest) {
+  return self->state.options.kv_prefix + rest;
+}
+
+void put(cron_actor_ptr self, const std::string& k, std::string value);
+
+// After a failed write: the leading master again, from a thread that may
+// block; then everything is written once more.
+void find_master(cron_actor_ptr self) {
+  auto& st = self->state;
+  if (st.finding_master || st.options.master_addresses.empty())
+    return;
+  st.finding_master = true;
+  auto addresses = st.options.master_addresses;
+  auto back = caf::actor_cast<caf::actor>(self);
+  self->system().spawn<caf::detached>([addresses, back](caf::event_based_actor* finder) {
+    auto found = connect_within<master_actor>(finder->system(), addresses, find_master_within);
+    if (found)
+      finder->send(back, master_found_atom::value, *found);
+    else
+      finder->send(back, master_found_atom::value, master_actor{});
+    finder->quit();
+  });
+}
+
+void put(cron_actor_ptr self, const std::string& k, std::string value) {
+  self->request(self->state.master, kv_timeout, kv_set_atom::value, k, std::move(value),
+                uint64_t{0}, true)
+    .then(
+      [=](bool ok, const std::string& why, uint64_t) {
+        if (!ok)
+          log()->error("cannot store {}: {}", k, why);
+      },
+      [=](caf::error& err) {
+        log()->warn("cannot store {}: {}; looking for the master", k, self->system().render(err));
+        self->state.store_dirty = true;
+        find_master(self);
+      });
+}
+
+void erase(cron_actor_ptr self, const std::string& k) {
+  self->request(self->state.master, kv_timeout, kv_delete_atom::value, k, uint64_t{0}, true)
+    .then([](bool, const std::string&, uint64_t) {},
+          [=](caf::error&) { self->state.store_dirty = true; });
+}
+
+std::string index_text(const cron_state& st) {
+  std::string out;
+  for (auto& [name, j] : st.jobs)
+    out += name + "\n";
+  return out;
+}
+
+void store_index(cron_actor_ptr self) {
+  put(self, key(self, "index"), index_text(self->state));
+}
+
+run run_of(schema::cron::Run::Reader r) {
+  run out;
+  out.task_id = r.getTaskId();
+  out.job = r.getJobName();
+  out.state = r.getState();
+  out.agent_id = r.getAgentId();
+  out.start = r.getStart();
+  out.end = r.getEnd();
+  out.exit_status = r.getExitStatus();
+  out.attempt = r.getAttempt();
+  out.message = r.getMessage();
+  // ct:<due>:<attempt>:<job>:
+  auto a = out.task_id.find(':'), b = out.task_id.find(':', a + 1);
+  if (a != std::string::npos && b != std::string::npos)
+    out.due_ms = std::atoll(out.task_id.c_str() + a + 1);
+  return out;
+}
+
+std::string runs_json(const std::deque<run>& a, const std::map<std::string, run>* b,
+                      const std::string& framework_id) {
+  size_t n = a.size() + (b ? b->size() : 0);
+  return to_json(make_wire<schema::cron::History>([&](schema::cron::History::Builder h) {
+                   auto list = h.initRuns(static_cast<unsigned>(n));
+                   unsigned i = 0;
+                   for (auto& r : a)
+                     list.setWithCaveats(i++, run_record(r, framework_id).get());
+                   if (b)
+                     for (auto& [id, r] : *b)
+                       list.setWithCaveats(i++, run_record(r, framework_id).get());
+                 }).get());
+}
+
+// One key read; when the store does not answer (no leader yet), the whole
+// recovery starts again shortly, and answers to the old one are ignored.
+void read_key(cron_actor_ptr self, std::string k,
+              std::function<void(const std::string& value)> got) {
+  auto generation = self->state.recover_generation;
+  ++self->state.pending_reads;
+  auto stale = [self, generation] { return self->state.recover_generation != generation; };
+  self->request(self->state.master, kv_timeout, kv_get_atom::value, k)
+    .then(
+      [=](uint64_t, const std::string& value) {
+        if (stale())
+          return;
+        got(value);
+        if (--self->state.pending_reads == 0 && self->state.on_recovered) {
+          auto done = std::move(self->state.on_recovered);
+          self->state.on_recovered = nullptr;
+          done();
+        }
+      },
+      [=](caf::error& err) {
+        if (stale())
+          return;
+        log()->info("cannot read {} yet ({}); reading again shortly", k,
+                    self->system().render(err));
+        ++self->state.recover_generation;
+        self->delayed_send(self, read_again_after, recover_again_atom::value);
+        find_master(self);
+      });
+}
+
+void read_job_keys(cron_actor_ptr self, const std::string& index) {
+  std::istringstream names(index);
+  std::string name;
+  while (std::getline(names, name)) {
+    if (name.empty())
+      continue;
+    read_key(self, key(self, "job/" + name), [self, name](const std::string& value) {
+      if (value.empty())
+        return;
+      auto j = read_job(value, job_kind::any, now_ms(), find_time_zone);
+      if (!j) {
+        log()->error("stored job {} does not read back: {}", name, error_message(j.error()));
+        return;
+      }
+      self->state.jobs.emplace(name, std::move(*j));
+    });
+    read_key(self, key(self, "history/" + name), [self, name](const std::string& value) {
+      auto h = from_json<schema::cron::History>(value.empty() ? "{}" : value);
+      if (!h)
+        return;
+      for (auto r : (*h)->getRuns())
+        self->state.history[name].push_back(run_of(r));
+    });
+  }
+}
+
+} // namespace
+
+wire<schema::cron::Run> run_record(const run& r, const std::string& framework_id) {
+  return make_wire<schema::cron::Run>([&](schema::cron::Run::Builder b) {
+    b.setTaskId(r.task_id);
+    b.setJobName(r.job);
+    b.setStart(r.start);
+    b.setEnd(r.end);
+    b.setState(r.state);
+    b.setAgentId(r.agent_id);
+    b.setExitStatus(r.exit_status);
+    b.setAttempt(r.attempt);
+    b.setMessage(r.message);
+    if (!r.agent_id.empty() && !framework_id.empty())
+      b.setSandbox("slaves/" + r.agent_id + "/frameworks/" + framework_id + "/executors/" +
+                   r.task_id + "/runs/latest");
+  });
+}
+
+void store_job(cron_actor_ptr self, const std::string& name) {
+  auto it = self->state.jobs.find(name);
+  if (it == self->state.jobs.end())
+    return;
+  put(self, key(self, "job/" + name), to_json(job_document(it->second).get()));
+}
+
+void forget_job(cron_actor_ptr self, const std::string& name) {
+  erase(self, key(self, "job/" + name));
+  erase(self, key(self, "history/" + name));
+  store_index(self);
+}
+
+void store_runs(cron_actor_ptr self) {
+  put(self, key(self, "runs"), runs_json(self->state.queue, &self->state.active, self->state.framework_id));
+}
+
+void store_history(cron_actor_ptr self, const std::string& name) {
+  auto it = self->state.history.find(name);
+  if (it != self->state.history.end())
+    put(self, key(self, "history/" + name), runs_json(it->second, nullptr, self->state.framework_id));
+}
+
+void store_framework_id(cron_actor_ptr self) {
+  put(self, key(self, "framework_id"), self->state.framework_id);
+}
+
+void on_master_found(cron_actor_ptr self, master_actor master) {
+  auto& st = self->state;
+  st.finding_master = false;
+  if (!master) {
+    find_master(self);
+    return;
+  }
+  st.master = std::move(master);
+  if (st.recovered && st.store_dirty) {
+    st.store_dirty = false;
+    store_all(self);
+  }
+}
+
+void store_all(cron_actor_ptr self) {
+  store_framework_id(self);
+  store_index(self);
+  for (auto& [name, j] : self->state.jobs) {
+    store_job(self, name);
+    store_history(self, name);
+  }
+  store_runs(self);
+}
+
+void recover(cron_actor_ptr self, std::function<void()> done) {
+  auto& st = self->state;
+  st.jobs.clear();
+  st.graph = dependency_graph{};
+  st.queue.clear();
+  st.active.clear();
+  st.history.clear();
+  st.pending_reads = 0;
+  st.recover_done = done;
+  st.on_recovered = [self, done] {
+    auto& st = self->state;
+    for (auto& [name, j] : st.jobs) {
+      std::vector<std::string> known;
+      for (auto& p : j.parents)
+        if (st.jobs.count(p))
+          known.push_back(p);
+      if (!st.graph.would_cycle(name, known))
+        st.graph.set_parents(name, known);
+    }
+    log()->info("read back {} job(s), {} run(s) queued, {} launched", st.jobs.size(),
+                st.queue.size(), st.active.size());
+    done();
+  };
+  read_key(self, key(self, "framework_id"),
+           [self](const std::string& value) { self->state.framework_id = value; });
+  read_key(self, key(self, "index"),
+           [self](const std::string& value) { read_job_keys(self, value); });
+  read_key(self, key(self, "runs"), [self](const std::string& value) {
+    auto h = from_json<schema::cron::History>(value.empty() ? "{}" : value);
+    if (!h)
+      return;
+    for (auto r : (*h)->getRuns()) {
+      auto one = run_of(r);
+      if (one.state == "QUEUED")
+        self->state.queue.push_back(std::move(one));
+      else
+        self->state.active.emplace(one.task_id, std::move(one));
+    }
+  });
+}
+
+} // namespace cairn::cron
