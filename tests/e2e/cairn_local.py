@@ -12,14 +12,15 @@ import urllib.request
 class Local:
     """A `cairn local` process on a free port with its own work dir."""
 
-    def __init__(self, cairn, agents=2, extra=(), work_dir=None):
+    def __init__(self, cairn, agents=2, extra=(), work_dir=None, cron=False):
         self.cairn = cairn
         self.agents = agents
         self.work_dir = work_dir or tempfile.mkdtemp(prefix="cairn-e2e-")
         self.log = open(os.path.join(self.work_dir, "local.log"), "w+")
         self.proc = subprocess.Popen(
             [cairn, "local", "--agents", str(agents), "--http-port", "0",
-             "--work-dir", self.work_dir, "--allocation-interval", "100ms", *extra],
+             "--work-dir", self.work_dir, "--allocation-interval", "100ms",
+             *(() if cron else ("--no-cron",)), *extra],
             stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.proc.stdout.readline()
         match = re.search(r"http://([\d.]+):(\d+)", line)
@@ -27,6 +28,14 @@ class Local:
             self.stop()
             raise RuntimeError("cairn local did not start: %r\n%s" % (line, self.logs()))
         self.address = "%s:%s" % (match.group(1), match.group(2))
+        self.cron_address = None
+        if cron:
+            line = self.proc.stdout.readline()
+            match = re.search(r"cron listening on http://([\d.]+):(\d+)", line)
+            if not match:
+                self.stop()
+                raise RuntimeError("cron did not start: %r\n%s" % (line, self.logs()))
+            self.cron_address = "%s:%s" % (match.group(1), match.group(2))
         self.wait_healthy()
 
     def url(self, path):

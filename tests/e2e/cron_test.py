@@ -1,0 +1,163 @@
+"""The cron framework in `cairn local --failure-retry 1000`: a job due every
+2 seconds runs again and again with its history, a dependent job runs after
+it; a failing job is tried retries+1 times and counted once; a child of two
+parents runs after both and not after one; manual runs, search, unknown jobs
+and refusals answer Chronos' codes; FORBID never overlaps, ALLOW does."""
+import json
+import sys
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+from cairn_local import Local
+
+CAIRN = sys.argv.pop(1)
+FAR = "R/2099-01-01T00:00:00Z/P1D"  # never due while the test runs
+
+
+class Cron(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.local = Local(CAIRN, agents=1, cron=True, extra=["--failure-retry", "1000"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.local.stop()
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request("http://%s%s" % (self.local.cron_address, path),
+                                     data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def job(self, name):
+        status, body = self.call("GET", "/v1/scheduler/job/" + name)
+        self.assertEqual(status, 200, body)
+        return json.loads(body)
+
+    def history(self, name):
+        status, body = self.call("GET", "/v1/scheduler/job/%s/history" % name)
+        self.assertEqual(status, 200, body)
+        return json.loads(body).get("runs", [])
+
+    def wait_for(self, what, bound=40):
+        deadline = time.time() + bound
+        while time.time() < deadline:
+            value = what()
+            if value:
+                return value
+            time.sleep(0.2)
+        self.fail("not within %ss; cron's log:\n%s" % (bound, self.local.logs()))
+
+    def post(self, endpoint, job):
+        status, body = self.call("POST", "/v1/scheduler/" + endpoint, job)
+        self.assertEqual(status, 204, body)
+
+    def test_a_job_every_2_seconds_and_its_child_run(self):
+        self.post("iso8601", {"name": "every2", "command": "echo tick",
+                              "schedule": "R//PT2S", "epsilon": "PT30S"})
+        self.post("dependency", {"name": "after2", "command": "echo after",
+                                 "parents": ["every2"]})
+        self.wait_for(lambda: self.job("every2")["successCount"] >= 3)
+        self.wait_for(lambda: self.job("after2")["successCount"] >= 1)
+        runs = self.history("every2")
+        self.assertGreaterEqual(len(runs), 3)
+        self.assertTrue(all(r["state"] == "TASK_FINISHED" and r["exitStatus"] == 0
+                            for r in runs), runs)
+        self.assertEqual(len({r["taskId"] for r in runs}), len(runs))
+        self.assertIn("link,every2,after2", self.call("GET", "/scheduler/graph/csv")[1])
+        self.assertEqual(self.call("DELETE", "/v1/scheduler/job/every2")[0], 400)  # has a child
+        self.assertEqual(self.call("DELETE", "/v1/scheduler/job/after2")[0], 204)
+        self.assertEqual(self.call("DELETE", "/v1/scheduler/job/every2")[0], 204)
+        self.assertEqual(self.call("GET", "/v1/scheduler/job/every2")[0], 400)
+
+    def test_a_failing_job_is_retried_then_counted_once(self):
+        self.post("iso8601", {"name": "fails", "command": "exit 1", "retries": 2,
+                              "schedule": "R1//PT1H"})
+        job = self.wait_for(lambda: (lambda j: j if j["errorCount"] >= 1 else None)(
+            self.job("fails")))
+        self.assertEqual(job["errorCount"], 1)
+        self.assertEqual(job["errorsSinceLastSuccess"], 1)
+        self.assertEqual(job["successCount"], 0)
+        self.assertNotEqual(job["lastError"], "")
+        runs = self.history("fails")
+        self.assertEqual([r.get("attempt", 0) for r in runs], [0, 1, 2])
+        self.assertTrue(all(r["state"] == "TASK_FAILED" for r in runs), runs)
+        self.assertTrue(job["disabled"])  # R1 used up
+
+    def test_a_child_of_two_parents_runs_after_both_only(self):
+        for p in ("p1", "p2"):
+            self.post("iso8601", {"name": p, "command": "true", "schedule": FAR})
+        self.post("dependency", {"name": "both", "command": "true", "parents": ["p1", "p2"]})
+        self.assertEqual(self.call("PUT", "/v1/scheduler/job/p1")[0], 204)
+        self.wait_for(lambda: self.job("p1")["successCount"] == 1)
+        self.assertEqual(self.history("both"), [])
+        self.assertEqual(self.call("PUT", "/scheduler/job/p2")[0], 204)
+        self.wait_for(lambda: self.job("both")["successCount"] == 1)
+        self.assertEqual(self.call("PUT", "/v1/scheduler/job/p1")[0], 204)
+        self.wait_for(lambda: self.job("p1")["successCount"] == 2)
+        # Only one parent succeeded again: the child is not queued.
+        summary = json.loads(self.call("GET", "/v1/scheduler/jobs/summary")[1])
+        state = {j["name"]: j["state"] for j in summary["jobs"]}
+        self.assertEqual(state["both"], "idle")
+        self.assertEqual(len(self.history("both")), 1)
+
+    def test_search_unknown_jobs_and_refusals(self):
+        self.post("iso8601", {"name": "Findable-job", "command": "echo needle",
+                              "schedule": FAR})
+        status, body = self.call("GET", "/v1/scheduler/jobs/search?any=NEEDLE")
+        self.assertEqual(status, 200)
+        self.assertEqual([j["name"] for j in json.loads(body)], ["Findable-job"])
+        status, body = self.call("GET", "/v1/scheduler/jobs/search?name=nothing-like-it")
+        self.assertEqual((status, json.loads(body)), (200, []))
+        self.assertEqual(self.call("PUT", "/v1/scheduler/job/no-such-job")[0], 400)
+        self.assertEqual(self.call("DELETE", "/v1/scheduler/task/kill/no-such-job")[0], 400)
+        status, body = self.call("POST", "/v1/scheduler/iso8601", {
+            "name": "docker", "command": "true", "schedule": FAR,
+            "container": {"type": "DOCKER", "image": "busybox"}})
+        self.assertEqual(status, 400)
+        self.assertIn("container (type DOCKER) is not supported yet", body)
+        status, body = self.call("POST", "/v1/scheduler/iso8601",
+                                 {"name": "bad", "command": "true", "schedule": "hourly"})
+        self.assertEqual(status, 400)
+        self.assertIn("invalid schedule", body)
+        status, body = self.call("POST", "/v1/scheduler/dependency",
+                                 {"name": "orphan", "command": "true", "parents": ["ghost"]})
+        self.assertEqual(status, 400)
+        self.assertIn("ghost", body)
+        self.assertEqual(self.call("GET", "/v1/scheduler/job/bad")[0], 400)
+        status, body = self.call("GET", "/leader")
+        self.assertEqual(json.loads(body)["leader"], self.local.cron_address)
+
+    def max_running(self, name, seconds):
+        most = 0
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            summary = json.loads(self.call("GET", "/v1/scheduler/jobs/summary")[1])
+            for j in summary["jobs"]:
+                if j["name"] == name and j["state"].endswith(" running"):
+                    most = max(most, int(j["state"].split()[0]))
+            if most > 1:
+                break
+            time.sleep(0.1)
+        return most
+
+    def test_forbid_never_overlaps_and_allow_does(self):
+        self.post("iso8601", {"name": "forbid", "command": "sleep 4", "schedule": "R//PT1S",
+                              "epsilon": "PT30S", "concurrencyPolicy": "FORBID"})
+        self.assertEqual(self.max_running("forbid", 8), 1)
+        self.assertEqual(self.call("DELETE", "/v1/scheduler/job/forbid")[0], 204)
+        self.post("iso8601", {"name": "allow", "command": "sleep 4", "schedule": "R//PT1S",
+                              "epsilon": "PT30S", "concurrencyPolicy": "ALLOW"})
+        self.assertGreater(self.max_running("allow", 30), 1)
+        self.assertEqual(self.call("DELETE", "/v1/scheduler/job/allow")[0], 204)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
