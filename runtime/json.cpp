@@ -14,6 +14,7 @@
 #include "schema/operator.capnp.h"
 #include "schema/registry.capnp.h"
 #include "schema/scheduler.capnp.h"
+#include "schema/services.capnp.h"
 #include "schema/state.capnp.h"
 
 namespace cairn {
@@ -265,6 +266,7 @@ capnp::JsonCodec* make_codec() {
   codec->handleByAnnotation<schema::state::FileData>();
   codec->handleByAnnotation<schema::registry::Registry>();
   codec->handleByAnnotation<schema::registry::KvWritten>();
+  codec->handleByAnnotation<schema::services::App>();
   codec->addTypeHandler(metrics);
   return codec;
 }
