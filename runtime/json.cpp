@@ -15,6 +15,7 @@
 #include "schema/operator.capnp.h"
 #include "schema/registry.capnp.h"
 #include "schema/scheduler.capnp.h"
+#include "schema/services.capnp.h"
 #include "schema/state.capnp.h"
 
 namespace cairn {
@@ -267,6 +268,7 @@ capnp::JsonCodec* make_codec() {
   codec->handleByAnnotation<schema::registry::Registry>();
   codec->handleByAnnotation<schema::registry::KvWritten>();
   codec->handleByAnnotation<schema::cron::JobStat>();
+  codec->handleByAnnotation<schema::services::App>();
   codec->addTypeHandler(metrics);
   return codec;
 }
