@@ -1,10 +1,10 @@
 #include "actors/services/app_definition.hpp"
 
 #include <cmath>
-#include <regex>
 
 #include <fmt/format.h>
 
+#include "actors/placement/constraints.hpp"
 #include "runtime/json.hpp"
 
 namespace cairn::services {
@@ -212,48 +212,14 @@ void between(std::vector<violation>& out, const std::string& path, double value,
     out.push_back({path, fmt::format("got {}, expected between {} and {}", value, low, high)});
 }
 
-constexpr const char* operators[] = {"UNIQUE", "CLUSTER", "GROUP_BY", "LIKE",
-                                     "UNLIKE", "MAX_PER", "IS"};
-
 void validate_constraints(App::Reader app, std::vector<violation>& out) {
   auto list = app.getConstraints();
   for (unsigned i = 0; i < list.size(); ++i) {
-    auto path = fmt::format("/constraints({})", i);
-    auto c = list[i];
-    if (c.size() < 2 || c.size() > 3) {
-      out.push_back({path, "each constraint is [field, operator] or [field, operator, value]"});
-      continue;
-    }
-    std::string op = c[1];
-    if (std::find(std::begin(operators), std::end(operators), op) == std::end(operators)) {
-      out.push_back({path, "'" + op + "' is not one of UNIQUE, CLUSTER, GROUP_BY, LIKE, "
-                                      "UNLIKE, MAX_PER, IS"});
-      continue;
-    }
-    bool needs_value = op == "LIKE" || op == "UNLIKE" || op == "MAX_PER" || op == "IS";
-    if (needs_value && c.size() != 3) {
-      out.push_back({path, op + " needs a value"});
-      continue;
-    }
-    if (op == "UNIQUE" && c.size() == 3) {
-      out.push_back({path, "UNIQUE takes no value"});
-      continue;
-    }
-    if (c.size() < 3)
-      continue;
-    std::string value = c[2];
-    if (op == "MAX_PER" || op == "GROUP_BY") {
-      char* end = nullptr;
-      long n = std::strtol(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0' || n < 1)
-        out.push_back({path, op + " takes a whole number of 1 or more, not '" + value + "'"});
-    } else if (op == "LIKE" || op == "UNLIKE") {
-      try {
-        std::regex check(value, std::regex::extended);
-      } catch (const std::regex_error&) {
-        out.push_back({path, "'" + value + "' is not a valid regular expression"});
-      }
-    }
+    std::vector<std::string> fields;
+    for (auto f : list[i])
+      fields.emplace_back(f.cStr());
+    if (auto c = placement::read_constraint(fields); !c)
+      out.push_back({fmt::format("/constraints({})", i), error_message(c.error())});
   }
 }
 
