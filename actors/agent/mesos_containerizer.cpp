@@ -100,10 +100,11 @@ caf::error refuse_unsupported(Config::Reader config) {
   if (config.getHasContainer()) {
     auto info = config.getContainer();
     if (info.getType() == schema::ContainerInfo::Type::DOCKER)
-      return make_error("ContainerInfo of type DOCKER needs the docker containerizer, "
-                        "which is not supported yet");
+      return make_error("ContainerInfo of type DOCKER needs the docker containerizer "
+                        "(--containerizers=docker,mesos)");
     if (info.hasMesos() && info.getMesos().hasImage())
-      return make_error("ContainerInfo.mesos.image is not supported yet");
+      return make_error("ContainerInfo.mesos.image (Docker images in the mesos containerizer) "
+                        "is not supported yet");
     if (info.getVolumes().size() > 0)
       return make_error("ContainerInfo.volumes is not supported yet");
   }

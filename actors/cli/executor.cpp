@@ -57,6 +57,27 @@ caf::error read_recovery(executor_options& options, const endpoint& where) {
   return caf::none;
 }
 
+// The docker containerizer hands a DOCKER task over in the environment; its
+// kill grace period defaults to the agent's --executor_shutdown_grace_period.
+caf::error read_docker(executor_options& options) {
+  auto container = env_or_empty(docker_container_env);
+  if (container.empty())
+    return caf::none;
+  docker_task_options docker;
+  docker.container = container;
+  docker.socket = env_or_empty(docker_socket_env);
+  docker.create_body = env_or_empty(docker_create_env);
+  if (docker.socket.empty() || docker.create_body.empty())
+    return make_error(std::string(docker_container_env) + " is set without " +
+                      docker_socket_env + " and " + docker_create_env);
+  auto grace = env_duration("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", std::chrono::seconds(5));
+  if (!grace)
+    return grace.error();
+  options.default_grace_period = *grace;
+  options.docker = std::move(docker);
+  return caf::none;
+}
+
 int run_executor() {
   setup_logging(env_or_empty("CAIRN_LOGGING_LEVEL").empty() ? "INFO"
                                                              : env_or_empty("CAIRN_LOGGING_LEVEL"));
@@ -71,6 +92,10 @@ int run_executor() {
                  "(CAIRN_AGENT_ENDPOINT, CAIRN_FRAMEWORK_ID, CAIRN_EXECUTOR_ID); "
                  "agents start executors, people do not"
               << std::endl;
+    return 2;
+  }
+  if (auto err = read_docker(options)) {
+    std::cerr << "cairn executor: " << error_message(err) << std::endl;
     return 2;
   }
   if (auto err = read_recovery(options, *where)) {

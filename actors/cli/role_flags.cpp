@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "actors/agent/composing_containerizer.hpp"
+#include "actors/agent/docker_containerizer.hpp"
 #include "actors/agent/executor_environment.hpp"
 #include "actors/agent/mesos_containerizer.hpp"
 #include "actors/checks.hpp"
@@ -113,7 +115,16 @@ void agent_flags::add_to(flag_table& t) {
   t.add({"executor_binary"}, executor_binary,
         "The cairn binary executors run as (default: this program)");
   t.add({"containerizers"}, containerizers,
-        "Containerizers to use, in order of preference (mesos)");
+        "Containerizers to use, comma-separated: mesos, docker (DOCKER containers go to "
+        "docker, others to mesos)");
+  t.add({"docker_socket"}, docker_socket,
+        "The Docker Engine's unix socket, for the docker containerizer");
+  t.add({"docker_remove_delay"}, docker_remove_delay,
+        "How long a stopped Docker container is kept before it is removed");
+  t.add({"docker_kill_orphans"}, docker_kill_orphans,
+        "At recovery, remove mesos- containers no checkpoint names");
+  t.add({"sandbox_directory"}, sandbox_directory,
+        "Where the sandbox is mounted inside a Docker container");
   t.add({"isolation"}, isolation,
         "Isolators of the mesos containerizer, comma-separated: posix/cpu, posix/mem, "
         "disk/du, cgroups/cpu, cgroups/mem, cgroups/pids, filesystem/linux, namespaces/pid "
@@ -143,6 +154,25 @@ void agent_flags::add_to(flag_table& t) {
   t.add({"executor_environment_variables"}, executor_environment_variables,
         "A JSON object of strings: the environment executors get instead of the agent's");
 }
+
+namespace {
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= text.size()) {
+    auto comma = text.find(',', start);
+    auto part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!part.empty())
+      parts.push_back(part);
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  return parts;
+}
+
+} // namespace
 
 caf::expected<agent_options> agent_flags::options(const node_flags& node,
                                                   const std::string& work_dir,
@@ -197,9 +227,23 @@ caf::expected<agent_options> agent_flags::options(const node_flags& node,
   o.seed = entropy_seed();
   auto binary = executor_binary.empty() ? current_executable() : executor_binary;
   o.executor_command = {binary, "executor"};
-  if (containerizers != "mesos")
-    return make_error("--containerizers: only 'mesos' is supported yet, not '" +
-                      containerizers + "'");
+  bool use_docker = false, use_mesos = false;
+  for (const auto& name : split_list(containerizers)) {
+    if (name == "docker")
+      use_docker = true;
+    else if (name == "mesos")
+      use_mesos = true;
+    else
+      return make_error("--containerizers: unknown containerizer '" + name +
+                        "' (known: docker, mesos)");
+  }
+  if (!use_docker && !use_mesos)
+    return make_error("--containerizers names no containerizer");
+  if (use_docker && (docker_socket.empty() || docker_socket[0] != '/'))
+    return make_error("--docker_socket must be an absolute path, not '" + docker_socket + "'");
+  if (sandbox_directory.empty() || sandbox_directory[0] != '/')
+    return make_error("--sandbox_directory must be an absolute path, not '" +
+                      sandbox_directory + "'");
   isolation_flags iso;
   iso.isolation = isolation;
   iso.launcher = launcher;
@@ -212,8 +256,27 @@ caf::expected<agent_options> agent_flags::options(const node_flags& node,
   mesos_containerizer_options mo;
   mo.switch_user = switch_user;
   // One agent, one containerizer: the plug-ins are made once and handed over.
-  o.make_containerizer = [mo, plugins = *plugins](caf::actor_system& sys, caf::strong_actor_ptr) {
-    return spawn_mesos_containerizer(sys, mo, plugins);
+  if (!use_docker) {
+    o.make_containerizer = [mo, plugins = *plugins](caf::actor_system& sys,
+                                                    caf::strong_actor_ptr) {
+      return spawn_mesos_containerizer(sys, mo, plugins);
+    };
+    return o;
+  }
+  docker_containerizer_options dockers;
+  dockers.socket = docker_socket;
+  dockers.mapping.sandbox_directory = sandbox_directory;
+  dockers.mapping.cgroups_enable_cfs = cgroups_options->enable_cfs;
+  dockers.remove_delay = docker_remove_delay;
+  dockers.pull_timeout = executor_registration_timeout;
+  dockers.kill_orphans = docker_kill_orphans;
+  // The mesos containerizer runs every executor's process, the docker
+  // tasks' executors too; without `mesos` it runs nothing else.
+  o.make_containerizer = [mo, plugins = *plugins, dockers, use_mesos](caf::actor_system& sys,
+                                                                      caf::strong_actor_ptr) {
+    auto processes = spawn_mesos_containerizer(sys, mo, plugins);
+    auto docker = spawn_docker_containerizer(sys, dockers, processes);
+    return spawn_composing_containerizer(sys, docker, processes, use_mesos);
   };
   return o;
 }

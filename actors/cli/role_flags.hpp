@@ -63,6 +63,11 @@ struct agent_flags {
   duration executor_registration_timeout = std::chrono::minutes(1);
   std::string executor_binary;    // defaults to this program
   std::string containerizers = "mesos";
+  // The docker containerizer's, with Mesos' defaults.
+  std::string docker_socket = "/var/run/docker.sock";
+  duration docker_remove_delay = std::chrono::hours(6);
+  bool docker_kill_orphans = true;
+  std::string sandbox_directory = "/mnt/mesos/sandbox";
   std::string isolation = "posix/cpu,posix/mem";
   std::string launcher;           // empty: linux as root with cgroups, else posix
   bool switch_user = true;

@@ -36,7 +36,8 @@ using Health = schema::TaskStatus::Health;
 
 struct running_task {
   std::string id;
-  pid_t pid = 0;            // 0 until started
+  pid_t pid = 0;            // 0 until started; stays 0 for a Docker task
+  bool started = false;     // its process or container runs (or ran)
   bool killing = false;
   bool ended = false;       // its terminal update is sent
   duration grace_period{};
@@ -254,11 +255,18 @@ void launch(self_ptr self, schema::TaskInfo::Reader info) {
   send_status(self, task_id, TaskState::TASK_STARTING);
   if (st.shutting_down)
     return finish(self, TaskState::TASK_KILLED, "Executor is shutting down", Reason::NONE);
+  if (st.options.docker) {
+    // TASK_RUNNING once the container has started (on_docker_started).
+    run_docker_task(self->home_system(), *st.options.docker, st.options.sandbox, task_id,
+                    caf::actor_cast<caf::actor>(self));
+    return;
+  }
   auto pid = spawn_process(command_of(st, info));
   if (!pid)
     return finish(self, TaskState::TASK_FAILED, "Failed to launch: " + error_message(pid.error()),
                   Reason::COMMAND_EXECUTOR_FAILED);
   task.pid = *pid;
+  task.started = true;
   send_status(self, task_id, TaskState::TASK_RUNNING);
   self->home_system().spawn(wait_for_task, *pid, task_id,
                             caf::actor_cast<executor_actor>(self));
@@ -268,7 +276,7 @@ void launch(self_ptr self, schema::TaskInfo::Reader info) {
 // Probes stop once the task is being killed or has ended, as Mesos pauses
 // its checkers then: no update follows a kill but the terminal one.
 bool probing(const executor_state& st) {
-  return st.task && !st.task->ended && !st.task->killing && st.task->pid > 0;
+  return st.task && !st.task->ended && !st.task->killing && st.task->started;
 }
 
 void on_probe(self_ptr self, bool for_health) {
@@ -329,6 +337,15 @@ void on_probed(self_ptr self, bool for_health, int kind, int value, std::string 
     return on_check_result(self, outcome);
 }
 
+// Signals the task: its process group, or its container through the engine.
+void signal_task(self_ptr self, int sig) {
+  auto& st = self->state;
+  if (st.options.docker)
+    return signal_docker_task(self->home_system(), *st.options.docker,
+                              sig == SIGKILL ? "SIGKILL" : "SIGTERM");
+  signal_group(st.task->pid, sig);
+}
+
 void kill(self_ptr self, duration grace) {
   auto& st = self->state;
   if (!st.task || st.task->ended)
@@ -339,7 +356,7 @@ void kill(self_ptr self, duration grace) {
   task.killing = true;
   if (has_killing_state(st))
     send_status(self, task.id, TaskState::TASK_KILLING);
-  signal_group(task.pid, SIGTERM);
+  signal_task(self, SIGTERM);
   self->delayed_send(self, grace, escalate_atom::value, task.id);
 }
 
@@ -356,6 +373,49 @@ void on_exited(self_ptr self, int status) {
   else
     finish(self, TaskState::TASK_FAILED, "Command " + describe_wait_status(status), Reason::NONE);
   // Killed because the agent did not come back: nobody is left to tell.
+  if (st.given_up)
+    self->quit();
+}
+
+void on_docker_started(self_ptr self, const std::string& task_id, const std::string& failure) {
+  auto& st = self->state;
+  if (!st.task || st.task->id != task_id)
+    return;
+  auto& task = *st.task;
+  if (task.ended) {
+    // Killed (or given up) while it was being started: it goes at once.
+    if (failure.empty())
+      signal_task(self, SIGKILL);
+    return;
+  }
+  if (!failure.empty())
+    return finish(self, TaskState::TASK_FAILED, "Failed to launch container: " + failure,
+                  Reason::CONTAINER_LAUNCH_FAILED);
+  task.started = true;
+  send_status(self, task_id, TaskState::TASK_RUNNING);
+}
+
+// As Mesos' docker executor reports a container's end; beyond it, a kernel
+// OOM kill (the engine's State.OOMKilled) is said to be one.
+void on_docker_exited(self_ptr self, const std::string& task_id, int code, bool oom,
+                      const std::string& failure) {
+  auto& st = self->state;
+  if (!st.task || st.task->id != task_id || st.task->ended)
+    return;
+  std::string status = "Container exited with status " + std::to_string(code);
+  if (!failure.empty())
+    finish(self, TaskState::TASK_FAILED, "Failed to wait for the container: " + failure,
+           Reason::EXECUTOR_TERMINATED);
+  else if (st.task->killing)
+    finish(self, TaskState::TASK_KILLED, status, Reason::NONE);
+  else if (oom)
+    finish(self, TaskState::TASK_FAILED,
+           "Memory limit exceeded: the kernel's OOM killer ended the container (" + status + ")",
+           Reason::CONTAINER_LIMITATION_MEMORY);
+  else if (code == 0)
+    finish(self, TaskState::TASK_FINISHED, status, Reason::NONE);
+  else
+    finish(self, TaskState::TASK_FAILED, status, Reason::NONE);
   if (st.given_up)
     self->quit();
 }
@@ -434,7 +494,7 @@ void on_recovery_timeout(self_ptr self, uint64_t disconnection) {
     self->send_exit(st.reconnector, caf::exit_reason::user_shutdown);
   logger("executor")->warn("the agent did not come back within {}; killing the task and exiting",
                            format_duration(st.options.recovery_timeout));
-  if (!st.task || st.task->ended || st.task->pid == 0)
+  if (!st.task || st.task->ended || !st.task->started)
     return self->quit();
   st.shutting_down = true;
   kill(self, st.task->grace_period);
@@ -455,7 +515,7 @@ void on_event(self_ptr self, const executor_event& msg) {
       duration grace = st.task ? st.task->grace_period : st.options.default_grace_period;
       if (k.getKillPolicy().hasGracePeriod())
         grace = duration{k.getKillPolicy().getGracePeriod().getNanoseconds()};
-      if (st.task && !st.task->ended && st.task->pid == 0)
+      if (st.task && !st.task->ended && !st.task->started)
         return finish(self, TaskState::TASK_KILLED, "Killed before it started", Reason::NONE);
       return kill(self, grace);
     }
@@ -497,8 +557,8 @@ executor_actor::behavior_type command_executor(self_ptr self, executor_options o
     if (st.options.checkpoint)
       return lose_agent(self);
     // Without its agent nobody hears of the task again: end it and go.
-    if (st.task && st.task->pid > 0 && !st.task->ended)
-      signal_group(st.task->pid, SIGKILL);
+    if (st.task && st.task->started && !st.task->ended)
+      signal_task(self, SIGKILL);
     logger("executor")->warn("lost the agent; exiting");
     self->quit();
   });
@@ -509,7 +569,7 @@ executor_actor::behavior_type command_executor(self_ptr self, executor_options o
     [=](escalate_atom, const std::string& task_id) {
       auto& st = self->state;
       if (st.task && st.task->id == task_id && !st.task->ended)
-        signal_group(st.task->pid, SIGKILL);
+        signal_task(self, SIGKILL);
     },
     [=](probe_atom, bool for_health) { on_probe(self, for_health); },
     [=](probed_atom, bool for_health, int kind, int value, std::string& message) {
@@ -520,6 +580,11 @@ executor_actor::behavior_type command_executor(self_ptr self, executor_options o
     [=](recovery_timeout_atom, uint64_t disconnection) {
       on_recovery_timeout(self, disconnection);
     },
+    [=](docker_started_atom, const std::string& task_id, const std::string& failure) {
+      on_docker_started(self, task_id, failure);
+    },
+    [=](docker_exited_atom, const std::string& task_id, int code, bool oom,
+        const std::string& failure) { on_docker_exited(self, task_id, code, oom, failure); },
   };
 }
 

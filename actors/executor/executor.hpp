@@ -16,12 +16,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <caf/atom.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "actors/executor/agent_reconnector.hpp"
+#include "actors/executor/docker_task.hpp"
 #include "actors/handles.hpp"
 #include "runtime/duration.hpp"
 
@@ -48,7 +50,12 @@ using executor_actor = executor_sink::extend<
   // Time to probe the task: its health check (true) or its check (false).
   caf::reacts_to<probe_atom, bool>,
   // What a probe found (for health, probe_outcome::kind, value, message).
-  caf::reacts_to<probed_atom, bool, int, int, std::string>>;
+  caf::reacts_to<probed_atom, bool, int, int, std::string>,
+  // A Docker task's container started (task id, "" or why not).
+  caf::reacts_to<docker_started_atom, std::string, std::string>,
+  // A Docker task's container stopped (task id, exit code, OOM-killed,
+  // "" or why it could not be waited for).
+  caf::reacts_to<docker_exited_atom, std::string, int, bool, std::string>>;
 
 struct executor_options {
   std::string framework_id;
@@ -64,6 +71,9 @@ struct executor_options {
   // Where the agent is reached again (its actor endpoint stays put across
   // restarts) and how; only with `checkpoint`.
   reconnector_options reconnect;
+  // Set by the docker containerizer: the task runs in this container, not
+  // as a process of the executor's.
+  std::optional<docker_task_options> docker;
 };
 
 executor_actor spawn_command_executor(caf::actor_system& sys, executor_options options,

@@ -54,6 +54,32 @@ std::string unsupported_in_resources(capnp::List<schema::Resource>::Reader resou
   return {};
 }
 
+// A task's ContainerInfo: DOCKER runs (on agents with the docker
+// containerizer); Docker images in the mesos containerizer come later.
+std::string unsupported_in_container(schema::ContainerInfo::Reader c) {
+  if (c.getType() != schema::ContainerInfo::Type::DOCKER) {
+    if (c.hasMesos() && c.getMesos().hasImage())
+      return not_yet("TaskInfo.container.mesos.image (Docker images in the mesos containerizer)");
+    return not_yet("TaskInfo.container");
+  }
+  if (!c.hasDocker())
+    return "TaskInfo.container.docker is required for a container of type DOCKER";
+  struct field {
+    const char* name;
+    bool (*present)(schema::ContainerInfo::Reader);
+  };
+  static const field fields[] = {
+    {"linux_info", [](schema::ContainerInfo::Reader c) { return c.hasLinuxInfo(); }},
+    {"rlimit_info", [](schema::ContainerInfo::Reader c) { return c.hasRlimitInfo(); }},
+    {"tty_info", [](schema::ContainerInfo::Reader c) { return c.hasTtyInfo(); }},
+    {"mesos", [](schema::ContainerInfo::Reader c) { return c.hasMesos(); }},
+  };
+  for (const auto& f : fields)
+    if (f.present(c))
+      return not_yet(std::string("TaskInfo.container.") + f.name);
+  return {};
+}
+
 std::string unsupported_in_executor(schema::ExecutorInfo::Reader ex) {
   struct field {
     const char* name;
@@ -91,7 +117,6 @@ std::string unsupported_in_task(schema::TaskInfo::Reader task) {
     bool (*present)(schema::TaskInfo::Reader);
   };
   static const field fields[] = {
-    {"container", [](schema::TaskInfo::Reader t) { return t.hasContainer(); }},
     {"max_completion_time", [](schema::TaskInfo::Reader t) { return t.hasMaxCompletionTime(); }},
     // An empty map sets no limit, in Mesos too.
     {"limits", [](schema::TaskInfo::Reader t) { return t.getLimits().getEntries().size() > 0; }},
@@ -99,6 +124,9 @@ std::string unsupported_in_task(schema::TaskInfo::Reader task) {
   for (const auto& f : fields)
     if (f.present(task))
       return not_yet(std::string("TaskInfo.") + f.name);
+  if (task.hasContainer())
+    if (auto why = unsupported_in_container(task.getContainer()); !why.empty())
+      return why;
   if (task.hasHealthCheck())
     if (auto why = unsupported_in_health_check(task.getHealthCheck()); !why.empty())
       return why;

@@ -101,10 +101,28 @@ TEST_CASE("a plain task still launches") {
   CHECK(p.launches.size() == 1);
 }
 
+TEST_CASE("a DOCKER task launches; one without its docker field is refused") {
+  fixture f;
+  auto p = f.plan({launch_json({task_json("t", R"("container": {"type": "DOCKER",
+    "docker": {"image": "busybox:local", "network": "BRIDGE"}})")})});
+  CHECK(p.refused.empty());
+  CHECK(p.launches.size() == 1);
+  auto q = f.plan({launch_json({task_json("u", R"("container": {"type": "DOCKER"})")})});
+  REQUIRE(q.refused.size() == 1);
+  CHECK(q.refused[0].message ==
+        "TaskInfo.container.docker is required for a container of type DOCKER");
+}
+
 TEST_CASE("each TaskInfo field cairn does not honour yet is refused by its name") {
   const std::vector<std::pair<std::string, std::string>> cases = {
     {R"("container": {"type": "MESOS"})", "TaskInfo.container"},
-    {R"("container": {"type": "DOCKER", "docker": {"image": "busybox"}})", "TaskInfo.container"},
+    {R"("container": {"type": "MESOS", "mesos": {"image": {"type": "DOCKER",
+        "docker": {"name": "busybox"}}}})",
+     "TaskInfo.container.mesos.image (Docker images in the mesos containerizer)"},
+    {R"("container": {"type": "DOCKER", "docker": {"image": "busybox"},
+        "tty_info": {}})", "TaskInfo.container.tty_info"},
+    {R"("container": {"type": "DOCKER", "docker": {"image": "busybox"},
+        "linux_info": {}})", "TaskInfo.container.linux_info"},
     {R"("health_check": {"type": "HTTP", "http": {"port": 80, "protocol": "IPv6"}})",
      "TaskInfo.health_check.http.protocol IPv6"},
     {R"("health_check": {"type": "TCP", "tcp": {"port": 80, "protocol": "IPv6"}})",

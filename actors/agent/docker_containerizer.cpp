@@ -1,0 +1,317 @@
+#include "actors/agent/docker_containerizer.hpp"
+
+#include <unordered_map>
+#include <unordered_set>
+
+#include <caf/blocking_actor.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/docker/engine.hpp"
+#include "actors/docker/handover.hpp"
+#include "actors/resources/convert.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/log.hpp"
+
+namespace cairn {
+
+namespace {
+
+using Config = schema::containerizer::ContainerConfig;
+using Termination = schema::containerizer::Termination;
+using pulled_atom = caf::atom_constant<caf::atom("dkpulled")>;
+using remove_atom = caf::atom_constant<caf::atom("dkremove")>;
+
+using docker_impl = containerizer_actor::extend<
+  // The image of a container is there, or why not (container id, "" or why).
+  caf::reacts_to<pulled_atom, std::string, std::string>,
+  // Time to remove a stopped container (its name).
+  caf::reacts_to<remove_atom, std::string>>;
+
+struct docker_container {
+  std::string id;
+  std::string name;
+  bool pulling = false;
+  bool destroyed = false;
+  std::vector<caf::typed_response_promise<container_termination>> waiters;
+  caf::typed_response_promise<bool> launched;
+  std::optional<container_config> config;  // what the executor is launched with
+};
+
+struct docker_state {
+  static inline const char* name = "docker-containerizer";
+  docker_containerizer_options options;
+  containerizer_actor processes;
+  std::unordered_map<std::string, docker_container> containers;
+};
+
+using self_ptr = docker_impl::stateful_pointer<docker_state>;
+
+container_termination termination(const std::string& message) {
+  return make_wire<Termination>([&](Termination::Builder t) {
+    t.setState(schema::TaskState::TASK_FAILED);
+    t.setReason(schema::TaskStatus::Reason::CONTAINER_LAUNCH_FAILED);
+    t.setMessage(message);
+  });
+}
+
+// What the docker containerizer cannot run yet is refused, naming it.
+caf::error refuse_unsupported(Config::Reader config) {
+  if (!config.getHasTask())
+    return make_error("ContainerInfo of type DOCKER on a custom executor is not supported yet");
+  auto task = config.getTask();
+  if (task.hasHealthCheck())
+    return make_error("TaskInfo.health_check of a DOCKER task is not supported yet");
+  if (task.hasCheck())
+    return make_error("TaskInfo.check of a DOCKER task is not supported yet");
+  return caf::none;
+}
+
+// The executor's config: a plain process (the mesos containerizer runs it)
+// told through its environment which container to create.
+container_config executor_config(Config::Reader config, const docker_containerizer_options& o,
+                                 const std::string& name, const std::string& body) {
+  wire_builder<Config> b;
+  b.message().setRoot(config);
+  auto c = b.message().getRoot<Config>();
+  c.setHasContainer(false);
+  c.disownContainer();
+  auto env = c.getCommand().getEnvironment();
+  std::vector<std::pair<std::string, std::string>> vars;
+  for (auto v : env.getVariables())
+    vars.emplace_back(v.getName().cStr(), v.getValue().cStr());
+  vars.emplace_back(docker_socket_env, o.socket);
+  vars.emplace_back(docker_container_env, name);
+  vars.emplace_back(docker_create_env, body);
+  auto list = env.initVariables(static_cast<unsigned>(vars.size()));
+  for (unsigned i = 0; i < vars.size(); ++i) {
+    list[i].setName(vars[i].first);
+    list[i].setValue(vars[i].second);
+  }
+  return std::move(b).finish();
+}
+
+// Looks the image up and pulls it when missing (or always, when asked);
+// tells the containerizer how it went.
+void pull_image(caf::blocking_actor*, std::string socket, std::string image, bool force,
+                caf::duration timeout, std::string id, caf::actor containerizer) {
+  docker::engine engine(socket);
+  std::string failure;
+  auto present = force ? caf::expected<bool>(false) : engine.has_image(image);
+  if (!present)
+    failure = "Failed to inspect image '" + image + "': " + error_message(present.error());
+  else if (!*present)
+    if (auto err = engine.pull(image, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::nanoseconds(timeout.count))))
+      failure = error_message(err);
+  caf::anon_send(containerizer, pulled_atom::value, id, failure);
+}
+
+// Stops what the executor left running (it was killed, or never got to it).
+void kill_container(caf::blocking_actor*, std::string socket, std::string name) {
+  docker::engine engine(socket);
+  auto state = engine.inspect(name);
+  if (state && state->running)
+    if (auto err = engine.kill(name, "SIGKILL"))
+      logger("docker")->warn("cannot kill {}: {}", name, error_message(err));
+}
+
+void remove_container(caf::blocking_actor*, std::string socket, std::string name) {
+  docker::engine engine(socket);
+  if (auto err = engine.remove(name, true))
+    logger("docker")->info("cannot remove {}: {}", name, error_message(err));
+}
+
+void forget(self_ptr self, const std::string& id, const container_termination& how) {
+  auto i = self->state.containers.find(id);
+  if (i == self->state.containers.end())
+    return;
+  auto name = i->second.name;
+  for (auto& w : i->second.waiters)
+    w.deliver(how);
+  self->state.containers.erase(i);
+  auto& o = self->state.options;
+  self->spawn<caf::detached>(kill_container, o.socket, name);
+  self->delayed_send(self, o.remove_delay, remove_atom::value, name);
+}
+
+// The executor ended (or could not start): its container goes with it.
+void watch_executor(self_ptr self, const std::string& id) {
+  self->request(self->state.processes, caf::infinite, container_wait_atom::value, id)
+    .then([self, id](const container_termination& how) { forget(self, id, how); },
+          [self, id](const caf::error& err) {
+            forget(self, id, termination("Executor ended: " + error_message(err)));
+          });
+}
+
+void on_pulled(self_ptr self, const std::string& id, const std::string& failure) {
+  auto& st = self->state;
+  auto i = st.containers.find(id);
+  if (i == st.containers.end() || !i->second.pulling)
+    return;
+  auto& c = i->second;
+  c.pulling = false;
+  std::string why = c.destroyed ? "Container was destroyed while its image was pulled" : failure;
+  if (!why.empty()) {
+    c.launched.deliver(make_error(why));
+    forget(self, id, termination("Failed to launch container: " + why));
+    return;
+  }
+  auto config = std::move(*c.config);
+  c.config.reset();
+  auto promise = c.launched;
+  self->request(st.processes, caf::infinite, container_launch_atom::value, config)
+    .then([promise](bool ok) mutable { promise.deliver(ok); },
+          [promise](const caf::error& err) mutable { promise.deliver(err); });
+  // Right behind the launch, so that the executor's end is never missed.
+  watch_executor(self, id);
+}
+
+caf::result<bool> launch(self_ptr self, const container_config& msg) {
+  auto& st = self->state;
+  auto config = *msg;
+  std::string id = config.getContainerId();
+  if (id.empty() || st.containers.count(id) > 0)
+    return make_error("container '" + id + "' exists already or has no id");
+  if (!config.getHasContainer() ||
+      config.getContainer().getType() != schema::ContainerInfo::Type::DOCKER)
+    return make_error("the docker containerizer runs only containers of type DOCKER");
+  if (auto err = refuse_unsupported(config))
+    return err;
+  auto res = read_resources(config.getResources());
+  if (!res)
+    return res.error();
+  auto options = docker::make_run_options(id, config.getDirectory(), config.getContainer(),
+                                          config.getTask().getCommand(), *res,
+                                          st.options.mapping);
+  if (!options)
+    return options.error();
+  docker_container c;
+  c.id = id;
+  c.name = options->name;
+  c.pulling = true;
+  c.config = executor_config(config, st.options, options->name, docker::create_body(*options));
+  c.launched = self->make_response_promise<bool>();
+  auto promise = c.launched;
+  st.containers.emplace(id, std::move(c));
+  self->spawn<caf::detached>(pull_image, st.options.socket, options->image, options->force_pull,
+                             caf::duration{st.options.pull_timeout}, id,
+                             caf::actor_cast<caf::actor>(self));
+  return promise;
+}
+
+// After an agent restart: the executors' processes were recovered by the
+// process containerizer; here the containers of the checkpointed DOCKER
+// tasks are watched again, and the mesos- containers no checkpoint names
+// are orphans, removed unless --no-docker_kill_orphans.
+void list_orphans(caf::blocking_actor*, std::string socket, std::unordered_set<std::string> known,
+                  bool kill) {
+  docker::engine engine(socket);
+  auto names = engine.names_with_prefix(docker::name_prefix);
+  if (!names) {
+    logger("docker")->warn("cannot list containers for recovery: {}",
+                           error_message(names.error()));
+    return;
+  }
+  for (const auto& name : *names) {
+    if (known.count(name) > 0)
+      continue;
+    if (!kill) {
+      logger("docker")->info("keeping orphan container {} (--no-docker_kill_orphans)", name);
+      continue;
+    }
+    logger("docker")->info("removing orphan container {}", name);
+    if (auto err = engine.remove(name, true))
+      logger("docker")->warn("cannot remove {}: {}", name, error_message(err));
+  }
+}
+
+bool recover(self_ptr self, schema::containerizer::RecoverState::Reader state) {
+  auto& st = self->state;
+  std::unordered_set<std::string> known;
+  for (auto r : state.getContainers()) {
+    auto config = r.getConfig();
+    if (!config.getHasContainer() ||
+        config.getContainer().getType() != schema::ContainerInfo::Type::DOCKER)
+      continue;
+    std::string id = r.getContainerId();
+    if (id.empty() || st.containers.count(id) > 0)
+      continue;
+    docker_container c;
+    c.id = id;
+    c.name = docker::name_prefix + id;
+    known.insert(c.name);
+    st.containers.emplace(id, std::move(c));
+    watch_executor(self, id);
+  }
+  self->spawn<caf::detached>(list_orphans, st.options.socket, known, st.options.kill_orphans);
+  return true;
+}
+
+docker_impl::behavior_type docker_containerizer(self_ptr self,
+                                                docker_containerizer_options options,
+                                                containerizer_actor processes) {
+  self->state.options = std::move(options);
+  self->state.processes = std::move(processes);
+  return {
+    [=](container_launch_atom, const container_config& msg) { return launch(self, msg); },
+    [=](pulled_atom, const std::string& id, const std::string& failure) {
+      on_pulled(self, id, failure);
+    },
+    [=](container_wait_atom, const std::string& id) -> caf::result<container_termination> {
+      auto i = self->state.containers.find(id);
+      if (i == self->state.containers.end())
+        return make_error("unknown container '" + id + "'", caf::sec::invalid_argument);
+      auto promise = self->make_response_promise<container_termination>();
+      i->second.waiters.push_back(promise);
+      return promise;
+    },
+    [=](container_update_atom, const container_config& msg) {
+      return self->delegate(self->state.processes, container_update_atom::value, msg);
+    },
+    [=](container_usage_atom, const std::string& id) {
+      return self->delegate(self->state.processes, container_usage_atom::value, id);
+    },
+    [=](container_destroy_atom, const std::string& id) -> caf::result<bool> {
+      auto i = self->state.containers.find(id);
+      if (i == self->state.containers.end())
+        return false;
+      if (i->second.pulling) {
+        i->second.destroyed = true;
+        return true;
+      }
+      // The executor may be killed before it stops its container.
+      self->spawn<caf::detached>(kill_container, self->state.options.socket, i->second.name);
+      return self->delegate(self->state.processes, container_destroy_atom::value, id);
+    },
+    [=](container_limitation_atom, const std::string& id) {
+      return self->delegate(self->state.processes, container_limitation_atom::value, id);
+    },
+    [=](container_recover_atom, const container_recovery& state) -> caf::result<bool> {
+      return recover(self, *state);
+    },
+    [=](remove_atom, const std::string& name) {
+      self->spawn<caf::detached>(remove_container, self->state.options.socket, name);
+    },
+  };
+}
+
+} // namespace
+
+bool wants_docker(const container_config& config) {
+  auto c = *config;
+  return c.getHasContainer() &&
+         c.getContainer().getType() == schema::ContainerInfo::Type::DOCKER;
+}
+
+containerizer_actor spawn_docker_containerizer(caf::actor_system& sys,
+                                               docker_containerizer_options options,
+                                               containerizer_actor processes) {
+  return caf::actor_cast<containerizer_actor>(
+    sys.spawn(docker_containerizer, std::move(options), std::move(processes)));
+}
+
+} // namespace cairn

@@ -1,0 +1,40 @@
+// A command executor's task run in a Docker container instead of a process:
+// the agent's docker containerizer decided what the container is (its
+// create body) and pulled its image; the executor creates and starts it,
+// copies its output into the sandbox, and reports how it ended. The Engine
+// API blocks, so each step runs on a detached actor of its own.
+#pragma once
+
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/atom.hpp>
+
+#include "actors/docker/handover.hpp"
+
+namespace cairn {
+
+using docker_started_atom = caf::atom_constant<caf::atom("dkstarted")>;
+using docker_exited_atom = caf::atom_constant<caf::atom("dkexited")>;
+
+struct docker_task_options {
+  std::string socket;       // the engine's unix socket
+  std::string container;    // its name, mesos-<ContainerID>
+  std::string create_body;  // POST /containers/create's body
+};
+
+// Creates and starts the container, then tells `executor`
+// (docker_started_atom, task id, "" or why it could not start); follows its
+// output into the sandbox's stdout and stderr until it stops, then tells
+// (docker_exited_atom, task id, exit code, OOM-killed, "" or why it could
+// not be waited for).
+void run_docker_task(caf::actor_system& sys, const docker_task_options& options,
+                     const std::string& sandbox, const std::string& task_id,
+                     caf::actor executor);
+
+// Sends `signal` (SIGTERM, SIGKILL) to the container; errors are logged.
+void signal_docker_task(caf::actor_system& sys, const docker_task_options& options,
+                        const std::string& signal);
+
+} // namespace cairn
