@@ -12,6 +12,7 @@ packages=(
   chromium chromium-driver python3-selenium
   clang libclang-rt-14-dev
   libprotobuf-dev protobuf-compiler python3-protobuf
+  docker.io busybox-static
 )
 
 missing=()

@@ -6,6 +6,7 @@
 // leading one through failovers and ends only with its task.
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -55,6 +56,11 @@ struct execute_flags {
   std::string task;                  // a TaskInfo as JSON, or a file holding one
   std::string health_check_command;  // a COMMAND health check with Mesos' defaults
   bool partition_aware = false;
+  // As mesos-execute's; beyond it, the Docker network and one port mapping.
+  std::string docker_image;
+  std::string containerizer = "mesos";
+  std::string network = "host";
+  std::string port_mapping;  // HOST:CONTAINER
 };
 
 struct execute_state {
@@ -271,11 +277,73 @@ std::optional<task_spec> task_of(const execute_flags& f) {
   return task;
 }
 
+// --docker_image and what goes with it: a DOCKER container (--containerizer
+// docker) or a Docker image for the mesos containerizer, a network, and a
+// port mapping whose host port joins the task's resources.
+caf::error add_container(const execute_flags& f, task_spec& task) {
+  bool docker = f.containerizer == "docker";
+  if (!docker && f.containerizer != "mesos")
+    return make_error("--containerizer must be mesos or docker, not '" + f.containerizer + "'");
+  if (docker && f.docker_image.empty())
+    return make_error("--containerizer=docker needs --docker_image");
+  if (!docker && (f.network != "host" || !f.port_mapping.empty()))
+    return make_error("--network and --port_mapping need --containerizer=docker");
+  using Network = schema::ContainerInfo::DockerInfo::Network;
+  Network network;
+  if (f.network == "host")
+    network = Network::HOST;
+  else if (f.network == "bridge")
+    network = Network::BRIDGE;
+  else if (f.network == "none")
+    network = Network::NONE;
+  else
+    return make_error("--network must be host, bridge or none, not '" + f.network + "'");
+  unsigned host_port = 0, container_port = 0;
+  if (!f.port_mapping.empty()) {
+    char extra = 0;
+    if (std::sscanf(f.port_mapping.c_str(), "%u:%u%c", &host_port, &container_port, &extra) != 2
+        || host_port == 0 || host_port > 65535 || container_port == 0 || container_port > 65535)
+      return make_error("--port_mapping must be HOST:CONTAINER, not '" + f.port_mapping + "'");
+    auto port = parse_resources("ports:[" + std::to_string(host_port) + "-" +
+                                std::to_string(host_port) + "]");
+    if (!port)
+      return port.error();
+    task.res += *port;
+  }
+  if (f.docker_image.empty())
+    return caf::none;
+  task.container = make_wire<schema::ContainerInfo>([&](schema::ContainerInfo::Builder c) {
+    if (!docker) {
+      c.setType(schema::ContainerInfo::Type::MESOS);
+      auto image = c.initMesos().initImage();
+      image.setType(schema::Image::Type::DOCKER);
+      image.initDocker().setName(f.docker_image);
+      return;
+    }
+    c.setType(schema::ContainerInfo::Type::DOCKER);
+    auto d = c.initDocker();
+    d.setImage(f.docker_image);
+    d.setNetwork(network);
+    if (host_port > 0) {
+      auto m = d.initPortMappings(1)[0];
+      m.setHostPort(host_port);
+      m.setContainerPort(container_port);
+      m.setProtocol("tcp");
+    }
+  });
+  return caf::none;
+}
+
 int run_execute(const execute_flags& f) {
   setup_logging("WARNING");
   auto task = task_of(f);
   if (!task)
     return 2;
+  if (!f.task.empty() && (!f.docker_image.empty() || f.containerizer != "mesos"))
+    return std::cerr << "cairn execute: --task carries the whole task: give its container "
+                        "there, not with --docker_image or --containerizer" << std::endl, 2;
+  if (auto err = add_container(f, *task))
+    return std::cerr << "cairn execute: " << error_message(err) << std::endl, 2;
   auto need = &task->res;
   auto addresses = parse_address_list(f.master, default_master_port);
   if (!addresses)
@@ -337,6 +405,14 @@ command add_execute_command(CLI::App& parent) {
   add_bool_flag(*app, "partition-aware", f->partition_aware,
                 "Subscribe as a PARTITION_AWARE framework");
   add_flag(*app, "resources", f->resources, "Resources the task needs");
+  add_flag(*app, "docker-image", f->docker_image,
+           "Run the command in this Docker image (with --containerizer docker)");
+  add_flag(*app, "containerizer", f->containerizer,
+           "mesos or docker: which containerizer runs --docker_image");
+  add_flag(*app, "network", f->network,
+           "The Docker network: host, bridge or none (--containerizer docker)");
+  add_flag(*app, "port-mapping", f->port_mapping,
+           "HOST:CONTAINER: a Docker port mapping with bridge; HOST joins the task's ports");
   add_flag(*app, "role", f->role, "Role to run in");
   add_flag(*app, "user", f->user, "User the framework runs as");
   add_duration_flag(*app, "agent-wait", f->agent_wait,

@@ -52,6 +52,8 @@ void fill_task(schema::TaskInfo::Builder t, const task_spec& spec) {
       static_cast<int64_t>(spec.grace_period_seconds * 1e9));
   if (spec.health_check)
     t.setHealthCheck(*spec.health_check);
+  if (spec.container)
+    t.setContainer(*spec.container);
 }
 
 } // namespace

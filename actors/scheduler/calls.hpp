@@ -28,6 +28,8 @@ struct task_spec {
   wire<schema::TaskInfo> info;
   // A health check for the task made from the fields above.
   wire<schema::HealthCheck> health_check;
+  // The task's container (a Docker image, its network and port mappings).
+  wire<schema::ContainerInfo> container;
 };
 
 namespace calls {
