@@ -1,0 +1,228 @@
+// The docker containerizer pulls an image only when it is missing or a pull
+// is forced, fails a launch whose image cannot be pulled or whose task cannot
+// be mapped (launching nothing), hands the executor its container through
+// the environment, and at recovery removes the mesos- containers no
+// checkpoint names, and only those; against a fake engine.
+#include <doctest/doctest.h>
+
+#include <mutex>
+#include <thread>
+
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/agent/docker_containerizer.hpp"
+#include "actors/docker/handover.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/json.hpp"
+#include "runtime/system.hpp"
+#include "tests/support/fake_docker_engine.hpp"
+
+using namespace cairn;
+using cairn::test::fake_docker_engine;
+using cairn::test::fake_reply;
+using cairn::test::fake_request;
+using Config = schema::containerizer::ContainerConfig;
+
+namespace {
+
+// What the stand-in for the mesos containerizer was asked to launch.
+struct launches {
+  std::mutex mutex;
+  std::vector<container_config> configs;
+};
+
+containerizer_actor::behavior_type stub_processes(containerizer_actor::pointer self,
+                                                  std::shared_ptr<launches> seen) {
+  return {
+    [=](container_launch_atom, const container_config& c) -> caf::result<bool> {
+      std::lock_guard<std::mutex> lock(seen->mutex);
+      seen->configs.push_back(c);
+      return true;
+    },
+    [=](container_wait_atom, const std::string&) -> caf::result<container_termination> {
+      return self->make_response_promise<container_termination>();  // never ends
+    },
+    [=](container_update_atom, const container_config&) { return true; },
+    [=](container_usage_atom, const std::string&) -> caf::result<container_statistics> {
+      return make_error("no usage here");
+    },
+    [=](container_destroy_atom, const std::string&) { return true; },
+    [=](container_limitation_atom, const std::string&) -> caf::result<container_termination> {
+      return make_error("no limits here");
+    },
+    [=](container_recover_atom, const container_recovery&) { return true; },
+  };
+}
+
+container_config docker_config(const std::string& id, const std::string& docker_json,
+                               const std::string& ports = "") {
+  auto task = from_json<schema::TaskInfo>(R"({"name": "t", "task_id": {"value": "t"},
+    "agent_id": {"value": "a"}, "command": {"value": "echo hi"},
+    "resources": [{"name": "cpus", "type": "SCALAR", "scalar": {"value": 0.5}})" + ports +
+                                          R"(], "container": {"type": "DOCKER", "docker": )" +
+                                          docker_json + "}}");
+  REQUIRE(task);
+  return make_wire<Config>([&](Config::Builder c) {
+    c.setContainerId(id);
+    c.setDirectory("/tmp/sandbox-" + id);
+    c.setResources((*task)->getResources());
+    c.setContainer((*task)->getContainer());
+    c.setHasContainer(true);
+    c.setTask(**task);
+    c.setHasTask(true);
+    c.initCommand().setValue("cairn");
+  });
+}
+
+std::string env_of(const container_config& c, const std::string& name) {
+  for (auto v : c->getCommand().getEnvironment().getVariables())
+    if (name == v.getName().cStr())
+      return v.getValue();
+  return "<unset>";
+}
+
+bool asked(const fake_docker_engine& fake, const std::string& method, const std::string& part) {
+  for (const auto& r : fake.requests())
+    if (r.method == method && r.target.find(part) != std::string::npos)
+      return true;
+  return false;
+}
+
+struct fixture {
+  system_config cfg{false};
+  caf::actor_system sys{cfg};
+  std::shared_ptr<launches> seen = std::make_shared<launches>();
+  std::vector<caf::actor> spawned;
+
+  // The actor system waits for every actor: they are ended with the test.
+  ~fixture() {
+    for (auto& a : spawned)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  }
+
+  containerizer_actor make(const fake_docker_engine& fake, bool kill_orphans = true) {
+    docker_containerizer_options o;
+    o.socket = fake.socket_path();
+    o.kill_orphans = kill_orphans;
+    o.pull_timeout = std::chrono::seconds(10);
+    auto processes = sys.spawn(stub_processes, seen);
+    auto c = spawn_docker_containerizer(sys, o, processes);
+    spawned.push_back(caf::actor_cast<caf::actor>(processes));
+    spawned.push_back(caf::actor_cast<caf::actor>(c));
+    return c;
+  }
+
+  // The launch's answer: "" when it launched, else its error.
+  std::string launch(containerizer_actor c, const container_config& config) {
+    caf::scoped_actor self{sys};
+    std::string outcome = "no answer";
+    self->request(c, std::chrono::seconds(30), container_launch_atom::value, config)
+      .receive([&](bool) { outcome.clear(); },
+               [&](const caf::error& err) { outcome = error_message(err); });
+    return outcome;
+  }
+};
+
+fake_reply image_present(const fake_request& r) {
+  if (r.target.find("/images/busybox:local/json") != std::string::npos)
+    return {200, "{}"};
+  if (r.target.find("/images/") != std::string::npos && r.method == "GET")
+    return {404, R"({"message":"No such image"})"};
+  if (r.target.find("/images/create?fromImage=broken") != std::string::npos)
+    return {200, "{\"error\":\"manifest for broken:1 not found\"}\n"};
+  if (r.target.find("/images/create") != std::string::npos)
+    return {200, "{\"status\":\"Downloaded\"}\n"};
+  return {404, R"({"message":"unexpected"})"};
+}
+
+} // namespace
+
+TEST_CASE("a present image is not pulled; the executor gets its container in its env") {
+  fixture f;
+  fake_docker_engine fake(image_present);
+  auto c = f.make(fake);
+  CHECK(f.launch(c, docker_config("c1", R"({"image": "busybox:local"})")) == "");
+  CHECK(asked(fake, "GET", "/images/busybox:local/json"));
+  CHECK_FALSE(asked(fake, "POST", "/images/create"));
+  std::lock_guard<std::mutex> lock(f.seen->mutex);
+  REQUIRE(f.seen->configs.size() == 1);
+  auto& launched = f.seen->configs[0];
+  CHECK_FALSE(launched->getHasContainer());  // a plain process for the mesos containerizer
+  CHECK(env_of(launched, docker_container_env) == "mesos-c1");
+  CHECK(env_of(launched, docker_socket_env) == fake.socket_path());
+  CHECK(env_of(launched, docker_create_env).find(R"("Image":"busybox:local")") !=
+        std::string::npos);
+}
+
+TEST_CASE("a missing image is pulled, and a forced pull does not look first") {
+  fixture f;
+  fake_docker_engine fake(image_present);
+  auto c = f.make(fake);
+  CHECK(f.launch(c, docker_config("c2", R"({"image": "app:2"})")) == "");
+  CHECK(asked(fake, "GET", "/images/app:2/json"));
+  CHECK(asked(fake, "POST", "/images/create?fromImage=app&tag=2"));
+  CHECK(f.launch(c, docker_config("c3", R"({"image": "busybox:local",
+    "force_pull_image": true})")) == "");
+  CHECK(asked(fake, "POST", "/images/create?fromImage=busybox&tag=local"));
+}
+
+TEST_CASE("a failed pull fails the launch naming the image; nothing is launched") {
+  fixture f;
+  fake_docker_engine fake(image_present);
+  auto c = f.make(fake);
+  auto why = f.launch(c, docker_config("c4", R"({"image": "broken:1"})"));
+  CHECK(why == "Failed to pull image 'broken:1': manifest for broken:1 not found");
+  std::lock_guard<std::mutex> lock(f.seen->mutex);
+  CHECK(f.seen->configs.empty());
+}
+
+TEST_CASE("a task that cannot be mapped fails at once, asking the engine nothing") {
+  fixture f;
+  fake_docker_engine fake(image_present);
+  auto c = f.make(fake);
+  auto why = f.launch(c, docker_config("c5", R"({"image": "busybox:local", "network": "BRIDGE",
+    "port_mappings": [{"host_port": 31001, "container_port": 80}]})",
+                                       R"(, {"name": "ports", "type": "RANGES",
+    "ranges": {"range": [{"begin": 31000, "end": 31000}]}})"));
+  CHECK(why == "Failed to create docker run options: Port [31001] not included in resources");
+  CHECK(fake.requests().empty());
+}
+
+TEST_CASE("recovery removes the mesos- containers no checkpoint names, and only those") {
+  for (bool kill_orphans : {true, false}) {
+    CAPTURE(kill_orphans);
+    fixture f;
+    fake_docker_engine fake([](const fake_request& r) {
+      if (r.target.find("/containers/json") != std::string::npos)
+        return fake_reply{200, R"([{"Names":["/mesos-c1"]},{"Names":["/mesos-orphan"]},
+                                    {"Names":["/other"]}])"};
+      return fake_reply{204, ""};
+    });
+    auto c = f.make(fake, kill_orphans);
+    auto state = make_wire<schema::containerizer::RecoverState>([&](auto s) {
+      auto r = s.initContainers(1)[0];
+      r.setContainerId("c1");
+      r.setConfig(*docker_config("c1", R"({"image": "busybox:local"})"));
+    });
+    caf::scoped_actor self{f.sys};
+    bool recovered = false;
+    self->request(c, std::chrono::seconds(30), container_recover_atom::value, state)
+      .receive([&](bool ok) { recovered = ok; }, [&](const caf::error&) {});
+    CHECK(recovered);
+    // The removal runs on a worker of its own: wait for the listing, and for
+    // the removal when there is one.
+    for (int i = 0; i < 300 && !asked(fake, "GET", "/containers/json"); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    REQUIRE(asked(fake, "GET", "/containers/json?all=1"));
+    if (kill_orphans)
+      for (int i = 0; i < 300 && !asked(fake, "DELETE", "/containers/mesos-orphan"); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(asked(fake, "DELETE", "/containers/mesos-orphan") == kill_orphans);
+    CHECK_FALSE(asked(fake, "DELETE", "/containers/mesos-c1"));
+    CHECK_FALSE(asked(fake, "DELETE", "/containers/other"));
+  }
+}
