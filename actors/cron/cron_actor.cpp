@@ -21,9 +21,46 @@ namespace {
 
 using tick_atom = caf::atom_constant<caf::atom("crontick")>;
 using retry_atom = caf::atom_constant<caf::atom("cronretry")>;
+using reconcile_atom = caf::atom_constant<caf::atom("cronrecon")>;
+
+// How often the runs believed launched are asked after: an answer the
+// master held back (their agent had yet to come back to a new leader)
+// comes with a later round.
+constexpr auto reconcile_interval = std::chrono::seconds(5);
 
 auto log() {
   return logger("cron");
+}
+
+// Whether a terminal update means the launch never reached an agent: the
+// master answered for a run no agent has reported on (reconciliation of a
+// task it does not know, or a launch with an offer it does not know).
+bool never_started(const run& r, schema::TaskStatus::Reader s) {
+  using schema::TaskState;
+  using reason = schema::TaskStatus::Reason;
+  if (r.killed || r.launching || r.state != "TASK_STAGING")
+    return false;
+  if (s.getSource() != schema::TaskStatus::Source::SOURCE_MASTER)
+    return false;
+  auto state = s.getState();
+  bool gone = state == TaskState::TASK_LOST || state == TaskState::TASK_DROPPED
+              || state == TaskState::TASK_UNKNOWN || state == TaskState::TASK_GONE;
+  return gone && (s.getReason() == reason::RECONCILIATION
+                  || s.getReason() == reason::INVALID_OFFERS);
+}
+
+// Whether a scheduled run of `job` due at `due_ms` is known already: read
+// back from a store that recorded the run but not yet its job's schedule
+// moved on (the two are separate keys, written in that order).
+bool known_run(const cron_state& st, const std::string& job, int64_t due_ms) {
+  auto same = [&](const run& r) { return r.job == job && r.due_ms == due_ms; };
+  if (std::any_of(st.queue.begin(), st.queue.end(), same))
+    return true;
+  for (auto& [id, r] : st.active)
+    if (same(r))
+      return true;
+  auto h = st.history.find(job);
+  return h != st.history.end() && std::any_of(h->second.begin(), h->second.end(), same);
 }
 
 void start_driver(cron_actor_ptr self) {
@@ -73,11 +110,28 @@ void look_at_schedules(cron_actor_ptr self) {
       changed = true;
       // Stored with the schedule moved on (below) before any offer can
       // launch the run.
-      enqueue(self, name, d.at_ms, 0);
+      if (known_run(st, name, d.at_ms))
+        log()->info("job {}: the run due at {} is known already", name, d.at_ms);
+      else
+        enqueue(self, name, d.at_ms, 0);
     }
     if (changed)
       store_job(self, name);
   }
+}
+
+// Asks after every run launched (and not just being launched): the master
+// answers with each one's state, TASK_LOST for one it never heard of.
+void reconcile(cron_actor_ptr self) {
+  auto& st = self->state;
+  if (!st.subscribed || !st.driver || st.framework_id.empty())
+    return;
+  std::vector<std::pair<std::string, std::string>> tasks;
+  for (auto& [tid, r] : st.active)
+    if (!r.launching)
+      tasks.emplace_back(tid, r.agent_id);
+  if (!tasks.empty())
+    self->send(st.driver, calls::reconcile(st.framework_id, tasks));
 }
 
 void record_history(cron_actor_ptr self, const run& r) {
@@ -117,6 +171,17 @@ void finish(cron_actor_ptr self, run r, bool succeeded) {
 }
 
 } // namespace
+
+void finish_unlaunched(cron_actor_ptr self, const std::string& task_id) {
+  auto& st = self->state;
+  auto it = st.active.find(task_id);
+  if (it == st.active.end())
+    return;
+  run done = std::move(it->second);
+  st.active.erase(it);
+  store_runs(self);
+  finish(self, std::move(done), false);
+}
 
 std::string task_id_of(const std::string& job, int64_t due_ms, uint32_t attempt) {
   return fmt::format("ct:{}:{}:{}:", due_ms, attempt, job);
@@ -192,7 +257,8 @@ void kill_runs(cron_actor_ptr self, const std::string& name) {
       continue;
     r.killed = true;
     changed = true;
-    if (st.driver && !st.framework_id.empty())
+    // Not launched yet: the launch is held back instead (cron_launch.cpp).
+    if (!r.launching && st.driver && !st.framework_id.empty())
       self->send(st.driver, calls::kill(st.framework_id, id, r.agent_id));
   }
   if (changed)
@@ -206,6 +272,22 @@ void on_update(cron_actor_ptr self, schema::TaskStatus::Reader s) {
   if (it == st.active.end())
     return;  // not ours any more (a job removed, a repeat)
   auto& r = it->second;
+  if (never_started(r, s)) {
+    // The master says the launch never reached an agent (it was sent to a
+    // master that failed, or with an offer a new leader does not know): the
+    // same run goes out again, neither lost nor counted as a failure.
+    log()->info("job {}: run {} never started ({}); launching it again", r.job, id,
+                std::string(s.getMessage()));
+    run again = std::move(r);
+    st.active.erase(it);
+    again.state = "QUEUED";
+    again.agent_id.clear();
+    again.start.clear();
+    st.queue.push_front(std::move(again));
+    store_runs(self);
+    want_offers(self);
+    return;
+  }
   r.state = state_name(s.getState());
   if (s.hasAgentId())
     r.agent_id = s.getAgentId().getValue();
@@ -239,6 +321,7 @@ caf::actor spawn_cron(caf::actor_system& sys, cron_options options, master_actor
       self->state.recovered = true;
       start_driver(self);
       self->send(self, tick_atom::value);
+      self->delayed_send(self, reconcile_interval, reconcile_atom::value);
     });
     return {
       [=](const scheduler_event& event) {
@@ -251,13 +334,7 @@ caf::actor spawn_cron(caf::actor_system& sys, cron_options options, master_actor
           st.suppressed = false;
           if (changed)
             store_framework_id(self);
-          // Ask after every task launched before: the master answers with
-          // each one's state (TASK_LOST for one it never heard of).
-          std::vector<std::pair<std::string, std::string>> tasks;
-          for (auto& [tid, r] : st.active)
-            tasks.emplace_back(tid, r.agent_id);
-          if (!tasks.empty())
-            self->send(st.driver, calls::reconcile(st.framework_id, tasks));
+          reconcile(self);
           want_offers(self);
         };
         h.offers = [&](auto offers) { on_offers(self, offers); };
@@ -266,6 +343,10 @@ caf::actor spawn_cron(caf::actor_system& sys, cron_options options, master_actor
           log()->error("the master refused the framework: {}", message);
         };
         dispatch(event, h);
+      },
+      [=](reconcile_atom) {
+        reconcile(self);
+        self->delayed_send(self, reconcile_interval, reconcile_atom::value);
       },
       [=](tick_atom) {
         look_at_schedules(self);

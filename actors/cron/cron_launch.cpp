@@ -12,6 +12,10 @@ namespace cairn::cron {
 
 namespace {
 
+auto log() {
+  return logger("cron");
+}
+
 agent_traits traits_of(schema::Offer::Reader offer) {
   agent_traits t;
   t.hostname = offer.getHostname();
@@ -86,6 +90,67 @@ task_spec task_of(const job& j, const run& r) {
   return t;
 }
 
+// Runs back to the front of the queue, in their order, as if never taken.
+void unlaunch(cron_actor_ptr self, const std::vector<std::string>& ids) {
+  auto& st = self->state;
+  for (auto id = ids.rbegin(); id != ids.rend(); ++id) {
+    auto it = st.active.find(*id);
+    if (it == st.active.end() || !it->second.launching)
+      continue;
+    run r = std::move(it->second);
+    st.active.erase(it);
+    if (r.killed)
+      continue;
+    r.launching = false;
+    r.state = "QUEUED";
+    r.agent_id.clear();
+    r.start.clear();
+    st.queue.push_front(std::move(r));
+  }
+}
+
+// The launch leaves only once the store has confirmed that the runs are
+// recorded as launched: a cron that restarts, or reads its state from a
+// new leader, then knows of every run that may be on an agent (and asks the
+// master about it) and never starts one again that already started. A run
+// whose record did not make it goes back to the queue, its offer declined.
+void launch_once_stored(cron_actor_ptr self, std::string offer_id, std::vector<std::string> ids,
+                        std::vector<task_spec> tasks) {
+  auto wanted = std::make_shared<std::vector<task_spec>>(std::move(tasks));
+  store_runs(self, [self, offer_id, ids, wanted](bool stored) {
+    auto& st = self->state;
+    if (!stored) {
+      log()->warn("{} run(s) not recorded as launched; back to the queue", ids.size());
+      unlaunch(self, ids);
+      if (st.driver && !st.framework_id.empty())
+        self->send(st.driver, calls::decline(st.framework_id, {offer_id}, 1.0));
+      want_offers(self);
+      return;
+    }
+    std::vector<task_spec> go;
+    for (auto& t : *wanted) {
+      auto it = st.active.find(t.id);
+      if (it == st.active.end() || !it->second.launching)
+        continue;
+      it->second.launching = false;
+      if (it->second.killed) {
+        // Killed while its record was being written: it never starts.
+        it->second.state = "TASK_KILLED";
+        it->second.end = now_iso();
+        finish_unlaunched(self, it->first);
+        continue;
+      }
+      go.push_back(std::move(t));
+    }
+    if (!st.driver || st.framework_id.empty())
+      return;
+    if (go.empty())
+      self->send(st.driver, calls::decline(st.framework_id, {offer_id}, 1.0));
+    else
+      self->send(st.driver, calls::launch(st.framework_id, {offer_id}, go, 1.0));
+  });
+}
+
 } // namespace
 
 void want_offers(cron_actor_ptr self) {
@@ -114,6 +179,7 @@ void on_offers(cron_actor_ptr self, capnp::List<schema::Offer>::Reader offers) {
     auto left = offered->unallocated();
     auto traits = traits_of(offer);
     std::vector<task_spec> tasks;
+    std::vector<std::string> ids;
     for (auto it = st.queue.begin(); it != st.queue.end();) {
       auto j = st.jobs.find(it->job);
       if (j == st.jobs.end()) {
@@ -127,6 +193,8 @@ void on_offers(cron_actor_ptr self, capnp::List<schema::Offer>::Reader offers) {
       }
       left -= need;
       tasks.push_back(task_of(j->second, *it));
+      ids.push_back(it->task_id);
+      it->launching = true;
       it->state = "TASK_STAGING";
       it->agent_id = offer.getAgentId().getValue();
       it->start = now_iso();
@@ -137,9 +205,7 @@ void on_offers(cron_actor_ptr self, capnp::List<schema::Offer>::Reader offers) {
       decline.push_back(offer_id);
       continue;
     }
-    // The runs are stored as launched before the launch leaves.
-    store_runs(self);
-    self->send(st.driver, calls::launch(st.framework_id, {offer_id}, tasks, 1.0));
+    launch_once_stored(self, offer_id, std::move(ids), std::move(tasks));
   }
   if (!decline.empty())
     self->send(st.driver, calls::decline(st.framework_id, decline, st.queue.empty() ? 5.0 : 1.0));

@@ -38,6 +38,10 @@ struct run {
   int32_t exit_status = -1;
   std::string message;
   bool killed = false;   // by REPLACE or task/kill: ends without counting
+  // Recorded as launched, the launch itself waiting for the store to confirm
+  // that record (not stored: a run read back was either launched or not,
+  // and reconciliation tells which).
+  bool launching = false;
 };
 
 struct cron_state {
@@ -80,6 +84,8 @@ void enqueue(cron_actor_ptr self, const std::string& job, int64_t due_ms, uint32
              bool manual = false);
 void kill_runs(cron_actor_ptr self, const std::string& job);
 void on_update(cron_actor_ptr self, schema::TaskStatus::Reader status);
+// A run killed before its launch left: ended, counted as killed.
+void finish_unlaunched(cron_actor_ptr self, const std::string& task_id);
 
 // cron_launch.cpp
 void on_offers(cron_actor_ptr self, capnp::List<schema::Offer>::Reader offers);
@@ -92,7 +98,8 @@ void on_master_found(cron_actor_ptr self, master_actor master);
 void store_all(cron_actor_ptr self);
 void store_job(cron_actor_ptr self, const std::string& name);
 void forget_job(cron_actor_ptr self, const std::string& name);
-void store_runs(cron_actor_ptr self);
+// `then`, if given, hears whether the store confirmed the write.
+void store_runs(cron_actor_ptr self, std::function<void(bool stored)> then = nullptr);
 void store_history(cron_actor_ptr self, const std::string& name);
 void store_framework_id(cron_actor_ptr self);
 // Reads everything back, then calls `done`.

@@ -29,7 +29,8 @@ std::string key(cron_actor_ptr self, const std::string& rest) {
   return self->state.options.kv_prefix + rest;
 }
 
-void put(cron_actor_ptr self, const std::string& k, std::string value);
+void put(cron_actor_ptr self, const std::string& k, std::string value,
+         std::function<void(bool stored)> then = nullptr);
 
 // After a failed write: the leading master again, from a thread that may
 // block; then everything is written once more.
@@ -50,18 +51,26 @@ void find_master(cron_actor_ptr self) {
   });
 }
 
-void put(cron_actor_ptr self, const std::string& k, std::string value) {
+// `then` hears whether the store confirmed the write; an unanswered write
+// may still have been applied, which is why a caller that waits for it
+// must also cope with the value being there.
+void put(cron_actor_ptr self, const std::string& k, std::string value,
+         std::function<void(bool stored)> then) {
   self->request(self->state.master, kv_timeout, kv_set_atom::value, k, std::move(value),
                 uint64_t{0}, true)
     .then(
       [=](bool ok, const std::string& why, uint64_t) {
         if (!ok)
           log()->error("cannot store {}: {}", k, why);
+        if (then)
+          then(ok);
       },
       [=](caf::error& err) {
         log()->warn("cannot store {}: {}; looking for the master", k, self->system().render(err));
         self->state.store_dirty = true;
         find_master(self);
+        if (then)
+          then(false);
       });
 }
 
@@ -202,8 +211,10 @@ void forget_job(cron_actor_ptr self, const std::string& name) {
   store_index(self);
 }
 
-void store_runs(cron_actor_ptr self) {
-  put(self, key(self, "runs"), runs_json(self->state.queue, &self->state.active, self->state.framework_id));
+void store_runs(cron_actor_ptr self, std::function<void(bool stored)> then) {
+  put(self, key(self, "runs"),
+      runs_json(self->state.queue, &self->state.active, self->state.framework_id),
+      std::move(then));
 }
 
 void store_history(cron_actor_ptr self, const std::string& name) {
