@@ -329,6 +329,11 @@ caf::actor spawn_cron(caf::actor_system& sys, cron_options options, master_actor
         scheduler_handlers h;
         h.subscribed = [&](const std::string& id) {
           bool changed = st.framework_id != id;
+          // Subscribed again: the leader may have changed, and a write to
+          // a master that is gone waits for its timeout before it fails.
+          if (st.subscribed_once)
+            find_master(self);
+          st.subscribed_once = true;
           st.framework_id = id;
           st.subscribed = true;
           st.suppressed = false;

@@ -192,6 +192,8 @@ void on_offers(cron_actor_ptr self, capnp::List<schema::Offer>::Reader offers) {
         continue;
       }
       left -= need;
+      log()->info("job {}: run {} takes an offer on agent {}", it->job, it->task_id,
+                  std::string(offer.getAgentId().getValue()));
       tasks.push_back(task_of(j->second, *it));
       ids.push_back(it->task_id);
       it->launching = true;

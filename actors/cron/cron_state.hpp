@@ -52,6 +52,7 @@ struct cron_state {
   std::string framework_id;
   bool recovered = false;        // state read back from the store
   bool subscribed = false;
+  bool subscribed_once = false;
   bool suppressed = false;
 
   std::map<std::string, job> jobs;
@@ -95,6 +96,8 @@ void want_offers(cron_actor_ptr self);
 using master_found_atom = caf::atom_constant<caf::atom("cronmastr")>;
 using recover_again_atom = caf::atom_constant<caf::atom("cronrecov")>;
 void on_master_found(cron_actor_ptr self, master_actor master);
+// Looks for the leading master for the store (a detached finder).
+void find_master(cron_actor_ptr self);
 void store_all(cron_actor_ptr self);
 void store_job(cron_actor_ptr self, const std::string& name);
 void forget_job(cron_actor_ptr self, const std::string& name);

@@ -32,8 +32,11 @@ std::string key(cron_actor_ptr self, const std::string& rest) {
 void put(cron_actor_ptr self, const std::string& k, std::string value,
          std::function<void(bool stored)> then = nullptr);
 
-// After a failed write: the leading master again, from a thread that may
-// block; then everything is written once more.
+} // namespace
+
+// After a failed write, or when the driver found a new leader: the leading
+// master again, from a thread that may block; then everything is written
+// once more.
 void find_master(cron_actor_ptr self) {
   auto& st = self->state;
   if (st.finding_master || st.options.master_addresses.empty())
@@ -50,6 +53,8 @@ void find_master(cron_actor_ptr self) {
     finder->quit();
   });
 }
+
+namespace {
 
 // `then` hears whether the store confirmed the write; an unanswered write
 // may still have been applied, which is why a caller that waits for it
@@ -234,6 +239,7 @@ void on_master_found(cron_actor_ptr self, master_actor master) {
     find_master(self);
     return;
   }
+  log()->info("the key-value store's master found");
   st.master = std::move(master);
   if (st.recovered && st.store_dirty) {
     st.store_dirty = false;
