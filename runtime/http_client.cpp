@@ -191,6 +191,16 @@ caf::expected<http_result> http_get(const std::string& url, std::chrono::millise
   return perform(t, c.get(), timeout);
 }
 
+caf::expected<http_result> http_bodiless(const std::string& method, const std::string& url,
+                                         std::chrono::milliseconds timeout) {
+  transfer t{method, url};
+  auto c = make_handle(t);
+  if (!c)
+    return no_handle(t);
+  curl_easy_setopt(c.get(), CURLOPT_CUSTOMREQUEST, method.c_str());
+  return perform(t, c.get(), timeout);
+}
+
 caf::expected<http_result>
 http_post(const std::string& url, const std::string& body, const std::string& content_type,
           std::chrono::milliseconds timeout,

@@ -34,6 +34,11 @@ http_post(const std::string& url, const std::string& body, const std::string& co
           std::chrono::milliseconds timeout,
           std::vector<std::pair<std::string, std::string>> headers = {});
 
+// A request without a body for the other verbs (PUT, DELETE), as REST APIs
+// use them to run or remove something by its path.
+caf::expected<http_result> http_bodiless(const std::string& method, const std::string& url,
+                                         std::chrono::milliseconds timeout);
+
 // Streams a response body chunk by chunk to `on_chunk` (return false to stop),
 // for following logs and event streams. Returns no error when the server ends
 // the body or `on_chunk` stops; a non-2xx answer is an error carrying its

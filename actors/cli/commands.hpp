@@ -26,5 +26,7 @@ command add_frameworks_command(CLI::App& parent);
 command add_tasks_command(CLI::App& parent);
 command add_state_command(CLI::App& parent);
 command add_task_command(CLI::App& parent);
+// The cron framework's jobs over its REST API (jobs.cpp).
+command add_job_command(CLI::App& parent);
 
 } // namespace cairn

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     cairn::add_tasks_command(app),
     cairn::add_state_command(app),
     cairn::add_task_command(app),
+    cairn::add_job_command(app),
   };
   CLI11_PARSE(app, argc, argv);
   for (auto& c : commands)

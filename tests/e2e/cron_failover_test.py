@@ -143,7 +143,8 @@ class CronRestart(unittest.TestCase, CronHelpers):
         since_back = [r for r in runs if due_ms(r) > back_ms]
         self.assertLessEqual(due_ms(since_back[0]) - period_ms, back_ms, (dues, self.logs()))
         for r in since_back:
-            self.assertLessEqual(started_ms(r) - due_ms(r), self.EPSILON_S * 1000, r)
+            self.assertLessEqual(started_ms(r) - due_ms(r), self.EPSILON_S * 1000,
+                                 (r, back_ms, self.logs()))
 
 
 class CronMasterFailover(unittest.TestCase, CronHelpers):

@@ -2,9 +2,14 @@
 2 seconds runs again and again with its history, a dependent job runs after
 it; a failing job is tried retries+1 times and counted once; a child of two
 parents runs after both and not after one; manual runs, search, unknown jobs
-and refusals answer Chronos' codes; FORBID never overlaps, ALLOW does."""
+and refusals answer Chronos' codes; FORBID never overlaps, ALLOW does; `cairn
+job list|add|run|history|remove` shows and changes the same jobs."""
 import json
+import os
+import re
+import subprocess
 import sys
+import tempfile
 import time
 import unittest
 import urllib.error
@@ -157,6 +162,61 @@ class Cron(unittest.TestCase):
                               "epsilon": "PT30S", "concurrencyPolicy": "ALLOW"})
         self.assertGreater(self.max_running("allow", 30), 1)
         self.assertEqual(self.call("DELETE", "/v1/scheduler/job/allow")[0], 204)
+
+    def cli(self, *args, input=None):
+        return subprocess.run([CAIRN, "job", *args, "--cron", self.local.cron_address],
+                              capture_output=True, text=True, timeout=60, input=input)
+
+    @staticmethod
+    def table(text):
+        lines = [l for l in text.splitlines() if l.strip()]
+        header = re.split(r"\s{2,}", lines[0].strip())
+        return [dict(zip(header, re.split(r"\s{2,}", l.strip()))) for l in lines[1:]]
+
+    def test_the_job_cli(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump({"name": "cli-job", "command": "echo cli", "schedule": FAR}, f)
+        try:
+            done = self.cli("add", f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual((done.returncode, done.stdout.strip()), (0, "job cli-job added"),
+                         done.stderr)
+        done = self.cli("add", "-", input=json.dumps({"name": "cli-child", "command": "true",
+                                                      "parents": ["cli-job"]}))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        rows = {r["NAME"]: r for r in self.table(self.cli("list").stdout)}
+        self.assertEqual(rows["cli-job"]["SCHEDULE"], self.job("cli-job")["schedule"])
+        self.assertEqual(rows["cli-job"]["NEXT RUN"], "2099-01-01T00:00:00.000Z")
+        self.assertEqual(rows["cli-job"]["LAST"], "fresh")
+        self.assertEqual(rows["cli-child"]["SCHEDULE"], "after cli-job")
+        listed = json.loads(self.cli("list", "--json").stdout)
+        self.assertIn("cli-job", [j["name"] for j in listed])
+        done = self.cli("run", "cli-job")
+        self.assertEqual((done.returncode, done.stdout.strip()), (0, "job cli-job started"),
+                         done.stderr)
+        self.wait_for(lambda: self.job("cli-job")["successCount"] == 1)
+        history = self.table(self.cli("history", "cli-job").stdout)
+        self.assertEqual([(h["STATE"], h["EXIT"]) for h in history], [("TASK_FINISHED", "0")])
+        self.assertEqual(history[0]["TASK"], self.history("cli-job")[0]["taskId"])
+        rows = {r["NAME"]: r for r in self.table(self.cli("list").stdout)}
+        self.assertEqual((rows["cli-job"]["LAST"], rows["cli-job"]["SUCCESSES"]), ("success", "1"))
+        # Refusals name what was wrong and change nothing.
+        done = self.cli("run", "no-such-job")
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("answered 400: no job named 'no-such-job'", done.stderr)
+        done = self.cli("add", "-", input="{not json")
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("is not a job", done.stderr)
+        done = self.cli("add", "-", input=json.dumps({"name": "bad", "command": "true",
+                                                      "schedule": "hourly"}))
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("invalid schedule", done.stderr)
+        self.assertEqual(self.call("GET", "/v1/scheduler/job/bad")[0], 400)
+        self.assertEqual(self.cli("remove", "cli-child").returncode, 0)
+        done = self.cli("remove", "cli-job")
+        self.assertEqual((done.returncode, done.stdout.strip()), (0, "job cli-job removed"))
+        self.assertNotIn("cli-job", self.cli("list").stdout)
 
 
 if __name__ == "__main__":
