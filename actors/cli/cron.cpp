@@ -10,6 +10,7 @@
 #include "actors/cli/commands.hpp"
 #include "actors/cli/cron_node.hpp"
 #include "actors/cron/cron_http.hpp"
+#include "actors/cron/tz_database.hpp"
 #include "runtime/connect.hpp"
 #include "runtime/connector.hpp"
 #include "runtime/errors.hpp"
@@ -91,6 +92,9 @@ caf::expected<cron_node> start_cron_node(caf::actor_system& sys, const cron_flag
   if (!master)
     return make_error("cannot reach the master at " + masters.front() + ": " +
                       error_message(master.error()));
+  // Read here, on a thread that may block, so that the actor never reads it.
+  size_t zones = cron::preload_time_zones();
+  logger("cron")->info("{} time zones read from the tz database", zones);
   cron_options options;
   options.master_addresses = masters;
   options.failure_retry = *retry;

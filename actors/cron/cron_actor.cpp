@@ -73,6 +73,9 @@ void start_driver(cron_actor_ptr self) {
     // Its tasks outlive it for a week, as Chronos asks of Mesos.
     i.setCheckpoint(true);
     i.setFailoverTimeout(7 * 24 * 3600.0);
+    // The master's UI links here to the jobs page, as Mesos' links to Chronos.
+    if (!st.options.api_address.empty())
+      i.setWebuiUrl("http://" + st.options.api_address + "/");
     if (!st.framework_id.empty())
       i.initId().setValue(st.framework_id);
     i.initCapabilities(1)[0].setType(schema::FrameworkInfo::Capability::Type::MULTI_ROLE);
@@ -336,7 +339,10 @@ caf::actor spawn_cron(caf::actor_system& sys, cron_options options, master_actor
           st.subscribed_once = true;
           st.framework_id = id;
           st.subscribed = true;
-          st.suppressed = false;
+          // What the master holds of an earlier subscription's SUPPRESS is
+          // not known (it may keep it across a framework failover): said
+          // again, whichever the queue asks for.
+          st.suppressed = !st.queue.empty();
           if (changed)
             store_framework_id(self);
           reconcile(self);

@@ -48,6 +48,12 @@ caf::expected<std::unique_ptr<http_server>> serve_cron_http(caf::actor_system& s
   table->add({"/leader"}, {"GET"}, [=](http_request request, http_reply reply) {
     ask(*system, cron, "/leader", std::move(request), std::move(reply));
   });
+  table->add({"/", "/ui", "/ui/"}, {"GET"}, [](http_request, http_reply reply) {
+    http_response r;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = cron_ui_page();
+    reply.send(std::move(r));
+  });
   return http_server::start(std::move(ip), port, route_table::handler(table), options);
 }
 

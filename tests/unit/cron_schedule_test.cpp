@@ -212,6 +212,19 @@ TEST_CASE("time zones from the tz database: offsets and daylight-saving jumps") 
   CHECK(!find_time_zone("../../etc/passwd"));
 }
 
+TEST_CASE("the tz database preloaded: every zone answers from memory, others are refused") {
+  size_t zones = preload_time_zones();
+  CHECK(zones > 300);  // the database has about 600 names
+  CHECK(preload_time_zones() == zones);  // again: nothing new
+  auto sydney = find_time_zone("Australia/Sydney");
+  REQUIRE(sydney);
+  CHECK((*sydney)->offset_at(at("2026-01-15T12:00:00Z")) == 11 * 3600);
+  CHECK(find_time_zone("Europe/Berlin"));
+  CHECK(!find_time_zone("Mars/Olympus_Mons"));
+  CHECK(!find_time_zone("zone.tab"));  // a file there, not a zone
+  CHECK(!find_time_zone("posix/Europe/Berlin"));  // a copy, not read
+}
+
 TEST_CASE("a POSIX rule alone makes a zone (no file needed)") {
   auto z = time_zone::from_posix("test", "CET-1CEST,M3.5.0,M10.5.0/3");
   REQUIRE(z);

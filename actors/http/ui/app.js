@@ -110,6 +110,7 @@ function normalize(raw) {
   const add = (f, completed) => {
     const fw = {
       id: f.id || "", name: f.name || "", user: f.user || "", completed,
+      webui: /^https?:\/\//.test(f.webui_url || "") ? f.webui_url : "",
       roles: list(f.roles).length ? list(f.roles) : (f.role ? [f.role] : []),
       active: !!f.active, connected: !!f.connected, registered: num(f.registered_time),
       used: res(f.used_resources), offered: res(f.offered_resources), running: 0,
@@ -556,7 +557,9 @@ function frameworks_view(params, query) {
       { key: "id", label: "ID", cell: (f) => h("a", {
         href: `#/tasks?q=${encodeURIComponent(f.id)}`, title: "Its tasks",
       }, h("code", null, f.id)) },
-      { key: "name", label: "Name" },
+      // A framework's own page (cron's jobs), as Mesos' UI links to it.
+      { key: "name", label: "Name", cell: (f) => (f.webui
+        ? h("a", { href: f.webui, title: "The framework's own page" }, f.name) : f.name) },
       { key: "user", label: "User" },
       { key: "roles", label: "Roles", value: (f) => f.roles.join(", ") },
       { key: "status", label: "State", value: status,
