@@ -22,6 +22,7 @@ namespace {
 using tick_atom = caf::atom_constant<caf::atom("crontick")>;
 using retry_atom = caf::atom_constant<caf::atom("cronretry")>;
 using reconcile_atom = caf::atom_constant<caf::atom("cronrecon")>;
+using start_driver_atom = caf::atom_constant<caf::atom("crondrive")>;
 
 // How often the runs believed launched are asked after: an answer the
 // master held back (their agent had yet to come back to a new leader)
@@ -322,7 +323,12 @@ caf::actor spawn_cron(caf::actor_system& sys, cron_options options, master_actor
     self->state.master = master;
     recover(self, [self] {
       self->state.recovered = true;
-      start_driver(self);
+      // The framework names its page (webui_url) once the server listens;
+      // without a server it subscribes after a short wait all the same.
+      if (self->state.options.api_address.empty())
+        self->delayed_send(self, std::chrono::seconds(2), start_driver_atom::value);
+      else
+        start_driver(self);
       self->send(self, tick_atom::value);
       self->delayed_send(self, reconcile_interval, reconcile_atom::value);
     });
@@ -365,6 +371,12 @@ caf::actor spawn_cron(caf::actor_system& sys, cron_options options, master_actor
       },
       [=](api_address_atom, const std::string& address) {
         self->state.options.api_address = address;
+        if (self->state.recovered && !self->state.driver)
+          start_driver(self);
+      },
+      [=](start_driver_atom) {
+        if (!self->state.driver)
+          start_driver(self);
       },
       [=](master_found_atom, master_actor master) { on_master_found(self, std::move(master)); },
       [=](recover_again_atom) {

@@ -163,6 +163,17 @@ class Cron(unittest.TestCase):
         self.assertGreater(self.max_running("allow", 30), 1)
         self.assertEqual(self.call("DELETE", "/v1/scheduler/job/allow")[0], 204)
 
+    def test_the_jobs_page_and_the_masters_link_to_it(self):
+        with urllib.request.urlopen("http://%s/" % self.local.cron_address, timeout=10) as r:
+            self.assertTrue(r.headers["Content-Type"].startswith("text/html"))
+            page = r.read().decode()
+        # The page reads the API it is served beside: jobs, summary, history.
+        for path in ("v1/scheduler", "/jobs/summary", "/history", "nextRunAt", "skipCount"):
+            self.assertIn(path, page)
+        frameworks = {f["name"]: f for f in self.local.state()["frameworks"]}
+        self.assertEqual(frameworks["cron"]["webui_url"],
+                         "http://%s/" % self.local.cron_address)
+
     def cli(self, *args, input=None):
         return subprocess.run([CAIRN, "job", *args, "--cron", self.local.cron_address],
                               capture_output=True, text=True, timeout=60, input=input)
