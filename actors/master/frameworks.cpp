@@ -88,16 +88,19 @@ void finish_subscribe(master_ptr self, const caf::strong_actor_ptr& sender, cons
     logger("master")->info("framework {} ({}) {}", id, name.cStr(),
                            was_recovered ? "re-subscribed after the master failed over"
                                          : "re-subscribed");
+    // The subscription says exactly which roles are suppressed, as in Mesos:
+    // a role its predecessor suppressed and this one does not is revived.
+    allocator_update_framework(self, fw, msg->getSubscribe().getSuppressedRoles());
     allocator_simple(self, schema::allocator::Call::ACTIVATE_FRAMEWORK, id);
     publish_framework(self, fw, schema::operator_api::Event::Type::FRAMEWORK_UPDATED);
   } else {
     logger("master")->info("framework {} ({}) subscribed", id, name.cStr());
     allocator_add_framework(self, fw);
     publish_framework(self, fw, schema::operator_api::Event::Type::FRAMEWORK_ADDED);
+    auto suppressed = msg->getSubscribe().getSuppressedRoles();
+    if (suppressed.size() > 0)
+      allocator_roles(self, false, id, suppressed);
   }
-  auto suppressed = msg->getSubscribe().getSuppressedRoles();
-  if (suppressed.size() > 0)
-    allocator_roles(self, false, id, suppressed);
 }
 
 void on_subscribe(master_ptr self, const scheduler_call& msg) {

@@ -280,6 +280,23 @@ TEST_CASE_FIXTURE(master_fixture, "a framework that comes back within its failov
   stop(back.handle);
 }
 
+TEST_CASE_FIXTURE(master_fixture, "a framework that subscribes again without suppressed roles is offered again") {
+  register_agent();
+  subscribe(framework, framework_id, "fw", false, 60);
+  single_offer();
+  from_framework(calls::suppress(framework_id));
+  stop(framework.handle);
+  live(2s);
+  // Its successor subscribes with no suppressed roles: as in Mesos, the
+  // subscription says exactly which roles are suppressed, so it is offered.
+  testing::fake_peer back = fake();
+  std::string id;
+  subscribe(back, id, "fw", false, 60, framework_id);
+  live(3s);
+  CHECK_FALSE(take(back, Event::Type::OFFERS).empty());
+  stop(back.handle);
+}
+
 TEST_CASE_FIXTURE(master_fixture, "a framework that stays away past its failover timeout is torn down") {
   register_agent();
   subscribe(framework, framework_id, "fw", false, 3);
