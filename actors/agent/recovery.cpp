@@ -90,6 +90,20 @@ container_recovery containers_of(const recovery_plan& plan) {
         config.setFrameworkId(run.framework->id);
         config.setExecutorId(ex.id);
         config.setDirectory(ex.sandbox);
+        // Which containerizer runs it follows its ContainerInfo: the task's
+        // for a command executor, else the executor's.
+        if (ex.generated_for_command_task) {
+          for (const auto& [id, t] : ex.tasks)
+            if (t.info->hasContainer()) {
+              config.setContainer(t.info->getContainer());
+              config.setHasContainer(true);
+              config.setTask(*t.info);
+              config.setHasTask(true);
+            }
+        } else if (ex.info->hasContainer()) {
+          config.setContainer(ex.info->getContainer());
+          config.setHasContainer(true);
+        }
         // Its limits follow what its tasks (and its own info) hold.
         // (A command executor's info holds its task's: counted once.)
         bool own = !ex.generated_for_command_task || ex.tasks.empty();
