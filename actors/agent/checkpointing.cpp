@@ -161,4 +161,14 @@ void checkpoint_ack(agent_ptr self, const std::string& framework_id,
              "an acknowledgement of task " + task_id);
 }
 
+void forget_framework_checkpoint(agent_ptr self, const std::string& framework_id) {
+  auto& st = self->state;
+  if (!st.checkpointer || st.frameworks.count(framework_id) > 0 ||
+      st.updates.has_framework(framework_id))
+    return;
+  send_write(self, make_write(st, framework_id, "", "",
+                              [&](Write::Builder w) { w.setRemoveFramework(); }),
+             "the removal of framework " + framework_id);
+}
+
 } // namespace cairn

@@ -115,8 +115,12 @@ void remove_executor(agent_ptr self, const std::string& container_id, Reason rea
   if (st.completed.size() > limits::max_completed_executors)
     st.completed.pop_front();
   fw.executors.erase(executor_id);
-  if (fw.executors.empty())
+  if (fw.executors.empty()) {
+    bool checkpointed = checkpointing(st, framework_id);
     st.frameworks.erase(framework_id);
+    if (checkpointed)
+      forget_framework_checkpoint(self, framework_id);
+  }
   sandbox_ended(self, sandbox, st.frameworks.count(framework_id) == 0);
 }
 

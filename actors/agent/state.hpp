@@ -183,6 +183,10 @@ void checkpoint_update(agent_ptr self, const std::string& framework_id,
 void checkpoint_ack(agent_ptr self, const std::string& framework_id,
                     const status_update_streams::origin& from, const std::string& task_id,
                     const std::string& uuid);
+// Once nothing of a framework runs here and none of its updates waits for
+// acknowledgement, its checkpoints go: a restart has nothing to take back
+// of it, and meta/ does not grow with every framework ever seen.
+void forget_framework_checkpoint(agent_ptr self, const std::string& framework_id);
 
 // -- recovery.cpp: taking back what the checkpoints name after a restart
 // Rebuilds frameworks, executors, tasks and unacknowledged updates, and asks

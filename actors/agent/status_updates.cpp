@@ -80,6 +80,11 @@ size_t status_update_streams::pending() const {
   return n;
 }
 
+bool status_update_streams::has_framework(const std::string& framework_id) const {
+  auto i = streams_.lower_bound({framework_id, std::string()});
+  return i != streams_.end() && i->first.first == framework_id;
+}
+
 bool status_update_streams::has_stream(const std::string& framework_id,
                                        const std::string& task_id) const {
   return streams_.count({framework_id, task_id}) > 0;

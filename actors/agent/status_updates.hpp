@@ -69,6 +69,8 @@ public:
   void remove_framework(const std::string& framework_id);
 
   size_t pending() const;
+  // Whether any update of the framework waits for acknowledgement.
+  bool has_framework(const std::string& framework_id) const;
   bool has_stream(const std::string& framework_id, const std::string& task_id) const;
 
 private:

@@ -221,6 +221,8 @@ void on_acknowledge(agent_ptr self, schema::agent::Event::Acknowledge::Reader ac
     return; // a duplicate or stale acknowledgement
   ++st.updates_acknowledged;
   checkpoint_ack(self, framework_id, result.from, task_id, uuid);
+  if (!result.from.container_id.empty())
+    forget_framework_checkpoint(self, framework_id);
   if (result.next)
     send_now(self, framework_id, task_id, *result.next);
 }
