@@ -59,6 +59,10 @@ inline constexpr size_t max_agents = 100'000;
 inline constexpr size_t max_tasks_per_agent = 100'000;
 // Ended executors an agent remembers (with their sandboxes) for /state.
 inline constexpr size_t max_completed_executors = 1000;
+// Update uuids an agent remembers per task to know an executor's resent
+// update (after a restart) from a new one: far more than a task's updates
+// that can be unacknowledged at once (limits::executor_unacknowledged_updates).
+inline constexpr size_t max_received_update_uuids = 1024;
 
 // -- executor
 

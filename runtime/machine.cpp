@@ -36,3 +36,14 @@ double disk_mb(std::string path) {
 }
 
 } // namespace cairn
+
+namespace cairn {
+
+std::string boot_id() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  std::getline(in, id);
+  return id;
+}
+
+} // namespace cairn

@@ -6,6 +6,7 @@
 
 #include "runtime/wire.hpp"
 #include "schema/allocator.capnp.h"
+#include "schema/checkpoint.capnp.h"
 #include "schema/containerizer.capnp.h"
 #include "schema/executor.capnp.h"
 #include "schema/log.capnp.h"
@@ -37,6 +38,7 @@ using container_config = wire<schema::containerizer::ContainerConfig>;
 using container_termination = wire<schema::containerizer::Termination>;
 using container_statistics = wire<schema::containerizer::ResourceStatistics>;
 using container_recovery = wire<schema::containerizer::RecoverState>;
+using checkpoint_write = wire<schema::checkpoint::Write>;
 
 } // namespace cairn
 
@@ -62,4 +64,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(cairn, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(cairn, (cairn::container_termination))
   CAF_ADD_TYPE_ID(cairn, (cairn::container_statistics))
   CAF_ADD_TYPE_ID(cairn, (cairn::container_recovery))
+  CAF_ADD_TYPE_ID(cairn, (cairn::checkpoint_write))
 CAF_END_TYPE_ID_BLOCK(cairn)

@@ -110,6 +110,10 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
   // The containerizer lives and dies with its agent.
   self->link_to(st.containers);
   start_sandbox_gc(self);
+  start_checkpointer(self);
+  // What the checkpoints name is taken back before the agent registers: it
+  // re-registers with it.
+  recover(self);
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& st = self->state;
     if (st.master && msg.source == st.master.address())
@@ -153,6 +157,9 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
     [=](regtimeout_atom, const std::string& container_id) {
       on_executor_registration_timeout(self, container_id);
     },
+    [=](reregtimeout_atom, const std::string& container_id) {
+      on_executor_reregistration_timeout(self, container_id);
+    },
   };
 }
 
@@ -163,6 +170,12 @@ void send_to_master(agent_ptr self, agent_call call) {
 }
 
 agent_actor spawn_agent(caf::actor_system& sys, agent_options options, agent_call_sink master) {
+  if (!options.recovered && !options.work_dir.empty()) {
+    auto store = options.checkpoints ? options.checkpoints
+                                     : std::make_shared<file_checkpoint_store>();
+    options.recovered =
+      std::make_shared<const recovered_agent>(recover_agent(*store, options.work_dir));
+  }
   return sys.spawn(agent, std::move(options), std::move(master));
 }
 

@@ -12,7 +12,9 @@
 #include <caf/atom.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "actors/agent/checkpoint.hpp"
 #include "actors/agent/containerizer.hpp"
+#include "actors/agent/recovery_plan.hpp"
 #include "actors/agent/isolators/cgroups_options.hpp"
 #include "actors/agent/fetcher_options.hpp"
 #include "actors/agent/gc_schedule.hpp"
@@ -31,6 +33,7 @@ using endpoint_atom = caf::atom_constant<caf::atom("endpoint")>;
 using check_master_atom = caf::atom_constant<caf::atom("chkmaster")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using op_heartbeat_atom = caf::atom_constant<caf::atom("opheartbt")>;
+using reregtimeout_atom = caf::atom_constant<caf::atom("reregtime")>;
 
 // An operator following an agent's event stream.
 using agent_operator_sink = caf::typed_actor<caf::reacts_to<agent_operator_event>>;
@@ -57,7 +60,9 @@ using agent_actor = agent_sink::extend<
   caf::reacts_to<sweep_atom>,
   caf::reacts_to<op_heartbeat_atom>,
   caf::reacts_to<retry_atom, std::string, std::string, std::string>,
-  caf::reacts_to<regtimeout_atom, std::string>>;
+  caf::reacts_to<regtimeout_atom, std::string>,
+  // The executor re-registration deadline after a recovery (container).
+  caf::reacts_to<reregtimeout_atom, std::string>>;
 
 struct agent_options {
   std::string hostname = "localhost";
@@ -95,8 +100,24 @@ struct agent_options {
   // at every disk_watch_interval (--disk_watch_interval).
   gc_policy gc;
   duration disk_watch_interval = std::chrono::minutes(1);
+  // Recovery after a restart (Mesos' --recover, --executor_reregistration_timeout,
+  // --recovery_timeout): what becomes of the executors the checkpoints
+  // name, how long they have to subscribe again, and how long they wait for
+  // their agent to come back.
+  recover_mode recover = recover_mode::reconnect;
+  duration executor_reregistration_timeout = std::chrono::seconds(2);
+  duration recovery_timeout = std::chrono::minutes(15);
+  // Where checkpoints are written (frameworks with FrameworkInfo.checkpoint
+  // only); null: the files under work_dir, or none without a work dir.
+  std::shared_ptr<checkpoint_store> checkpoints;
+  // What was read back from them before the agent started (spawn_agent
+  // reads it when null and there is a work dir).
+  std::shared_ptr<const recovered_agent> recovered;
+  std::string boot_id;  // this boot's; empty: read from the kernel
 };
 
+// Reads the work dir's checkpoints first (a blocking read, before the agent
+// runs) unless options.recovered holds them already.
 agent_actor spawn_agent(caf::actor_system& sys, agent_options options, agent_call_sink master);
 
 // Which of the agents sharing one machine this is (`cairn local --agents N`).

@@ -41,7 +41,7 @@ containerizer_actor::behavior_type composing(self_ptr self, containerizer_actor 
   // Each container stays with its containerizer until the agent forgets it;
   // a wait answer is the last word on it.
   return {
-    [=](container_launch_atom, const container_config& msg) -> caf::result<bool> {
+    [=](container_launch_atom, const container_config& msg) -> caf::result<int64_t> {
       auto& st = self->state;
       bool docker = wants_docker(msg);
       if (!docker && !st.mesos_enabled)

@@ -26,9 +26,11 @@ using container_limitation_atom = caf::atom_constant<caf::atom("cnlimit")>;
 
 using containerizer_actor = caf::typed_actor<
   // Starts the container's first process (after fetching its URIs). The
-  // answer comes once it runs; an error says why it could not, and then
-  // nothing of it is left.
-  caf::replies_to<container_launch_atom, container_config>::with<bool>,
+  // answer, its pid (0 when it has none of its own, as in a simulation),
+  // comes once it runs: the agent checkpoints it, recovery finds the
+  // process by it. An error says why it could not, and then nothing of it
+  // is left.
+  caf::replies_to<container_launch_atom, container_config>::with<int64_t>,
   // How the container ended, once it has (every waiter hears it); an error
   // for a container it does not know.
   caf::replies_to<container_wait_atom, std::string>::with<container_termination>,

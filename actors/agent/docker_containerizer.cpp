@@ -37,7 +37,7 @@ struct docker_container {
   bool pulling = false;
   bool destroyed = false;
   std::vector<caf::typed_response_promise<container_termination>> waiters;
-  caf::typed_response_promise<bool> launched;
+  caf::typed_response_promise<int64_t> launched;
   std::optional<container_config> config;  // what the executor is launched with
 };
 
@@ -164,13 +164,13 @@ void on_pulled(self_ptr self, const std::string& id, const std::string& failure)
   c.config.reset();
   auto promise = c.launched;
   self->request(st.processes, caf::infinite, container_launch_atom::value, config)
-    .then([promise](bool ok) mutable { promise.deliver(ok); },
+    .then([promise](int64_t pid) mutable { promise.deliver(pid); },
           [promise](const caf::error& err) mutable { promise.deliver(err); });
   // Right behind the launch, so that the executor's end is never missed.
   watch_executor(self, id);
 }
 
-caf::result<bool> launch(self_ptr self, const container_config& msg) {
+caf::result<int64_t> launch(self_ptr self, const container_config& msg) {
   auto& st = self->state;
   auto config = *msg;
   std::string id = config.getContainerId();
@@ -194,7 +194,7 @@ caf::result<bool> launch(self_ptr self, const container_config& msg) {
   c.name = options->name;
   c.pulling = true;
   c.config = executor_config(config, st.options, options->name, docker::create_body(*options));
-  c.launched = self->make_response_promise<bool>();
+  c.launched = self->make_response_promise<int64_t>();
   auto promise = c.launched;
   st.containers.emplace(id, std::move(c));
   self->spawn<caf::detached>(pull_image, st.options.socket, options->image, options->force_pull,

@@ -76,10 +76,12 @@ void send_launch(agent_ptr self, executor_entry& ex, agent_task& task) {
              }));
 }
 
+} // namespace
+
 // Forgets an executor; sends what its unfinished tasks became, and that it
 // exited: with the wait status of its process, -1 when none was reaped (as Mesos).
 void remove_executor(agent_ptr self, const std::string& container_id, Reason reason,
-                     const std::string& message, int wait_status = -1) {
+                     const std::string& message, int wait_status, TaskState unfinished_state) {
   auto& st = self->state;
   auto c = st.containers_by_id.find(container_id);
   if (c == st.containers_by_id.end())
@@ -97,8 +99,9 @@ void remove_executor(agent_ptr self, const std::string& container_id, Reason rea
     if (!is_terminal(task.state))
       unfinished.push_back(task_id);
   for (const auto& task_id : unfinished)
-    agent_update(self, framework_id, executor_id, task_id, TaskState::TASK_FAILED, reason,
-                 message);
+    agent_update(self, framework_id, executor_id, task_id, unfinished_state, reason, message);
+  // Recovery after a restart leaves this run alone.
+  checkpoint_completed(self, *ex);
   if (!ex->command_executor)
     send_to_master(self, make_agent_call(self, schema::agent::Call::Type::EXITED_EXECUTOR,
                                          [&](auto call) {
@@ -112,12 +115,14 @@ void remove_executor(agent_ptr self, const std::string& container_id, Reason rea
   if (st.completed.size() > limits::max_completed_executors)
     st.completed.pop_front();
   fw.executors.erase(executor_id);
-  if (fw.executors.empty())
+  if (fw.executors.empty()) {
+    bool checkpointed = checkpointing(st, framework_id);
     st.frameworks.erase(framework_id);
+    if (checkpointed)
+      forget_framework_checkpoint(self, framework_id);
+  }
   sandbox_ended(self, sandbox, st.frameworks.count(framework_id) == 0);
 }
-
-} // namespace
 
 namespace {
 
@@ -150,10 +155,21 @@ std::vector<std::string> executor_env(const agent_state& st, const executor_entr
          "MESOS_AGENT_ENDPOINT=" + st.options.http_endpoint,
          "MESOS_SLAVE_ID=" + st.agent_id,
          "MESOS_AGENT_ID=" + st.agent_id,
-         std::string("MESOS_CHECKPOINT=0"),
          std::string("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD=5secs"),
        })
     env.push_back(e);
+  // An executor of a checkpointing framework outlives its agent and waits
+  // for it up to --recovery_timeout, trying to subscribe again at most a
+  // quarter of the re-registration timeout apart, so that it is back well
+  // within that timeout.
+  if (checkpointing(st, ex.framework_id)) {
+    env.push_back("MESOS_CHECKPOINT=1");
+    env.push_back("MESOS_RECOVERY_TIMEOUT=" + format_duration(st.options.recovery_timeout));
+    env.push_back("MESOS_SUBSCRIPTION_BACKOFF_MAX=" +
+                  format_duration(st.options.executor_reregistration_timeout / 4));
+  } else {
+    env.push_back("MESOS_CHECKPOINT=0");
+  }
   return env;
 }
 
@@ -233,8 +249,12 @@ void start_container(agent_ptr self, executor_entry& ex, schema::TaskInfo::Reade
   self->request(st.containers, caf::infinite, container_launch_atom::value,
                 container_of(st, ex, info, framework))
     .then(
-      [self, container_id](bool) {
-        self->delayed_send(self, self->state.options.executor_registration_timeout,
+      [self, container_id](int64_t pid) {
+        auto& st = self->state;
+        if (auto c = st.containers_by_id.find(container_id); c != st.containers_by_id.end())
+          if (auto* ex = find_executor(st, c->second.first, c->second.second))
+            checkpoint_forked_pid(self, *ex, pid);
+        self->delayed_send(self, st.options.executor_registration_timeout,
                            regtimeout_atom::value, container_id);
       },
       fail);
@@ -301,6 +321,7 @@ void run_task(agent_ptr self, schema::agent::Event::RunTask::Reader run) {
   logger("agent")->info("launching task {} of framework {} in {}", task_id, framework_id,
                         existing->sandbox);
   publish_task_added(self, framework_id, *existing, task_id, stored);
+  checkpoint_launch(self, *existing, stored, fresh);
   if (fresh)
     start_container(self, *existing, info, run.getFrameworkInfo());
   else if (existing->registered)
@@ -410,6 +431,8 @@ void on_executor_call(agent_ptr self, const executor_call& msg) {
                  s.initContainerId().setValue(ex->container_id);
                  fill_agent_info(st, s.initAgentInfo());
                }));
+    if (ex->recovered)
+      take_resubscription(self, *ex, msg, sender);
     for (auto& [id, task] : ex->tasks)
       if (!task.launched && !is_terminal(task.state))
         send_launch(self, *ex, task);

@@ -94,6 +94,9 @@ void on_registered(agent_ptr self, schema::agent::Event::Registered::Reader r, b
     logger("agent")->warn("the master gave a new id {} (was {})", id, st.agent_id);
   st.agent_id = id;
   st.registered = true;
+  // Who this agent is, for its next start (frameworks that checkpoint are
+  // written under it).
+  checkpoint_agent(self);
   if (r.getPingTimeoutSeconds() > 0) {
     st.master_ping_timeout = from_seconds(r.getPingTimeoutSeconds());
     st.max_ping_timeouts = std::max(1u, r.getMaxPingTimeouts());

@@ -50,7 +50,7 @@ struct container {
   // While its URIs are fetched: no process yet; launch answers afterwards.
   bool fetching = false;
   std::optional<container_config> config;
-  caf::typed_response_promise<bool> launched;
+  caf::typed_response_promise<int64_t> launched;
 };
 
 struct containerizer_state {
@@ -361,7 +361,7 @@ void launch_fetched(self_ptr self, const std::string& id, const std::string& fai
     err = start(self, **c.config, c.limits, c.pid);
   c.config.reset();
   if (!err) {
-    c.launched.deliver(true);
+    c.launched.deliver(static_cast<int64_t>(c.pid));
     ensure_ticking(self);
     return;
   }
@@ -404,7 +404,7 @@ containerizer_impl::behavior_type mesos_containerizer(
   for (auto& iso : self->state.plugins->isolators)
     iso->start(self->system(), caf::actor_cast<caf::actor>(self));
   return {
-    [=](container_launch_atom, const container_config& msg) -> caf::result<bool> {
+    [=](container_launch_atom, const container_config& msg) -> caf::result<int64_t> {
       auto& st = self->state;
       auto config = *msg;
       std::string id = config.getContainerId();
@@ -420,7 +420,7 @@ containerizer_impl::behavior_type mesos_containerizer(
       c.limits = limits_of(*res);
       c.config = msg;
       c.fetching = true;
-      c.launched = self->make_response_promise<bool>();
+      c.launched = self->make_response_promise<int64_t>();
       auto promise = c.launched;
       st.containers.emplace(id, std::move(c));
       if (config.getCommand().getUris().size() == 0)

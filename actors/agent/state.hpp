@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/agent/agent.hpp"
+#include "actors/agent/checkpointer.hpp"
 #include "actors/agent/sandbox_gc.hpp"
 #include "actors/agent/status_updates.hpp"
 #include "actors/task_state.hpp"
@@ -22,6 +23,10 @@ struct agent_task {
   resources res;
   schema::TaskState state = schema::TaskState::TASK_STAGING;
   bool launched = false;  // handed to the executor (else still queued)
+  // The uuids of the updates taken for it (bounded by
+  // limits::max_received_update_uuids): one an executor sends again after
+  // a restart is acknowledged to it, not forwarded twice.
+  std::deque<std::string> received;
 };
 
 struct executor_entry {
@@ -35,6 +40,9 @@ struct executor_entry {
   // Made by the agent for a task without an executor of its own: the
   // framework does not know it, so its exit is not reported (as in Mesos).
   bool command_executor = false;
+  // Found in the checkpoints after a restart: it has executor_reregistration_timeout
+  // to subscribe again.
+  bool recovered = false;
   std::unordered_map<std::string, agent_task> tasks;  // by task id
 };
 
@@ -82,6 +90,8 @@ struct agent_state {
   // Operator SUBSCRIBE streams (bounded by limits::max_operator_subscribers).
   std::vector<agent_operator_sink> subscribers;
   sandbox_gc_actor gc;  // removes ended runs' sandboxes; none without a work dir
+  // Writes checkpoints (for frameworks that ask); null without a work dir.
+  checkpointer_actor checkpointer;
 };
 
 using agent_ptr = agent_actor::stateful_pointer<agent_state>;
@@ -144,9 +154,49 @@ void on_executor_registration_timeout(agent_ptr self, const std::string& contain
 void on_container_ended(agent_ptr self, const std::string& container_id,
                         const container_termination& how);
 void destroy_container(agent_ptr self, const std::string& container_id);
+// Forgets the executor of the container; its unfinished tasks become
+// `unfinished_state` with `reason`, and the master hears that it exited
+// (wait status -1: none reaped).
+void remove_executor(agent_ptr self, const std::string& container_id,
+                     schema::TaskStatus::Reason reason, const std::string& message,
+                     int wait_status = -1,
+                     schema::TaskState unfinished_state = schema::TaskState::TASK_FAILED);
 void on_executor_disconnected(agent_ptr self, const std::string& container_id);
 // On each sweep: destroys what disconnected a sweep ago.
 void destroy_disconnected(agent_ptr self);
+
+// -- checkpointing.cpp: what the agent checkpoints, through its checkpointer
+void start_checkpointer(agent_ptr self);
+// Whether the framework's executors, tasks and updates are checkpointed here.
+bool checkpointing(const agent_state& st, const std::string& framework_id);
+void checkpoint_agent(agent_ptr self);
+// The framework, the executor (on its first task) and the task, before the
+// executor is launched.
+void checkpoint_launch(agent_ptr self, const executor_entry& ex, const agent_task& task,
+                       bool fresh_executor);
+void checkpoint_forked_pid(agent_ptr self, const executor_entry& ex, int64_t pid);
+void checkpoint_completed(agent_ptr self, const executor_entry& ex);
+// An update: `then` runs once it is durable (at once when not checkpointed).
+void checkpoint_update(agent_ptr self, const std::string& framework_id,
+                       const status_update_streams::origin& from,
+                       schema::agent::StatusUpdate::Reader update, std::function<void()> then);
+void checkpoint_ack(agent_ptr self, const std::string& framework_id,
+                    const status_update_streams::origin& from, const std::string& task_id,
+                    const std::string& uuid);
+// Once nothing of a framework runs here and none of its updates waits for
+// acknowledgement, its checkpoints go: a restart has nothing to take back
+// of it, and meta/ does not grow with every framework ever seen.
+void forget_framework_checkpoint(agent_ptr self, const std::string& framework_id);
+
+// -- recovery.cpp: taking back what the checkpoints name after a restart
+// Rebuilds frameworks, executors, tasks and unacknowledged updates, and asks
+// the containerizer to recover their containers (before registering).
+void recover(agent_ptr self);
+// An executor that has not subscribed again in time: destroyed, its tasks lost.
+void on_executor_reregistration_timeout(agent_ptr self, const std::string& container_id);
+// A re-subscribing executor's unacknowledged tasks and updates.
+void take_resubscription(agent_ptr self, executor_entry& ex, const executor_call& call,
+                         const executor_sink& sender);
 
 // -- sandboxes.cpp: making sandboxes and handing them to the garbage collector
 void start_sandbox_gc(agent_ptr self);
@@ -160,8 +210,14 @@ void sandbox_ended(agent_ptr self, const std::string& sandbox, bool framework_do
 // -- updates.cpp: status updates of the agent's own and from executors
 // Takes an update for the master: records the task's state, frees resources
 // of a terminal task, and queues it in its stream.
+// For a checkpointing framework the update is checkpointed first; `durable`
+// runs once it is (at once otherwise).
 void forward_update(agent_ptr self, const std::string& framework_id,
-                    const std::string& executor_id, schema::TaskStatus::Reader status);
+                    const std::string& executor_id, schema::TaskStatus::Reader status,
+                    std::function<void()> durable = {});
+// Whether the task has taken the update with this status's uuid already.
+bool already_received(const agent_state& st, const std::string& framework_id,
+                      const std::string& executor_id, schema::TaskStatus::Reader status);
 // An update from the executor of `container_id`: forwarded, then
 // acknowledged to it. A TASK_FAILED first asks the containerizer whether the
 // container reached a limit, and carries that limit's reason and message if

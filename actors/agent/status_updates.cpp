@@ -7,13 +7,14 @@ namespace cairn {
 
 std::optional<status_update_streams::send>
 status_update_streams::add(const std::string& framework_id, const std::string& task_id,
-                           const std::string& uuid, bool terminal, agent_call message) {
+                           const std::string& uuid, bool terminal, agent_call message,
+                           origin from) {
   assert(!uuid.empty());
   auto& s = streams_[{framework_id, task_id}];
   for (const auto& e : s.updates)
     if (e.uuid == uuid)
       return std::nullopt; // a duplicate from the executor: already queued
-  s.updates.push_back({uuid, terminal, std::move(message)});
+  s.updates.push_back({uuid, terminal, std::move(message), std::move(from)});
   if (s.updates.size() > 1)
     return std::nullopt;
   s.backoff = initial_backoff;
@@ -30,6 +31,7 @@ status_update_streams::acknowledge(const std::string& framework_id, const std::s
   auto& s = i->second;
   result.matched = true;
   result.terminal = s.updates.front().terminal;
+  result.from = s.updates.front().from;
   s.updates.pop_front();
   if (s.updates.empty()) {
     streams_.erase(i);
@@ -76,6 +78,11 @@ size_t status_update_streams::pending() const {
   for (const auto& [key, s] : streams_)
     n += s.updates.size();
   return n;
+}
+
+bool status_update_streams::has_framework(const std::string& framework_id) const {
+  auto i = streams_.lower_bound({framework_id, std::string()});
+  return i != streams_.end() && i->first.first == framework_id;
 }
 
 bool status_update_streams::has_stream(const std::string& framework_id,

@@ -30,14 +30,23 @@ public:
     duration retry_after;
   };
 
+  // The executor run an update belongs to, where its acknowledgement is
+  // checkpointed; empty for a framework that does not checkpoint.
+  struct origin {
+    std::string executor_id;
+    std::string container_id;
+  };
+
   // Queues an update (uuid: its TaskStatus.uuid). Returns it when it is the
   // head of its stream and should go out now.
   std::optional<send> add(const std::string& framework_id, const std::string& task_id,
-                          const std::string& uuid, bool terminal, agent_call message);
+                          const std::string& uuid, bool terminal, agent_call message,
+                          origin from = {});
 
   struct ack_result {
     bool matched = false;        // the uuid was the stream's head
     bool terminal = false;       // the acknowledged update was terminal
+    origin from;                 // of the acknowledged update
     std::optional<send> next;    // the following update, to send now
   };
   ack_result acknowledge(const std::string& framework_id, const std::string& task_id,
@@ -60,6 +69,8 @@ public:
   void remove_framework(const std::string& framework_id);
 
   size_t pending() const;
+  // Whether any update of the framework waits for acknowledgement.
+  bool has_framework(const std::string& framework_id) const;
   bool has_stream(const std::string& framework_id, const std::string& task_id) const;
 
 private:
@@ -67,6 +78,7 @@ private:
     std::string uuid;
     bool terminal;
     agent_call message;
+    origin from;
   };
   struct stream {
     std::deque<entry> updates;

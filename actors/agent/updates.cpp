@@ -4,7 +4,10 @@
 
 #include <capnp/message.h>
 
+#include <algorithm>
+
 #include "runtime/clock.hpp"
+#include "runtime/limits.hpp"
 #include "runtime/log.hpp"
 
 namespace cairn {
@@ -42,13 +45,34 @@ void record(agent_ptr self, const std::string& framework_id, const std::string& 
     st.used -= task->second.res;
 }
 
+void remember_received(agent_state& st, const std::string& framework_id,
+                       const std::string& executor_id, const std::string& task_id,
+                       const std::string& uuid) {
+  auto fw = st.frameworks.find(framework_id);
+  if (fw == st.frameworks.end() || uuid.empty())
+    return;
+  auto ex = fw->second.executors.find(executor_id);
+  if (ex == fw->second.executors.end())
+    return;
+  auto task = ex->second.tasks.find(task_id);
+  if (task == ex->second.tasks.end())
+    return;
+  auto& seen = task->second.received;
+  seen.push_back(uuid);
+  if (seen.size() > limits::max_received_update_uuids)
+    seen.pop_front();
+}
+
 } // namespace
 
 void forward_update(agent_ptr self, const std::string& framework_id,
-                    const std::string& executor_id, schema::TaskStatus::Reader status) {
+                    const std::string& executor_id, schema::TaskStatus::Reader status,
+                    std::function<void()> durable) {
   auto& st = self->state;
   std::string task_id = status.getTaskId().getValue();
   record(self, framework_id, executor_id, task_id, status.getState());
+  auto uuid = bytes_of(status.getUuid());
+  remember_received(st, framework_id, executor_id, task_id, uuid);
   auto message = make_agent_call(self, Call::Type::UPDATE, [&](Call::Builder c) {
     auto u = c.initUpdate();
     u.initFrameworkId().setValue(framework_id);
@@ -60,9 +84,36 @@ void forward_update(agent_ptr self, const std::string& framework_id,
     s.initExecutorId().setValue(executor_id);
   });
   publish_task_updated(self, framework_id, message->getUpdate().getStatus());
-  if (auto now = st.updates.add(framework_id, task_id, bytes_of(status.getUuid()),
-                                is_terminal(status.getState()), std::move(message)))
-    send_now(self, framework_id, task_id, *now);
+  // A checkpointing framework's update reaches the master only once it is
+  // on disk: a restart never forgets an update the framework may have seen.
+  status_update_streams::origin from;
+  if (checkpointing(st, framework_id))
+    if (auto fw = st.frameworks.find(framework_id); fw != st.frameworks.end())
+      if (auto ex = fw->second.executors.find(executor_id); ex != fw->second.executors.end())
+        from = {executor_id, ex->second.container_id};
+  bool terminal = is_terminal(status.getState());
+  auto queue = [self, framework_id, task_id, uuid, terminal, message, from, durable] {
+    if (auto now = self->state.updates.add(framework_id, task_id, uuid, terminal, message, from))
+      send_now(self, framework_id, task_id, *now);
+    if (durable)
+      durable();
+  };
+  checkpoint_update(self, framework_id, from, message->getUpdate(), std::move(queue));
+}
+
+bool already_received(const agent_state& st, const std::string& framework_id,
+                      const std::string& executor_id, schema::TaskStatus::Reader status) {
+  auto fw = st.frameworks.find(framework_id);
+  if (fw == st.frameworks.end())
+    return false;
+  auto ex = fw->second.executors.find(executor_id);
+  if (ex == fw->second.executors.end())
+    return false;
+  auto task = ex->second.tasks.find(status.getTaskId().getValue());
+  if (task == ex->second.tasks.end())
+    return false;
+  const auto& seen = task->second.received;
+  return std::find(seen.begin(), seen.end(), bytes_of(status.getUuid())) != seen.end();
 }
 
 namespace {
@@ -102,7 +153,10 @@ void forward_failure(agent_ptr self, const executor_call& msg, const executor_si
       limited.setReason(limit.getReason());
       limited.setMessage(limit.getMessage());
     }
-    forward_update(self, framework_id, executor_id, limited.asReader());
+    return forward_update(self, framework_id, executor_id, limited.asReader(),
+                          [self, msg, sender] {
+                            acknowledge_to_executor(self, sender, msg->getUpdate().getStatus());
+                          });
   }
   acknowledge_to_executor(self, sender, status);
 }
@@ -113,11 +167,18 @@ void take_executor_update(agent_ptr self, const std::string& container_id,
                           const executor_call& msg, const executor_sink& sender) {
   auto call = *msg;
   auto status = call.getUpdate().getStatus();
-  if (status.getState() != schema::TaskState::TASK_FAILED) {
-    forward_update(self, call.getFrameworkId().getValue(), call.getExecutorId().getValue(),
-                   status);
-    // The agent has the update now; the executor may forget it.
+  std::string framework_id = call.getFrameworkId().getValue();
+  std::string executor_id = call.getExecutorId().getValue();
+  // Sent again by an executor that did not hear the acknowledgement (the
+  // agent restarted): the agent has it; the executor may forget it.
+  if (already_received(self->state, framework_id, executor_id, status))
     return acknowledge_to_executor(self, sender, status);
+  if (status.getState() != schema::TaskState::TASK_FAILED) {
+    // Once the agent has the update (on disk, if checkpointed), the
+    // executor may forget it.
+    return forward_update(self, framework_id, executor_id, status, [self, msg, sender] {
+      acknowledge_to_executor(self, sender, msg->getUpdate().getStatus());
+    });
   }
   self->request(self->state.containers, caf::infinite, container_limitation_atom::value,
                 container_id)
@@ -154,10 +215,14 @@ void on_acknowledge(agent_ptr self, schema::agent::Event::Acknowledge::Reader ac
   auto& st = self->state;
   std::string framework_id = ack.getFrameworkId().getValue();
   std::string task_id = ack.getTaskId().getValue();
-  auto result = st.updates.acknowledge(framework_id, task_id, bytes_of(ack.getUuid()));
+  auto uuid = bytes_of(ack.getUuid());
+  auto result = st.updates.acknowledge(framework_id, task_id, uuid);
   if (!result.matched)
     return; // a duplicate or stale acknowledgement
   ++st.updates_acknowledged;
+  checkpoint_ack(self, framework_id, result.from, task_id, uuid);
+  if (!result.from.container_id.empty())
+    forget_framework_checkpoint(self, framework_id);
   if (result.next)
     send_now(self, framework_id, task_id, *result.next);
 }

@@ -61,6 +61,7 @@ struct execute_flags {
   std::string containerizer = "mesos";
   std::string network = "host";
   std::string port_mapping;  // HOST:CONTAINER
+  bool checkpoint = false;  // FrameworkInfo.checkpoint: the task outlives an agent restart
 };
 
 struct execute_state {
@@ -373,6 +374,7 @@ int run_execute(const execute_flags& f) {
     i.setName("cairn-execute");
     i.setUser(f.user.empty() ? (getenv("USER") ? getenv("USER") : "root") : f.user);
     i.initRoles(1).set(0, f.role);
+    i.setCheckpoint(f.checkpoint);
     using Capability = schema::FrameworkInfo::Capability::Type;
     auto capabilities = i.initCapabilities(f.partition_aware ? 2 : 1);
     capabilities[0].setType(Capability::MULTI_ROLE);
@@ -404,6 +406,9 @@ command add_execute_command(CLI::App& parent) {
            "defaults: after 15 s, every 10 s, 20 s timeout, 10 s grace, killed after 3 failures");
   add_bool_flag(*app, "partition-aware", f->partition_aware,
                 "Subscribe as a PARTITION_AWARE framework");
+  add_bool_flag(*app, "checkpoint", f->checkpoint,
+                "Ask agents to checkpoint the task (FrameworkInfo.checkpoint), so that it "
+                "survives an agent restart");
   add_flag(*app, "resources", f->resources, "Resources the task needs");
   add_flag(*app, "docker-image", f->docker_image,
            "Run the command in this Docker image (with --containerizer docker)");

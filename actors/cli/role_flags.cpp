@@ -153,6 +153,14 @@ void agent_flags::add_to(flag_table& t) {
         "How often the work dir's disk usage is checked (for sandbox removal)");
   t.add({"executor_environment_variables"}, executor_environment_variables,
         "A JSON object of strings: the environment executors get instead of the agent's");
+  t.add({"recover"}, recover,
+        "What a restarted agent does with the executors its checkpoints name: reconnect "
+        "(re-register and take them back) or cleanup (kill them, register anew)");
+  t.add({"executor_reregistration_timeout"}, executor_reregistration_timeout,
+        "How long a recovered executor has to subscribe again before it is destroyed "
+        "and its tasks lost");
+  t.add({"recovery_timeout"}, recovery_timeout,
+        "How long executors of checkpointing frameworks wait for their agent to come back");
 }
 
 namespace {
@@ -205,7 +213,17 @@ caf::expected<agent_options> agent_flags::options(const node_flags& node,
     return make_error("--disk_watch_interval must be at least 100ms");
   if (container_disk_watch_interval < std::chrono::milliseconds(100))
     return make_error("--container_disk_watch_interval must be at least 100ms");
+  auto mode = parse_recover_mode(recover);
+  if (!mode)
+    return mode.error();
+  if (executor_reregistration_timeout < std::chrono::milliseconds(100))
+    return make_error("--executor_reregistration_timeout must be at least 100ms");
+  if (recovery_timeout < std::chrono::seconds(1))
+    return make_error("--recovery_timeout must be at least 1secs");
   agent_options o;
+  o.recover = *mode;
+  o.executor_reregistration_timeout = executor_reregistration_timeout;
+  o.recovery_timeout = recovery_timeout;
   if (!executor_environment_variables.empty()) {
     auto env = parse_executor_environment(executor_environment_variables);
     if (!env)
@@ -248,6 +266,11 @@ caf::expected<agent_options> agent_flags::options(const node_flags& node,
   iso.isolation = isolation;
   iso.launcher = launcher;
   iso.cgroups = *cgroups_options;
+  // Agents sharing the machine keep their containers' cgroups apart: one
+  // recovering never takes another's for orphans of its own.
+  if (share.count > 1)
+    iso.cgroups.root += "/agent-" + std::to_string(share.index);
+  o.cgroups = iso.cgroups;
   iso.disk.watch_interval = container_disk_watch_interval;
   iso.disk.enforce_quota = enforce_container_disk_quota;
   auto plugins = make_plugins(iso);

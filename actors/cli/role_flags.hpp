@@ -82,6 +82,10 @@ struct agent_flags {
   std::string gc_disk_headroom = "0.1";
   duration disk_watch_interval = std::chrono::minutes(1);
   std::string executor_environment_variables;  // a JSON object; empty: the agent's own
+  // Recovery after a restart, with Mesos' defaults.
+  std::string recover = "reconnect";
+  duration executor_reregistration_timeout = std::chrono::seconds(2);
+  duration recovery_timeout = std::chrono::minutes(15);
 
   void add_to(flag_table& table);
   // Checks --resources, --attributes and the containerizer's flags; errors

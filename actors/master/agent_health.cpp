@@ -135,8 +135,33 @@ void on_agent_disconnected(master_ptr self, const std::string& agent_id) {
     return;
   // Mesos waits for the pings to decide: the agent may be back soon.
   logger("master")->warn("agent {} disconnected; not offering it until it returns", agent_id);
-  i->second.status = agent_status::disconnected;
-  stop_offering(self, i->second);
+  auto& agent = i->second;
+  agent.status = agent_status::disconnected;
+  stop_offering(self, agent);
+  // Only a checkpointing framework's executors outlive their agent's
+  // process: the tasks of every other framework are lost now, as Mesos'
+  // master decides on a disconnection (and their executors end with it).
+  std::vector<std::pair<std::string, std::string>> lost;
+  for (const auto& key : agent.tasks) {
+    auto fw = st.frameworks.find(key.first);
+    if (fw != st.frameworks.end() && !fw->second.info->getCheckpoint())
+      lost.push_back(key);
+  }
+  for (const auto& [framework_id, task_id] : lost) {
+    auto& fw = st.frameworks.at(framework_id);
+    auto task = fw.tasks.find(task_id);
+    // A task that ended is left to its update, still on its way.
+    if (task == fw.tasks.end() || task->second.terminal())
+      continue;
+    agent.tasks.erase({framework_id, task_id});
+    fw.used -= task->second.res.scalars();
+    agent.used -= task->second.res;
+    change_task_state(self, fw, task->second, task_state::TASK_LOST,
+                      task_reason::AGENT_DISCONNECTED, "Agent " + agent_id + " disconnected",
+                      true);
+    keep_completed_task(self, fw, std::move(task->second));
+    fw.tasks.erase(task);
+  }
 }
 
 void mark_unreachable(master_ptr self, agent_record& agent) {

@@ -100,7 +100,7 @@ caf::behavior driver(caf::stateful_actor<bench_state>* self, containerizer_actor
   for (auto& c : configs) {
     self->request(containers, caf::infinite, container_launch_atom::value, c)
       .then(
-        [=](bool) {
+        [=](int64_t) {
           if (++self->state.launched == total)
             destroy_all();
         },

@@ -189,7 +189,7 @@ sim_containerizer_impl::behavior_type sim_containerizer(sim_containerizer_ptr se
       caf::anon_send_exit(c.executor, caf::exit_reason::kill);
   });
   return {
-    [=](container_launch_atom, const container_config& msg) -> caf::result<bool> {
+    [=](container_launch_atom, const container_config& msg) -> caf::result<int64_t> {
       auto& st = self->state;
       auto config = *msg;
       std::string id = config.getContainerId();
@@ -209,7 +209,7 @@ sim_containerizer_impl::behavior_type sim_containerizer(sim_containerizer_ptr se
       auto me = caf::actor_cast<caf::actor>(self);
       executor->attach_functor([me, id] { caf::anon_send(me, sim_exited_atom::value, id); });
       st.containers[id].executor = executor;
-      return true;
+      return int64_t{0};  // an actor, no process of its own
     },
     [=](container_wait_atom, const std::string& id) -> caf::result<container_termination> {
       auto i = self->state.containers.find(id);

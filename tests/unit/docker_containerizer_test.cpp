@@ -36,10 +36,10 @@ struct launches {
 containerizer_actor::behavior_type stub_processes(containerizer_actor::pointer self,
                                                   std::shared_ptr<launches> seen) {
   return {
-    [=](container_launch_atom, const container_config& c) -> caf::result<bool> {
+    [=](container_launch_atom, const container_config& c) -> caf::result<int64_t> {
       std::lock_guard<std::mutex> lock(seen->mutex);
       seen->configs.push_back(c);
-      return true;
+      return int64_t{4242};
     },
     [=](container_wait_atom, const std::string&) -> caf::result<container_termination> {
       return self->make_response_promise<container_termination>();  // never ends
@@ -119,7 +119,7 @@ struct fixture {
     caf::scoped_actor self{sys};
     std::string outcome = "no answer";
     self->request(c, std::chrono::seconds(30), container_launch_atom::value, config)
-      .receive([&](bool) { outcome.clear(); },
+      .receive([&](int64_t) { outcome.clear(); },
                [&](const caf::error& err) { outcome = error_message(err); });
     return outcome;
   }

@@ -60,3 +60,19 @@ TEST_CASE("a duplicate update is queued once; a removed framework's updates are 
   s.remove_framework("fw");
   CHECK(s.pending() == 0);
 }
+
+TEST_CASE("an acknowledgement names where its update came from; a framework's pending is known") {
+  status_update_streams s;
+  CHECK(!s.has_framework("fw"));
+  s.add("fw", "t", "u1", true, message(1), {"ex", "c1"});
+  s.add("fw2", "t", "u2", false, message(2));
+  CHECK(s.has_framework("fw"));
+  CHECK(!s.has_framework("f"));  // a prefix of another framework's id
+  auto acked = s.acknowledge("fw", "t", "u1");
+  REQUIRE(acked.matched);
+  CHECK(acked.from.executor_id == "ex");
+  CHECK(acked.from.container_id == "c1");
+  CHECK(!s.has_framework("fw"));
+  CHECK(s.has_framework("fw2"));
+  CHECK(s.acknowledge("fw2", "t", "u2").from.container_id.empty());
+}

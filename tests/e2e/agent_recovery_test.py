@@ -1,0 +1,207 @@
+"""An agent restarted after SIGKILL takes back the tasks of checkpointing
+frameworks: five `cairn execute --checkpoint` sleeps keep their processes and
+stay TASK_RUNNING under the same agent id; an executor SIGKILLed while the
+agent was down ends REASON_EXECUTOR_TERMINATED, a SIGSTOPped one
+REASON_EXECUTOR_REREGISTRATION_TIMEOUT; a torn checkpoint file is reported,
+naming it, and the agent runs on."""
+import glob
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import unittest
+
+from processes import Framework, Process, free_base, get, tail_logs
+
+CAIRN = sys.argv.pop(1)
+TASKS = ["sleeper%d" % i for i in range(5)]
+# Long enough for every executor to subscribe again on a loaded machine; the
+# SIGSTOP case waits it out once.
+REREGISTRATION = "8secs"
+
+
+def container_pids(work):
+    """Every process whose working directory is a sandbox under `work`."""
+    out = set()
+    for cwd in glob.glob("/proc/[0-9]*/cwd"):
+        try:
+            if os.readlink(cwd).startswith(work + "/"):
+                out.add(int(cwd.split("/")[2]))
+        except OSError:
+            pass
+    return out
+
+
+def remove_cgroups(root):
+    """The containers' cgroups under `root` in every hierarchy, with what is
+    left in them: an agent SIGKILLed while destroying a container leaves it
+    frozen, and a frozen process dies only once thawed."""
+    tops = glob.glob("/sys/fs/cgroup/*/" + root)
+    for top in tops:
+        for d in glob.glob(top + "/*/"):
+            try:
+                if os.path.exists(d + "freezer.state"):
+                    with open(d + "freezer.state", "w") as f:
+                        f.write("THAWED")
+                with open(d + "cgroup.procs") as f:
+                    for pid in f.read().split():
+                        os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+    deadline = time.time() + 10
+    while tops and time.time() < deadline:
+        for top in list(tops):
+            try:
+                for d in glob.glob(top + "/*/"):
+                    os.rmdir(d)
+                os.rmdir(top)
+                tops.remove(top)
+            except OSError:
+                pass
+        time.sleep(0.1)
+
+
+class AgentRecovery(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="cairn-recovery-")
+        self.procs = []
+        base = free_base(2)
+        self.master = "127.0.0.1:%d" % base
+        self.agent_http = "127.0.0.1:%d" % (base + 1)
+        self.agent_work = self.dir + "/agent"
+        self.cgroups_root = "cairn-recovery-%d" % os.getpid()
+        self.agent_args = [
+            CAIRN, "agent", "--master", self.master, "--ip", "127.0.0.1",
+            "--http-port", str(base + 1), "--work-dir", self.agent_work,
+            "--resources", "cpus:2;mem:1024;disk:100",
+            "--executor_reregistration_timeout", REREGISTRATION,
+            # Its own cgroups: recovery removes what no checkpoint names, and
+            # other agents on this machine use the default root.
+            "--cgroups_root", self.cgroups_root]
+        self.start("master", [CAIRN, "master", "--ip", "127.0.0.1", "--http-port", str(base),
+                              "--work-dir", self.dir + "/master"])
+        self.agent = self.start("agent", self.agent_args)
+
+    def tearDown(self):
+        for p in self.procs:
+            p.kill()
+        # What the agent left running (it was SIGKILLed) goes too.
+        for pid in container_pids(self.agent_work):
+            try:
+                os.kill(pid, signal.SIGCONT)
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        remove_cgroups(self.cgroups_root)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def start(self, name, args, cls=Process):
+        p = cls(args, os.path.join(self.dir, "%s-%d.log" % (name, len(self.procs))))
+        self.procs.append(p)
+        return p
+
+    def fail_with_logs(self, message):
+        self.fail(message + "\n" + tail_logs(self.procs))
+
+    def state(self):
+        code, body = get(self.master, "/master/state")
+        return json.loads(body) if code == 200 else None
+
+    def wait_for(self, predicate, bound, what):
+        deadline = time.time() + bound
+        while time.time() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.2)
+        self.fail_with_logs("timed out waiting for " + what)
+
+    def agent_id(self):
+        state = self.state()
+        active = [s for s in (state or {}).get("slaves", []) if s.get("active")]
+        return active[0]["id"] if len(active) == 1 else None
+
+    def agent_log(self):
+        with open(self.agent.log.name) as f:
+            return f.read()
+
+    def restart_agent(self):
+        self.agent.kill(signal.SIGKILL)
+        self.agent = self.start("agent", self.agent_args)
+
+    def run_dir(self, task):
+        found = glob.glob("%s/meta/slaves/*/frameworks/*/executors/%s/runs/*/tasks/%s" %
+                          (self.agent_work, task, task))
+        self.assertEqual(len(found), 1, "the checkpoint of task %s: %s" % (task, found))
+        return os.path.dirname(os.path.dirname(found[0]))
+
+    def executor_pid(self, task):
+        with open(self.run_dir(task) + "/pids/forked.pid") as f:
+            return int(f.read())
+
+    def test_checkpointed_tasks_survive_agent_restarts(self):
+        agent_id = self.wait_for(self.agent_id, 60, "the agent to register")
+        runs = {}
+        # One after another: the master's registry has been seen to stall
+        # on several framework subscriptions at once (not what this tests).
+        for name in TASKS:
+            runs[name] = self.start(name, [
+                CAIRN, "execute", "--master", self.master, "--name", name,
+                "--command", "exec sleep 600", "--resources", "cpus:0.1;mem:32",
+                "--checkpoint", "--json"], cls=Framework)
+            runs[name].wait(lambda s: any(e.get("state") == "TASK_RUNNING" for e in s), 60,
+                            name + " running")
+        self.wait_for(lambda: all(os.path.exists(self.run_dir(t) + "/pids/forked.pid")
+                                  for t in TASKS), 30, "every forked pid checkpointed")
+        pids = container_pids(self.agent_work)
+        self.assertEqual(len(pids), 2 * len(TASKS), "an executor and a sleep per task")
+
+        # SIGKILL and restart: same agent, same processes, every executor back.
+        self.restart_agent()
+        self.wait_for(lambda: self.agent_log().count("subscribed again") == len(TASKS), 60,
+                      "every executor to subscribe again")
+        self.assertEqual(self.wait_for(self.agent_id, 60, "the agent to re-register"), agent_id)
+        self.assertIn("re-registered as " + agent_id, self.agent_log())
+        self.assertEqual(container_pids(self.agent_work), pids)
+        state = self.state()
+        running = {t["name"] for f in state["frameworks"] for t in f["tasks"]
+                   if t["state"] == "TASK_RUNNING" and t["slave_id"] == agent_id}
+        self.assertEqual(running, set(TASKS))
+
+        # While the agent is down one executor is killed, one stopped, and a
+        # task's update stream loses its last bytes as a crash would leave it.
+        self.agent.kill(signal.SIGKILL)
+        killed, stopped, torn = TASKS[0], TASKS[1], TASKS[2]
+        os.kill(self.executor_pid(killed), signal.SIGKILL)
+        os.kill(self.executor_pid(stopped), signal.SIGSTOP)
+        updates = "%s/tasks/%s/task.updates" % (self.run_dir(torn), torn)
+        os.truncate(updates, os.path.getsize(updates) - 3)
+        self.agent = self.start("agent", self.agent_args)
+
+        ended = runs[killed].wait(
+            lambda s: any(e.get("state") == "TASK_FAILED" for e in s), 60, killed + " failed")
+        failed = [e for e in ended if e.get("state") == "TASK_FAILED"][0]
+        self.assertEqual(failed.get("reason"), "REASON_EXECUTOR_TERMINATED", failed)
+        lost = runs[stopped].wait(
+            lambda s: any(e.get("state") == "TASK_LOST" for e in s), 60, stopped + " lost")
+        lost = [e for e in lost if e.get("state") == "TASK_LOST"][0]
+        self.assertEqual(lost.get("reason"), "REASON_EXECUTOR_REREGISTRATION_TIMEOUT", lost)
+        log = self.agent_log()
+        self.assertIn("checkpoint %s: truncated task.updates" % updates, log)
+        self.assertEqual(get(self.agent_http, "/health")[0], 200)
+        self.assertEqual(self.wait_for(self.agent_id, 60, "the agent to re-register"), agent_id)
+        # The torn stream's task and the others run on.
+        state = self.state()
+        running = {t["name"] for f in state["frameworks"] for t in f["tasks"]
+                   if t["state"] == "TASK_RUNNING"}
+        self.assertEqual(running, set(TASKS[2:]))
+        for name in TASKS[2:]:
+            self.assertIsNone(runs[name].proc.poll(), name + "'s framework ended")
+            os.kill(self.executor_pid(name), 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
