@@ -8,6 +8,9 @@ back; a rolling restart of 4 with minimumHealthCapacity 0.5 keeps 2 healthy
 at every look and ends with 4 new ones; /v2/info, /v2/leader, 404, 409,
 400 and 422 answer as Marathon's."""
 import json
+import re
+import signal
+import subprocess
 import sys
 import time
 import unittest
@@ -232,6 +235,100 @@ class Services(unittest.TestCase):
         apps = self.ok("GET", "/v2/apps?embed=apps.tasks")["apps"]
         self.assertIn("/cent", [a["id"] for a in apps])
         self.assertTrue(all("tasks" in a for a in apps))
+
+
+
+
+class Failover(unittest.TestCase):
+    """`cairn services` in a process of its own, stopped and started again:
+    its apps come back from the key-value store and its running task is
+    adopted (same id, never restarted)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.local = Local(CAIRN, agents=1)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.local.stop()
+
+    def start(self):
+        proc = subprocess.Popen([CAIRN, "services", "--master", self.local.address,
+                                 "--http_port", "0"], stdout=subprocess.PIPE,
+                                stderr=self.local.log, text=True)
+        line = proc.stdout.readline()
+        match = re.search(r"listening on http://([\d.]+:\d+)", line)
+        if not match:
+            proc.kill()
+            self.fail("cairn services did not start: %r\n%s" % (line, self.local.logs()))
+        return proc, match.group(1)
+
+    def get(self, address, path):
+        try:
+            with urllib.request.urlopen("http://%s%s" % (address, path), timeout=10) as r:
+                return r.status, json.loads(r.read().decode())
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def running(self, address):
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            status, answer = self.get(address, "/v2/apps/keep")
+            if status == 200 and answer["app"]["tasksRunning"] == 1:
+                return answer["app"]["tasks"][0]
+            time.sleep(0.3)
+        self.fail("/keep never ran:\n" + self.local.logs())
+
+    def test_restart_adopts_running_task(self):
+        proc, address = self.start()
+        try:
+            # 503 while it reads its state back.
+            def post():
+                req = urllib.request.Request(
+                    "http://%s/v2/apps" % address, method="POST",
+                    data=json.dumps({"id": "keep", "cpus": 0.1, "mem": 16,
+                                     "cmd": "sleep 1000"}).encode(),
+                    headers={"Content-Type": "application/json"})
+                try:
+                    with urllib.request.urlopen(req, timeout=10) as r:
+                        return r.status
+                except urllib.error.HTTPError as e:
+                    return None if e.code == 503 else e.code
+            deadline = time.time() + 60
+            status = None
+            while status is None and time.time() < deadline:
+                status = post()
+                time.sleep(0.2)
+            self.assertEqual(status, 201)
+            before = self.running(address)
+            framework = self.get(address, "/v2/info")[1]["frameworkId"]
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+            proc.stdout.close()
+        proc, address = self.start()
+        try:
+            # Subscribed again as the same framework, its task reconciled.
+            def subscribed():
+                status, info = self.get(address, "/v2/info")
+                frameworks = [f for f in self.local.state()["frameworks"]
+                              if f["id"] == framework and f.get("active")]
+                return status == 200 and info.get("frameworkId") == framework and frameworks
+            deadline = time.time() + 60
+            while not subscribed():
+                self.assertLess(time.time(), deadline, self.local.logs())
+                time.sleep(0.3)
+            time.sleep(1)  # the reconciliation's answers, had any task been lost
+            after = self.running(address)
+            self.assertEqual(after["id"], before["id"])
+            self.assertEqual(after["startedAt"], before["startedAt"])
+            tasks = [t for f in self.local.state()["frameworks"] for t in f["tasks"]
+                     if t["state"] == "TASK_RUNNING"]
+            self.assertEqual([t["id"] for t in tasks], [before["id"]])
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+            proc.stdout.close()
 
 
 if __name__ == "__main__":
