@@ -259,6 +259,11 @@ void on_update(services_actor_ptr self, schema::TaskStatus::Reader s) {
   i.state = name;
   if (state == schema::TaskState::TASK_RUNNING && i.started_at.empty())
     i.started_at = iso_now();
+  // An unreachable instance is replaced at once, as Marathon's default
+  // unreachableStrategy (inactiveAfterSeconds 0) says; if it comes back it
+  // is killed.
+  if (state == schema::TaskState::TASK_UNREACHABLE && !i.killing)
+    kill_instance(self, i);
   if (!is_terminal(state)) {
     // A kill lost with a master is asked again.
     if (i.killing && s.getReason() == schema::TaskStatus::Reason::RECONCILIATION)

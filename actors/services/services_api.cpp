@@ -219,6 +219,12 @@ std::optional<api_answer> refuse_unsupported(App::Reader app) {
                             {{"/healthChecks", "more than one health check per app is not "
                                                "implemented yet"}}}),
                 422);
+  auto unreachable = app.getUnreachableStrategy();
+  if (unreachable.getInactiveAfterSeconds() != 0 || unreachable.getExpungeAfterSeconds() != 0)
+    return json(error_body({std::nullopt, 422, "Object is not valid",
+                            {{"/unreachableStrategy", "only 0 and 0 are implemented yet: an "
+                                                      "unreachable instance is replaced at once"}}}),
+                422);
   if (app.getInstances() > max_instances_per_app)
     return json(error_body({std::nullopt, 422, "Object is not valid",
                             {{"/instances", fmt::format("at most {} instances per app",
