@@ -527,6 +527,54 @@ api_answer info(const services_state& st) {
   }).get()));
 }
 
+// A group as GET /v2/groups shows it: its apps' definitions and its
+// subgroups, made from the apps' path ids (groups are not stored of their
+// own yet).
+std::string group_json(const services_state& st, const path_id& group) {
+  std::string apps, groups;
+  std::set<path_id> children;
+  for (auto& [key, a] : st.apps) {
+    auto id = *parse_path_id(key).id;
+    if (id.parent() == group) {
+      apps += (apps.empty() ? "" : ",") + app_json(*a.def);
+      continue;
+    }
+    if (id.segments.size() <= group.segments.size() + 1 ||
+        !std::equal(group.segments.begin(), group.segments.end(), id.segments.begin()))
+      continue;
+    path_id child = group;
+    child.segments.push_back(id.segments[group.segments.size()]);
+    children.insert(child);
+  }
+  for (auto& child : children)
+    groups += (groups.empty() ? "" : ",") + group_json(st, child);
+  std::string version;
+  for (auto& [key, a] : st.apps)
+    version = std::max(version, std::string(a.def->getVersion()));
+  return "{\"id\":" + string_json(group.str()) + ",\"apps\":[" + apps + "],\"groups\":[" +
+         groups + "],\"pods\":[],\"dependencies\":[],\"version\":" +
+         string_json(version.empty() ? iso_now() : version) + "}";
+}
+
+api_answer serve_groups(const services_state& st, const std::string& method,
+                        const std::string& rest) {
+  if (method != "GET")
+    return not_implemented("changing groups (" + method + " /v2/groups)");
+  auto id = parse_path_id(rest);
+  if (!id.id)
+    return message(400, "invalid group id '" + rest + "': " + id.error);
+  bool exists = id.id->root();
+  for (auto& [key, a] : st.apps) {
+    auto app = *parse_path_id(key).id;
+    exists = exists || (app.segments.size() > id.id->segments.size() &&
+                        std::equal(id.id->segments.begin(), id.id->segments.end(),
+                                   app.segments.begin()));
+  }
+  if (!exists)
+    return message(404, "Group '" + id.id->str() + "' does not exist");
+  return json(group_json(st, *id.id));
+}
+
 // /v2/apps/{id}[/restart|/tasks[/{task}]|/versions]: the id and what follows.
 struct app_path {
   std::string id_text;
@@ -703,8 +751,8 @@ api_answer serve_api(services_actor_ptr self, const std::string& method_in,
     want_offers(self);
     return {204, "application/json", "", ""};
   }
-  if (starts("/v2/groups"))
-    return not_implemented("/v2/groups");
+  if (path == "/v2/groups" || starts("/v2/groups/"))
+    return serve_groups(st, method, path.substr(std::string("/v2/groups").size()));
   if (starts("/v2/events"))
     return not_implemented("/v2/events");
   if (starts("/v2/pods"))
