@@ -349,3 +349,50 @@ struct StoredDeployment {
 struct StoredDeployments {
   deployments @0 :List(StoredDeployment);
 }
+
+# /v2/events: Marathon's event types, one JSON object per server-sent event.
+struct StatusUpdateEvent {
+  eventType @0 :Text;  # status_update_event
+  timestamp @1 :Text;
+  slaveId @2 :Text;
+  taskId @3 :Text;
+  taskStatus @4 :Text;
+  message @5 :Text;
+  appId @6 :Text;
+  host @7 :Text;
+  ipAddresses @8 :List(IpAddress);
+  ports @9 :List(Int64);
+  version @10 :Text;
+}
+
+struct HealthStatusChangedEvent {
+  eventType @0 :Text;  # health_status_changed_event
+  timestamp @1 :Text;
+  appId @2 :Text;
+  taskId @3 :Text;
+  instanceId @4 :Text;
+  version @5 :Text;
+  alive @6 :Bool;
+}
+
+struct ApiPostEvent {
+  eventType @0 :Text;  # api_post_event
+  timestamp @1 :Text;
+  clientIp @2 :Text;
+  uri @3 :Text;
+  appDefinition @4 :App;
+}
+
+struct DeploymentEvent {
+  eventType @0 :Text;  # deployment_info, deployment_step_success, deployment_success, deployment_failed
+  timestamp @1 :Text;
+  id @2 :Text;
+  plan @3 :Deployment;
+  currentStep @4 :DeploymentStep;
+}
+
+struct StreamAttachedEvent {
+  eventType @0 :Text;  # event_stream_attached
+  timestamp @1 :Text;
+  remoteAddress @2 :Text;
+}

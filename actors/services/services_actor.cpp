@@ -241,6 +241,7 @@ void on_update(services_actor_ptr self, schema::TaskStatus::Reader s) {
   if (s.hasAgentId() && s.getAgentId().getValue().size() > 0)
     i.agent_id = s.getAgentId().getValue();
   auto health = s.getHealthy();
+  auto was_healthy = i.healthy;
   if (health != schema::TaskStatus::Health::UNKNOWN) {
     bool healthy = health == schema::TaskStatus::Health::HEALTHY;
     if (healthy) {
@@ -256,7 +257,12 @@ void on_update(services_actor_ptr self, schema::TaskStatus::Reader s) {
   }
   std::string name = state_name(state);
   bool changed = name != i.state || health != schema::TaskStatus::Health::UNKNOWN;
+  bool moved = name != i.state;
   i.state = name;
+  if (moved)
+    emit_status_update(self, i, s.getMessage());
+  if (i.healthy != was_healthy)
+    emit_health_changed(self, i);
   if (state == schema::TaskState::TASK_RUNNING && i.started_at.empty())
     i.started_at = iso_now();
   // An unreachable instance is replaced at once, as Marathon's default
@@ -311,9 +317,11 @@ void run_deployments(services_actor_ptr self) {
       if (!d.step_started) {
         d.step_started = true;
         changed = true;
+        emit_deployment(self, "deployment_info", d);
       }
       if (!done)
         break;
+      emit_deployment(self, "deployment_step_success", d);
       log()->info("deployment {}: step {} of {} done", id, d.current + 1, d.steps.size());
       ++d.current;
       d.step_started = false;
@@ -324,6 +332,7 @@ void run_deployments(services_actor_ptr self) {
   }
   for (auto& id : finished) {
     log()->info("deployment {} finished", id);
+    emit_deployment(self, "deployment_success", st.deployments.at(id));
     st.deployments.erase(id);
   }
   if (changed || !finished.empty())
@@ -409,6 +418,7 @@ caf::expected<std::optional<std::string>> cancel_deployment(services_actor_ptr s
     return make_error("no deployment " + id);
   auto d = std::move(it->second);
   st.deployments.erase(it);
+  emit_deployment(self, "deployment_failed", d);
   store_deployments(self);
   if (!rollback)
     return std::optional<std::string>{};
@@ -440,6 +450,9 @@ caf::actor spawn_services(caf::actor_system& sys, services_options options,
     self->state.options = options;
     self->state.master = master;
     self->state.random = std::make_unique<random_source>(entropy_seed());
+    // A /v2/events subscriber that ends (its client left) is forgotten.
+    self->set_down_handler(
+      [self](caf::down_msg& down) { self->state.subscribers.erase(down.source); });
     recover(self, [self] {
       self->state.recovered = true;
       start_driver(self);
@@ -480,6 +493,12 @@ caf::actor spawn_services(caf::actor_system& sys, services_options options,
         run_deployments(self);
         want_offers(self);
         self->delayed_send(self, self->state.options.tick, tick_atom::value);
+      },
+      [=](services_subscribe_atom, caf::actor who, const std::string& types) {
+        if (self->state.subscribers.size() >= max_event_subscribers)
+          return false;
+        subscribe_events(self, std::move(who), types);
+        return true;
       },
       [=](services_address_atom, const std::string& address) {
         self->state.options.api_address = address;

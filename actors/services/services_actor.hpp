@@ -22,6 +22,11 @@ namespace cairn {
 // A REST request (method, path, query, body) answered with (status, content
 // type, body, Location header or "").
 using services_api_atom = caf::atom_constant<caf::atom("svcapi")>;
+// A /v2/events subscriber (an actor, and the event types it wants, comma
+// separated, "" for all) asks to be sent (services_event_atom, type, JSON);
+// answered true, or false when the subscribers are at their bound.
+using services_subscribe_atom = caf::atom_constant<caf::atom("svcsub")>;
+using services_event_atom = caf::atom_constant<caf::atom("svcevent")>;
 // The address its REST API is served at, once the server listens.
 using services_address_atom = caf::atom_constant<caf::atom("svcaddr")>;
 

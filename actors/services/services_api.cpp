@@ -256,6 +256,7 @@ api_answer post_app(services_actor_ptr self, const std::string& body, bool force
   auto d = deploy(self, std::move(target), version);
   if (!d)
     return message(422, error_message(d.error()));
+  emit_api_post(self, "/v2/apps", *app);
   auto answer = json(app_document(st, id, true), 201);
   answer.location = "/v2/apps" + id;
   return answer;
@@ -323,6 +324,7 @@ api_answer put_app(services_actor_ptr self, const path_id& id, const std::string
   auto d = deploy(self, std::move(target), version);
   if (!d)
     return message(422, error_message(d.error()));
+  emit_api_post(self, "/v2/apps" + key, *app);
   auto answer = deployment_result(*d, version, created ? 201 : 200);
   if (created)
     answer.location = "/v2/apps" + key;
@@ -418,34 +420,6 @@ caf::expected<std::vector<std::string>> task_ids_of_body(const std::string& body
         return out;
       }
   return make_error("the body must be {\"ids\": [task ids]}");
-}
-
-std::string deployment_doc(const deployment& d) {
-  return to_json(make_wire<s::Deployment>([&](s::Deployment::Builder b) {
-    b.setId(d.id);
-    b.setVersion(d.version);
-    auto affected = b.initAffectedApps(static_cast<unsigned>(d.affected.size()));
-    for (unsigned k = 0; k < d.affected.size(); ++k)
-      affected.set(k, d.affected[k]);
-    b.initAffectedPods(0);
-    auto fill = [](auto list, const deployment_step& step) {
-      for (unsigned m = 0; m < step.size(); ++m) {
-        list[m].setAction(kind_name(step[m].what));
-        list[m].setApp(step[m].app.str());
-        list[m].initReadinessCheckResults(0);
-      }
-    };
-    auto steps = b.initSteps(static_cast<unsigned>(d.steps.size()));
-    for (unsigned k = 0; k < d.steps.size(); ++k)
-      fill(steps[k].initActions(static_cast<unsigned>(d.steps[k].size())), d.steps[k]);
-    if (d.current < d.steps.size())
-      fill(b.initCurrentActions(static_cast<unsigned>(d.steps[d.current].size())),
-           d.steps[d.current]);
-    else
-      b.initCurrentActions(0);
-    b.setCurrentStep(static_cast<int32_t>(std::min(d.current + 1, d.steps.size())));
-    b.setTotalSteps(static_cast<int32_t>(d.steps.size()));
-  }).get());
 }
 
 api_answer queue(const services_state& st, bool offers) {
@@ -754,7 +728,7 @@ api_answer serve_api(services_actor_ptr self, const std::string& method_in,
   if (path == "/v2/groups" || starts("/v2/groups/"))
     return serve_groups(st, method, path.substr(std::string("/v2/groups").size()));
   if (starts("/v2/events"))
-    return not_implemented("/v2/events");
+    return message(405, "GET /v2/events (server-sent events)");
   if (starts("/v2/pods"))
     return not_implemented("/v2/pods");
   if (starts("/v2/eventSubscriptions"))

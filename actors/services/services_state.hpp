@@ -32,6 +32,7 @@ constexpr size_t max_apps = 1'000;
 constexpr int32_t max_instances_per_app = 5'000;
 constexpr size_t max_deployments = 100;
 constexpr size_t max_unused_offers = 10;
+constexpr size_t max_event_subscribers = 64;
 
 // One instance of an app: one Mesos task.
 struct instance {
@@ -100,6 +101,8 @@ struct services_state {
   std::map<std::string, deployment> deployments;
   std::map<std::string, placement::agent_traits> agents;  // from offers, by agent id
   std::set<std::string> unknown_killed;  // tasks of no app, killed once
+  // /v2/events subscribers and the event types each wants (empty: all).
+  std::map<caf::actor_addr, std::pair<caf::actor, std::set<std::string>>> subscribers;
 
   // Reading the store back.
   size_t pending_reads = 0;
@@ -149,6 +152,14 @@ std::optional<std::string> deployment_of(const services_state& st, const std::st
 // Removes a deployment; a rollback deploys what was there before.
 caf::expected<std::optional<std::string>> cancel_deployment(services_actor_ptr self,
                                                             const std::string& id, bool rollback);
+
+// services_events.cpp: Marathon's events to /v2/events subscribers.
+void subscribe_events(services_actor_ptr self, caf::actor who, const std::string& types);
+void emit_status_update(services_actor_ptr self, const instance& i, const std::string& message);
+void emit_health_changed(services_actor_ptr self, const instance& i);
+void emit_api_post(services_actor_ptr self, const std::string& uri, App::Reader app);
+void emit_deployment(services_actor_ptr self, const char* type, const deployment& d);
+std::string deployment_doc(const deployment& d);
 
 // services_launch.cpp
 void on_offers(services_actor_ptr self, capnp::List<schema::Offer>::Reader offers);

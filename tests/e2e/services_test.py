@@ -5,8 +5,10 @@ its environment is Marathon's; a killed instance is replaced; it scales
 offers' reasons; failures back off until DELETE /v2/queue/{id}/delay; a
 deployment that cannot finish holds its app (409) until forced or rolled
 back; a rolling restart of 4 with minimumHealthCapacity 0.5 keeps 2 healthy
-at every look and ends with 4 new ones; /v2/info, /v2/leader, 404, 409,
-400 and 422 answer as Marathon's."""
+at every look and ends with 4 new ones; /v2/events streams the task's and
+the deployment's events; /v2/groups, /v2/info, /v2/leader, 404, 409, 400
+and 422 answer as Marathon's; a restarted `cairn services` adopts its
+running task."""
 import json
 import re
 import signal
@@ -212,6 +214,45 @@ class Services(unittest.TestCase):
             self.fail("the rolling restart did not end:\n" + self.local.logs())
         self.assertGreaterEqual(least, 2)
         self.assertFalse(old & {t["id"] for t in a["tasks"]})
+
+    def test_9_events(self):
+        import http.client
+        host, port = self.local.services_address.split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        conn.request("GET", "/v2/events?event_type=event_stream_attached"
+                            "&event_type=status_update_event&event_type=deployment_success",
+                     headers={"Accept": "text/event-stream"})
+        r = conn.getresponse()
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.getheader("Content-Type").startswith("text/event-stream"))
+
+        def next_event():
+            kind, data = None, None
+            while True:
+                line = r.fp.readline().decode()
+                self.assertTrue(line, "the stream ended")
+                line = line.rstrip("\n")
+                if line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: "):
+                    data = json.loads(line[6:])
+                elif line == "" and kind:
+                    return kind, data
+
+        self.assertEqual(next_event()[0], "event_stream_attached")
+        self.ok("POST", "/v2/apps", {"id": "evented", "cpus": 0.1, "mem": 16,
+                                     "cmd": "sleep 1000"}, want=201)
+        seen = {}
+        while "deployment_success" not in seen or "TASK_RUNNING" not in seen:
+            kind, data = next_event()
+            self.assertIn(kind, ("status_update_event", "deployment_success"))
+            if kind == "status_update_event" and data["appId"] == "/evented":
+                seen[data["taskStatus"]] = data
+            elif kind == "deployment_success" and "/evented" in data["plan"]["affectedApps"]:
+                seen[kind] = data
+        self.assertEqual(seen["TASK_RUNNING"]["eventType"], "status_update_event")
+        conn.close()
+        self.ok("DELETE", "/v2/apps/evented")
 
     def test_8_info_leader_and_errors(self):
         info = self.ok("GET", "/v2/info")
