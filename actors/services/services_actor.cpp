@@ -10,6 +10,7 @@
 #include "actors/scheduler/calls.hpp"
 #include "actors/scheduler/driver.hpp"
 #include "actors/services/services_state.hpp"
+#include "actors/services/step_progress.hpp"
 #include "actors/task_state.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/log.hpp"
@@ -52,26 +53,55 @@ bool ready(const instance& i, bool checked) {
   return i.alive() && i.state == "TASK_RUNNING" && (!checked || i.healthy.value_or(false));
 }
 
-// The app's live instances of its version, youngest (or oldest) first.
-std::vector<instance*> current_of(services_state& st, const app_entry& a, bool youngest_first) {
-  std::string app = a.def->getId(), version = a.def->getVersion();
-  std::vector<instance*> out;
-  for (auto& [id, i] : st.instances)
-    if (i.app == app && i.version == version && i.alive())
-      out.push_back(&i);
-  std::sort(out.begin(), out.end(), [&](const instance* x, const instance* y) {
-    return youngest_first ? x->staged_s > y->staged_s : x->staged_s < y->staged_s;
-  });
-  return out;
+// The app's counts as step_progress reads them; an app removed has only
+// old instances.
+app_progress progress_of(services_state& st, const std::string& key) {
+  app_progress p;
+  auto it = st.apps.find(key);
+  std::string version = it == st.apps.end() ? "" : std::string(it->second.def->getVersion());
+  bool checked = it != st.apps.end() && has_health_checks(*it->second.def);
+  if (it != st.apps.end()) {
+    p.target = it->second.def->getInstances();
+    p.wanted_new = it->second.wanted_new;
+  }
+  for (auto& [id, i] : st.instances) {
+    if (i.app != key)
+      continue;
+    if (!i.alive())
+      ++p.dying;
+    else if (!version.empty() && i.version == version)
+      ++p.current, p.current_ready += ready(i, checked);
+    else
+      ++p.old;
+  }
+  return p;
 }
 
-// Kills instances of the app's version beyond `count`, as its killSelection
-// says (Marathon's default: the youngest first).
-void kill_extras(services_actor_ptr self, app_entry& a, int32_t count) {
-  bool youngest = a.def->getKillSelection() == schema::services::KillSelection::YOUNGEST_FIRST;
-  auto live = current_of(self->state, a, youngest);
-  for (size_t k = 0; static_cast<int32_t>(live.size() - k) > count && k < live.size(); ++k)
-    kill_instance(self, *live[k]);
+// Does what `d` says: asks for instances, kills old ones (the oldest first)
+// and ones of the app's version (as its killSelection says).
+void apply(services_actor_ptr self, const std::string& key, const step_decision& d) {
+  auto& st = self->state;
+  auto it = st.apps.find(key);
+  std::vector<instance*> old, current;
+  std::string version = it == st.apps.end() ? "" : std::string(it->second.def->getVersion());
+  for (auto& [id, i] : st.instances)
+    if (i.app == key && i.alive())
+      (!version.empty() && i.version == version ? current : old).push_back(&i);
+  auto older = [](auto* x, auto* y) { return x->staged_s < y->staged_s; };
+  std::sort(old.begin(), old.end(), older);
+  std::sort(current.begin(), current.end(), older);
+  if (it != st.apps.end() &&
+      it->second.def->getKillSelection() == schema::services::KillSelection::YOUNGEST_FIRST)
+    std::reverse(current.begin(), current.end());
+  for (int32_t k = 0; k < d.kill_old && k < static_cast<int32_t>(old.size()); ++k)
+    kill_instance(self, *old[static_cast<size_t>(k)]);
+  for (int32_t k = 0; k < d.kill_new && k < static_cast<int32_t>(current.size()); ++k)
+    kill_instance(self, *current[static_cast<size_t>(k)]);
+  if (it != st.apps.end() && it->second.wanted_new != d.wanted_new) {
+    it->second.wanted_new = d.wanted_new;
+    store_app(self, key);
+    want_offers(self);
+  }
 }
 
 // Whether one action of a running step is done, doing what it still needs.
@@ -79,79 +109,25 @@ bool advance_action(services_actor_ptr self, const deployment_action& action) {
   auto& st = self->state;
   auto key = action.app.str();
   auto it = st.apps.find(key);
-  if (action.what == kind::stop || it == st.apps.end()) {
-    for (auto& [id, i] : st.instances)
-      if (i.app == key && i.alive())
-        kill_instance(self, i);
-    return std::none_of(st.instances.begin(), st.instances.end(),
-                        [&](auto& p) { return p.second.app == key; });
+  auto what = it == st.apps.end() ? kind::stop : action.what;
+  double least = 1, over = 1;
+  if (it != st.apps.end()) {
+    auto upgrade = it->second.def->getUpgradeStrategy();
+    least = upgrade.getMinimumHealthCapacity();
+    over = upgrade.getMaximumOverCapacity();
   }
-  auto& a = it->second;
-  bool checked = has_health_checks(*a.def);
-  auto counts = count_instances(st, key);
-  if (action.what == kind::restart) {
-    replace_counts c;
-    c.target = a.def->getInstances();
-    c.old_running = counts.old;
-    c.new_healthy = counts.current_healthy;
-    c.new_launched = std::max(0, a.wanted_new - counts.current_healthy);
-    if (replacement_done(c))
-      return true;
-    auto upgrade = a.def->getUpgradeStrategy();
-    auto d = next_replacement(c, upgrade.getMinimumHealthCapacity(),
-                              upgrade.getMaximumOverCapacity());
-    // The oldest old ones go first.
-    std::vector<instance*> old;
-    for (auto& [id, i] : st.instances)
-      if (i.app == key && i.version != std::string(a.def->getVersion()) && i.alive())
-        old.push_back(&i);
-    std::sort(old.begin(), old.end(),
-              [](auto* x, auto* y) { return x->staged_s < y->staged_s; });
-    for (int32_t k = 0; k < d.kill_old && k < static_cast<int32_t>(old.size()); ++k)
-      kill_instance(self, *old[k]);
-    if (d.launch_new > 0) {
-      a.wanted_new = std::min(c.target, a.wanted_new + d.launch_new);
-      store_app(self, key);
-      want_offers(self);
-    }
-    return false;
-  }
-  // start and scale: the app's count (its definition is the target already),
-  // ready (healthy where checked), nothing older.
-  int32_t count = a.def->getInstances();
-  if (a.wanted_new != count) {
-    a.wanted_new = count;
-    store_app(self, key);
-    want_offers(self);
-  }
-  kill_extras(self, a, count);
-  if (counts.old > 0)
-    for (auto& [id, i] : st.instances)
-      if (i.app == key && i.version != std::string(a.def->getVersion()) && i.alive())
-        kill_instance(self, i);
-  int32_t ready_now = 0;
-  for (auto* i : current_of(st, a, true))
-    ready_now += ready(*i, checked);
-  return ready_now == count && counts.current == count && counts.old == 0;
+  auto d = advance(what, progress_of(st, key), least, over);
+  apply(self, key, d);
+  return d.done;
 }
 
 // Apps that no deployment holds are kept at their count: what died is
 // replaced, what is too many is killed; instances of no app are killed.
 void keep_counts(services_actor_ptr self) {
   auto& st = self->state;
-  for (auto& [key, a] : st.apps) {
-    if (deployment_of(st, key))
-      continue;
-    auto counts = count_instances(st, key);
-    int32_t wanted = std::max(0, a.def->getInstances() - counts.old);
-    if (a.wanted_new != wanted) {
-      a.wanted_new = wanted;
-      store_app(self, key);
-      want_offers(self);
-    }
-    if (counts.current > wanted)
-      kill_extras(self, a, wanted);
-  }
+  for (auto& [key, a] : st.apps)
+    if (!deployment_of(st, key))
+      apply(self, key, keep(progress_of(st, key)));
   for (auto& [id, i] : st.instances)
     if (i.alive() && st.apps.count(i.app) == 0 && !deployment_of(st, i.app))
       kill_instance(self, i);
@@ -231,6 +207,8 @@ void on_update(services_actor_ptr self, schema::TaskStatus::Reader s) {
   if (it == st.instances.end()) {
     // A task of this framework no app knows (its app removed while the
     // framework was away): killed, as Marathon kills unknown tasks.
+    if (st.unknown_killed.size() >= max_unknown_killed)
+      st.unknown_killed.clear();  // a repeat kill is harmless; an unbounded set is not
     if (!is_terminal(state) && st.unknown_killed.insert(id).second && st.driver)
       self->send(st.driver, calls::kill(st.framework_id, id,
                                         s.hasAgentId() ? std::string(s.getAgentId().getValue())

@@ -27,9 +27,12 @@
 namespace cairn::services {
 
 // Bounds: apps, instances per app, deployments at once, unused offers kept
-// per app for /v2/queue.
+// per app for /v2/queue. An app and its instances are one key-value entry
+// (at most limits::max_kv_value_bytes, 1 MiB) of about 450 bytes per
+// instance: 2,000 leave room.
 constexpr size_t max_apps = 1'000;
-constexpr int32_t max_instances_per_app = 5'000;
+constexpr int32_t max_instances_per_app = 2'000;
+constexpr size_t max_unknown_killed = 10'000;
 constexpr size_t max_deployments = 100;
 constexpr size_t max_unused_offers = 10;
 constexpr size_t max_event_subscribers = 64;
