@@ -627,6 +627,45 @@ api_answer serve_app(services_actor_ptr self, const std::string& method,
   return message(405, "GET, PUT or DELETE an app");
 }
 
+api_answer list_apps(const services_state& st, const std::string& query) {
+  if (!param(query, "label").empty())
+    return not_implemented("filtering apps by label");
+  // embed may be given more than once (embed=apps.counts&embed=apps.tasks).
+  auto decoded = url_decode(query);
+  bool tasks = decoded.find("embed=apps.tasks") != std::string::npos ||
+               decoded.find("embed=tasks") != std::string::npos;
+  auto id_filter = param(query, "id"), cmd_filter = param(query, "cmd");
+  std::string out = "{\"apps\":[";
+  bool first = true;
+  for (auto& [id, a] : st.apps) {
+    if (!id_filter.empty() && id.find(id_filter) == std::string::npos)
+      continue;
+    if (!cmd_filter.empty() &&
+        std::string(a.def->getCmd()).find(cmd_filter) == std::string::npos)
+      continue;
+    out += (first ? "" : ",") + app_document(st, id, tasks);
+    first = false;
+  }
+  return json(out + "]}");
+}
+
+api_answer serve_deployment(services_actor_ptr self, const std::string& method,
+                            const std::string& id, const std::string& query) {
+  auto& st = self->state;
+  if (method != "DELETE")
+    return message(405, "DELETE a deployment (Marathon has no GET of one)");
+  if (!st.deployments.count(id))
+    return message(404, "DeploymentPlan " + id + " does not exist");
+  bool force = flag(query, "force");
+  auto version = new_version();
+  auto d = cancel_deployment(self, id, !force);
+  if (!d)
+    return message(409, error_message(d.error()));
+  if (force)
+    return {202, "application/json", "", ""};
+  return deployment_result(*d, version);
+}
+
 } // namespace
 
 api_answer serve_api(services_actor_ptr self, const std::string& method_in,
@@ -654,23 +693,7 @@ api_answer serve_api(services_actor_ptr self, const std::string& method_in,
       return not_implemented("changing many apps at once (PUT /v2/apps)");
     if (method != "GET")
       return message(405, "GET or POST /v2/apps");
-    if (!param(query, "label").empty())
-      return not_implemented("filtering apps by label");
-    auto embed = param(query, "embed");
-    bool tasks = embed == "apps.tasks" || embed == "tasks";
-    auto id_filter = param(query, "id"), cmd_filter = param(query, "cmd");
-    std::string out = "{\"apps\":[";
-    bool first = true;
-    for (auto& [id, a] : st.apps) {
-      if (!id_filter.empty() && id.find(id_filter) == std::string::npos)
-        continue;
-      if (!cmd_filter.empty() &&
-          std::string(a.def->getCmd()).find(cmd_filter) == std::string::npos)
-        continue;
-      out += (first ? "" : ",") + app_document(st, id, tasks);
-      first = false;
-    }
-    return json(out + "]}");
+    return list_apps(st, query);
   }
   if (starts("/v2/apps/"))
     return serve_app(self, method, path.substr(8), query, body);
@@ -697,23 +720,10 @@ api_answer serve_api(services_actor_ptr self, const std::string& method_in,
       out += (out.size() > 1 ? "," : "") + deployment_doc(d);
     return json(out + "]");
   }
-  if (starts("/v2/deployments/")) {
-    auto id = path.substr(16);
-    if (method != "DELETE")
-      return message(405, "DELETE a deployment (Marathon has no GET of one)");
-    if (!st.deployments.count(id))
-      return message(404, "DeploymentPlan " + id + " does not exist");
-    bool force = flag(query, "force");
-    auto version = new_version();
-    auto d = cancel_deployment(self, id, !force);
-    if (!d)
-      return message(409, error_message(d.error()));
-    if (force)
-      return {202, "application/json", "", ""};
-    return deployment_result(*d, version);
-  }
+  if (starts("/v2/deployments/"))
+    return serve_deployment(self, method, path.substr(16), query);
   if (path == "/v2/queue" && method == "GET")
-    return queue(st, param(query, "embed") == "lastUnusedOffers");
+    return queue(st, url_decode(query).find("embed=lastUnusedOffers") != std::string::npos);
   if (starts("/v2/queue/") && method == "DELETE") {
     auto rest = path.substr(9);
     if (rest.size() < 7 || rest.compare(rest.size() - 6, 6, "/delay") != 0)
