@@ -269,6 +269,7 @@ capnp::JsonCodec* make_codec() {
   codec->handleByAnnotation<schema::registry::KvWritten>();
   codec->handleByAnnotation<schema::cron::JobStat>();
   codec->handleByAnnotation<schema::services::App>();
+  codec->handleByAnnotation<schema::services::Info>();
   codec->addTypeHandler(metrics);
   return codec;
 }

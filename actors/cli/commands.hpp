@@ -19,6 +19,7 @@ command add_agent_command(CLI::App& parent);
 command add_execute_command(CLI::App& parent);
 command add_executor_command(CLI::App& parent);
 command add_cron_command(CLI::App& parent);
+command add_services_command(CLI::App& parent);
 
 // Looking at a cluster over its HTTP API (cluster_views.cpp, task_log.cpp).
 command add_agents_command(CLI::App& parent);

@@ -12,6 +12,7 @@
 #include "actors/cli/cron_node.hpp"
 #include "actors/cli/mesos_flags.hpp"
 #include "actors/cli/nodes.hpp"
+#include "actors/cli/services_node.hpp"
 #include "actors/cli/role_flags.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/flag_table.hpp"
@@ -31,6 +32,8 @@ struct local_flags {
   unsigned masters = 1;
   cron_flags cron;
   bool run_cron = true;
+  services_flags services;
+  bool run_services = true;
   flag_table table;  // every flag above, as parsed and as listed
 };
 
@@ -127,8 +130,24 @@ int run_local(const local_flags& f) {
     std::cout << "cairn local: cron listening on http://" << node->address << std::endl;
     cron = std::move(*node);
   }
+  std::optional<services_node> services;
+  if (f.run_services) {
+    auto flags = f.services;
+    if (f.node.http_port == 0)
+      flags.http_port = 0;
+    auto node = start_services_node(sys, flags, log.masters, f.node.ip, f.node.advertised_ip(),
+                                    *http);
+    if (!node)
+      return fail("services: " + error_message(node.error()));
+    std::cout << "cairn local: services listening on http://" << node->address << std::endl;
+    services = std::move(*node);
+  }
   int sig = wait_for_termination_signal();
   logger("local")->info("signal {}: shutting down", sig);
+  if (services) {
+    caf::anon_send_exit(services->services, caf::exit_reason::user_shutdown);
+    services->http.reset();
+  }
   if (cron) {
     caf::anon_send_exit(cron->cron, caf::exit_reason::user_shutdown);
     cron->http.reset();
@@ -153,6 +172,9 @@ command add_local_command(CLI::App& parent) {
   t.add({"masters"}, f->masters, "Number of masters (3 or 5: one leads, the others stand by)");
   t.add({"cron"}, f->run_cron, "Run the cron framework (Chronos' API on --cron_port)");
   f->cron.add_to(t, {"cron_port"});
+  t.add({"services"}, f->run_services,
+        "Run the services framework (Marathon's API on --services_port)");
+  f->services.add_to(t, {"services_port"});
   t.refuse(mesos_common_flags());
   t.refuse(mesos_master_flags());
   t.refuse(mesos_agent_flags());

@@ -12,7 +12,7 @@ import urllib.request
 class Local:
     """A `cairn local` process on a free port with its own work dir."""
 
-    def __init__(self, cairn, agents=2, extra=(), work_dir=None, cron=False):
+    def __init__(self, cairn, agents=2, extra=(), work_dir=None, cron=False, services=False):
         self.cairn = cairn
         self.agents = agents
         self.work_dir = work_dir or tempfile.mkdtemp(prefix="cairn-e2e-")
@@ -20,7 +20,8 @@ class Local:
         self.proc = subprocess.Popen(
             [cairn, "local", "--agents", str(agents), "--http-port", "0",
              "--work-dir", self.work_dir, "--allocation-interval", "100ms",
-             *(() if cron else ("--no-cron",)), *extra],
+             *(() if cron else ("--no-cron",)),
+             *(() if services else ("--no-services",)), *extra],
             stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.proc.stdout.readline()
         match = re.search(r"http://([\d.]+):(\d+)", line)
@@ -36,6 +37,14 @@ class Local:
                 self.stop()
                 raise RuntimeError("cron did not start: %r\n%s" % (line, self.logs()))
             self.cron_address = "%s:%s" % (match.group(1), match.group(2))
+        self.services_address = None
+        if services:
+            line = self.proc.stdout.readline()
+            match = re.search(r"services listening on http://([\d.]+):(\d+)", line)
+            if not match:
+                self.stop()
+                raise RuntimeError("services did not start: %r\n%s" % (line, self.logs()))
+            self.services_address = "%s:%s" % (match.group(1), match.group(2))
         self.wait_healthy()
 
     def url(self, path):
