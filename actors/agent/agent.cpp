@@ -40,6 +40,14 @@ void on_master_event(agent_ptr self, const agent_event& msg) {
   switch (e.getType()) {
     case Event::Type::REGISTERED:
     case Event::Type::REREGISTERED:
+      // An answer from a master this agent has left since (it lost its lead
+      // while the answer was on its way): taken, the agent would count as
+      // registered with the master it talks to now, which never heard of it.
+      if (st.master && self->current_sender()
+          && self->current_sender()->address() != st.master.address()) {
+        logger("agent")->info("ignoring a registration answer from a former master");
+        return;
+      }
       return on_registered(self, e.getRegistered(), e.getType() == Event::Type::REREGISTERED);
     case Event::Type::SHUTDOWN_AGENT:
       return on_shutdown_agent(self, e.getShutdownAgent().getMessage());

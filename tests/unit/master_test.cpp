@@ -259,6 +259,64 @@ TEST_CASE_FIXTURE(master_fixture, "an agent that unregisters is removed at once 
   CHECK(take(framework, Event::Type::OFFERS).empty());
 }
 
+TEST_CASE_FIXTURE(master_fixture, "an agent the master does not know is told to register again; a removed one to shut down") {
+  register_agent();
+  subscribe(framework, framework_id);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}, 0));
+  agent.box->agent.clear();
+  // A new leader that recovered nothing, and an agent that took a former
+  // leader's answer for its registration: its update is not taken, and it
+  // hears that it is not connected (on which an agent registers again).
+  auto recovered_id = agent_id;
+  stop(caf::actor_cast<caf::actor>(master));
+  master = spawn_master(sys, options);
+  settle();
+  subscribe(framework, framework_id, "fw", false, 0, framework_id);
+  from_agent(status("t", TaskState::TASK_RUNNING, 1));
+  auto pings = agent_events(AgentEvent::Type::PING);
+  REQUIRE(pings.size() == 1);
+  CHECK_FALSE(pings[0]->getPing().getConnected());
+  CHECK(take(framework, Event::Type::UPDATE).empty());
+  // Its PONG is not answered (the two would play on for ever).
+  pong();
+  CHECK(agent.box->agent.empty());
+  // It registers again, and what it sends is taken from then on.
+  reregister(agent, {"t"});
+  CHECK(agent_events(AgentEvent::Type::REREGISTERED).size() == 1);
+  from_agent(status("t", TaskState::TASK_FINISHED, 2));
+  auto updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_FINISHED);
+  CHECK(agent_events(AgentEvent::Type::PING).empty());
+  // Removed (it unregistered), then heard from again: it is shut down.
+  from_agent(make_wire<AgentCall>([&](AgentCall::Builder c) {
+    c.setType(AgentCall::Type::UNREGISTER);
+    c.initAgentId().setValue(agent_id);
+  }));
+  CHECK(agent_events(AgentEvent::Type::SHUTDOWN_AGENT).size() == 1);
+  from_agent(status("t", TaskState::TASK_FINISHED, 3));
+  CHECK(agent_events(AgentEvent::Type::SHUTDOWN_AGENT).size() == 1);
+  CHECK(agent_events(AgentEvent::Type::PING).empty());
+  CHECK(recovered_id == agent_id);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "a disconnected agent that still sends is told to register again") {
+  register_agent();
+  agent.box->agent.clear();
+  // Its connection broke as the master saw it (a down message), the agent
+  // itself carries on: it hears that it is not connected.
+  caf::anon_send(caf::actor_cast<caf::actor>(master),
+                 caf::down_msg{agent.handle.address(), caf::exit_reason::unknown});
+  settle();
+  from_agent(make_wire<AgentCall>([&](AgentCall::Builder c) {
+    c.setType(AgentCall::Type::EXITED_EXECUTOR);
+    c.initAgentId().setValue(agent_id);
+  }));
+  auto pings = agent_events(AgentEvent::Type::PING);
+  REQUIRE(pings.size() == 1);
+  CHECK_FALSE(pings[0]->getPing().getConnected());
+}
+
 TEST_CASE_FIXTURE(master_fixture, "a framework that comes back within its failover timeout keeps its tasks") {
   register_agent();
   subscribe(framework, framework_id, "fw", false, 10);
