@@ -71,7 +71,10 @@ void on_register(master_ptr self, Call::Register::Reader reg) {
                            !total ? error_message(total.error()) : "too many agents");
     return;
   }
-  std::string id = fmt::format("{}-S{}", st.master_id, st.next_agent++);
+  std::string id;
+  do
+    id = fmt::format("{}-S{}", st.master_id, st.next_agent++);
+  while (agent_id_taken(st, id));
   auto info = with_id(reg.getAgentInfo(), id);
   std::string version = reg.getVersion();
   // The registry learns of the agent before the agent hears it is
@@ -271,8 +274,7 @@ void on_reregister(master_ptr self, const agent_call& msg) {
     return;
   auto r = msg->getReregister();
   std::string id = r.getAgentInfo().getId().getValue();
-  if (std::find(st.removed_agents.begin(), st.removed_agents.end(), id)
-      != st.removed_agents.end()) {
+  if (was_removed(st, id)) {
     self->send(sink, make_wire<AgentEvent>([](AgentEvent::Builder e) {
                  e.setType(AgentEvent::Type::SHUTDOWN_AGENT);
                  e.initShutdownAgent().setMessage("Agent was removed after being away too long");
@@ -332,8 +334,7 @@ void answer_unknown_agent(master_ptr self, const agent_sink& sink, Call::Reader 
   std::string id = call.getAgentId().getValue();
   if (!sink || call.getType() == Call::Type::PONG)
     return;
-  if (std::find(st.removed_agents.begin(), st.removed_agents.end(), id)
-      != st.removed_agents.end()) {
+  if (was_removed(st, id)) {
     self->send(sink, make_wire<AgentEvent>([](AgentEvent::Builder e) {
                  e.setType(AgentEvent::Type::SHUTDOWN_AGENT);
                  e.initShutdownAgent().setMessage("Agent was removed");

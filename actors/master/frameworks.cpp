@@ -135,8 +135,19 @@ void on_subscribe(master_ptr self, const scheduler_call& msg) {
   if (st.frameworks.count(id) == 0
       && st.frameworks.size() + st.pending_subscriptions.size() >= limits::max_frameworks)
     return send_error(self, sender, "Too many frameworks");
-  if (id.empty())
-    id = fmt::format("{}-{:04}", st.master_id, st.next_framework++);
+  // A master started again with its predecessor's options counts from the
+  // start: an id in use is skipped, never given to a second framework.
+  auto taken = [&](const std::string& candidate) {
+    if (st.frameworks.count(candidate) > 0)
+      return true;
+    return std::any_of(st.completed_frameworks.begin(), st.completed_frameworks.end(),
+                       [&](const framework_record& done) { return done.id == candidate; });
+  };
+  if (id.empty()) {
+    do
+      id = fmt::format("{}-{:04}", st.master_id, st.next_framework++);
+    while (taken(id));
+  }
   wire_builder<schema::FrameworkInfo> b;
   b.message().setRoot(info);
   b.message().getRoot<schema::FrameworkInfo>().initId().setValue(id);

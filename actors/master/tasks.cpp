@@ -251,8 +251,7 @@ void on_reconcile(master_ptr self, framework_record& fw,
     if (agent_id.empty() ? !st.recovered_agents.empty()
                          : recovered != st.recovered_agents.end() && recovered->second.reachable)
       continue;
-    bool removed = std::find(st.removed_agents.begin(), st.removed_agents.end(), agent_id)
-                   != st.removed_agents.end();
+    bool removed = was_removed(st, agent_id);
     auto state = !fw.partition_aware                    ? task_state::TASK_LOST
                  : recovered != st.recovered_agents.end() ? task_state::TASK_UNREACHABLE
                  : st.agents.count(agent_id) > 0        ? task_state::TASK_GONE

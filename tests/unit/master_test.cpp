@@ -451,6 +451,51 @@ TEST_CASE_FIXTURE(master_fixture, "a new leader takes agents, frameworks and the
   stop(scheduler.handle);
 }
 
+TEST_CASE_FIXTURE(master_fixture, "a master started again with its predecessor's seed gives no agent an id in use") {
+  // A node that leads again starts a master with the options of the last:
+  // its ids must not name what the last one admitted. Given one, a new
+  // agent took over the record of an agent that was back with its task and
+  // offers, and the next decline of those offers aborted the master.
+  register_agent();
+  subscribe(framework, framework_id, "fw", false, 3600);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}, 0));
+  fail_over();
+  subscribe(framework, framework_id, "fw", false, 3600, framework_id);
+  reregister(agent, {"t"});
+  REQUIRE(agent_events(AgentEvent::Type::REREGISTERED).size() == 1);
+  auto offer = single_offer();
+  testing::fake_peer other = fake();
+  caf::send_as(other.handle, master, make_wire<AgentCall>([&](AgentCall::Builder c) {
+                 c.setType(AgentCall::Type::REGISTER);
+                 auto info = c.initRegister().initAgentInfo();
+                 info.setHostname("host-b");
+                 set_resources(info, parse_resources("cpus:2;mem:1024").value());
+               }));
+  settle();
+  REQUIRE(!other.box->agent.empty());
+  REQUIRE(other.box->agent.front()->getType() == AgentEvent::Type::REGISTERED);
+  std::string other_id = other.box->agent.front()->getRegistered().getAgentId().getValue();
+  CHECK(other_id != agent_id);
+  // The offer of the first agent is still its own: declined, it comes back;
+  // each agent is offered under its own id, and the task is still known.
+  from_framework(calls::decline(framework_id, {offer}, 0));
+  advance(1s);
+  std::map<std::string, std::string> offered_on;
+  for (auto& e : framework.box->scheduler)
+    if (e->getType() == Event::Type::OFFERS)
+      for (auto o : e->getOffers().getOffers())
+        offered_on[o.getAgentId().getValue()] =
+          read_resources(o.getResources()).value().unallocated().to_string();
+  framework.box->scheduler.clear();
+  CHECK(offered_on.count(agent_id) == 1);
+  CHECK(offered_on.count(other_id) == 1);
+  from_agent(status("t", TaskState::TASK_FINISHED, 2));
+  auto updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_FINISHED);
+  stop(other.handle);
+}
+
 TEST_CASE_FIXTURE(master_fixture, "after a failover, reconciliation waits for the task's agent before calling it lost") {
   register_agent();
   subscribe(framework, framework_id, "fw", false, 60);
