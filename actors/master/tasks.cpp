@@ -144,7 +144,9 @@ void on_status_update(master_ptr self, agent_record& agent,
     return;
   }
   auto task = fw->second.tasks.find(task_id);
-  if (task != fw->second.tasks.end()) {
+  // Only the task's own agent speaks for it (Mesos looks it up on the
+  // sending agent): another's word would free resources where it runs.
+  if (task != fw->second.tasks.end() && task->second.agent_id == agent.id) {
     bool was_terminal = task->second.terminal();
     ++st.valid_status_updates;
     record_status(self, task->second, status);

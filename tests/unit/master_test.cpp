@@ -44,6 +44,40 @@ TEST_CASE_FIXTURE(master_fixture, "an accept launches what fits and refuses what
   CHECK(agent_events(AgentEvent::Type::RUN_TASK).empty());
 }
 
+TEST_CASE_FIXTURE(master_fixture, "offers of two agents accepted together are refused and go back each to its agent") {
+  register_agent("cpus:2;mem:1024");
+  testing::fake_peer other = fake();
+  caf::send_as(other.handle, master, make_wire<AgentCall>([&](AgentCall::Builder c) {
+                 c.setType(AgentCall::Type::REGISTER);
+                 auto info = c.initRegister().initAgentInfo();
+                 info.setHostname("host-b");
+                 set_resources(info, parse_resources("cpus:2;mem:1024").value());
+               }));
+  settle();
+  subscribe(framework, framework_id);
+  std::vector<std::string> offers;
+  for (auto& e : take(framework, Event::Type::OFFERS))
+    for (auto o : e->getOffers().getOffers())
+      offers.push_back(o.getId().getValue());
+  REQUIRE(offers.size() == 2);
+  from_framework(calls::launch(framework_id, offers, {task("t", "cpus:1;mem:128")}, 0));
+  auto updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_LOST);
+  CHECK(updates[0]->getUpdate().getStatus().getReason() == Reason::INVALID_OFFERS);
+  // Both agents are offered again, whole.
+  advance(1s);
+  std::set<std::string> offered_agents;
+  for (auto& e : take(framework, Event::Type::OFFERS))
+    for (auto o : e->getOffers().getOffers()) {
+      offered_agents.insert(o.getAgentId().getValue());
+      CHECK(read_resources(o.getResources()).value().unallocated()
+            == parse_resources("cpus:2;mem:1024").value());
+    }
+  CHECK(offered_agents.size() == 2);
+  stop(other.handle);
+}
+
 TEST_CASE_FIXTURE(master_fixture, "status updates reach the framework; acknowledgements reach the agent") {
   register_agent();
   subscribe(framework, framework_id);
