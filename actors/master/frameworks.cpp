@@ -85,6 +85,11 @@ void finish_subscribe(master_ptr self, const caf::strong_actor_ptr& sender, cons
   send_subscribed(self, fw);
   auto name = fw.info->getName();
   if (failover) {
+    // Offers made to the scheduler it replaces go back, as Mesos does on a
+    // failover: the new one never heard of them, and they would be held for ever.
+    std::vector<std::string> offers(fw.offers.begin(), fw.offers.end());
+    for (const auto& o : offers)
+      remove_offer(self, o, 0);
     logger("master")->info("framework {} ({}) {}", id, name.cStr(),
                            was_recovered ? "re-subscribed after the master failed over"
                                          : "re-subscribed");

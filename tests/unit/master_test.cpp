@@ -293,6 +293,20 @@ TEST_CASE_FIXTURE(master_fixture, "an agent that unregisters is removed at once 
   CHECK(take(framework, Event::Type::OFFERS).empty());
 }
 
+TEST_CASE_FIXTURE(master_fixture, "offers made to a scheduler that another replaces go back and are offered again") {
+  register_agent();
+  subscribe(framework, framework_id, "fw", false, 3600);
+  auto first = single_offer();
+  testing::fake_peer next = fake();
+  subscribe(next, framework_id, "fw", false, 3600, framework_id);
+  advance(1s);
+  auto offers = take(next, Event::Type::OFFERS);
+  REQUIRE(offers.size() == 1);
+  REQUIRE(offers[0]->getOffers().getOffers().size() == 1);
+  CHECK(std::string(offers[0]->getOffers().getOffers()[0].getId().getValue()) != first);
+  stop(next.handle);
+}
+
 TEST_CASE_FIXTURE(master_fixture, "an agent the master does not know is told to register again; a removed one to shut down") {
   register_agent();
   subscribe(framework, framework_id);
