@@ -113,6 +113,8 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
   st.options = std::move(options);
   st.master = std::move(master);
   st.random = std::make_unique<random_source>(st.options.seed);
+  // Shared, so not linked: it outlives any one agent.
+  st.connector = st.options.shared_connector;
   st.containers = st.options.make_containerizer(self->system(),
                                                  caf::actor_cast<caf::strong_actor_ptr>(self));
   // The containerizer lives and dies with its agent.

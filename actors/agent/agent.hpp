@@ -95,6 +95,13 @@ struct agent_options {
   // at every disk_watch_interval (--disk_watch_interval).
   gc_policy gc;
   duration disk_watch_interval = std::chrono::minutes(1);
+  // For simulations of thousands of agents in one process, where a thread
+  // per agent is what runs out: a connector (runtime/connector.hpp) that
+  // agents of the process share to find the masters (none: the agent
+  // spawns its own, a thread), and no sandbox GC (a thread per agent;
+  // sandboxes are then never removed).
+  caf::actor shared_connector;
+  bool sandbox_gc = true;
 };
 
 agent_actor spawn_agent(caf::actor_system& sys, agent_options options, agent_call_sink master);

@@ -128,6 +128,7 @@ struct master_state {
   uint64_t next_offer = 0;
   uint64_t next_generation = 1;
   allocator_actor allocator;
+  caf::actor agent_dialer;  // reaching the registry's agents after an election
 
   std::unordered_map<std::string, framework_record> frameworks;
   std::deque<framework_record> completed_frameworks;
