@@ -239,6 +239,7 @@ struct bench_flags {
   size_t failovers = 1;
   size_t connectors = 16;
   std::string cairn;
+  std::string master_logging_level = "WARNING";
 };
 
 // Polls the masters but `dead` until `done` holds for one of them; its index.
@@ -274,7 +275,7 @@ int run(const bench_flags& f) {
     args[i] = {f.cairn, "master", "--ip", "127.0.0.1", "--http-port", std::to_string(base + i),
                "--masters", masters, "--quorum", "2",
                "--work-dir", (dir / fmt::format("master-{}", i)).string(),
-               "--logging-level", "WARNING"};
+               "--logging-level", f.master_logging_level};
     pids[i] = spawn_process(args[i], dir / fmt::format("master-{}.log", i));
   }
   auto stop_masters = [&] {
@@ -447,6 +448,7 @@ int main(int argc, char** argv) {
   app.add_option("--failovers", f.failovers, "Leaders killed, one after another");
   app.add_option("--connectors", f.connectors, "Connectors (threads) the agents share");
   app.add_option("--cairn", f.cairn, "The cairn binary");
+  app.add_option("--master-logging-level", f.master_logging_level, "The masters' --logging-level");
   CLI11_PARSE(app, argc, argv);
   if (f.agents == 0 || f.tasks == 0 || f.connectors == 0) {
     fmt::print(stderr, "--agents, --tasks and --connectors must be positive\n");
