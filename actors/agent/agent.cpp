@@ -40,6 +40,14 @@ void on_master_event(agent_ptr self, const agent_event& msg) {
   switch (e.getType()) {
     case Event::Type::REGISTERED:
     case Event::Type::REREGISTERED:
+      // An answer from a master this agent has left since (it lost its lead
+      // while the answer was on its way): taken, the agent would count as
+      // registered with the master it talks to now, which never heard of it.
+      if (st.master && self->current_sender()
+          && self->current_sender()->address() != st.master.address()) {
+        logger("agent")->info("ignoring a registration answer from a former master");
+        return;
+      }
       return on_registered(self, e.getRegistered(), e.getType() == Event::Type::REREGISTERED);
     case Event::Type::SHUTDOWN_AGENT:
       return on_shutdown_agent(self, e.getShutdownAgent().getMessage());
@@ -105,6 +113,8 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
   st.options = std::move(options);
   st.master = std::move(master);
   st.random = std::make_unique<random_source>(st.options.seed);
+  // Shared, so not linked: it outlives any one agent.
+  st.connector = st.options.shared_connector;
   st.containers = st.options.make_containerizer(self->system(),
                                                  caf::actor_cast<caf::strong_actor_ptr>(self));
   // The containerizer lives and dies with its agent.

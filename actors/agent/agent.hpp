@@ -114,6 +114,13 @@ struct agent_options {
   // reads it when null and there is a work dir).
   std::shared_ptr<const recovered_agent> recovered;
   std::string boot_id;  // this boot's; empty: read from the kernel
+  // For simulations of thousands of agents in one process, where a thread
+  // per agent is what runs out: a connector (runtime/connector.hpp) that
+  // agents of the process share to find the masters (none: the agent
+  // spawns its own, a thread), and no sandbox GC (a thread per agent;
+  // sandboxes are then never removed).
+  caf::actor shared_connector;
+  bool sandbox_gc = true;
 };
 
 // Reads the work dir's checkpoints first (a blocking read, before the agent

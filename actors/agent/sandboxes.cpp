@@ -55,7 +55,7 @@ caf::error link_latest(const std::string& run) {
 
 void start_sandbox_gc(agent_ptr self) {
   auto& st = self->state;
-  if (st.options.work_dir.empty())
+  if (st.options.work_dir.empty() || !st.options.sandbox_gc)
     return;
   sandbox_gc_options o;
   o.work_dir = st.options.work_dir;

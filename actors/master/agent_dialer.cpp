@@ -1,5 +1,8 @@
 #include "actors/master/agent_dialer.hpp"
 
+#include <algorithm>
+#include <memory>
+
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
@@ -14,6 +17,11 @@ namespace {
 using dial_atom = caf::atom_constant<caf::atom("dial")>;
 
 constexpr int dial_rounds = 3;
+// Agents are reached by up to max_dialers threads at once, each taking at
+// least agents_per_dialer of them: one at a time, 10,000 agents took as
+// many sequential lookups, and an agent that hangs held up all behind it.
+constexpr size_t max_dialers = 8;
+constexpr size_t agents_per_dialer = 64;
 constexpr auto round_pause = std::chrono::seconds(5);
 constexpr auto dial_timeout = std::chrono::seconds(2);
 
@@ -68,11 +76,38 @@ caf::behavior dialer(self_ptr self, master_actor master, std::vector<std::string
   };
 }
 
+// The dialers of one election: it ends when they all have, and they end
+// with it (linked), so that the master's exit stops them all.
+caf::behavior dialer_group(caf::event_based_actor* self, master_actor master,
+                           std::vector<std::string> addresses) {
+  // One address once: agents behind one address are one actor there.
+  std::sort(addresses.begin(), addresses.end());
+  addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
+  size_t workers = std::min(max_dialers, (addresses.size() + agents_per_dialer - 1)
+                                           / agents_per_dialer);
+  if (workers == 0)
+    return {};
+  std::vector<std::vector<std::string>> shares(workers);
+  for (size_t i = 0; i < addresses.size(); ++i)
+    shares[i % workers].push_back(std::move(addresses[i]));
+  auto running = std::make_shared<size_t>(workers);
+  self->set_down_handler([=](caf::down_msg&) {
+    if (--*running == 0)
+      self->quit();
+  });
+  for (auto& share : shares) {
+    auto worker = self->spawn<caf::detached + caf::linked + caf::monitored>(dialer, master,
+                                                                           std::move(share));
+    (void) worker;
+  }
+  return {[](dial_atom) {}};
+}
+
 } // namespace
 
 caf::actor spawn_agent_dialer(caf::actor_system& sys, master_actor master,
                               std::vector<std::string> addresses) {
-  return sys.spawn<caf::detached>(dialer, std::move(master), std::move(addresses));
+  return sys.spawn(dialer_group, std::move(master), std::move(addresses));
 }
 
 } // namespace cairn

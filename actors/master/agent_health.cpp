@@ -74,9 +74,22 @@ void unreachable_recorded(master_ptr self, agent_record& agent) {
 
 void remember_removed_agent(master_ptr self, const std::string& agent_id) {
   auto& st = self->state;
+  if (!st.removed_agent_ids.insert(agent_id).second)
+    return;
   st.removed_agents.push_back(agent_id);
-  if (st.removed_agents.size() > max_removed_agents_kept)
+  if (st.removed_agents.size() > max_removed_agents_kept) {
+    st.removed_agent_ids.erase(st.removed_agents.front());
     st.removed_agents.pop_front();
+  }
+}
+
+bool was_removed(const master_state& st, const std::string& agent_id) {
+  return st.removed_agent_ids.count(agent_id) > 0;
+}
+
+bool agent_id_taken(const master_state& st, const std::string& agent_id) {
+  return st.agents.count(agent_id) > 0 || st.recovered_agents.count(agent_id) > 0
+         || was_removed(st, agent_id);
 }
 
 std::vector<std::pair<std::string, resources>> used_by_framework(master_ptr self,

@@ -71,7 +71,10 @@ void on_register(master_ptr self, Call::Register::Reader reg) {
                            !total ? error_message(total.error()) : "too many agents");
     return;
   }
-  std::string id = fmt::format("{}-S{}", st.master_id, st.next_agent++);
+  std::string id;
+  do
+    id = fmt::format("{}-S{}", st.master_id, st.next_agent++);
+  while (agent_id_taken(st, id));
   auto info = with_id(reg.getAgentInfo(), id);
   std::string version = reg.getVersion();
   // The registry learns of the agent before the agent hears it is
@@ -271,8 +274,7 @@ void on_reregister(master_ptr self, const agent_call& msg) {
     return;
   auto r = msg->getReregister();
   std::string id = r.getAgentInfo().getId().getValue();
-  if (std::find(st.removed_agents.begin(), st.removed_agents.end(), id)
-      != st.removed_agents.end()) {
+  if (was_removed(st, id)) {
     self->send(sink, make_wire<AgentEvent>([](AgentEvent::Builder e) {
                  e.setType(AgentEvent::Type::SHUTDOWN_AGENT);
                  e.initShutdownAgent().setMessage("Agent was removed after being away too long");
@@ -321,14 +323,40 @@ void on_reregister(master_ptr self, const agent_call& msg) {
   });
 }
 
+// A call from an agent this master does not hold as registered on that
+// connection: it took a stale answer for its registration, or this master
+// forgot it. As Mesos' master does, the call is dropped and the agent told:
+// one that was removed is shut down; any other hears a ping that says it is
+// not connected, on which it registers again. A PONG is not answered: the
+// agent answers every ping, and the two would play on for ever.
+void answer_unknown_agent(master_ptr self, const agent_sink& sink, Call::Reader call) {
+  auto& st = self->state;
+  std::string id = call.getAgentId().getValue();
+  if (!sink || call.getType() == Call::Type::PONG)
+    return;
+  if (was_removed(st, id)) {
+    self->send(sink, make_wire<AgentEvent>([](AgentEvent::Builder e) {
+                 e.setType(AgentEvent::Type::SHUTDOWN_AGENT);
+                 e.initShutdownAgent().setMessage("Agent was removed");
+               }));
+    return;
+  }
+  if (st.pending_admissions.count(sink.address()) > 0)
+    return; // it is being taken in; the answer to its registration is on its way
+  self->send(sink, make_wire<AgentEvent>([](AgentEvent::Builder e) {
+               e.setType(AgentEvent::Type::PING);
+               e.initPing().setConnected(false);
+             }));
+}
+
 agent_record* sender_agent(master_ptr self, Call::Reader call) {
   auto& st = self->state;
-  auto sender = self->current_sender();
+  auto sink = caf::actor_cast<agent_sink>(self->current_sender());
   auto i = st.agents.find(call.getAgentId().getValue());
-  if (i == st.agents.end() || !sender
-      || caf::actor_cast<agent_sink>(sender) != i->second.sink) {
-    logger("master")->warn("dropping a call from an unknown agent '{}'",
+  if (i == st.agents.end() || !sink || sink != i->second.sink) {
+    logger("master")->info("a call from an unknown agent '{}': telling it to register",
                            call.getAgentId().getValue().cStr());
+    answer_unknown_agent(self, sink, call);
     return nullptr;
   }
   return &i->second;
@@ -367,8 +395,12 @@ void on_agent_call(master_ptr self, const agent_call& msg) {
     return;
   if (call.getType() == Call::Type::PONG)
     return on_pong(self, *agent);
-  if (agent->status != agent_status::active)
-    return; // it re-registers first; what it sends until then comes again later
+  if (agent->status != agent_status::active) {
+    // It re-registers first; what it sends until then comes again later.
+    // It may not know that it must: told as an unknown agent is.
+    answer_unknown_agent(self, agent->sink, call);
+    return;
+  }
   switch (call.getType()) {
     case Call::Type::UPDATE:
       if (call.hasUpdate())

@@ -34,6 +34,7 @@ struct contender_state {
   std::unique_ptr<published_actor> published;  // the master's actor port, while it leads
   uint64_t term = 0;  // bumped by each election and demotion: stale answers are ignored
   bool elected_early = false;  // the log elected this node before init arrived
+  uint64_t masters_started = 0;
 };
 
 using self_ptr = caf::stateful_actor<contender_state>*;
@@ -56,6 +57,13 @@ void stop_master(self_ptr self) {
 void start_master(self_ptr self, const std::string& recovered) {
   auto& st = self->state;
   auto options = st.options.master;
+  // Each master this node starts draws its ids (master id, and from it the
+  // agents', frameworks' and offers' ids) from a seed of its own: with the
+  // same seed, a master started again after a demotion took the ids of the
+  // last, gave a new agent the id of one that was back, and the two shared
+  // one record (calls of the first dropped as from an unknown agent, books
+  // that no longer held what its offers had, and an assertion ending it).
+  options.seed ^= 0x9e3779b97f4a7c15ULL * ++st.masters_started;
   options.registrar = st.registrar;
   options.recovered = recovered;
   st.master = spawn_master(self->home_system(), options);

@@ -85,6 +85,11 @@ void finish_subscribe(master_ptr self, const caf::strong_actor_ptr& sender, cons
   send_subscribed(self, fw);
   auto name = fw.info->getName();
   if (failover) {
+    // Offers made to the scheduler it replaces go back, as Mesos does on a
+    // failover: the new one never heard of them, and they would be held for ever.
+    std::vector<std::string> offers(fw.offers.begin(), fw.offers.end());
+    for (const auto& o : offers)
+      remove_offer(self, o, 0);
     logger("master")->info("framework {} ({}) {}", id, name.cStr(),
                            was_recovered ? "re-subscribed after the master failed over"
                                          : "re-subscribed");
@@ -138,8 +143,19 @@ void on_subscribe(master_ptr self, const scheduler_call& msg) {
   if (st.frameworks.count(id) == 0
       && st.frameworks.size() + st.pending_subscriptions.size() >= limits::max_frameworks)
     return send_error(self, sender, "Too many frameworks");
-  if (id.empty())
-    id = fmt::format("{}-{:04}", st.master_id, st.next_framework++);
+  // A master started again with its predecessor's options counts from the
+  // start: an id in use is skipped, never given to a second framework.
+  auto taken = [&](const std::string& candidate) {
+    if (st.frameworks.count(candidate) > 0)
+      return true;
+    return std::any_of(st.completed_frameworks.begin(), st.completed_frameworks.end(),
+                       [&](const framework_record& done) { return done.id == candidate; });
+  };
+  if (id.empty()) {
+    do
+      id = fmt::format("{}-{:04}", st.master_id, st.next_framework++);
+    while (taken(id));
+  }
   wire_builder<schema::FrameworkInfo> b;
   b.message().setRoot(info);
   b.message().getRoot<schema::FrameworkInfo>().initId().setValue(id);

@@ -2,6 +2,8 @@
 // what validation allows and returns the rest; DECLINE returns everything.
 #include "actors/master/state.hpp"
 
+#include <map>
+
 #include <fmt/format.h>
 
 #include "actors/resources/convert.hpp"
@@ -192,8 +194,17 @@ void on_accept(master_ptr self, framework_record& fw, schema::Call::Accept::Read
     },
     [&](const std::string& task_id) { return fw.tasks.count(task_id) > 0; });
   double refuse = refuse_seconds_of(call.hasFilters(), call.getFilters());
+  // Offers refused together (of several agents or roles) go back each to
+  // its own agent: summed onto one, the allocator refused them all, and
+  // they were never offered again.
+  std::map<std::pair<std::string, std::string>, resources> taken; // by (agent, role)
   for (const auto& id : plan.offer_ids)
-    take_offer(self, id);
+    if (auto offer = take_offer(self, id))
+      taken[{offer->agent_id, offer->role}] += offer->res;
+  if (plan.launches.empty()) {
+    for (const auto& [where, res] : taken)
+      allocator_recover(self, fw.id, where.first, res, refuse);
+  }
   for (const auto& refused : plan.refused)
     send_master_update(self, fw, refused.task_id, plan.agent_id, refused.state,
                        refused.reason, refused.message);
@@ -206,7 +217,7 @@ void on_accept(master_ptr self, framework_record& fw, schema::Call::Accept::Read
     for (const auto& l : plan.launches)
       launch(self, fw, agent->second, call, l);
   }
-  if (!plan.agent_id.empty())
+  if (!plan.launches.empty())
     allocator_recover(self, fw.id, plan.agent_id, plan.unused, refuse);
 }
 

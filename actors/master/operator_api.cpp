@@ -125,8 +125,7 @@ caf::error mark_agent_gone(master_ptr self, const operator_call& call) {
     return make_error("MARK_AGENT_GONE: 'mark_agent_gone.agent_id' is required");
   std::string id = body.getAgentId().getValue();
   auto& st = self->state;
-  auto removed = std::find(st.removed_agents.begin(), st.removed_agents.end(), id);
-  if (removed != st.removed_agents.end())
+  if (was_removed(st, id))
     return {};  // gone already: nothing more to do, as Mesos answers
   if (auto r = st.recovered_agents.find(id); r != st.recovered_agents.end()) {
     write_registry(self, remove_agent_entry(id));

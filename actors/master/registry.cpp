@@ -126,9 +126,14 @@ void recover_from_registry(master_ptr self) {
   self->delayed_send(self, st.options.agent_reregister_timeout, reregister_timeout_atom::value);
   // Agents find a new leader themselves when they know the masters; those
   // that knew only the one that died are reached from here.
-  if (!addresses.empty())
-    self->link_to(spawn_agent_dialer(self->home_system(), caf::actor_cast<master_actor>(self),
-                                     std::move(addresses)));
+  if (!addresses.empty()) {
+    // Held, not only linked: an actor nobody holds is ended as unreachable,
+    // and the link would end the master with it.
+    st.agent_dialer = spawn_agent_dialer(self->home_system(),
+                                         caf::actor_cast<master_actor>(self),
+                                         std::move(addresses));
+    self->link_to(st.agent_dialer);
+  }
 }
 
 void on_reregister_timeout(master_ptr self) {

@@ -128,12 +128,16 @@ struct master_state {
   uint64_t next_offer = 0;
   uint64_t next_generation = 1;
   allocator_actor allocator;
+  caf::actor agent_dialer;  // reaching the registry's agents after an election
 
   std::unordered_map<std::string, framework_record> frameworks;
   std::deque<framework_record> completed_frameworks;
   std::unordered_map<std::string, agent_record> agents;
   // Agents forgotten after being away too long; they must register anew.
+  // The deque keeps their order (the oldest is let go first), the set
+  // answers "was it removed?" at once on every call from an unknown agent.
   std::deque<std::string> removed_agents;
+  std::unordered_set<std::string> removed_agent_ids;
   // Agents the registry lists that have not come back to this master yet.
   std::map<std::string, recovered_agent> recovered_agents;
   // Registrations and subscriptions waiting for their registry write, by the
@@ -228,6 +232,11 @@ void stop_offering(master_ptr self, agent_record& agent);
 void mark_unreachable(master_ptr self, agent_record& agent);
 // Keeps a removed agent's id (bounded) so that it is refused should it return.
 void remember_removed_agent(master_ptr self, const std::string& agent_id);
+bool was_removed(const master_state& st, const std::string& agent_id);
+// Whether an agent id is taken: admitted, recovered from the registry or
+// removed. A master started again with its predecessor's options counts
+// its ids from the start; it must skip those.
+bool agent_id_taken(const master_state& st, const std::string& agent_id);
 // Forgets an agent: its tasks are lost to their frameworks (or
 // `partition_aware_state`, for partition-aware ones) with `reason` and `message`.
 void remove_agent(master_ptr self, const std::string& agent_id, task_reason reason,

@@ -144,7 +144,9 @@ void on_status_update(master_ptr self, agent_record& agent,
     return;
   }
   auto task = fw->second.tasks.find(task_id);
-  if (task != fw->second.tasks.end()) {
+  // Only the task's own agent speaks for it (Mesos looks it up on the
+  // sending agent): another's word would free resources where it runs.
+  if (task != fw->second.tasks.end() && task->second.agent_id == agent.id) {
     bool was_terminal = task->second.terminal();
     ++st.valid_status_updates;
     record_status(self, task->second, status);
@@ -251,8 +253,7 @@ void on_reconcile(master_ptr self, framework_record& fw,
     if (agent_id.empty() ? !st.recovered_agents.empty()
                          : recovered != st.recovered_agents.end() && recovered->second.reachable)
       continue;
-    bool removed = std::find(st.removed_agents.begin(), st.removed_agents.end(), agent_id)
-                   != st.removed_agents.end();
+    bool removed = was_removed(st, agent_id);
     auto state = !fw.partition_aware                    ? task_state::TASK_LOST
                  : recovered != st.recovered_agents.end() ? task_state::TASK_UNREACHABLE
                  : st.agents.count(agent_id) > 0        ? task_state::TASK_GONE

@@ -252,6 +252,7 @@ void replica::on_catchup_request(node_id from, const catchup_request& r) {
 }
 
 void replica::on_catchup_response(const catchup_response& r) {
+  catchup_wait_ticks_ = 0; // the next tick may ask for more
   // Everything before the peer's begin is gone there; a replica that lags
   // behind it continues from there (a snapshot is kept at that position).
   if (r.begin > learned_end_)
@@ -383,8 +384,11 @@ void replica::tick() {
       }
     } else if (learned_end_ < *recover_target_) {
       count_recovery_stall();
+      if (catchup_answer_awaited())
+        return;
       for (auto p : peers_)
         send(p, catchup_request{learned_end_, *recover_target_ - 1});
+      catchup_wait_ticks_ = options_.catchup_retry_ticks;
     }
     return;
   }
@@ -393,10 +397,18 @@ void replica::tick() {
   // learned yet is the proposer's to fill, and asking everyone every tick
   // would only flood the network.
   position target = catchup_target();
-  if (learned_end_ < target && !peers_.empty()) {
+  if (learned_end_ < target && !peers_.empty() && !catchup_answer_awaited()) {
     next_catchup_peer_ = (next_catchup_peer_ + 1) % peers_.size();
     send(peers_[next_catchup_peer_], catchup_request{learned_end_, target - 1});
+    catchup_wait_ticks_ = options_.catchup_retry_ticks;
   }
+}
+
+bool replica::catchup_answer_awaited() {
+  if (catchup_wait_ticks_ == 0)
+    return false;
+  --catchup_wait_ticks_;
+  return catchup_wait_ticks_ > 0;
 }
 
 } // namespace cairn::paxos

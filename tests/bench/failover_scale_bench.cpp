@@ -11,10 +11,12 @@
 // All agents share this process's one connection per master (CAF's
 // middleman multiplexes every actor of a process over it), so the masters'
 // sockets are not measured: in a real cluster each agent is a process with a
-// connection of its own. Each agent finds the master with a connector of its
-// own (a thread, as in `cairn agent`).
+// connection of its own. So that 10,000 agents fit in one process on a small
+// machine, they share `--connectors` connectors (threads) to find the master
+// (in `cairn agent` each has its own) and run no sandbox GC (a thread each).
 //
-//   failover_scale_bench [--agents 10000] [--tasks 100000] [--failovers 1] [--cairn PATH]
+//   failover_scale_bench [--agents 10000] [--tasks 100000] [--failovers 1]
+//                        [--connectors 16] [--cairn PATH]
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -235,7 +237,9 @@ struct bench_flags {
   size_t agents = 10'000;
   size_t tasks = 100'000;
   size_t failovers = 1;
+  size_t connectors = 16;
   std::string cairn;
+  std::string master_logging_level = "WARNING";
 };
 
 // Polls the masters but `dead` until `done` holds for one of them; its index.
@@ -271,7 +275,7 @@ int run(const bench_flags& f) {
     args[i] = {f.cairn, "master", "--ip", "127.0.0.1", "--http-port", std::to_string(base + i),
                "--masters", masters, "--quorum", "2",
                "--work-dir", (dir / fmt::format("master-{}", i)).string(),
-               "--logging-level", "WARNING"};
+               "--logging-level", f.master_logging_level};
     pids[i] = spawn_process(args[i], dir / fmt::format("master-{}.log", i));
   }
   auto stop_masters = [&] {
@@ -306,6 +310,14 @@ int run(const bench_flags& f) {
   auto probe = std::make_shared<testing::usage_probe>();
   auto total = parse_resources("cpus:4;mem:4096;disk:1000").value();
   std::vector<agent_actor> agents;
+  std::vector<caf::actor> connectors;
+  for (size_t i = 0; i < f.connectors; ++i) {
+    connector_options c;
+    c.addresses = addresses;
+    c.connect = connect_as<agent_call_sink>();
+    c.seed = 77 + i;
+    connectors.push_back(spawn_connector(sys, std::move(c)));
+  }
   auto started = clock_type::now();
   for (size_t i = 0; i < f.agents; ++i) {
     agent_options a;
@@ -316,6 +328,8 @@ int run(const bench_flags& f) {
     a.master_addresses = addresses;
     a.work_dir = (agents_dir / std::to_string(i)).string();
     a.seed = 1000 + i;
+    a.shared_connector = connectors[i % connectors.size()];
+    a.sandbox_gc = false;
     testing::sim_options sim;
     sim.min_task_time = sim.max_task_time = std::chrono::hours(24);
     sim.seed = i + 1;
@@ -432,10 +446,12 @@ int main(int argc, char** argv) {
   app.add_option("--agents", f.agents, "Agents (actors in this process)");
   app.add_option("--tasks", f.tasks, "Tasks launched across them");
   app.add_option("--failovers", f.failovers, "Leaders killed, one after another");
+  app.add_option("--connectors", f.connectors, "Connectors (threads) the agents share");
   app.add_option("--cairn", f.cairn, "The cairn binary");
+  app.add_option("--master-logging-level", f.master_logging_level, "The masters' --logging-level");
   CLI11_PARSE(app, argc, argv);
-  if (f.agents == 0 || f.tasks == 0) {
-    fmt::print(stderr, "--agents and --tasks must be positive\n");
+  if (f.agents == 0 || f.tasks == 0 || f.connectors == 0) {
+    fmt::print(stderr, "--agents, --tasks and --connectors must be positive\n");
     return 2;
   }
   setup_logging("ERROR");

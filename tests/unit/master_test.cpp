@@ -44,6 +44,40 @@ TEST_CASE_FIXTURE(master_fixture, "an accept launches what fits and refuses what
   CHECK(agent_events(AgentEvent::Type::RUN_TASK).empty());
 }
 
+TEST_CASE_FIXTURE(master_fixture, "offers of two agents accepted together are refused and go back each to its agent") {
+  register_agent("cpus:2;mem:1024");
+  testing::fake_peer other = fake();
+  caf::send_as(other.handle, master, make_wire<AgentCall>([&](AgentCall::Builder c) {
+                 c.setType(AgentCall::Type::REGISTER);
+                 auto info = c.initRegister().initAgentInfo();
+                 info.setHostname("host-b");
+                 set_resources(info, parse_resources("cpus:2;mem:1024").value());
+               }));
+  settle();
+  subscribe(framework, framework_id);
+  std::vector<std::string> offers;
+  for (auto& e : take(framework, Event::Type::OFFERS))
+    for (auto o : e->getOffers().getOffers())
+      offers.push_back(o.getId().getValue());
+  REQUIRE(offers.size() == 2);
+  from_framework(calls::launch(framework_id, offers, {task("t", "cpus:1;mem:128")}, 0));
+  auto updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_LOST);
+  CHECK(updates[0]->getUpdate().getStatus().getReason() == Reason::INVALID_OFFERS);
+  // Both agents are offered again, whole.
+  advance(1s);
+  std::set<std::string> offered_agents;
+  for (auto& e : take(framework, Event::Type::OFFERS))
+    for (auto o : e->getOffers().getOffers()) {
+      offered_agents.insert(o.getAgentId().getValue());
+      CHECK(read_resources(o.getResources()).value().unallocated()
+            == parse_resources("cpus:2;mem:1024").value());
+    }
+  CHECK(offered_agents.size() == 2);
+  stop(other.handle);
+}
+
 TEST_CASE_FIXTURE(master_fixture, "status updates reach the framework; acknowledgements reach the agent") {
   register_agent();
   subscribe(framework, framework_id);
@@ -262,6 +296,78 @@ TEST_CASE_FIXTURE(master_fixture, "an agent that unregisters is removed at once 
   CHECK(take(framework, Event::Type::OFFERS).empty());
 }
 
+TEST_CASE_FIXTURE(master_fixture, "offers made to a scheduler that another replaces go back and are offered again") {
+  register_agent();
+  subscribe(framework, framework_id, "fw", false, 3600);
+  auto first = single_offer();
+  testing::fake_peer next = fake();
+  subscribe(next, framework_id, "fw", false, 3600, framework_id);
+  advance(1s);
+  auto offers = take(next, Event::Type::OFFERS);
+  REQUIRE(offers.size() == 1);
+  REQUIRE(offers[0]->getOffers().getOffers().size() == 1);
+  CHECK(std::string(offers[0]->getOffers().getOffers()[0].getId().getValue()) != first);
+  stop(next.handle);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "an agent the master does not know is told to register again; a removed one to shut down") {
+  register_agent();
+  subscribe(framework, framework_id);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}, 0));
+  agent.box->agent.clear();
+  // A new leader that recovered nothing, and an agent that took a former
+  // leader's answer for its registration: its update is not taken, and it
+  // hears that it is not connected (on which an agent registers again).
+  auto recovered_id = agent_id;
+  stop(caf::actor_cast<caf::actor>(master));
+  master = spawn_master(sys, options);
+  settle();
+  subscribe(framework, framework_id, "fw", false, 0, framework_id);
+  from_agent(status("t", TaskState::TASK_RUNNING, 1));
+  auto pings = agent_events(AgentEvent::Type::PING);
+  REQUIRE(pings.size() == 1);
+  CHECK_FALSE(pings[0]->getPing().getConnected());
+  CHECK(take(framework, Event::Type::UPDATE).empty());
+  // Its PONG is not answered (the two would play on for ever).
+  pong();
+  CHECK(agent.box->agent.empty());
+  // It registers again, and what it sends is taken from then on.
+  reregister(agent, {"t"});
+  CHECK(agent_events(AgentEvent::Type::REREGISTERED).size() == 1);
+  from_agent(status("t", TaskState::TASK_FINISHED, 2));
+  auto updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_FINISHED);
+  CHECK(agent_events(AgentEvent::Type::PING).empty());
+  // Removed (it unregistered), then heard from again: it is shut down.
+  from_agent(make_wire<AgentCall>([&](AgentCall::Builder c) {
+    c.setType(AgentCall::Type::UNREGISTER);
+    c.initAgentId().setValue(agent_id);
+  }));
+  CHECK(agent_events(AgentEvent::Type::SHUTDOWN_AGENT).size() == 1);
+  from_agent(status("t", TaskState::TASK_FINISHED, 3));
+  CHECK(agent_events(AgentEvent::Type::SHUTDOWN_AGENT).size() == 1);
+  CHECK(agent_events(AgentEvent::Type::PING).empty());
+  CHECK(recovered_id == agent_id);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "a disconnected agent that still sends is told to register again") {
+  register_agent();
+  agent.box->agent.clear();
+  // Its connection broke as the master saw it (a down message), the agent
+  // itself carries on: it hears that it is not connected.
+  caf::anon_send(caf::actor_cast<caf::actor>(master),
+                 caf::down_msg{agent.handle.address(), caf::exit_reason::unknown});
+  settle();
+  from_agent(make_wire<AgentCall>([&](AgentCall::Builder c) {
+    c.setType(AgentCall::Type::EXITED_EXECUTOR);
+    c.initAgentId().setValue(agent_id);
+  }));
+  auto pings = agent_events(AgentEvent::Type::PING);
+  REQUIRE(pings.size() == 1);
+  CHECK_FALSE(pings[0]->getPing().getConnected());
+}
+
 TEST_CASE_FIXTURE(master_fixture, "a framework that comes back within its failover timeout keeps its tasks") {
   register_agent();
   subscribe(framework, framework_id, "fw", false, 10);
@@ -411,6 +517,51 @@ TEST_CASE_FIXTURE(master_fixture, "a new leader takes agents, frameworks and the
   CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_RUNNING);
   stop(back.handle);
   stop(scheduler.handle);
+}
+
+TEST_CASE_FIXTURE(master_fixture, "a master started again with its predecessor's seed gives no agent an id in use") {
+  // A node that leads again starts a master with the options of the last:
+  // its ids must not name what the last one admitted. Given one, a new
+  // agent took over the record of an agent that was back with its task and
+  // offers, and the next decline of those offers aborted the master.
+  register_agent();
+  subscribe(framework, framework_id, "fw", false, 3600);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}, 0));
+  fail_over();
+  subscribe(framework, framework_id, "fw", false, 3600, framework_id);
+  reregister(agent, {"t"});
+  REQUIRE(agent_events(AgentEvent::Type::REREGISTERED).size() == 1);
+  auto offer = single_offer();
+  testing::fake_peer other = fake();
+  caf::send_as(other.handle, master, make_wire<AgentCall>([&](AgentCall::Builder c) {
+                 c.setType(AgentCall::Type::REGISTER);
+                 auto info = c.initRegister().initAgentInfo();
+                 info.setHostname("host-b");
+                 set_resources(info, parse_resources("cpus:2;mem:1024").value());
+               }));
+  settle();
+  REQUIRE(!other.box->agent.empty());
+  REQUIRE(other.box->agent.front()->getType() == AgentEvent::Type::REGISTERED);
+  std::string other_id = other.box->agent.front()->getRegistered().getAgentId().getValue();
+  CHECK(other_id != agent_id);
+  // The offer of the first agent is still its own: declined, it comes back;
+  // each agent is offered under its own id, and the task is still known.
+  from_framework(calls::decline(framework_id, {offer}, 0));
+  advance(1s);
+  std::map<std::string, std::string> offered_on;
+  for (auto& e : framework.box->scheduler)
+    if (e->getType() == Event::Type::OFFERS)
+      for (auto o : e->getOffers().getOffers())
+        offered_on[o.getAgentId().getValue()] =
+          read_resources(o.getResources()).value().unallocated().to_string();
+  framework.box->scheduler.clear();
+  CHECK(offered_on.count(agent_id) == 1);
+  CHECK(offered_on.count(other_id) == 1);
+  from_agent(status("t", TaskState::TASK_FINISHED, 2));
+  auto updates = take(framework, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_FINISHED);
+  stop(other.handle);
 }
 
 TEST_CASE_FIXTURE(master_fixture, "after a failover, reconciliation waits for the task's agent before calling it lost") {
