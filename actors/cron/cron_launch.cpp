@@ -169,10 +169,11 @@ void want_offers(cron_actor_ptr self) {
 void on_offers(cron_actor_ptr self, capnp::List<schema::Offer>::Reader offers) {
   auto& st = self->state;
   std::vector<std::string> decline;
+  bool may_launch = acting(self);
   for (auto offer : offers) {
     std::string offer_id = offer.getId().getValue();
     auto offered = read_resources(offer.getResources());
-    if (!offered || st.queue.empty()) {
+    if (!offered || st.queue.empty() || !may_launch) {
       decline.push_back(offer_id);
       continue;
     }
