@@ -54,9 +54,25 @@ struct Job {
 
   struct Container {
     type @0 :Text;
+    # DOCKER (Chronos' default); MESOS is refused (no image path yet).
     image @1 :Text;
     network @2 :Text;
+    # HOST (Chronos' default), BRIDGE or NONE.
     forcePullImage @3 :Bool;
+    volumes @4 :List(Volume);
+    parameters @5 :List(Parameter);
+
+    struct Volume {
+      containerPath @0 :Text;
+      hostPath @1 :Text;
+      mode @2 :Text;
+      # RW (default) or RO.
+    }
+
+    struct Parameter {
+      key @0 :Text;
+      value @1 :Text;
+    }
   }
 
   struct EnvironmentVariable {

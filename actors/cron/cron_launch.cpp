@@ -4,6 +4,7 @@
 #include <caf/event_based_actor.hpp>
 
 #include "actors/cron/cron_state.hpp"
+#include "actors/cron/job_container.hpp"
 #include "actors/resources/convert.hpp"
 #include "actors/scheduler/calls.hpp"
 #include "runtime/log.hpp"
@@ -86,6 +87,8 @@ task_spec task_of(const job& j, const run& r) {
     }
     for (auto plain : spec.getUris())
       uris[u++].setValue(plain);
+    if (spec.hasContainer())
+      fill_container_info(spec.getContainer(), b.initContainer());
   });
   return t;
 }

@@ -11,6 +11,8 @@
 
 namespace cairn::cron {
 
+void owner_step(cron_actor_ptr self);
+
 namespace {
 
 auto log() {
@@ -29,7 +31,9 @@ std::string owner_key(const cron_state& st) {
 void after_answer(cron_actor_ptr self, bool was_claimed, const std::string& address) {
   auto& st = self->state;
   auto& o = *st.owner;
-  if (was_claimed && !o.claimed() && !o.owner().empty() && o.owner() != address) {
+  // Once it has owned the prefix, this instance never goes back to standing by.
+  if ((was_claimed || st.recovering) && !o.claimed() && !o.owner().empty()
+      && o.owner() != address) {
     log()->error("cron at {} took over {}; this instance quits", o.owner(),
                  st.options.kv_prefix);
     self->quit(make_error("another cron (" + o.owner() + ") owns " + st.options.kv_prefix));
@@ -63,9 +67,13 @@ void begin_ownership(cron_actor_ptr self, const std::string& address) {
 }
 
 void owner_tick(cron_actor_ptr self) {
+  self->delayed_send(self, renew_interval(self->state), owner_tick_atom::value);
+  owner_step(self);
+}
+
+void owner_step(cron_actor_ptr self) {
   auto& st = self->state;
   auto interval = renew_interval(st);
-  self->delayed_send(self, interval, owner_tick_atom::value);
   int64_t sent = now_ms();
   auto step = st.owner->next(sent);
   std::string address = st.owner_address;
@@ -94,11 +102,15 @@ void owner_tick(cron_actor_ptr self) {
         auto& o = *self->state.owner;
         bool was = o.claimed();
         auto before = o.owner();
-        o.observed(version, value, now_ms());
-        if (o.owner() != before && !o.claimed())
+        int64_t now = now_ms();
+        o.observed(version, value, now);
+        if (o.owner() != before && !o.claimed() && o.owner() != address)
           log()->info("cron at '{}' owns {}; this one stands by", o.owner(),
                       self->state.options.kv_prefix);
         after_answer(self, was, address);
+        // A record to claim is claimed now rather than at the next tick.
+        if (!o.claimed() && o.next(now).write)
+          owner_step(self);
       },
       failed);
 }
