@@ -150,6 +150,9 @@ struct Summary {
     schedule @3 :Text;
     parents @4 :List(Text);
     disabled @5 :Bool;
+    waitingFor @6 :Text;
+    # Why the last offers did not fit a queued run (as Marathon's queue
+    # tells): "cpus, mem, disk, constraints" lacking; empty otherwise.
   }
 }
 

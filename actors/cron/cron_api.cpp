@@ -135,6 +135,8 @@ api_answer summary(const cron_state& st) {
                           for (unsigned p = 0; p < j.parents.size(); ++p)
                             ps.set(p, j.parents[p]);
                           e.setDisabled(j.disabled);
+                          if (auto w = st.waiting_for.find(name); w != st.waiting_for.end())
+                            e.setWaitingFor(w->second);
                         }
                       }).get()));
 }

@@ -43,6 +43,9 @@ struct run {
   // that record (not stored: a run read back was either launched or not,
   // and reconciliation tells which).
   bool launching = false;
+  // Read back queued from the store: cron died before launching it, so its
+  // due time is checked against epsilon again when an offer comes.
+  bool read_back = false;
 };
 
 struct cron_state {
@@ -65,6 +68,8 @@ struct cron_state {
   std::deque<run> queue;                       // waiting for an offer
   std::map<std::string, run> active;           // launched, by task id
   std::map<std::string, std::deque<run>> history;
+  // Per job with a queued run: what the last offers lacked for it.
+  std::map<std::string, std::string> waiting_for;
 
   // Reading the store back: keys still to hear of, what to do then, and
   // which attempt at it answers count.

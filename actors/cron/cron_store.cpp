@@ -302,8 +302,10 @@ void recover(cron_actor_ptr self, std::function<void()> done) {
       return;
     for (auto r : (*h)->getRuns()) {
       auto one = run_of(r);
-      if (one.state == "QUEUED")
+      if (one.state == "QUEUED") {
+        one.read_back = true;
         self->state.queue.push_back(std::move(one));
+      }
       else
         self->state.active.emplace(one.task_id, std::move(one));
     }
