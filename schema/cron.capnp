@@ -54,9 +54,25 @@ struct Job {
 
   struct Container {
     type @0 :Text;
+    # DOCKER (Chronos' default); MESOS is refused (no image path yet).
     image @1 :Text;
     network @2 :Text;
+    # HOST (Chronos' default), BRIDGE or NONE.
     forcePullImage @3 :Bool;
+    volumes @4 :List(Volume);
+    parameters @5 :List(Parameter);
+
+    struct Volume {
+      containerPath @0 :Text;
+      hostPath @1 :Text;
+      mode @2 :Text;
+      # RW (default) or RO.
+    }
+
+    struct Parameter {
+      key @0 :Text;
+      value @1 :Text;
+    }
   }
 
   struct EnvironmentVariable {
@@ -134,6 +150,9 @@ struct Summary {
     schedule @3 :Text;
     parents @4 :List(Text);
     disabled @5 :Bool;
+    waitingFor @6 :Text;
+    # Why the last offers did not fit a queued run (as Marathon's queue
+    # tells): "cpus, mem, disk, constraints" lacking; empty otherwise.
   }
 }
 

@@ -2,8 +2,13 @@
 // its REST API on --http_port (4400, Chronos' first default).
 #include <algorithm>
 #include <cctype>
+#include <atomic>
+#include <csignal>
 #include <iostream>
 
+#include <unistd.h>
+
+#include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <fmt/format.h>
 
@@ -54,10 +59,24 @@ int run_cron(const cron_command_flags& f) {
   if (!node)
     return fail(error_message(node.error()));
   std::cout << "cairn cron: listening on http://" << node->address << std::endl;
+  // The framework quits when another instance took its prefix over: the
+  // process ends then, for its supervisor to start it again as a standby.
+  static std::atomic<bool> quit_by_itself{false}, stopping{false};
+  sys.spawn([cron = node->cron](caf::event_based_actor* self) {
+    self->monitor(cron);
+    self->set_down_handler([self](const caf::down_msg&) {
+      if (!stopping) {
+        quit_by_itself = true;
+        ::kill(::getpid(), SIGTERM);
+      }
+      self->quit();
+    });
+  });
   wait_for_termination_signal();
+  stopping = true;
   caf::anon_send_exit(node->cron, caf::exit_reason::user_shutdown);
   node->http.reset();
-  return 0;
+  return quit_by_itself ? 1 : 0;
 }
 
 } // namespace

@@ -176,6 +176,20 @@ void finish(cron_actor_ptr self, run r, bool succeeded) {
 
 } // namespace
 
+bool acting(cron_actor_ptr self) {
+  auto& st = self->state;
+  return st.owner && st.owner->owns(now_ms());
+}
+
+void start_owning(cron_actor_ptr self) {
+  recover(self, [self] {
+    self->state.recovered = true;
+    start_driver(self);
+    self->send(self, tick_atom::value);
+    self->delayed_send(self, reconcile_interval, reconcile_atom::value);
+  });
+}
+
 void finish_unlaunched(cron_actor_ptr self, const std::string& task_id) {
   auto& st = self->state;
   auto it = st.active.find(task_id);
@@ -321,17 +335,13 @@ caf::actor spawn_cron(caf::actor_system& sys, cron_options options, master_actor
   return sys.spawn([options = std::move(options), master](cron_actor_ptr self) -> caf::behavior {
     self->state.options = options;
     self->state.master = master;
-    recover(self, [self] {
-      self->state.recovered = true;
-      // The framework names its page (webui_url) once the server listens;
-      // without a server it subscribes after a short wait all the same.
-      if (self->state.options.api_address.empty())
-        self->delayed_send(self, std::chrono::seconds(2), start_driver_atom::value);
-      else
-        start_driver(self);
-      self->send(self, tick_atom::value);
-      self->delayed_send(self, reconcile_interval, reconcile_atom::value);
-    });
+    // The owner record names this instance by its API address once the
+    // server listens; without a server it claims after a short wait all the
+    // same, under a name of its own.
+    if (!options.api_address.empty())
+      begin_ownership(self, options.api_address);
+    else
+      self->delayed_send(self, std::chrono::seconds(2), start_driver_atom::value);
     return {
       [=](const scheduler_event& event) {
         auto& st = self->state;
@@ -366,18 +376,16 @@ caf::actor spawn_cron(caf::actor_system& sys, cron_options options, master_actor
         self->delayed_send(self, reconcile_interval, reconcile_atom::value);
       },
       [=](tick_atom) {
-        look_at_schedules(self);
+        if (acting(self))
+          look_at_schedules(self);
         self->delayed_send(self, self->state.options.tick, tick_atom::value);
       },
       [=](api_address_atom, const std::string& address) {
         self->state.options.api_address = address;
-        if (self->state.recovered && !self->state.driver)
-          start_driver(self);
+        begin_ownership(self, address);
       },
-      [=](start_driver_atom) {
-        if (!self->state.driver)
-          start_driver(self);
-      },
+      [=](start_driver_atom) { begin_ownership(self, "cron-" + std::to_string(self->id())); },
+      [=](owner_tick_atom) { owner_tick(self); },
       [=](master_found_atom, master_actor master) { on_master_found(self, std::move(master)); },
       [=](recover_again_atom) {
         if (!self->state.recovered)
@@ -388,6 +396,20 @@ caf::actor spawn_cron(caf::actor_system& sys, cron_options options, master_actor
       },
       [=](cron_api_atom, const std::string& method, const std::string& path,
           const std::string& query, const std::string& body) {
+        auto& st = self->state;
+        bool owns = st.owner && st.owner->claimed();
+        if (!owns) {
+          auto at = st.owner ? st.owner->owner() : std::string();
+          if (path == "/leader" && !at.empty()) {
+            auto a = serve_api(self, method, path, query, body);
+            return caf::make_message(a.status, a.content_type, a.body);
+          }
+          if (at.empty() || at == st.owner_address)
+            return caf::make_message(503, std::string("text/plain"),
+                                     std::string("no cron owns " + st.options.kv_prefix
+                                                 + " yet; try again"));
+          return caf::make_message(cron_forward_status, std::string("text/plain"), at);
+        }
         if (!self->state.recovered)
           return caf::make_message(503, std::string("text/plain"),
                                    std::string("cron is reading its state back; try again"));

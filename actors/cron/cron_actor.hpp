@@ -23,6 +23,9 @@ namespace cairn {
 using cron_api_atom = caf::atom_constant<caf::atom("cronapi")>;
 // The address its REST API is served at, once the server listens.
 using api_address_atom = caf::atom_constant<caf::atom("cronaddr")>;
+// A cron_api answer with this status is not an answer: this instance is a
+// standby, and the body is the owner's address to forward the request to.
+constexpr int cron_forward_status = 0;
 
 struct cron_options {
   // The masters' HTTP addresses: the driver follows the leader among them,
@@ -39,6 +42,10 @@ struct cron_options {
   std::string api_address;
   // The key-value prefix, so that two cron frameworks can share a cluster.
   std::string kv_prefix = "cron/";
+  // One instance per prefix schedules (the owner, cron/owner in the store);
+  // it renews its record every fifth of this, and a standby takes over once
+  // the record has not moved for this long.
+  duration owner_timeout = std::chrono::seconds(10);
 };
 
 // `master`: where the key-value store is at first (the leader found by the

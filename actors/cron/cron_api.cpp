@@ -135,6 +135,8 @@ api_answer summary(const cron_state& st) {
                           for (unsigned p = 0; p < j.parents.size(); ++p)
                             ps.set(p, j.parents[p]);
                           e.setDisabled(j.disabled);
+                          if (auto w = st.waiting_for.find(name); w != st.waiting_for.end())
+                            e.setWaitingFor(w->second);
                         }
                       }).get()));
 }
@@ -253,7 +255,9 @@ api_answer serve_api(cron_actor_ptr self, const std::string& method, const std::
   auto is = [&](const char* m) { return method == m || (std::string(m) == "GET" && method == "HEAD"); };
   if (path == "/leader" && is("GET"))
     return json(to_json(make_wire<schema::cron::Leader>([&](auto b) {
-                          b.setLeader(st.options.api_address);
+                          // The owner of the prefix, this one or another.
+                          b.setLeader(st.owner && !st.owner->owner().empty()
+                                        ? st.owner->owner() : st.options.api_address);
                         }).get()));
   if (path == "/iso8601" && is("POST"))
     return post_job(self, body, job_kind::scheduled);

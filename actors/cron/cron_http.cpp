@@ -5,10 +5,53 @@
 #include "actors/cron/cron_actor.hpp"
 #include "actors/http/route_table.hpp"
 #include "actors/http/routes.hpp"
+#include "runtime/http_client.hpp"
 
 namespace cairn {
 
 namespace {
+
+// Requests a standby is forwarding at once, each on a thread of its own;
+// beyond this a standby answers 503.
+constexpr int max_forwards_in_flight = 16;
+constexpr auto forward_timeout = std::chrono::seconds(10);
+std::atomic<int> forwards_in_flight{0};
+
+// A standby passes the request on to the owner as it came (path and query)
+// and hands back the owner's answer; the owner never forwards, so a request
+// takes one hop.
+void forward(caf::actor_system& sys, std::string owner, http_request request, http_reply reply) {
+  if (++forwards_in_flight > max_forwards_in_flight) {
+    --forwards_in_flight;
+    return reply.send(text_response(503, "this cron is a standby forwarding "
+                                           + std::to_string(max_forwards_in_flight)
+                                           + " requests to " + owner + " already"));
+  }
+  sys.spawn<caf::detached>([=](caf::event_based_actor* self) {
+    auto url = "http://" + owner + request.path + (request.query.empty() ? "" : "?" + request.query);
+    auto method = request.method == "HEAD" ? std::string("GET") : request.method;
+    caf::expected<http_result> got = make_error("no answer");
+    if (method == "GET")
+      got = http_get(url, forward_timeout);
+    else if (method == "POST")
+      got = http_post(url, request.body, "application/json", forward_timeout);
+    else
+      got = http_bodiless(method, url, forward_timeout);
+    --forwards_in_flight;
+    if (!got) {
+      reply.send(text_response(503, "the owning cron (" + owner + ") did not answer: "
+                                      + error_message(got.error())));
+    } else {
+      http_response r;
+      r.status = static_cast<int>(got->status);
+      auto type = got->header("content-type");
+      r.content_type = type.empty() ? "text/plain" : type;
+      r.body = std::move(got->body);
+      reply.send(std::move(r));
+    }
+    self->quit();
+  });
+}
 
 void ask(caf::actor_system& sys, caf::actor cron, std::string path, http_request request,
          http_reply reply) {
@@ -20,6 +63,8 @@ void ask(caf::actor_system& sys, caf::actor cron, std::string path, http_request
                   request.query, request.body)
       .then(
         [=](int status, const std::string& type, const std::string& body) {
+          if (status == cron_forward_status)
+            return forward(self->system(), body, request, reply);
           http_response r;
           r.status = status;
           r.content_type = type;

@@ -1,9 +1,13 @@
 // Offers to launches: queued runs in order, as many per offer as fit and as
 // the job's constraints allow; tasks are plain commands (shell or argv) with
 // the job's environment and URIs.
+#include <algorithm>
+#include <set>
+
 #include <caf/event_based_actor.hpp>
 
 #include "actors/cron/cron_state.hpp"
+#include "actors/cron/job_container.hpp"
 #include "actors/resources/convert.hpp"
 #include "actors/scheduler/calls.hpp"
 #include "runtime/log.hpp"
@@ -86,6 +90,8 @@ task_spec task_of(const job& j, const run& r) {
     }
     for (auto plain : spec.getUris())
       uris[u++].setValue(plain);
+    if (spec.hasContainer())
+      fill_container_info(spec.getContainer(), b.initContainer());
   });
   return t;
 }
@@ -151,6 +157,60 @@ void launch_once_stored(cron_actor_ptr self, std::string offer_id, std::vector<s
   });
 }
 
+// What an offer (what is left of it) lacks for a job: cpus, mem, disk,
+// constraints.
+std::vector<std::string> lacking(const resources& left, const job& j, const agent_traits& t) {
+  std::vector<std::string> out;
+  if (left.get_scalar("cpus") < j.cpus)
+    out.push_back("cpus");
+  if (left.get_scalar("mem") < j.mem_mb)
+    out.push_back("mem");
+  if (left.get_scalar("disk") < j.disk_mb)
+    out.push_back("disk");
+  if (!satisfies(j.constraints, t))
+    out.push_back("constraints");
+  if (out.empty())
+    out.push_back("resources of its role");  // the amounts are there, not for this role
+  return out;
+}
+
+// A run read back after cron died is launched only within its epsilon, as
+// a due run is; one later than that is skipped and counted.
+// Said once per job and reason: why the queued runs found no room.
+void note_waiting(cron_actor_ptr self,
+                  const std::map<std::string, std::vector<std::string>>& lacked) {
+  auto& st = self->state;
+  std::set<std::string> queued;
+  for (auto& r : st.queue)
+    queued.insert(r.job);
+  for (auto it = st.waiting_for.begin(); it != st.waiting_for.end();)
+    it = queued.count(it->first) ? std::next(it) : st.waiting_for.erase(it);
+  for (auto& [name, what] : lacked) {
+    if (!queued.count(name))
+      continue;
+    std::string text;
+    for (auto& w : what)
+      text += (text.empty() ? "" : ", ") + w;
+    auto& said = st.waiting_for[name];
+    if (said != text)
+      log()->info("job {}: waiting for an offer with enough {}", name, text);
+    said = text;
+  }
+}
+
+bool too_late(cron_actor_ptr self, const run& r, job& j) {
+  if (!r.read_back || r.attempt > 0)
+    return false;
+  int64_t late_ms = now_ms() - r.due_ms;
+  if (late_ms <= j.epsilon_ms)
+    return false;
+  ++j.skip_count;
+  log()->info("job {}: run {} read back {} ms after its due time, beyond epsilon; skipped",
+              r.job, r.task_id, late_ms);
+  store_job(self, r.job);
+  return true;
+}
+
 } // namespace
 
 void want_offers(cron_actor_ptr self) {
@@ -169,10 +229,13 @@ void want_offers(cron_actor_ptr self) {
 void on_offers(cron_actor_ptr self, capnp::List<schema::Offer>::Reader offers) {
   auto& st = self->state;
   std::vector<std::string> decline;
+  bool may_launch = acting(self);
+  bool dropped = false;
+  std::map<std::string, std::vector<std::string>> lacked;
   for (auto offer : offers) {
     std::string offer_id = offer.getId().getValue();
     auto offered = read_resources(offer.getResources());
-    if (!offered || st.queue.empty()) {
+    if (!offered || st.queue.empty() || !may_launch) {
       decline.push_back(offer_id);
       continue;
     }
@@ -182,12 +245,17 @@ void on_offers(cron_actor_ptr self, capnp::List<schema::Offer>::Reader offers) {
     std::vector<std::string> ids;
     for (auto it = st.queue.begin(); it != st.queue.end();) {
       auto j = st.jobs.find(it->job);
-      if (j == st.jobs.end()) {
+      if (j == st.jobs.end() || too_late(self, *it, j->second)) {
         it = st.queue.erase(it);
+        dropped = true;
         continue;
       }
       auto need = needs_of(j->second);
       if (!left.contains(need) || !satisfies(j->second.constraints, traits)) {
+        auto& said = lacked[it->job];
+        for (auto& what : lacking(left, j->second, traits))
+          if (std::find(said.begin(), said.end(), what) == said.end())
+            said.push_back(what);
         ++it;
         continue;
       }
@@ -209,6 +277,10 @@ void on_offers(cron_actor_ptr self, capnp::List<schema::Offer>::Reader offers) {
     }
     launch_once_stored(self, offer_id, std::move(ids), std::move(tasks));
   }
+  if (dropped)
+    store_runs(self);
+  if (may_launch)
+    note_waiting(self, lacked);
   if (!decline.empty())
     self->send(st.driver, calls::decline(st.framework_id, decline, st.queue.empty() ? 5.0 : 1.0));
   want_offers(self);

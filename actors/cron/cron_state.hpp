@@ -17,6 +17,7 @@
 #include "actors/cron/cron_actor.hpp"
 #include "actors/cron/dependency_graph.hpp"
 #include "actors/cron/job.hpp"
+#include "actors/cron/ownership.hpp"
 #include "schema/cron.capnp.h"
 
 namespace cairn::cron {
@@ -42,6 +43,9 @@ struct run {
   // that record (not stored: a run read back was either launched or not,
   // and reconciliation tells which).
   bool launching = false;
+  // Read back queued from the store: cron died before launching it, so its
+  // due time is checked against epsilon again when an offer comes.
+  bool read_back = false;
 };
 
 struct cron_state {
@@ -51,6 +55,10 @@ struct cron_state {
   caf::actor driver;
   std::string framework_id;
   bool recovered = false;        // state read back from the store
+  // Whether this instance owns the prefix (absent until its address is known).
+  std::optional<ownership> owner;
+  std::string owner_address;     // what this instance writes in the record
+  bool recovering = false;       // claimed, reading its state back
   bool subscribed = false;
   bool subscribed_once = false;
   bool suppressed = false;
@@ -60,6 +68,8 @@ struct cron_state {
   std::deque<run> queue;                       // waiting for an offer
   std::map<std::string, run> active;           // launched, by task id
   std::map<std::string, std::deque<run>> history;
+  // Per job with a queued run: what the last offers lacked for it.
+  std::map<std::string, std::string> waiting_for;
 
   // Reading the store back: keys still to hear of, what to do then, and
   // which attempt at it answers count.
@@ -79,6 +89,18 @@ std::string now_iso();
 int64_t now_ms();
 
 // cron_actor.cpp
+// Whether this instance may schedule, launch and write now: it owns the
+// prefix and its lease has not lapsed.
+bool acting(cron_actor_ptr self);
+// Claimed the prefix: reads the state back, then subscribes and schedules.
+void start_owning(cron_actor_ptr self);
+
+// cron_owner.cpp
+using owner_tick_atom = caf::atom_constant<caf::atom("cronowner")>;
+// Starts watching (or claiming) the owner record, as `address`.
+void begin_ownership(cron_actor_ptr self, const std::string& address);
+// One renewal or read of the owner record; the next is scheduled.
+void owner_tick(cron_actor_ptr self);
 // A run of `job` due at `due_ms`; a manual one (PUT job) starts whatever the
 // concurrency policy says.
 void enqueue(cron_actor_ptr self, const std::string& job, int64_t due_ms, uint32_t attempt,

@@ -61,6 +61,14 @@ namespace {
 // must also cope with the value being there.
 void put(cron_actor_ptr self, const std::string& k, std::string value,
          std::function<void(bool stored)> then) {
+  // Outside its lease another instance may own the prefix by now: the
+  // value waits for the lease to come back (or this instance quits).
+  if (!acting(self)) {
+    self->state.store_dirty = true;
+    if (then)
+      then(false);
+    return;
+  }
   self->request(self->state.master, kv_timeout, kv_set_atom::value, k, std::move(value),
                 uint64_t{0}, true)
     .then(
@@ -80,6 +88,10 @@ void put(cron_actor_ptr self, const std::string& k, std::string value,
 }
 
 void erase(cron_actor_ptr self, const std::string& k) {
+  if (!acting(self)) {
+    self->state.store_dirty = true;
+    return;
+  }
   self->request(self->state.master, kv_timeout, kv_delete_atom::value, k, uint64_t{0}, true)
     .then([](bool, const std::string&, uint64_t) {},
           [=](caf::error&) { self->state.store_dirty = true; });
@@ -290,8 +302,10 @@ void recover(cron_actor_ptr self, std::function<void()> done) {
       return;
     for (auto r : (*h)->getRuns()) {
       auto one = run_of(r);
-      if (one.state == "QUEUED")
+      if (one.state == "QUEUED") {
+        one.read_back = true;
         self->state.queue.push_back(std::move(one));
+      }
       else
         self->state.active.emplace(one.task_id, std::move(one));
     }

@@ -5,6 +5,7 @@
 
 #include <capnp/message.h>
 
+#include "actors/cron/job_container.hpp"
 #include "runtime/json.hpp"
 
 namespace cairn::cron {
@@ -35,10 +36,14 @@ caf::error refuse_unsupported(std::string_view json) {
     auto root = raw.getRoot<capnp::JsonValue>().asReader();
     if (!root.isObject())
       return make_error("a job is a JSON object");
-    for (auto f : root.getObject())
+    for (auto f : root.getObject()) {
+      if (f.getName() == "container")
+        if (auto err = refuse_container_keys(f.getValue()))
+          return err;
       for (auto name : unsupported_fields)
         if (f.getName() == name && !empty_json(f.getValue()))
           return make_error(std::string("job field '") + name + "' is not supported yet");
+    }
   } catch (const kj::Exception& e) {
     return make_error(std::string("invalid JSON: ") + e.getDescription().cStr());
   }
@@ -94,8 +99,8 @@ caf::error read_parts(job& j, schema::cron::Job::Reader s) {
   if (s.getRetries() < 0 || s.getRetries() > 1000)
     return make_error("retries must be from 0 to 1000");
   if (s.hasContainer())
-    return make_error(std::string("container (type ") + s.getContainer().getType().cStr() +
-                      ") is not supported yet: jobs run as commands on the agent");
+    if (auto err = check_container(s.getContainer()))
+      return err;
   auto eps = parse_epsilon(s.getEpsilon().cStr());
   if (!eps)
     return eps.error();

@@ -46,6 +46,24 @@ class Local:
                 raise RuntimeError("services did not start: %r\n%s" % (line, self.logs()))
             self.services_address = "%s:%s" % (match.group(1), match.group(2))
         self.wait_healthy()
+        if cron:
+            self.wait_cron_owns()
+
+    def wait_cron_owns(self, bound=30):
+        """cron answers once it owns its key prefix and has read its state
+        back, and then subscribes."""
+        deadline = time.time() + bound
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen("http://%s/v1/scheduler/jobs" % self.cron_address,
+                                            timeout=10) as r:
+                    if r.status == 200 and any(
+                            f["name"] == "cron" for f in self.state()["frameworks"]):
+                        return
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("cron did not take its prefix:\n" + self.logs())
 
     def url(self, path):
         return "http://%s%s" % (self.address, path)

@@ -147,6 +147,24 @@ class CronRestart(unittest.TestCase, CronHelpers):
                                  (r, back_ms, self.logs()))
 
 
+    def test_a_run_queued_when_cron_died_is_skipped_beyond_epsilon(self):
+        cron = self.start_cron(self.local.address, "cron-1.log")
+        # No offer fits it: the manual run stays queued until cron dies.
+        self.post({"name": "queued", "command": "true", "schedule": "R/2030-01-01T00:00:00Z/P1D",
+                   "epsilon": "PT2S", "cpus": 1000})
+        self.assertEqual(call(self.cron, "PUT", "/v1/scheduler/job/queued")[0], 204)
+        self.wait_for("the run queued", lambda: any(
+            j["name"] == "queued" and j["state"] == "queued"
+            for j in json.loads(call(self.cron, "GET", "/v1/scheduler/jobs/summary")[1])["jobs"]))
+        cron.kill(signal.SIGKILL)
+        time.sleep(4)
+        self.start_cron(self.local.address, "cron-2.log")
+        self.wait_for("the late run skipped", lambda: self.job("queued")["skipCount"] == 1)
+        summary = json.loads(call(self.cron, "GET", "/v1/scheduler/jobs/summary")[1])
+        self.assertEqual([j["state"] for j in summary["jobs"] if j["name"] == "queued"], ["idle"])
+        self.assertEqual(self.history("queued"), [])
+
+
 class CronMasterFailover(unittest.TestCase, CronHelpers):
     PERIOD_S = 10
     EPSILON_S = 60

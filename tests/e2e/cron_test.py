@@ -125,9 +125,20 @@ class Cron(unittest.TestCase):
         self.assertEqual(self.call("DELETE", "/v1/scheduler/task/kill/no-such-job")[0], 400)
         status, body = self.call("POST", "/v1/scheduler/iso8601", {
             "name": "docker", "command": "true", "schedule": FAR,
-            "container": {"type": "DOCKER", "image": "busybox"}})
+            "container": {"type": "MESOS", "image": "busybox"}})
         self.assertEqual(status, 400)
-        self.assertIn("container (type DOCKER) is not supported yet", body)
+        self.assertIn("container type MESOS is not supported yet", body)
+        # A job no offer fits says why in the summary.
+        self.post("iso8601", {"name": "huge", "command": "true", "schedule": FAR,
+                              "cpus": 1000, "constraints": [["hostname", "EQUALS", "nowhere"]]})
+        self.assertEqual(self.call("PUT", "/v1/scheduler/job/huge")[0], 204)
+
+        def waiting():
+            status, body = self.call("GET", "/v1/scheduler/jobs/summary")
+            entry = [j for j in json.loads(body)["jobs"] if j["name"] == "huge"]
+            return entry and entry[0].get("waitingFor")
+        self.assertEqual(self.wait_for(waiting), "cpus, constraints")
+        self.assertEqual(self.call("DELETE", "/v1/scheduler/job/huge")[0], 204)
         status, body = self.call("POST", "/v1/scheduler/iso8601",
                                  {"name": "bad", "command": "true", "schedule": "hourly"})
         self.assertEqual(status, 400)

@@ -5,6 +5,7 @@
 
 #include "actors/cron/dependency_graph.hpp"
 #include "actors/cron/job.hpp"
+#include "actors/cron/job_container.hpp"
 #include "actors/cron/tz_database.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/json.hpp"
@@ -114,8 +115,14 @@ TEST_CASE("bad jobs are refused with a reason") {
 }
 
 TEST_CASE("what cairn does not implement is refused by name") {
-  CHECK(has(why(R"({"name":"d","command":"x","schedule":"R/2026-01-01T00:00:00Z/PT1H","container":{"type":"DOCKER","image":"busybox"}})"),
-            "container (type DOCKER) is not supported yet"));
+  CHECK(has(why(R"({"name":"d","command":"x","schedule":"R/2026-01-01T00:00:00Z/PT1H","container":{"type":"MESOS","image":"busybox"}})"),
+            "container type MESOS is not supported yet"));
+  CHECK(has(why(R"({"name":"d","command":"x","schedule":"R/2026-01-01T00:00:00Z/PT1H","container":{"type":"DOCKER","image":"b","networkInfos":[{"name":"n"}]}})"),
+            "container field 'networkInfos' is not supported yet"));
+  CHECK(has(why(R"({"name":"d","command":"x","schedule":"R/2026-01-01T00:00:00Z/PT1H","container":{"type":"DOCKER","image":"b","volumes":[{"containerPath":"/a","external":{"name":"x"}}]}})"),
+            "container volume field 'external' is not supported yet"));
+  CHECK(has(why(R"({"name":"d","command":"x","schedule":"R/2026-01-01T00:00:00Z/PT1H","container":{"type":"DOCKER","image":"b","network":"USER"}})"),
+            "network USER is not supported yet"));
   CHECK(has(why(R"({"name":"d","command":"x","schedule":"R/2026-01-01T00:00:00Z/PT1H","executor":"/bin/my-executor"})"),
             "'executor' is not supported yet"));
   CHECK(has(why(R"({"name":"d","command":"x","schedule":"R/2026-01-01T00:00:00Z/PT1H","async":true})"),
@@ -217,4 +224,43 @@ TEST_CASE("constraints over an agent's attributes and host name") {
   CHECK(satisfies({c({"gpu", "UNLIKE", "yes"})}, a));
   CHECK(!satisfies({c({"rack", "EQUALS", "r1"}), c({"zone", "EQUALS", "x"})}, a));
   CHECK(!read_constraint({"rack", "EQUALS"}));
+}
+
+TEST_CASE("a DOCKER container becomes the task's ContainerInfo") {
+  auto j = read(R"({"name":"d","command":"echo hi","schedule":"R/2026-01-01T00:00:00Z/PT1H",
+    "container":{"type":"DOCKER","image":"busybox:local","network":"BRIDGE",
+      "forcePullImage":true,"volumes":[{"containerPath":"/data","hostPath":"/srv/d","mode":"RO"},
+      {"containerPath":"/scratch"}],"parameters":[{"key":"label","value":"a=b"}]}})");
+  REQUIRE_MESSAGE(j, error_message(j.error()));
+  auto info = make_wire<schema::ContainerInfo>([&](schema::ContainerInfo::Builder b) {
+    fill_container_info(j->spec->getContainer(), b);
+  });
+  auto c = info.get();
+  CHECK(c.getType() == schema::ContainerInfo::Type::DOCKER);
+  CHECK(std::string(c.getDocker().getImage()) == "busybox:local");
+  CHECK(c.getDocker().getNetwork() == schema::ContainerInfo::DockerInfo::Network::BRIDGE);
+  CHECK(c.getDocker().getForcePullImage());
+  REQUIRE(c.getDocker().getParameters().size() == 1);
+  CHECK(std::string(c.getDocker().getParameters()[0].getKey()) == "label");
+  CHECK(std::string(c.getDocker().getParameters()[0].getValue()) == "a=b");
+  REQUIRE(c.getVolumes().size() == 2);
+  CHECK(std::string(c.getVolumes()[0].getContainerPath()) == "/data");
+  CHECK(std::string(c.getVolumes()[0].getHostPath()) == "/srv/d");
+  CHECK(c.getVolumes()[0].getMode() == schema::Volume::Mode::RO);
+  CHECK_FALSE(c.getVolumes()[1].hasHostPath());
+  CHECK(c.getVolumes()[1].getMode() == schema::Volume::Mode::RW);
+  // Chronos' defaults: type DOCKER, network HOST; the job reads back from GET.
+  auto k = read(R"({"name":"e","command":"x","schedule":"R/2026-01-01T00:00:00Z/PT1H",
+    "container":{"image":"busybox"}})");
+  REQUIRE(k);
+  auto info2 = make_wire<schema::ContainerInfo>([&](schema::ContainerInfo::Builder b) {
+    fill_container_info(k->spec->getContainer(), b);
+  });
+  CHECK(info2.get().getType() == schema::ContainerInfo::Type::DOCKER);
+  CHECK(info2.get().getDocker().getNetwork() == schema::ContainerInfo::DockerInfo::Network::HOST);
+  auto again = read(to_json(job_document(*j).get()));
+  REQUIRE(again);
+  CHECK(again->spec->getContainer().getVolumes().size() == 2);
+  CHECK(has(why(R"({"name":"d","command":"x","schedule":"R/2026-01-01T00:00:00Z/PT1H","container":{"type":"DOCKER"}})"),
+            "needs an image"));
 }
