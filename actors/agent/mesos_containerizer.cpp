@@ -126,6 +126,15 @@ caf::error refuse_unsupported(Config::Reader config, bool images) {
                           "yet");
       if (info.getNetworkInfos().size() > 0)
         return make_error("ContainerInfo.network_infos (CNI networks) is not supported yet");
+      // The executor runs probes on the host: a command would not see the image.
+      auto task = config.getTask();
+      if (task.hasHealthCheck() &&
+          task.getHealthCheck().getType() == schema::HealthCheck::Type::COMMAND)
+        return make_error("TaskInfo.health_check of type COMMAND in a Docker image is not "
+                          "supported yet");
+      if (task.hasCheck() && task.getCheck().getType() == schema::CheckInfo::Type::COMMAND)
+        return make_error("TaskInfo.check of type COMMAND in a Docker image is not supported "
+                          "yet");
     }
     if (info.getVolumes().size() > 0)
       return make_error("ContainerInfo.volumes is not supported yet");

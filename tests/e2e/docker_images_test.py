@@ -153,6 +153,13 @@ class DockerImages(unittest.TestCase):
         self.assertEqual(last["state"], "TASK_FAILED", r.stdout)
         self.assertIn("nothere:7", last["message"])
 
+    def test_a_command_health_check_in_an_image_is_refused_by_name(self):
+        r = self.execute("--name", "probed", "--docker-image", "greet:1", "--command", "true",
+                         "--health-check-command", "true")
+        last = final_update(r)
+        self.assertEqual(last["state"], "TASK_FAILED", r.stdout)
+        self.assertIn("TaskInfo.health_check of type COMMAND in a Docker image", last["message"])
+
     def test_image_providers_without_docker_runtime_stops_the_agent(self):
         r = subprocess.run([CAIRN, "local", "--http-port", "0", "--no-cron",
                             "--work-dir", os.path.join(self.dir, "refused"),
