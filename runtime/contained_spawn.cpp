@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +28,10 @@ enum class step : int {
   join_cgroup,
   mount_private,
   mount_proc,
+  mount_rootfs,
+  mount_bind,
+  mount_dev,
+  pivot_root,
   session,
   open_stdout,
   open_stderr,
@@ -42,6 +47,10 @@ const char* step_name(step s) {
     case step::join_cgroup: return "cannot join cgroup";
     case step::mount_private: return "cannot make its mounts private";
     case step::mount_proc: return "cannot mount its /proc";
+    case step::mount_rootfs: return "cannot mount its root file system";
+    case step::mount_bind: return "cannot bind-mount into its root file system";
+    case step::mount_dev: return "cannot make its /dev";
+    case step::pivot_root: return "cannot change into its root file system";
     case step::session: return "cannot start a session";
     case step::open_stdout: return "cannot open stdout";
     case step::open_stderr: return "cannot open stderr";
@@ -60,6 +69,33 @@ struct failure {
   int error = 0;
   int index = 0;  // which cgroup
 };
+
+// Every path the child mounts at, made before the fork.
+struct root_paths {
+  std::string rootfs, proc, dev, shm;
+  std::vector<std::string> bind_targets;
+  std::vector<std::string> devices;  // host /dev/x
+  std::vector<std::string> device_targets;
+};
+
+constexpr const char* root_devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
+
+root_paths paths_of(const launch_plan& plan) {
+  root_paths p;
+  if (plan.rootfs.empty())
+    return p;
+  p.rootfs = plan.rootfs;
+  p.proc = plan.rootfs + "/proc";
+  p.dev = plan.rootfs + "/dev";
+  p.shm = plan.rootfs + "/dev/shm";
+  for (const auto& b : plan.binds)
+    p.bind_targets.push_back(plan.rootfs + b.target);
+  for (auto d : root_devices) {
+    p.devices.push_back(std::string("/dev/") + d);
+    p.device_targets.push_back(plan.rootfs + "/dev/" + d);
+  }
+  return p;
+}
 
 // Only system calls from here on: the child of a threaded program.
 [[noreturn]] void fail(int pipe_fd, step at, int index = 0) {
@@ -110,8 +146,47 @@ void exec_searching(char* const* argv, char* const* env, const char* path_env) {
   errno = last;
 }
 
-[[noreturn]] void child(const launch_plan& plan, char* const* argv, char* const* env,
-                        const char* path_env, const std::vector<gid_t>& groups, int pipe_fd) {
+// Mounts the container's root and moves into it, in its own mount namespace.
+void enter_rootfs(const launch_plan& plan, const root_paths& p, int pipe_fd) {
+  if (mount(p.rootfs.c_str(), p.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    fail(pipe_fd, step::mount_rootfs);
+  for (size_t i = 0; i < plan.binds.size(); ++i)
+    if (mount(plan.binds[i].source.c_str(), p.bind_targets[i].c_str(), nullptr,
+              MS_BIND | MS_REC, nullptr) != 0)
+      fail(pipe_fd, step::mount_bind, static_cast<int>(i));
+  if (mount("proc", p.proc.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+    fail(pipe_fd, step::mount_proc);
+  if (mount("tmpfs", p.dev.c_str(), "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755") != 0)
+    fail(pipe_fd, step::mount_dev);
+  for (size_t i = 0; i < p.devices.size(); ++i) {
+    int fd = open(p.device_targets[i].c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0)
+      fail(pipe_fd, step::mount_dev);
+    close(fd);
+    if (mount(p.devices[i].c_str(), p.device_targets[i].c_str(), nullptr, MS_BIND, nullptr) != 0)
+      fail(pipe_fd, step::mount_dev);
+  }
+  if (mkdir(p.shm.c_str(), 01777) != 0 ||
+      mount("shm", p.shm.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
+    fail(pipe_fd, step::mount_dev);
+  (void)!symlink("/proc/self/fd", (p.dev + "/fd").c_str());
+  // pivot_root with the same directory twice stacks the old root under the
+  // new one, where it is detached at once; no directory for it is needed.
+  if (chdir(p.rootfs.c_str()) != 0)
+    fail(pipe_fd, step::pivot_root);
+  if (syscall(SYS_pivot_root, ".", ".") == 0) {
+    if (umount2(".", MNT_DETACH) != 0)
+      fail(pipe_fd, step::pivot_root);
+  } else if (chroot(".") != 0) {  // a root that cannot be pivoted (an initramfs)
+    fail(pipe_fd, step::pivot_root);
+  }
+  if (chdir("/") != 0)
+    fail(pipe_fd, step::pivot_root);
+}
+
+[[noreturn]] void child(const launch_plan& plan, const root_paths& roots, char* const* argv,
+                        char* const* env, const char* path_env,
+                        const std::vector<gid_t>& groups, int pipe_fd) {
   // Signals as a fresh program expects them: none blocked, default handlers.
   sigset_t none;
   sigemptyset(&none);
@@ -133,6 +208,8 @@ void exec_searching(char* const* argv, char* const* env, const char* path_env) {
     if (plan.private_proc &&
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
       fail(pipe_fd, step::mount_proc);
+    if (!plan.rootfs.empty())
+      enter_rootfs(plan, roots, pipe_fd);
   }
   if (setsid() < 0)
     fail(pipe_fd, step::session);
@@ -167,6 +244,11 @@ caf::expected<pid_t> spawn_contained(const launch_plan& plan) {
   if (plan.private_proc && (plan.namespaces & (CLONE_NEWPID | CLONE_NEWNS)) !=
                              (CLONE_NEWPID | CLONE_NEWNS))
     return make_error("spawn: a private /proc needs new pid and mount namespaces");
+  if (!plan.rootfs.empty() && (plan.namespaces & CLONE_NEWNS) == 0)
+    return make_error("spawn: a root file system of its own needs a new mount namespace");
+  if (!plan.rootfs.empty() && plan.private_proc)
+    return make_error("spawn: a root file system brings its own /proc");
+  auto roots = paths_of(plan);
   // Everything the child touches is made here, before the fork.
   auto argv = c_strings(plan.argv);
   auto env = c_strings(plan.env);
@@ -190,7 +272,7 @@ caf::expected<pid_t> spawn_contained(const launch_plan& plan) {
   }
   if (rc == 0) {
     close(fds[0]);
-    child(plan, argv.data(), env.data(), path_env, plan.groups, report);
+    child(plan, roots, argv.data(), env.data(), path_env, plan.groups, report);
   }
   auto pid = static_cast<pid_t>(rc);
   close(fds[1]);
@@ -209,6 +291,9 @@ caf::expected<pid_t> spawn_contained(const launch_plan& plan) {
   if (f.at == step::join_cgroup && f.index >= 0 &&
       static_cast<size_t>(f.index) < plan.cgroups.size())
     what += " " + plan.cgroups[static_cast<size_t>(f.index)];
+  if (f.at == step::mount_bind && f.index >= 0 &&
+      static_cast<size_t>(f.index) < plan.binds.size())
+    what += " " + plan.binds[static_cast<size_t>(f.index)].source;
   if (f.at == step::exec)
     what += " '" + plan.argv[0] + "'";
   return make_error(fmt::format("{}: {}", what, strerror(f.error)));

@@ -2,8 +2,8 @@
 // program may only make system calls, so everything it does there is
 // prepared beforehand, as plain strings and numbers, in a launch_plan:
 // join cgroups, enter new namespaces (a pid namespace with a /proc of its
-// own), become its user, open its stdout and stderr, change to its sandbox,
-// exec. A failure before exec is reported back through a close-on-exec pipe.
+// own), enter a root file system of its own, become its user, open its
+// stdout and stderr, change to its sandbox, exec. A failure before exec is reported back through a close-on-exec pipe.
 #pragma once
 
 #include <sys/types.h>
@@ -29,6 +29,15 @@ struct launch_plan {
   // In a new pid and mount namespace: mount a /proc of its own, so that ps
   // shows only the container. Needs CLONE_NEWPID | CLONE_NEWNS.
   bool private_proc = false;
+  // A root file system of its own (needs CLONE_NEWNS): in its mount
+  // namespace the child binds `binds` into it, mounts a /proc and a /dev
+  // with the usual devices there, and pivots into it; cwd is then inside.
+  std::string rootfs;
+  struct bind_mount {
+    std::string source;  // a host path
+    std::string target;  // absolute, inside rootfs; exists there
+  };
+  std::vector<bind_mount> binds;
   // Who it runs as; unset: the agent's own user and groups.
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;

@@ -51,6 +51,8 @@ caf::expected<std::shared_ptr<containerizer_plugins>> make_plugins(const isolati
       plugins->isolators.push_back(make_pid_namespace_isolator());
     else if (name == "disk/du")
       plugins->isolators.push_back(make_disk_du_isolator(flags.disk));
+    else if (name == "docker/runtime")
+      ;  // its work (an image's command, env, working dir) is done at provisioning
     else if (name.rfind("cgroups/", 0) != 0)
       return make_error("--isolation: unknown isolator '" + name + "'");
     if ((name.rfind("cgroups/", 0) == 0 || name == "filesystem/linux" ||
@@ -59,6 +61,8 @@ caf::expected<std::shared_ptr<containerizer_plugins>> make_plugins(const isolati
   }
   if (named("namespaces/pid") && !named("filesystem/linux"))
     return make_error("--isolation: 'namespaces/pid' needs 'filesystem/linux'");
+  if (named("docker/runtime") && !named("filesystem/linux"))
+    return make_error("--isolation: 'docker/runtime' needs 'filesystem/linux'");
   if (cgroups) {
     auto made = make_isolators(*names, flags.cgroups, *host);
     if (!made)

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <set>
 #include <unordered_map>
 
 #include <caf/event_based_actor.hpp>
@@ -16,6 +17,8 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/agent/fetcher.hpp"
+#include "actors/docker/handover.hpp"
+#include "actors/docker/image_command.hpp"
 #include "actors/resources/convert.hpp"
 #include "actors/command_line.hpp"
 #include "runtime/clock.hpp"
@@ -32,11 +35,14 @@ using Termination = schema::containerizer::Termination;
 using Reason = schema::TaskStatus::Reason;
 using tick_atom = caf::atom_constant<caf::atom("cntick")>;
 using fetched_atom = caf::atom_constant<caf::atom("cnfetched")>;
+using provisioned_atom = caf::atom_constant<caf::atom("cnprovisd")>;
 
-// The interface, its own poll timer, and a fetch's end (container id, the
-// failure or "").
+// The interface, its own poll timer, a fetch's end (container id, the
+// failure or ""), and a provisioned image (container id, the failure or "",
+// its rootfs, the launch merged for it).
 using containerizer_impl = containerizer_actor::extend<
-  caf::reacts_to<tick_atom>, caf::reacts_to<fetched_atom, std::string, std::string>>;
+  caf::reacts_to<tick_atom>, caf::reacts_to<fetched_atom, std::string, std::string>,
+  caf::reacts_to<provisioned_atom, std::string, std::string, std::string, std::string>>;
 
 struct container {
   std::string id;
@@ -49,6 +55,7 @@ struct container {
   bool destroying = false;
   // While its URIs are fetched: no process yet; launch answers afterwards.
   bool fetching = false;
+  bool provisioning = false;  // its image first, then its URIs
   std::optional<container_config> config;
   caf::typed_response_promise<int64_t> launched;
 };
@@ -95,16 +102,40 @@ caf::expected<user_ids> lookup_user(const std::string& name) {
   return ids;
 }
 
+bool wants_image(Config::Reader config) {
+  return config.getHasContainer() && config.getContainer().hasMesos() &&
+         config.getContainer().getMesos().hasImage();
+}
+
 // What cairn cannot do for a container yet is refused, naming it.
-caf::error refuse_unsupported(Config::Reader config) {
+caf::error refuse_unsupported(Config::Reader config, bool images) {
   if (config.getHasContainer()) {
     auto info = config.getContainer();
     if (info.getType() == schema::ContainerInfo::Type::DOCKER)
       return make_error("ContainerInfo of type DOCKER needs the docker containerizer "
                         "(--containerizers=docker,mesos)");
-    if (info.hasMesos() && info.getMesos().hasImage())
-      return make_error("ContainerInfo.mesos.image (Docker images in the mesos containerizer) "
-                        "is not supported yet");
+    if (wants_image(config)) {
+      auto image = info.getMesos().getImage();
+      if (image.getType() != schema::Image::Type::DOCKER)
+        return make_error("ContainerInfo.mesos.image of type APPC is not supported yet");
+      if (!images)
+        return make_error("ContainerInfo.mesos.image (a Docker image) needs an agent started "
+                          "with --image_providers=docker");
+      if (!config.getHasTask())
+        return make_error("ContainerInfo.mesos.image on a custom executor is not supported "
+                          "yet");
+      if (info.getNetworkInfos().size() > 0)
+        return make_error("ContainerInfo.network_infos (CNI networks) is not supported yet");
+      // The executor runs probes on the host: a command would not see the image.
+      auto task = config.getTask();
+      if (task.hasHealthCheck() &&
+          task.getHealthCheck().getType() == schema::HealthCheck::Type::COMMAND)
+        return make_error("TaskInfo.health_check of type COMMAND in a Docker image is not "
+                          "supported yet");
+      if (task.hasCheck() && task.getCheck().getType() == schema::CheckInfo::Type::COMMAND)
+        return make_error("TaskInfo.check of type COMMAND in a Docker image is not supported "
+                          "yet");
+    }
     if (info.getVolumes().size() > 0)
       return make_error("ContainerInfo.volumes is not supported yet");
   }
@@ -203,6 +234,8 @@ void begin_destroy(self_ptr self, container& c) {
   ensure_ticking(self);
 }
 
+void remove_rootfs(self_ptr self, const std::string& id);
+
 // One step of ending a container: kill what is left, reap, clean up, tell
 // the waiters. True once it is gone.
 bool step_destroy(self_ptr self, container& c) {
@@ -223,6 +256,7 @@ bool step_destroy(self_ptr self, container& c) {
   if (!*killed)
     return false;
   cleanup_all(st, c.id);
+  remove_rootfs(self, c.id);
   std::string message = c.status ? "Executor " + describe_wait_status(*c.status)
                                  : std::string("Executor terminated");
   auto outcome = termination_of(c, message);
@@ -308,6 +342,18 @@ caf::error recover(self_ptr self, schema::containerizer::RecoverState::Reader st
     if (!c.child && c.pid > 1)
       for (auto& iso : st.plugins->isolators)
         iso->isolate(id, c.pid);
+  // Rootfses of containers no checkpoint names are left over from before.
+  if (auto images = st.options.images) {
+    std::set<std::string> known(ids.begin(), ids.end());
+    self->system().spawn<caf::detached>([images, known](caf::event_based_actor* worker) {
+      for (const auto& id : provisioner::provisioned_containers(*images))
+        if (known.count(id) == 0)
+          if (auto err = provisioner::destroy_rootfs(*images, id))
+            logger("containerizer")->warn("cannot remove the orphan rootfs of {}: {}", id,
+                                          error_message(err));
+      worker->quit();
+    });
+  }
   ensure_ticking(self);
   return caf::none;
 }
@@ -341,6 +387,89 @@ void start_fetch(self_ptr self, Config::Reader config) {
     worker->send(me, fetched_atom::value, id, err ? error_message(err) : std::string());
     worker->quit();
   });
+}
+
+// The executor's config, told through its environment where its task's
+// root file system is and what to run there.
+container_config with_image(Config::Reader config, const std::vector<std::pair<std::string,
+                                                                           std::string>>& add) {
+  wire_builder<Config> b;
+  b.message().setRoot(config);
+  auto c = b.message().getRoot<Config>();
+  auto env = c.getCommand().getEnvironment();
+  std::vector<std::pair<std::string, std::string>> vars;
+  for (auto v : env.getVariables())
+    vars.emplace_back(v.getName().cStr(), v.getValue().cStr());
+  vars.insert(vars.end(), add.begin(), add.end());
+  auto list = env.initVariables(static_cast<unsigned>(vars.size()));
+  for (unsigned i = 0; i < vars.size(); ++i) {
+    list[i].setName(vars[i].first);
+    list[i].setValue(vars[i].second);
+  }
+  return std::move(b).finish();
+}
+
+// Provisions the container's image on a thread of its own (extracting
+// layers blocks) and merges its runtime config with the task's command.
+void start_provision(self_ptr self, const container_config& msg) {
+  auto images = self->state.options.images;
+  auto me = caf::actor_cast<caf::actor>(self);
+  self->system().spawn<caf::detached>([me, images, msg](caf::event_based_actor* worker) {
+    auto config = *msg;
+    std::string id = config.getContainerId();
+    std::string image = config.getContainer().getMesos().getImage().getDocker().getName();
+    std::string failure, rootfs, launch;
+    auto made = provisioner::provision(*images, id, image);
+    if (!made) {
+      failure = error_message(made.error());
+    } else {
+      rootfs = made->rootfs;
+      auto merged = docker::merge_image_command(config.getTask().getCommand(), made->config,
+                                                images->sandbox_directory);
+      if (merged)
+        launch = docker::encode_image_launch(*merged);
+      else
+        failure = error_message(merged.error());
+    }
+    worker->send(me, provisioned_atom::value, id, failure, rootfs, launch);
+    worker->quit();
+  });
+}
+
+// Removes a container's rootfs off the actor's thread (a no-op without one).
+void remove_rootfs(self_ptr self, const std::string& id) {
+  auto images = self->state.options.images;
+  if (!images)
+    return;
+  self->system().spawn<caf::detached>([images, id](caf::event_based_actor* worker) {
+    if (auto err = provisioner::destroy_rootfs(*images, id))
+      logger("containerizer")->warn("cannot remove the rootfs of {}: {}", id,
+                                    error_message(err));
+    worker->quit();
+  });
+}
+
+void launch_fetched(self_ptr self, const std::string& id, const std::string& failure);
+
+void on_provisioned(self_ptr self, const std::string& id, const std::string& failure,
+                    const std::string& rootfs, const std::string& launch) {
+  auto& st = self->state;
+  auto i = st.containers.find(id);
+  if (i == st.containers.end() || !i->second.provisioning)
+    return;
+  auto& c = i->second;
+  c.provisioning = false;
+  if (!failure.empty() || c.destroying)
+    return launch_fetched(self, id, failure.empty() ? "Container was destroyed while its "
+                                                      "image was provisioned" : failure);
+  c.config = with_image(**c.config, {{image_rootfs_env, rootfs},
+                                     {image_sandbox_env, st.options.images->sandbox_directory},
+                                     {image_launch_env, launch}});
+  auto config = **c.config;
+  if (config.getCommand().getUris().size() == 0)
+    launch_fetched(self, id, "");
+  else
+    start_fetch(self, config);
 }
 
 // The container's URIs are in its sandbox (or fetching failed): start its
@@ -386,6 +515,8 @@ containerizer_state::~containerizer_state() {
       }
       if (gone && *gone && (!c.child || c.pid <= 1 || c.status)) {
         cleanup_all(*this, i->first);
+        if (options.images)  // the actor is gone: no worker to hand this to
+          provisioner::destroy_rootfs(*options.images, i->first);
         i = containers.erase(i);
       } else {
         ++i;
@@ -410,7 +541,7 @@ containerizer_impl::behavior_type mesos_containerizer(
       std::string id = config.getContainerId();
       if (id.empty() || st.containers.count(id) > 0)
         return make_error("container '" + id + "' exists already or has no id");
-      if (auto err = refuse_unsupported(config))
+      if (auto err = refuse_unsupported(config, st.options.images != nullptr))
         return err;
       auto res = read_resources(config.getResources());
       if (!res)
@@ -422,8 +553,11 @@ containerizer_impl::behavior_type mesos_containerizer(
       c.fetching = true;
       c.launched = self->make_response_promise<int64_t>();
       auto promise = c.launched;
+      c.provisioning = wants_image(config);
       st.containers.emplace(id, std::move(c));
-      if (config.getCommand().getUris().size() == 0)
+      if (wants_image(config))
+        start_provision(self, msg);
+      else if (config.getCommand().getUris().size() == 0)
         launch_fetched(self, id, "");
       else
         start_fetch(self, config);
@@ -431,6 +565,10 @@ containerizer_impl::behavior_type mesos_containerizer(
     },
     [=](fetched_atom, const std::string& id, const std::string& failure) {
       launch_fetched(self, id, failure);
+    },
+    [=](provisioned_atom, const std::string& id, const std::string& failure,
+        const std::string& rootfs, const std::string& launch) {
+      on_provisioned(self, id, failure, rootfs, launch);
     },
     [=](container_wait_atom, const std::string& id) -> caf::result<container_termination> {
       auto i = self->state.containers.find(id);

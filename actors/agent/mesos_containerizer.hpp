@@ -12,6 +12,7 @@
 
 #include "actors/agent/containerizer.hpp"
 #include "actors/agent/fetcher_options.hpp"
+#include "actors/agent/provisioner/provisioner.hpp"
 #include "actors/agent/isolator.hpp"
 #include "actors/agent/isolators/cgroups_options.hpp"
 #include "actors/agent/isolators/disk_du.hpp"
@@ -49,6 +50,9 @@ struct mesos_containerizer_options {
   // Where URIs are fetched from (--fetcher_*); fetches run on threads of
   // their own, one per launch.
   fetcher_options fetcher;
+  // --image_providers=docker: command tasks may run in Docker images,
+  // provisioned on threads of their own; null: such tasks are refused.
+  std::shared_ptr<const provisioner::provisioner_options> images;
 };
 
 containerizer_actor spawn_mesos_containerizer(caf::actor_system& sys,

@@ -78,6 +78,26 @@ caf::error read_docker(executor_options& options) {
   return caf::none;
 }
 
+// The mesos containerizer hands a task in a Docker image over in the
+// environment: its root file system and the launch merged for it.
+caf::error read_image(executor_options& options) {
+  auto rootfs = env_or_empty(image_rootfs_env);
+  if (rootfs.empty())
+    return caf::none;
+  image_task_options image;
+  image.rootfs = rootfs;
+  image.sandbox_mount = env_or_empty(image_sandbox_env);
+  auto launch = docker::decode_image_launch(env_or_empty(image_launch_env));
+  if (!launch)
+    return launch.error();
+  if (image.sandbox_mount.empty() || image.sandbox_mount[0] != '/')
+    return make_error(std::string(image_rootfs_env) + " is set without an absolute " +
+                      image_sandbox_env);
+  image.launch = std::move(*launch);
+  options.image = std::move(image);
+  return caf::none;
+}
+
 int run_executor() {
   setup_logging(env_or_empty("CAIRN_LOGGING_LEVEL").empty() ? "INFO"
                                                              : env_or_empty("CAIRN_LOGGING_LEVEL"));
@@ -92,6 +112,10 @@ int run_executor() {
                  "(CAIRN_AGENT_ENDPOINT, CAIRN_FRAMEWORK_ID, CAIRN_EXECUTOR_ID); "
                  "agents start executors, people do not"
               << std::endl;
+    return 2;
+  }
+  if (auto err = read_image(options)) {
+    std::cerr << "cairn executor: " << error_message(err) << std::endl;
     return 2;
   }
   if (auto err = read_docker(options)) {

@@ -124,7 +124,18 @@ void agent_flags::add_to(flag_table& t) {
   t.add({"docker_kill_orphans"}, docker_kill_orphans,
         "At recovery, remove mesos- containers no checkpoint names");
   t.add({"sandbox_directory"}, sandbox_directory,
-        "Where the sandbox is mounted inside a Docker container");
+        "Where the sandbox is mounted inside a container with an image of its own");
+  t.add({"image_providers"}, image_providers,
+        "Image types the mesos containerizer runs: docker (needs --isolation with "
+        "filesystem/linux and docker/runtime)");
+  t.add({"docker_registry"}, docker_registry,
+        "Where Docker images come from: a directory of `docker save` archives "
+        "(<name>:<tag>.tar); remote registries are not implemented yet");
+  t.add({"docker_store_dir"}, docker_store_dir,
+        "Where the layers of Docker images are kept, extracted once each");
+  t.add({"image_provisioner_backend"}, image_provisioner_backend,
+        "How a container's rootfs is made from its layers: overlay or copy (default "
+        "overlay where the kernel has it, else copy)");
   t.add({"isolation"}, isolation,
         "Isolators of the mesos containerizer, comma-separated: posix/cpu, posix/mem, "
         "disk/du, cgroups/cpu, cgroups/mem, cgroups/pids, filesystem/linux, namespaces/pid "
@@ -181,6 +192,36 @@ std::vector<std::string> split_list(const std::string& text) {
 }
 
 } // namespace
+
+caf::expected<std::shared_ptr<const provisioner::provisioner_options>>
+agent_flags::image_options(const std::string& work_dir) const {
+  if (image_providers.empty())
+    return std::shared_ptr<const provisioner::provisioner_options>();
+  for (const auto& name : split_list(image_providers))
+    if (name != "docker")
+      return make_error("--image_providers: '" + name + "' is not supported yet (docker is)");
+  auto names = split_list(isolation);
+  for (auto needed : {"filesystem/linux", "docker/runtime"})
+    if (std::find(names.begin(), names.end(), needed) == names.end())
+      return make_error(std::string("--image_providers=docker needs '") + needed +
+                        "' in --isolation (e.g. --isolation=filesystem/linux,docker/runtime)");
+  if (docker_store_dir.empty() || docker_store_dir[0] != '/')
+    return make_error("--docker_store_dir must be an absolute path, not '" + docker_store_dir +
+                      "'");
+  if (docker_registry.empty())
+    return make_error("--docker_registry must name a directory or a registry");
+  auto backend = provisioner::resolve_backend(image_provisioner_backend);
+  if (!backend)
+    return backend.error();
+  auto o = std::make_shared<provisioner::provisioner_options>();
+  o->store.store_dir = docker_store_dir;
+  o->store.registry = docker_registry;
+  o->store.overlay_layers = *backend == "overlay";
+  o->backend = *backend;
+  o->containers_dir = work_dir + "/provisioner/containers";
+  o->sandbox_directory = sandbox_directory;
+  return std::shared_ptr<const provisioner::provisioner_options>(std::move(o));
+}
 
 caf::expected<agent_options> agent_flags::options(const node_flags& node,
                                                   const std::string& work_dir,
@@ -278,6 +319,10 @@ caf::expected<agent_options> agent_flags::options(const node_flags& node,
     return plugins.error();
   mesos_containerizer_options mo;
   mo.switch_user = switch_user;
+  auto images = image_options(work_dir);
+  if (!images)
+    return images.error();
+  mo.images = std::move(*images);
   // One agent, one containerizer: the plug-ins are made once and handed over.
   if (!use_docker) {
     o.make_containerizer = [mo, plugins = *plugins](caf::actor_system& sys,

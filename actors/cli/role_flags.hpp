@@ -8,6 +8,7 @@
 #include "actors/agent/agent.hpp"
 #include "actors/cli/cgroups_flags.hpp"
 #include "actors/agent/fetcher_options.hpp"
+#include "actors/agent/provisioner/provisioner.hpp"
 #include "actors/master/master.hpp"
 #include "runtime/duration.hpp"
 #include "runtime/flag_table.hpp"
@@ -68,6 +69,11 @@ struct agent_flags {
   duration docker_remove_delay = std::chrono::hours(6);
   bool docker_kill_orphans = true;
   std::string sandbox_directory = "/mnt/mesos/sandbox";
+  // Docker images for the mesos containerizer, with Mesos' defaults.
+  std::string image_providers;
+  std::string docker_registry = "https://registry-1.docker.io";
+  std::string docker_store_dir = "/tmp/mesos/store/docker";
+  std::string image_provisioner_backend;  // empty: overlay where the kernel has it, else copy
   std::string isolation = "posix/cpu,posix/mem";
   std::string launcher;           // empty: linux as root with cgroups, else posix
   bool switch_user = true;
@@ -92,6 +98,9 @@ struct agent_flags {
   // name the bad part.
   caf::expected<agent_options> options(const node_flags& node, const std::string& work_dir,
                                        machine_share share = {}) const;
+  // --image_providers and the flags that go with it; null without it.
+  caf::expected<std::shared_ptr<const provisioner::provisioner_options>>
+  image_options(const std::string& work_dir) const;
 };
 
 } // namespace cairn

@@ -1,5 +1,6 @@
 #include "actors/executor/executor.hpp"
 
+#include <sched.h>
 #include <signal.h>
 
 #include <atomic>
@@ -20,6 +21,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/log.hpp"
+#include "runtime/contained_spawn.hpp"
 #include "runtime/process.hpp"
 #include "runtime/random.hpp"
 
@@ -190,6 +192,21 @@ spawn_options command_of(const executor_state& st, schema::TaskInfo::Reader info
   return options;
 }
 
+// A task in a Docker image: the launch the containerizer merged, in the
+// image's root file system with the sandbox mounted inside.
+caf::expected<pid_t> spawn_in_image(const executor_state& st, schema::TaskInfo::Reader info) {
+  const auto& image = *st.options.image;
+  launch_plan plan;
+  plan.argv = image.launch.argv;
+  plan.env = image.launch.env;
+  plan.env.push_back(std::string("MESOS_TASK_ID=") + info.getTaskId().getValue().cStr());
+  plan.cwd = image.launch.working_dir;
+  plan.namespaces = CLONE_NEWNS;
+  plan.rootfs = image.rootfs;
+  plan.binds.push_back({st.options.sandbox, image.sandbox_mount});
+  return spawn_contained(plan);
+}
+
 void wait_for_task(caf::blocking_actor*, pid_t pid, std::string task_id, executor_actor executor) {
   int status = wait_for_exit(pid);
   caf::anon_send(executor, exited_atom::value, std::move(task_id), status);
@@ -261,7 +278,7 @@ void launch(self_ptr self, schema::TaskInfo::Reader info) {
                     caf::actor_cast<caf::actor>(self));
     return;
   }
-  auto pid = spawn_process(command_of(st, info));
+  auto pid = st.options.image ? spawn_in_image(st, info) : spawn_process(command_of(st, info));
   if (!pid)
     return finish(self, TaskState::TASK_FAILED, "Failed to launch: " + error_message(pid.error()),
                   Reason::COMMAND_EXECUTOR_FAILED);

@@ -23,6 +23,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/executor/agent_reconnector.hpp"
+#include "actors/docker/image_command.hpp"
 #include "actors/executor/docker_task.hpp"
 #include "actors/handles.hpp"
 #include "runtime/duration.hpp"
@@ -57,6 +58,12 @@ using executor_actor = executor_sink::extend<
   // "" or why it could not be waited for).
   caf::reacts_to<docker_exited_atom, std::string, int, bool, std::string>>;
 
+struct image_task_options {
+  std::string rootfs;
+  std::string sandbox_mount;  // where the sandbox appears inside
+  docker::image_launch launch;
+};
+
 struct executor_options {
   std::string framework_id;
   std::string executor_id;
@@ -74,6 +81,9 @@ struct executor_options {
   // Set by the docker containerizer: the task runs in this container, not
   // as a process of the executor's.
   std::optional<docker_task_options> docker;
+  // Set by the mesos containerizer for a task in a Docker image: the task
+  // runs in this root file system, in a mount namespace of its own.
+  std::optional<image_task_options> image;
 };
 
 executor_actor spawn_command_executor(caf::actor_system& sys, executor_options options,

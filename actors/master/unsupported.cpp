@@ -54,14 +54,46 @@ std::string unsupported_in_resources(capnp::List<schema::Resource>::Reader resou
   return {};
 }
 
-// A task's ContainerInfo: DOCKER runs (on agents with the docker
-// containerizer); Docker images in the mesos containerizer come later.
-std::string unsupported_in_container(schema::ContainerInfo::Reader c) {
-  if (c.getType() != schema::ContainerInfo::Type::DOCKER) {
-    if (c.hasMesos() && c.getMesos().hasImage())
-      return not_yet("TaskInfo.container.mesos.image (Docker images in the mesos containerizer)");
+// A MESOS container runs a Docker image (on agents with
+// --image_providers=docker), with host networking and the sandbox only.
+std::string unsupported_in_mesos_container(schema::ContainerInfo::Reader c) {
+  if (!c.hasMesos() || !c.getMesos().hasImage())
     return not_yet("TaskInfo.container");
-  }
+  auto image = c.getMesos().getImage();
+  if (image.getType() != schema::Image::Type::DOCKER)
+    return not_yet("TaskInfo.container.mesos.image of type APPC");
+  if (!image.hasDocker() || !image.getDocker().hasName() ||
+      image.getDocker().getName().size() == 0)
+    return "TaskInfo.container.mesos.image.docker.name is required for a Docker image";
+  if (image.getDocker().hasCredential())
+    return not_yet("TaskInfo.container.mesos.image.docker.credential");
+  if (image.getDocker().hasConfig())
+    return not_yet("TaskInfo.container.mesos.image.docker.config");
+  struct field {
+    const char* name;
+    bool (*present)(schema::ContainerInfo::Reader);
+  };
+  static const field fields[] = {
+    {"volumes", [](schema::ContainerInfo::Reader c) { return c.getVolumes().size() > 0; }},
+    {"hostname", [](schema::ContainerInfo::Reader c) { return c.hasHostname(); }},
+    {"network_infos",
+     [](schema::ContainerInfo::Reader c) { return c.getNetworkInfos().size() > 0; }},
+    {"linux_info", [](schema::ContainerInfo::Reader c) { return c.hasLinuxInfo(); }},
+    {"rlimit_info", [](schema::ContainerInfo::Reader c) { return c.hasRlimitInfo(); }},
+    {"tty_info", [](schema::ContainerInfo::Reader c) { return c.hasTtyInfo(); }},
+    {"docker", [](schema::ContainerInfo::Reader c) { return c.hasDocker(); }},
+  };
+  for (const auto& f : fields)
+    if (f.present(c))
+      return not_yet(std::string("TaskInfo.container.") + f.name + " of a MESOS container");
+  return {};
+}
+
+// A task's ContainerInfo: DOCKER runs on agents with the docker
+// containerizer, MESOS with a Docker image on agents that provision images.
+std::string unsupported_in_container(schema::ContainerInfo::Reader c) {
+  if (c.getType() != schema::ContainerInfo::Type::DOCKER)
+    return unsupported_in_mesos_container(c);
   if (!c.hasDocker())
     return "TaskInfo.container.docker is required for a container of type DOCKER";
   struct field {

@@ -101,7 +101,12 @@ std::string check_task(schema::TaskInfo::Reader task, const accept_plan& plan,
     if (auto problem = check_command(ex.getCommand()); !problem.empty())
       return "Executor " + problem;
   } else if (auto problem = check_command(task.getCommand()); !problem.empty()) {
-    return problem;
+    // As in Mesos, a command without a value runs the entrypoint of its
+    // image (the agent says so if the image has none).
+    bool image = task.hasContainer() && task.getContainer().hasMesos() &&
+                 task.getContainer().getMesos().hasImage();
+    if (!image || task.getCommand().getShell())
+      return problem;
   }
   if (task.hasKillPolicy())
     if (auto problem = check_kill_policy(task.getKillPolicy()); !problem.empty())

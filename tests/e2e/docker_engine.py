@@ -54,10 +54,9 @@ def start_engine(log_dir):
     raise RuntimeError("dockerd did not start; see " + log.name)
 
 
-def build_image():
-    """busybox:local from /bin/busybox (busybox-static) and its applet links."""
-    if docker("image", "inspect", IMAGE, check=False).returncode == 0:
-        return
+def import_busybox(image, *changes):
+    """`docker import` of /bin/busybox (busybox-static) and its applet links as
+    `image`, with `-c` changes (ENV, ENTRYPOINT, ...)."""
     tree = tempfile.mkdtemp(prefix="busybox-root-")
     try:
         os.makedirs(os.path.join(tree, "root", "bin"))
@@ -70,9 +69,19 @@ def build_image():
                 os.symlink("busybox", os.path.join(tree, "root", "bin", applet))
         tar = os.path.join(tree, "rootfs.tar")
         run("tar", "-C", os.path.join(tree, "root"), "-cf", tar, ".")
-        docker("import", tar, IMAGE)
+        args = []
+        for change in changes:
+            args += ["-c", change]
+        docker("import", *args, tar, image)
     finally:
         shutil.rmtree(tree)
+
+
+def build_image():
+    """busybox:local, unless the engine has it already."""
+    if docker("image", "inspect", IMAGE, check=False).returncode == 0:
+        return
+    import_busybox(IMAGE)
 
 
 def inspect(name):

@@ -258,12 +258,12 @@ class DockerTasks(unittest.TestCase):
         self.assertEqual(final_update(r)["state"], "TASK_FINISHED", r.stdout)
         self.assertIn("plain", self.local.sandbox_file("plain") or "")
 
-    def test_a_docker_image_for_the_mesos_containerizer_is_refused_by_name(self):
+    def test_a_docker_image_for_the_mesos_containerizer_needs_image_providers(self):
         r = self.execute("--name", "unified", "--command", "true",
                          "--docker-image", docker_engine.IMAGE)
         last = final_update(r)
-        self.assertEqual(last["state"], "TASK_ERROR")
-        self.assertIn("Docker images in the mesos containerizer", last["message"])
+        self.assertEqual(last["state"], "TASK_FAILED")
+        self.assertIn("--image_providers=docker", last["message"])
 
 
 if __name__ == "__main__":

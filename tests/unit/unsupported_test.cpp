@@ -101,6 +101,14 @@ TEST_CASE("a plain task still launches") {
   CHECK(p.launches.size() == 1);
 }
 
+TEST_CASE("a MESOS task with a Docker image launches (the agent provisions it)") {
+  fixture f;
+  auto p = f.plan({launch_json({task_json("t", R"("container": {"type": "MESOS",
+    "mesos": {"image": {"type": "DOCKER", "docker": {"name": "greet:1"}}}})")})});
+  CHECK(p.refused.empty());
+  CHECK(p.launches.size() == 1);
+}
+
 TEST_CASE("a DOCKER task launches; one without its docker field is refused") {
   fixture f;
   auto p = f.plan({launch_json({task_json("t", R"("container": {"type": "DOCKER",
@@ -116,9 +124,16 @@ TEST_CASE("a DOCKER task launches; one without its docker field is refused") {
 TEST_CASE("each TaskInfo field cairn does not honour yet is refused by its name") {
   const std::vector<std::pair<std::string, std::string>> cases = {
     {R"("container": {"type": "MESOS"})", "TaskInfo.container"},
+    {R"("container": {"type": "MESOS", "mesos": {"image": {"type": "APPC",
+        "appc": {"name": "busybox"}}}})",
+     "TaskInfo.container.mesos.image of type APPC"},
     {R"("container": {"type": "MESOS", "mesos": {"image": {"type": "DOCKER",
-        "docker": {"name": "busybox"}}}})",
-     "TaskInfo.container.mesos.image (Docker images in the mesos containerizer)"},
+        "docker": {"name": "busybox"}}}, "volumes": [{"container_path": "/v",
+        "mode": "RW", "host_path": "/tmp"}]})",
+     "TaskInfo.container.volumes of a MESOS container"},
+    {R"("container": {"type": "MESOS", "mesos": {"image": {"type": "DOCKER",
+        "docker": {"name": "busybox"}}}, "network_infos": [{"name": "n"}]})",
+     "TaskInfo.container.network_infos of a MESOS container"},
     {R"("container": {"type": "DOCKER", "docker": {"image": "busybox"},
         "tty_info": {}})", "TaskInfo.container.tty_info"},
     {R"("container": {"type": "DOCKER", "docker": {"image": "busybox"},

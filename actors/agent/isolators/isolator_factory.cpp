@@ -60,7 +60,8 @@ caf::expected<std::vector<std::string>> parse_isolation(const std::string& flag)
 
 const std::vector<std::string>& isolators_made_elsewhere() {
   static const std::vector<std::string> names = {"posix/cpu", "posix/mem", "filesystem/linux",
-                                                 "namespaces/pid", "disk/du"};
+                                                 "namespaces/pid", "disk/du",
+                                                 "docker/runtime"};
   return names;
 }
 

@@ -1,0 +1,210 @@
+#!/usr/bin/python3
+"""DOCKER tasks against the Docker engine alone, in one run: N `sleep`
+tasks (DOCKER, busybox:local) launched on one agent of `cairn local
+--containerizers=docker,mesos` until every one is TASK_RUNNING, then killed
+until every one is TASK_KILLED and its container removed; beside them the
+same N containers created, started and removed over the Engine API alone,
+8 at a time. Prints the four times and their ratios; asserts nothing.
+Needs root; starts dockerd (and imports busybox:local) as the e2e tests do.
+
+    tests/bench/docker_bench.py build/actors/cairn [--tasks 100]
+"""
+import argparse
+import http.client
+import json
+import os
+import socket
+import sys
+import tempfile
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+import docker_engine  # noqa: E402
+from cairn_local import Local  # noqa: E402
+from mesos_v1 import open_stream, post, read_record  # noqa: E402
+
+PARALLEL = 8
+
+
+class Engine(http.client.HTTPConnection):
+    """One connection to the Engine API's unix socket."""
+
+    def __init__(self):
+        super().__init__("localhost", timeout=120)
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(120)
+        self.sock.connect(docker_engine.SOCKET)
+
+    def call(self, method, path, body=None):
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        self.request(method, path, body=json.dumps(body) if body is not None else None,
+                     headers=headers)
+        reply = self.getresponse()
+        data = reply.read()
+        if reply.status >= 300:
+            raise RuntimeError("%s %s: %d %s" % (method, path, reply.status, data[:200]))
+        return json.loads(data) if data else None
+
+
+def engine_alone(count, run):
+    names = ["cairn-bench-%s-%d" % (run, i) for i in range(count)]
+
+    def start(name):
+        e = Engine()
+        e.call("POST", "/containers/create?name=" + urllib.parse.quote(name),
+               {"Image": docker_engine.IMAGE, "Cmd": ["/bin/sh", "-c", "sleep 1000"],
+                "HostConfig": {"NetworkMode": "host"}})
+        e.call("POST", "/containers/%s/start" % name)
+        e.close()
+
+    def remove(name):
+        e = Engine()
+        e.call("DELETE", "/containers/%s?force=1" % name)
+        e.close()
+
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        t0 = time.monotonic()
+        list(pool.map(start, names))
+        t1 = time.monotonic()
+        list(pool.map(remove, names))
+        t2 = time.monotonic()
+    return t1 - t0, t2 - t1
+
+
+class Scheduler:
+    """A v1 HTTP framework: launches every task in the first offer, kills them."""
+
+    def __init__(self, address):
+        self.address = address
+        body = json.dumps({"type": "SUBSCRIBE", "subscribe": {"framework_info": {
+            "user": "root", "name": "docker-bench", "roles": ["*"]}}})
+        self.conn, self.stream = open_stream(address, "/api/v1/scheduler", body)
+        self.stream_id = self.stream.getheader("Mesos-Stream-Id")
+        self.framework_id = None
+        self.agent_id = None
+
+    def call(self, body):
+        body["framework_id"] = {"value": self.framework_id}
+        status, text, _ = post(self.address, "/api/v1/scheduler", json.dumps(body),
+                               headers={"Mesos-Stream-Id": self.stream_id})
+        assert status == 202, (status, text)
+
+    def next_event(self):
+        event = json.loads(read_record(self.stream))
+        if event["type"] == "SUBSCRIBED":
+            self.framework_id = event["subscribed"]["framework_id"]["value"]
+        if event["type"] == "UPDATE":
+            status = event["update"]["status"]
+            if "uuid" in status:
+                self.call({"type": "ACKNOWLEDGE", "acknowledge": {
+                    "agent_id": status["agent_id"], "task_id": status["task_id"],
+                    "uuid": status["uuid"]}})
+        return event
+
+    def launch(self, tasks):
+        while True:
+            event = self.next_event()
+            if event["type"] == "OFFERS":
+                offer = event["offers"]["offers"][0]
+                self.agent_id = offer["agent_id"]
+                for t in tasks:
+                    t["agent_id"] = offer["agent_id"]
+                self.call({"type": "ACCEPT", "accept": {
+                    "offer_ids": [offer["id"]],
+                    "operations": [{"type": "LAUNCH", "launch": {"task_infos": tasks}}]}})
+                return
+
+    def wait_all(self, ids, state):
+        waiting = set(ids)
+        while waiting:
+            event = self.next_event()
+            if event["type"] != "UPDATE":
+                continue
+            status = event["update"]["status"]
+            task = status["task_id"]["value"]
+            if status["state"] == state:
+                waiting.discard(task)
+            elif task in waiting and status["state"] not in ("TASK_STARTING", "TASK_RUNNING",
+                                                             "TASK_KILLING"):
+                raise RuntimeError("task %s: %s %s" % (task, status["state"],
+                                                       status.get("message", "")))
+
+
+def mesos_containers():
+    e = Engine()
+    listed = e.call("GET", "/containers/json?all=1")
+    e.close()
+    return [n[1:] for c in listed for n in c["Names"] if n.startswith("/mesos-")]
+
+
+def through_cairn(cairn, count, work_dir):
+    local = Local(cairn, agents=1, work_dir=work_dir, extra=(
+        "--containerizers", "docker,mesos", "--docker_remove_delay", "1secs",
+        "--resources", "cpus:%d;mem:%d;disk:1000;ports:[31000-31100]" % (count, count * 64)))
+    try:
+        s = Scheduler(local.address)
+        ids = ["sleep-%d" % i for i in range(count)]
+        tasks = [{"name": i, "task_id": {"value": i}, "agent_id": {"value": ""},
+                  "resources": [
+                      {"name": "cpus", "type": "SCALAR", "scalar": {"value": 0.1}},
+                      {"name": "mem", "type": "SCALAR", "scalar": {"value": 32}}],
+                  "command": {"value": "sleep 1000"},
+                  "kill_policy": {"grace_period": {"nanoseconds": 0}},
+                  "container": {"type": "DOCKER", "docker": {
+                      "image": docker_engine.IMAGE, "network": "HOST"}}} for i in ids]
+        before = set(mesos_containers())
+        t0 = time.monotonic()
+        s.launch(tasks)
+        s.wait_all(ids, "TASK_RUNNING")
+        t1 = time.monotonic()
+        for i in ids:
+            s.call({"type": "KILL", "kill": {"task_id": {"value": i},
+                                             "agent_id": s.agent_id}})
+        s.wait_all(ids, "TASK_KILLED")
+        t2 = time.monotonic()
+        deadline = time.time() + 120
+        while set(mesos_containers()) - before and time.time() < deadline:
+            time.sleep(0.05)
+        t3 = time.monotonic()
+        s.conn.close()
+        return t1 - t0, t2 - t1, t3 - t1
+    finally:
+        local.stop()
+        local.proc.stdout.close()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("cairn")
+    parser.add_argument("--tasks", type=int, default=100)
+    args = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="cairn-docker-bench-")
+    os.makedirs(os.path.join(work, "local"))
+    dockerd = docker_engine.start_engine(work)
+    try:
+        docker_engine.build_image()
+        run = str(os.getpid())
+        e_start, e_remove = engine_alone(args.tasks, run)
+        c_launch, c_kill, c_removed = through_cairn(args.cairn, args.tasks,
+                                                    os.path.join(work, "local"))
+        n = args.tasks
+        print("%d containers, busybox:local `sleep 1000`, one agent" % n)
+        print("  engine alone (%d at a time): started in %.2f s (%.1f/s), removed in "
+              "%.2f s (%.1f/s)" % (PARALLEL, e_start, n / e_start, e_remove, n / e_remove))
+        print("  cairn DOCKER tasks:          all TASK_RUNNING in %.2f s (%.1f/s), all "
+              "TASK_KILLED in %.2f s (%.1f/s), containers removed %.2f s after the kills" %
+              (c_launch, n / c_launch, c_kill, n / c_kill, c_removed))
+        print("  ratio cairn/engine: launch %.2fx, kill %.2fx (goal: within 1.2x)" %
+              (c_launch / e_start, c_kill / e_remove))
+    finally:
+        if dockerd is not None:
+            dockerd.terminate()
+            dockerd.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()
