@@ -3,7 +3,10 @@ frameworks: five `cairn execute --checkpoint` sleeps keep their processes and
 stay TASK_RUNNING under the same agent id; an executor SIGKILLed while the
 agent was down ends REASON_EXECUTOR_TERMINATED, a SIGSTOPped one
 REASON_EXECUTOR_REREGISTRATION_TIMEOUT; a torn checkpoint file is reported,
-naming it, and the agent runs on."""
+naming it, and the agent runs on. A short checkpointed task finishes across
+a restart with every update delivered; a task of a framework that does not
+checkpoint is lost when its agent goes (REASON_AGENT_DISCONNECTED, Mesos'
+REASON_SLAVE_DISCONNECTED) and leaves no process behind."""
 import glob
 import json
 import os
@@ -201,6 +204,43 @@ class AgentRecovery(unittest.TestCase):
         for name in TASKS[2:]:
             self.assertIsNone(runs[name].proc.poll(), name + "'s framework ended")
             os.kill(self.executor_pid(name), 0)
+
+    def task_pids(self, name):
+        """The processes in the sandbox of executor `name`."""
+        return {pid for pid in container_pids(self.agent_work)
+                if "/executors/%s/" % name in os.readlink("/proc/%d/cwd" % pid) + "/"}
+
+    def test_a_checkpointed_task_finishes_across_a_restart_and_others_are_lost(self):
+        self.wait_for(self.agent_id, 60, "the agent to register")
+        short = self.start("short", [
+            CAIRN, "execute", "--master", self.master, "--name", "short",
+            "--command", "exec sleep 8", "--resources", "cpus:0.1;mem:32",
+            "--checkpoint", "--json"], cls=Framework)
+        short.wait(lambda s: any(e.get("state") == "TASK_RUNNING" for e in s), 60,
+                   "short running")
+        plain = self.start("plain", [
+            CAIRN, "execute", "--master", self.master, "--name", "plain",
+            "--command", "exec sleep 600", "--resources", "cpus:0.1;mem:32", "--json"],
+            cls=Framework)
+        plain.wait(lambda s: any(e.get("state") == "TASK_RUNNING" for e in s), 60,
+                   "plain running")
+        self.wait_for(lambda: os.path.exists(self.run_dir("short") + "/pids/forked.pid"), 30,
+                      "short's forked pid checkpointed")
+        self.assertTrue(self.wait_for(lambda: self.task_pids("plain"), 30, "plain's processes"))
+
+        self.restart_agent()
+        lost = plain.wait(lambda s: any(e.get("state") == "TASK_LOST" for e in s), 60,
+                          "plain lost")
+        lost = [e for e in lost if e.get("state") == "TASK_LOST"][0]
+        self.assertEqual(lost.get("reason"), "REASON_AGENT_DISCONNECTED", lost)
+        self.wait_for(lambda: not self.task_pids("plain"), 30, "plain's processes to end")
+        events = short.wait(lambda s: any(e.get("state") == "TASK_FINISHED" for e in s), 60,
+                            "short finished")
+        states = [e.get("state") for e in events if e.get("state")]
+        self.assertEqual(states.count("TASK_FINISHED"), 1, states)
+        self.assertNotIn("TASK_LOST", states)
+        self.assertNotIn("TASK_FAILED", states)
+        self.assertEqual(short.proc.wait(timeout=30), 0)
 
 
 if __name__ == "__main__":
