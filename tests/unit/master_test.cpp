@@ -185,13 +185,17 @@ TEST_CASE_FIXTURE(master_fixture, "a broken agent connection stops offers and lo
   advance(1s);
   auto second = single_offer();
   stop(agent.handle);
-  auto rescinds = take(framework, Event::Type::RESCIND);
+  // Both come at once (take() empties the inbox, so both are read first).
+  std::vector<scheduler_event> rescinds, updates;
+  for (auto& e : framework.box->scheduler)
+    (e->getType() == Event::Type::RESCIND ? rescinds : updates).push_back(e);
+  framework.box->scheduler.clear();
   REQUIRE(rescinds.size() == 1);
   CHECK(rescinds[0]->getRescind().getOfferId().getValue() == second);
   // Its executor cannot outlive the agent: lost at once, as in Mesos,
   // without waiting for the pings.
-  auto updates = take(framework, Event::Type::UPDATE);
   REQUIRE(updates.size() == 1);
+  REQUIRE(updates[0]->getType() == Event::Type::UPDATE);
   auto status = updates[0]->getUpdate().getStatus();
   CHECK(status.getTaskId().getValue() == "t");
   CHECK(status.getState() == TaskState::TASK_LOST);
