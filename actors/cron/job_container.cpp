@@ -66,14 +66,27 @@ caf::error refuse_container_keys(capnp::JsonValue::Reader given) {
 
 caf::error check_container(schema::cron::Job::Container::Reader c) {
   std::string type = c.getType();
-  if (type == "MESOS")
-    return make_error("container type MESOS is not supported yet: the mesos containerizer "
-                      "has no image path (--image_providers); use DOCKER");
-  if (!type.empty() && type != "DOCKER")
+  if (!type.empty() && type != "DOCKER" && type != "MESOS")
     return make_error("container type '" + type + "' is neither DOCKER nor MESOS");
   if (c.getImage().size() == 0)
-    return make_error("a DOCKER container needs an image");
+    return make_error("a " + (type.empty() ? std::string("DOCKER") : type) +
+                      " container needs an image");
   auto network = network_of(c);
+  if (type == "MESOS") {
+    // The agent runs a Docker image itself (--image_providers=docker), on
+    // the host's network, without Docker's volumes, parameters or pulls.
+    if (network != "HOST")
+      return make_error("a MESOS container runs on the host's network; network '" + network +
+                        "' needs type DOCKER");
+    if (c.getVolumes().size() > 0)
+      return make_error("container volumes are not supported yet with type MESOS");
+    if (c.getParameters().size() > 0)
+      return make_error("container parameters are Docker's: they need type DOCKER");
+    if (c.getForcePullImage())
+      return make_error("forcePullImage is not supported with type MESOS (images come from "
+                        "the agent's --docker_registry)");
+    return {};
+  }
   if (network == "USER")
     return make_error("container network USER is not supported yet (HOST, BRIDGE or NONE)");
   if (network != "HOST" && network != "BRIDGE" && network != "NONE")
@@ -94,6 +107,13 @@ caf::error check_container(schema::cron::Job::Container::Reader c) {
 void fill_container_info(schema::cron::Job::Container::Reader c,
                          schema::ContainerInfo::Builder out) {
   assert(!check_container(c));
+  if (std::string(c.getType()) == "MESOS") {
+    out.setType(schema::ContainerInfo::Type::MESOS);
+    auto image = out.initMesos().initImage();
+    image.setType(schema::Image::Type::DOCKER);
+    image.initDocker().setName(c.getImage());
+    return;
+  }
   out.setType(schema::ContainerInfo::Type::DOCKER);
   auto d = out.initDocker();
   d.setImage(c.getImage());

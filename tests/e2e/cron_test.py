@@ -125,9 +125,9 @@ class Cron(unittest.TestCase):
         self.assertEqual(self.call("DELETE", "/v1/scheduler/task/kill/no-such-job")[0], 400)
         status, body = self.call("POST", "/v1/scheduler/iso8601", {
             "name": "docker", "command": "true", "schedule": FAR,
-            "container": {"type": "MESOS", "image": "busybox"}})
+            "container": {"type": "MESOS", "image": "busybox", "network": "BRIDGE"}})
         self.assertEqual(status, 400)
-        self.assertIn("container type MESOS is not supported yet", body)
+        self.assertIn("host's network", body)
         # A job no offer fits says why in the summary.
         self.post("iso8601", {"name": "huge", "command": "true", "schedule": FAR,
                               "cpus": 1000, "constraints": [["hostname", "EQUALS", "nowhere"]]})

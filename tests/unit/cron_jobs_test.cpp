@@ -115,8 +115,12 @@ TEST_CASE("bad jobs are refused with a reason") {
 }
 
 TEST_CASE("what cairn does not implement is refused by name") {
-  CHECK(has(why(R"({"name":"d","command":"x","schedule":"R/2026-01-01T00:00:00Z/PT1H","container":{"type":"MESOS","image":"busybox"}})"),
-            "container type MESOS is not supported yet"));
+  CHECK(has(why(R"({"name":"d","command":"x","schedule":"R/2026-01-01T00:00:00Z/PT1H","container":{"type":"MESOS","image":"busybox","network":"BRIDGE"}})"),
+            "host's network"));
+  CHECK(has(why(R"({"name":"d","command":"x","schedule":"R/2026-01-01T00:00:00Z/PT1H","container":{"type":"MESOS","image":"busybox","volumes":[{"containerPath":"/a"}]}})"),
+            "volumes are not supported yet with type MESOS"));
+  CHECK(has(why(R"({"name":"d","command":"x","schedule":"R/2026-01-01T00:00:00Z/PT1H","container":{"type":"MESOS"}})"),
+            "needs an image"));
   CHECK(has(why(R"({"name":"d","command":"x","schedule":"R/2026-01-01T00:00:00Z/PT1H","container":{"type":"DOCKER","image":"b","networkInfos":[{"name":"n"}]}})"),
             "container field 'networkInfos' is not supported yet"));
   CHECK(has(why(R"({"name":"d","command":"x","schedule":"R/2026-01-01T00:00:00Z/PT1H","container":{"type":"DOCKER","image":"b","volumes":[{"containerPath":"/a","external":{"name":"x"}}]}})"),
@@ -131,6 +135,19 @@ TEST_CASE("what cairn does not implement is refused by name") {
             "'runAsUser'"));
   // Their empty values, as Chronos' UI sends them, are fine.
   CHECK(read(R"({"name":"d","command":"x","schedule":"R/2026-01-01T00:00:00Z/PT1H","executor":"","async":false,"executorFlags":""})"));
+}
+
+TEST_CASE("a MESOS container with an image runs it on the agent, daemonless") {
+  auto j = read(R"({"name":"m","command":"echo hi","schedule":"R/2026-01-01T00:00:00Z/PT1H",
+    "container":{"type":"MESOS","image":"greet:1"}})");
+  REQUIRE_MESSAGE(j, error_message(j.error()));
+  auto info = make_wire<schema::ContainerInfo>([&](schema::ContainerInfo::Builder b) {
+    fill_container_info(j->spec->getContainer(), b);
+  });
+  CHECK(info->getType() == schema::ContainerInfo::Type::MESOS);
+  CHECK_FALSE(info->hasDocker());
+  CHECK(info->getMesos().getImage().getType() == schema::Image::Type::DOCKER);
+  CHECK(std::string(info->getMesos().getImage().getDocker().getName()) == "greet:1");
 }
 
 TEST_CASE("a child runs once every parent has succeeded since it last ran") {
