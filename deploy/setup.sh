@@ -9,7 +9,7 @@ packages=(
   capnproto libcapnp-dev libcaf-dev libleveldb-dev libcli11-dev
   libspdlog-dev libfmt-dev doctest-dev libcurl4-openssl-dev libarchive-dev
   python3 curl ca-certificates procps iproute2 iptables systemd
-  chromium chromium-driver python3-selenium
+  chromium chromium-driver python3-selenium python3-marathon
   clang libclang-rt-14-dev
   libprotobuf-dev protobuf-compiler python3-protobuf
   docker.io busybox-static
