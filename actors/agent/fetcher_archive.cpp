@@ -10,6 +10,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "actors/agent/archive_handles.hpp"
 #include "actors/agent/sandbox_files.hpp"
 #include "runtime/errors.hpp"
 
@@ -17,14 +18,8 @@ namespace cairn {
 
 namespace {
 
-struct reader_deleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-struct writer_deleter {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-using reader_ptr = std::unique_ptr<archive, reader_deleter>;
-using writer_ptr = std::unique_ptr<archive, writer_deleter>;
+using reader_ptr = archive_reader_ptr;
+using writer_ptr = archive_writer_ptr;
 
 std::vector<std::string> components(const std::string& path) {
   std::vector<std::string> parts;

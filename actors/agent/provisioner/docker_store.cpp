@@ -15,6 +15,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "actors/agent/archive_handles.hpp"
 #include "actors/agent/fetcher_archive.hpp"
 #include "actors/agent/provisioner/whiteouts.hpp"
 #include "runtime/errors.hpp"
@@ -26,14 +27,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct reader_deleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-struct writer_deleter {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-using reader_ptr = std::unique_ptr<archive, reader_deleter>;
-using writer_ptr = std::unique_ptr<archive, writer_deleter>;
+using reader_ptr = archive_reader_ptr;
+using writer_ptr = archive_writer_ptr;
 
 constexpr size_t block_bytes = 64 * 1024;
 // A layer's json or the repositories file; larger is not an image's.
