@@ -224,6 +224,8 @@ TEST_CASE("Marathon fields cairn does not implement are refused by name, not ign
   CHECK(has_violation(r, "/env/PW", "secret"));
   CHECK(has_violation(r, "/container/docker/pullConfig"));
   CHECK(has_violation(r, "/container/volumes(0)/persistent"));
+  auto http1xx = read_app(R"({"id":"r","cmd":"x","healthChecks":[{"ignoreHttp1xx":true}]})");
+  CHECK(has_violation(http1xx, "/healthChecks(0)/ignoreHttp1xx", "not implemented"));
   auto later = read_app(R"({"id":"r","cmd":"x","gpus":1,"executor":"/custom"})");
   CHECK(has_violation(later, "/gpus", "not implemented"));
   CHECK(has_violation(later, "/executor", "not implemented"));
