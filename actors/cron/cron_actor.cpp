@@ -83,7 +83,7 @@ void start_driver(cron_actor_ptr self) {
   });
   options.master_addresses = st.options.master_addresses;
   st.driver = caf::actor_cast<caf::actor>(
-    spawn_driver(self->system(), std::move(options), caf::actor_cast<scheduler_call_sink>(st.master),
+    spawn_driver(self->system(), std::move(options), caf::actor_cast<scheduler_call_sink>(st.store.master),
                  caf::actor_cast<scheduler_sink>(self)));
   self->link_to(st.driver);
 }
@@ -333,8 +333,14 @@ using namespace cron;
 
 caf::actor spawn_cron(caf::actor_system& sys, cron_options options, master_actor master) {
   return sys.spawn([options = std::move(options), master](cron_actor_ptr self) -> caf::behavior {
+    auto& store = self->state.store;
     self->state.options = options;
-    self->state.master = master;
+    store.master = master;
+    store.prefix = options.kv_prefix;
+    store.master_addresses = options.master_addresses;
+    store.component = "cron";
+    // Outside its lease another instance may own the prefix by now.
+    store.may_write = [self] { return acting(self); };
     // The owner record names this instance by its API address once the
     // server listens; without a server it claims after a short wait all the
     // same, under a name of its own.
@@ -351,7 +357,7 @@ caf::actor spawn_cron(caf::actor_system& sys, cron_options options, master_actor
           // Subscribed again: the leader may have changed, and a write to
           // a master that is gone waits for its timeout before it fails.
           if (st.subscribed_once)
-            find_master(self);
+            find_store_master(self, st.store);
           st.subscribed_once = true;
           st.framework_id = id;
           st.subscribed = true;
@@ -386,8 +392,10 @@ caf::actor spawn_cron(caf::actor_system& sys, cron_options options, master_actor
       },
       [=](start_driver_atom) { begin_ownership(self, "cron-" + std::to_string(self->id())); },
       [=](owner_tick_atom) { owner_tick(self); },
-      [=](master_found_atom, master_actor master) { on_master_found(self, std::move(master)); },
-      [=](recover_again_atom) {
+      [=](store_master_found_atom, master_actor master) {
+        on_master_found(self, std::move(master));
+      },
+      [=](store_read_again_atom) {
         if (!self->state.recovered)
           recover(self, self->state.recover_done);
       },

@@ -47,10 +47,8 @@ void after_answer(cron_actor_ptr self, bool was_claimed, const std::string& addr
     return;
   }
   // Writes skipped while the lease had lapsed are made again.
-  if (st.recovered && st.store_dirty && acting(self) && !st.finding_master) {
-    st.store_dirty = false;
+  if (st.recovered && take_behind(st.store))
     store_all(self);
-  }
 }
 
 } // namespace
@@ -79,10 +77,10 @@ void owner_step(cron_actor_ptr self) {
   std::string address = st.owner_address;
   auto failed = [self](caf::error& err) {
     log()->debug("the owner record: {}", self->system().render(err));
-    find_master(self);
+    find_store_master(self, self->state.store);
   };
   if (step.write) {
-    self->request(st.master, interval, kv_set_atom::value, owner_key(st), address,
+    self->request(st.store.master, interval, kv_set_atom::value, owner_key(st), address,
                   step.expected_version, false)
       .then(
         [=](bool written, const std::string& why, uint64_t version) {
@@ -96,7 +94,7 @@ void owner_step(cron_actor_ptr self) {
         failed);
     return;
   }
-  self->request(st.master, interval, kv_get_atom::value, owner_key(st))
+  self->request(st.store.master, interval, kv_get_atom::value, owner_key(st))
     .then(
       [=](uint64_t version, const std::string& value) {
         auto& o = *self->state.owner;

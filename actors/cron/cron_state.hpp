@@ -18,6 +18,7 @@
 #include "actors/cron/dependency_graph.hpp"
 #include "actors/cron/job.hpp"
 #include "actors/cron/ownership.hpp"
+#include "actors/scheduler/state_store.hpp"
 #include "schema/cron.capnp.h"
 
 namespace cairn::cron {
@@ -51,7 +52,7 @@ struct run {
 struct cron_state {
   static inline const char* name = "cron";
   cron_options options;
-  master_actor master;           // the key-value store
+  state_store store;             // the master's key-value store
   caf::actor driver;
   std::string framework_id;
   bool recovered = false;        // state read back from the store
@@ -71,15 +72,8 @@ struct cron_state {
   // Per job with a queued run: what the last offers lacked for it.
   std::map<std::string, std::string> waiting_for;
 
-  // Reading the store back: keys still to hear of, what to do then, and
-  // which attempt at it answers count.
-  size_t pending_reads = 0;
-  std::function<void()> on_recovered;
+  // What a read-back that must start again calls once done.
   std::function<void()> recover_done;
-  uint64_t recover_generation = 0;
-  // The store's master is being looked for; writes failed meanwhile.
-  bool finding_master = false;
-  bool store_dirty = false;
 };
 
 using cron_actor_ptr = caf::stateful_actor<cron_state>*;
@@ -115,11 +109,7 @@ void on_offers(cron_actor_ptr self, capnp::List<schema::Offer>::Reader offers);
 void want_offers(cron_actor_ptr self);
 
 // cron_store.cpp
-using master_found_atom = caf::atom_constant<caf::atom("cronmastr")>;
-using recover_again_atom = caf::atom_constant<caf::atom("cronrecov")>;
 void on_master_found(cron_actor_ptr self, master_actor master);
-// Looks for the leading master for the store (a detached finder).
-void find_master(cron_actor_ptr self);
 void store_all(cron_actor_ptr self);
 void store_job(cron_actor_ptr self, const std::string& name);
 void forget_job(cron_actor_ptr self, const std::string& name);

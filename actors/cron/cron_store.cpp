@@ -9,7 +9,6 @@
 
 #include "actors/cron/cron_state.hpp"
 #include "actors/cron/tz_database.hpp"
-#include "runtime/connector.hpp"
 #include "runtime/json.hpp"
 #include "runtime/log.hpp"
 
@@ -17,84 +16,17 @@ namespace cairn::cron {
 
 namespace {
 
-constexpr auto kv_timeout = std::chrono::seconds(10);
-constexpr auto read_again_after = std::chrono::seconds(1);
-constexpr auto find_master_within = std::chrono::seconds(30);
-
 auto log() {
   return logger("cron");
 }
 
-std::string key(cron_actor_ptr self, const std::string& rest) {
-  return self->state.options.kv_prefix + rest;
-}
-
 void put(cron_actor_ptr self, const std::string& k, std::string value,
-         std::function<void(bool stored)> then = nullptr);
-
-} // namespace
-
-// After a failed write, or when the driver found a new leader: the leading
-// master again, from a thread that may block; then everything is written
-// once more.
-void find_master(cron_actor_ptr self) {
-  auto& st = self->state;
-  if (st.finding_master || st.options.master_addresses.empty())
-    return;
-  st.finding_master = true;
-  auto addresses = st.options.master_addresses;
-  auto back = caf::actor_cast<caf::actor>(self);
-  self->system().spawn<caf::detached>([addresses, back](caf::event_based_actor* finder) {
-    auto found = connect_within<master_actor>(finder->system(), addresses, find_master_within);
-    if (found)
-      finder->send(back, master_found_atom::value, *found);
-    else
-      finder->send(back, master_found_atom::value, master_actor{});
-    finder->quit();
-  });
-}
-
-namespace {
-
-// `then` hears whether the store confirmed the write; an unanswered write
-// may still have been applied, which is why a caller that waits for it
-// must also cope with the value being there.
-void put(cron_actor_ptr self, const std::string& k, std::string value,
-         std::function<void(bool stored)> then) {
-  // Outside its lease another instance may own the prefix by now: the
-  // value waits for the lease to come back (or this instance quits).
-  if (!acting(self)) {
-    self->state.store_dirty = true;
-    if (then)
-      then(false);
-    return;
-  }
-  self->request(self->state.master, kv_timeout, kv_set_atom::value, k, std::move(value),
-                uint64_t{0}, true)
-    .then(
-      [=](bool ok, const std::string& why, uint64_t) {
-        if (!ok)
-          log()->error("cannot store {}: {}", k, why);
-        if (then)
-          then(ok);
-      },
-      [=](caf::error& err) {
-        log()->warn("cannot store {}: {}; looking for the master", k, self->system().render(err));
-        self->state.store_dirty = true;
-        find_master(self);
-        if (then)
-          then(false);
-      });
+         std::function<void(bool stored)> then = nullptr) {
+  store_put(self, self->state.store, k, std::move(value), std::move(then));
 }
 
 void erase(cron_actor_ptr self, const std::string& k) {
-  if (!acting(self)) {
-    self->state.store_dirty = true;
-    return;
-  }
-  self->request(self->state.master, kv_timeout, kv_delete_atom::value, k, uint64_t{0}, true)
-    .then([](bool, const std::string&, uint64_t) {},
-          [=](caf::error&) { self->state.store_dirty = true; });
+  store_erase(self, self->state.store, k);
 }
 
 std::string index_text(const cron_state& st) {
@@ -105,7 +37,7 @@ std::string index_text(const cron_state& st) {
 }
 
 void store_index(cron_actor_ptr self) {
-  put(self, key(self, "index"), index_text(self->state));
+  put(self, "index", index_text(self->state));
 }
 
 run run_of(schema::cron::Run::Reader r) {
@@ -140,34 +72,9 @@ std::string runs_json(const std::deque<run>& a, const std::map<std::string, run>
                  }).get());
 }
 
-// One key read; when the store does not answer (no leader yet), the whole
-// recovery starts again shortly, and answers to the old one are ignored.
-void read_key(cron_actor_ptr self, std::string k,
+void read_key(cron_actor_ptr self, const std::string& k,
               std::function<void(const std::string& value)> got) {
-  auto generation = self->state.recover_generation;
-  ++self->state.pending_reads;
-  auto stale = [self, generation] { return self->state.recover_generation != generation; };
-  self->request(self->state.master, kv_timeout, kv_get_atom::value, k)
-    .then(
-      [=](uint64_t, const std::string& value) {
-        if (stale())
-          return;
-        got(value);
-        if (--self->state.pending_reads == 0 && self->state.on_recovered) {
-          auto done = std::move(self->state.on_recovered);
-          self->state.on_recovered = nullptr;
-          done();
-        }
-      },
-      [=](caf::error& err) {
-        if (stale())
-          return;
-        log()->info("cannot read {} yet ({}); reading again shortly", k,
-                    self->system().render(err));
-        ++self->state.recover_generation;
-        self->delayed_send(self, read_again_after, recover_again_atom::value);
-        find_master(self);
-      });
+  store_read(self, self->state.store, k, std::move(got));
 }
 
 void read_job_keys(cron_actor_ptr self, const std::string& index) {
@@ -176,7 +83,7 @@ void read_job_keys(cron_actor_ptr self, const std::string& index) {
   while (std::getline(names, name)) {
     if (name.empty())
       continue;
-    read_key(self, key(self, "job/" + name), [self, name](const std::string& value) {
+    read_key(self, "job/" + name, [self, name](const std::string& value) {
       if (value.empty())
         return;
       auto j = read_job(value, job_kind::any, now_ms(), find_time_zone);
@@ -186,7 +93,7 @@ void read_job_keys(cron_actor_ptr self, const std::string& index) {
       }
       self->state.jobs.emplace(name, std::move(*j));
     });
-    read_key(self, key(self, "history/" + name), [self, name](const std::string& value) {
+    read_key(self, "history/" + name, [self, name](const std::string& value) {
       auto h = from_json<schema::cron::History>(value.empty() ? "{}" : value);
       if (!h)
         return;
@@ -219,17 +126,17 @@ void store_job(cron_actor_ptr self, const std::string& name) {
   auto it = self->state.jobs.find(name);
   if (it == self->state.jobs.end())
     return;
-  put(self, key(self, "job/" + name), to_json(job_document(it->second).get()));
+  put(self, "job/" + name, to_json(job_document(it->second).get()));
 }
 
 void forget_job(cron_actor_ptr self, const std::string& name) {
-  erase(self, key(self, "job/" + name));
-  erase(self, key(self, "history/" + name));
+  erase(self, "job/" + name);
+  erase(self, "history/" + name);
   store_index(self);
 }
 
 void store_runs(cron_actor_ptr self, std::function<void(bool stored)> then) {
-  put(self, key(self, "runs"),
+  put(self, "runs",
       runs_json(self->state.queue, &self->state.active, self->state.framework_id),
       std::move(then));
 }
@@ -237,26 +144,17 @@ void store_runs(cron_actor_ptr self, std::function<void(bool stored)> then) {
 void store_history(cron_actor_ptr self, const std::string& name) {
   auto it = self->state.history.find(name);
   if (it != self->state.history.end())
-    put(self, key(self, "history/" + name), runs_json(it->second, nullptr, self->state.framework_id));
+    put(self, "history/" + name, runs_json(it->second, nullptr, self->state.framework_id));
 }
 
 void store_framework_id(cron_actor_ptr self) {
-  put(self, key(self, "framework_id"), self->state.framework_id);
+  put(self, "framework_id", self->state.framework_id);
 }
 
 void on_master_found(cron_actor_ptr self, master_actor master) {
-  auto& st = self->state;
-  st.finding_master = false;
-  if (!master) {
-    find_master(self);
-    return;
-  }
-  log()->info("the key-value store's master found");
-  st.master = std::move(master);
-  if (st.recovered && st.store_dirty) {
-    st.store_dirty = false;
+  store_master_found(self, self->state.store, std::move(master));
+  if (self->state.recovered && take_behind(self->state.store))
     store_all(self);
-  }
 }
 
 void store_all(cron_actor_ptr self) {
@@ -276,9 +174,8 @@ void recover(cron_actor_ptr self, std::function<void()> done) {
   st.queue.clear();
   st.active.clear();
   st.history.clear();
-  st.pending_reads = 0;
   st.recover_done = done;
-  st.on_recovered = [self, done] {
+  begin_read_back(st.store, [self, done] {
     auto& st = self->state;
     for (auto& [name, j] : st.jobs) {
       std::vector<std::string> known;
@@ -291,12 +188,12 @@ void recover(cron_actor_ptr self, std::function<void()> done) {
     log()->info("read back {} job(s), {} run(s) queued, {} launched", st.jobs.size(),
                 st.queue.size(), st.active.size());
     done();
-  };
-  read_key(self, key(self, "framework_id"),
+  });
+  read_key(self, "framework_id",
            [self](const std::string& value) { self->state.framework_id = value; });
-  read_key(self, key(self, "index"),
+  read_key(self, "index",
            [self](const std::string& value) { read_job_keys(self, value); });
-  read_key(self, key(self, "runs"), [self](const std::string& value) {
+  read_key(self, "runs", [self](const std::string& value) {
     auto h = from_json<schema::cron::History>(value.empty() ? "{}" : value);
     if (!h)
       return;

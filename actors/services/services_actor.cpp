@@ -44,7 +44,7 @@ void start_driver(services_actor_ptr self) {
   });
   options.master_addresses = st.options.master_addresses;
   st.driver = caf::actor_cast<caf::actor>(
-    spawn_driver(self->system(), std::move(options), caf::actor_cast<scheduler_call_sink>(st.master),
+    spawn_driver(self->system(), std::move(options), caf::actor_cast<scheduler_call_sink>(st.store.master),
                  caf::actor_cast<scheduler_sink>(self)));
   self->link_to(st.driver);
 }
@@ -425,8 +425,12 @@ caf::actor spawn_services(caf::actor_system& sys, services_options options,
                           master_actor master) {
   return sys.spawn([options = std::move(options),
                     master](services_actor_ptr self) -> caf::behavior {
+    auto& store = self->state.store;
     self->state.options = options;
-    self->state.master = master;
+    store.master = master;
+    store.prefix = options.kv_prefix;
+    store.master_addresses = options.master_addresses;
+    store.component = "services";
     self->state.random = std::make_unique<random_source>(entropy_seed());
     // A /v2/events subscriber that ends (its client left) is forgotten.
     self->set_down_handler(
@@ -481,8 +485,10 @@ caf::actor spawn_services(caf::actor_system& sys, services_options options,
       [=](services_address_atom, const std::string& address) {
         self->state.options.api_address = address;
       },
-      [=](master_found_atom, master_actor master) { on_master_found(self, std::move(master)); },
-      [=](recover_again_atom) {
+      [=](store_master_found_atom, master_actor master) {
+        on_master_found(self, std::move(master));
+      },
+      [=](store_read_again_atom) {
         if (!self->state.recovered)
           recover(self, self->state.recover_done);
       },

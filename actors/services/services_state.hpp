@@ -18,6 +18,7 @@
 #include "actors/services/app_definition.hpp"
 #include "actors/services/deployment_plan.hpp"
 #include "actors/services/rolling.hpp"
+#include "actors/scheduler/state_store.hpp"
 #include "actors/services/services_actor.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/random.hpp"
@@ -91,7 +92,7 @@ struct deployment {
 struct services_state {
   static inline const char* name = "services";
   services_options options;
-  master_actor master;  // the key-value store
+  state_store store;  // the master's key-value store
   caf::actor driver;
   std::string framework_id;
   bool recovered = false;
@@ -107,13 +108,8 @@ struct services_state {
   // /v2/events subscribers and the event types each wants (empty: all).
   std::map<caf::actor_addr, std::pair<caf::actor, std::set<std::string>>> subscribers;
 
-  // Reading the store back.
-  size_t pending_reads = 0;
-  std::function<void()> on_recovered;
+  // What a read-back that must start again calls once done.
   std::function<void()> recover_done;
-  uint64_t recover_generation = 0;
-  bool finding_master = false;
-  bool store_dirty = false;
 };
 
 using services_actor_ptr = caf::stateful_actor<services_state>*;
@@ -169,8 +165,6 @@ void on_offers(services_actor_ptr self, capnp::List<schema::Offer>::Reader offer
 void want_offers(services_actor_ptr self);
 
 // services_store.cpp
-using master_found_atom = caf::atom_constant<caf::atom("svcmastr")>;
-using recover_again_atom = caf::atom_constant<caf::atom("svcrecov")>;
 void on_master_found(services_actor_ptr self, master_actor master);
 void store_all(services_actor_ptr self);
 void store_index(services_actor_ptr self);

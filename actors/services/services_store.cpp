@@ -9,7 +9,6 @@
 #include <caf/event_based_actor.hpp>
 
 #include "actors/services/services_state.hpp"
-#include "runtime/connector.hpp"
 #include "runtime/json.hpp"
 #include "runtime/log.hpp"
 
@@ -17,51 +16,16 @@ namespace cairn::services {
 
 namespace {
 
-constexpr auto kv_timeout = std::chrono::seconds(10);
-constexpr auto read_again_after = std::chrono::seconds(1);
-constexpr auto find_master_within = std::chrono::seconds(30);
-
 auto log() {
   return logger("services");
 }
 
-std::string key(services_actor_ptr self, const std::string& rest) {
-  return self->state.options.kv_prefix + rest;
-}
-
-void find_master(services_actor_ptr self) {
-  auto& st = self->state;
-  if (st.finding_master || st.options.master_addresses.empty())
-    return;
-  st.finding_master = true;
-  auto addresses = st.options.master_addresses;
-  auto back = caf::actor_cast<caf::actor>(self);
-  self->system().spawn<caf::detached>([addresses, back](caf::event_based_actor* finder) {
-    auto found = connect_within<master_actor>(finder->system(), addresses, find_master_within);
-    finder->send(back, master_found_atom::value, found ? *found : master_actor{});
-    finder->quit();
-  });
-}
-
 void put(services_actor_ptr self, const std::string& k, std::string value) {
-  self->request(self->state.master, kv_timeout, kv_set_atom::value, k, std::move(value),
-                uint64_t{0}, true)
-    .then(
-      [=](bool ok, const std::string& why, uint64_t) {
-        if (!ok)
-          log()->error("cannot store {}: {}", k, why);
-      },
-      [=](caf::error& err) {
-        log()->warn("cannot store {}: {}; looking for the master", k, self->system().render(err));
-        self->state.store_dirty = true;
-        find_master(self);
-      });
+  store_put(self, self->state.store, k, std::move(value));
 }
 
 void erase(services_actor_ptr self, const std::string& k) {
-  self->request(self->state.master, kv_timeout, kv_delete_atom::value, k, uint64_t{0}, true)
-    .then([](bool, const std::string&, uint64_t) {},
-          [=](caf::error&) { self->state.store_dirty = true; });
+  store_erase(self, self->state.store, k);
 }
 
 double seconds_of(const std::string& iso) {
@@ -100,38 +64,13 @@ instance instance_of(schema::services::Task::Reader t) {
   return i;
 }
 
-// One key read; when the store does not answer (no leader yet), the whole
-// recovery starts again shortly, and answers to the old one are ignored.
-void read_key(services_actor_ptr self, std::string k,
+void read_key(services_actor_ptr self, const std::string& k,
               std::function<void(const std::string& value)> got) {
-  auto generation = self->state.recover_generation;
-  ++self->state.pending_reads;
-  auto stale = [self, generation] { return self->state.recover_generation != generation; };
-  self->request(self->state.master, kv_timeout, kv_get_atom::value, k)
-    .then(
-      [=](uint64_t, const std::string& value) {
-        if (stale())
-          return;
-        got(value);
-        if (--self->state.pending_reads == 0 && self->state.on_recovered) {
-          auto done = std::move(self->state.on_recovered);
-          self->state.on_recovered = nullptr;
-          done();
-        }
-      },
-      [=](caf::error& err) {
-        if (stale())
-          return;
-        log()->info("cannot read {} yet ({}); reading again shortly", k,
-                    self->system().render(err));
-        ++self->state.recover_generation;
-        self->delayed_send(self, read_again_after, recover_again_atom::value);
-        find_master(self);
-      });
+  store_read(self, self->state.store, k, std::move(got));
 }
 
 void read_app_key(services_actor_ptr self, const std::string& id) {
-  read_key(self, key(self, "app" + id), [self, id](const std::string& value) {
+  read_key(self, "app" + id, [self, id](const std::string& value) {
     if (value.empty())
       return;
     auto stored = from_json<schema::services::StoredApp>(value);
@@ -191,7 +130,7 @@ void store_index(services_actor_ptr self) {
   std::string out;
   for (auto& [id, a] : self->state.apps)
     out += id + "\n";
-  put(self, key(self, "index"), out);
+  put(self, "index", out);
 }
 
 wire<schema::services::Task> task_record(const instance& i, App::Reader app) {
@@ -250,7 +189,7 @@ void store_app(services_actor_ptr self, const std::string& id) {
   for (auto& [tid, i] : st.instances)
     if (i.app == id)
       mine.push_back(&i);
-  put(self, key(self, "app" + id),
+  put(self, "app" + id,
       to_json(make_wire<schema::services::StoredApp>([&](schema::services::StoredApp::Builder b) {
                 b.setApp(*a.def);
                 b.setWantedNew(a.wanted_new);
@@ -263,13 +202,13 @@ void store_app(services_actor_ptr self, const std::string& id) {
 }
 
 void forget_app(services_actor_ptr self, const std::string& id) {
-  erase(self, key(self, "app" + id));
+  erase(self, "app" + id);
   store_index(self);
 }
 
 void store_deployments(services_actor_ptr self) {
   auto& st = self->state;
-  put(self, key(self, "deployments"),
+  put(self, "deployments",
       to_json(make_wire<schema::services::StoredDeployments>([&](auto b) {
                 auto list = b.initDeployments(static_cast<unsigned>(st.deployments.size()));
                 unsigned n = 0;
@@ -302,21 +241,13 @@ void store_deployments(services_actor_ptr self) {
 }
 
 void store_framework_id(services_actor_ptr self) {
-  put(self, key(self, "framework_id"), self->state.framework_id);
+  put(self, "framework_id", self->state.framework_id);
 }
 
 void on_master_found(services_actor_ptr self, master_actor master) {
-  auto& st = self->state;
-  st.finding_master = false;
-  if (!master) {
-    find_master(self);
-    return;
-  }
-  st.master = std::move(master);
-  if (st.recovered && st.store_dirty) {
-    st.store_dirty = false;
+  store_master_found(self, self->state.store, std::move(master));
+  if (self->state.recovered && take_behind(self->state.store))
     store_all(self);
-  }
 }
 
 void store_all(services_actor_ptr self) {
@@ -332,24 +263,23 @@ void recover(services_actor_ptr self, std::function<void()> done) {
   st.apps.clear();
   st.instances.clear();
   st.deployments.clear();
-  st.pending_reads = 0;
   st.recover_done = done;
-  st.on_recovered = [self, done] {
+  begin_read_back(st.store, [self, done] {
     auto& st = self->state;
     log()->info("read back {} app(s), {} instance(s), {} deployment(s)", st.apps.size(),
                 st.instances.size(), st.deployments.size());
     done();
-  };
-  read_key(self, key(self, "framework_id"),
+  });
+  read_key(self, "framework_id",
            [self](const std::string& value) { self->state.framework_id = value; });
-  read_key(self, key(self, "index"), [self](const std::string& value) {
+  read_key(self, "index", [self](const std::string& value) {
     std::istringstream ids(value);
     std::string id;
     while (std::getline(ids, id))
       if (!id.empty())
         read_app_key(self, id);
   });
-  read_key(self, key(self, "deployments"), [self](const std::string& value) {
+  read_key(self, "deployments", [self](const std::string& value) {
     if (value.empty())
       return;
     auto stored = from_json<schema::services::StoredDeployments>(value);

@@ -1,0 +1,126 @@
+#include "actors/scheduler/state_store.hpp"
+
+#include "runtime/connector.hpp"
+#include "runtime/log.hpp"
+
+namespace cairn {
+
+namespace {
+
+constexpr auto store_timeout = std::chrono::seconds(10);
+constexpr auto read_again_after = std::chrono::seconds(1);
+constexpr auto find_master_within = std::chrono::seconds(30);
+
+bool writable(const state_store& store) {
+  return !store.may_write || store.may_write();
+}
+
+} // namespace
+
+void find_store_master(caf::event_based_actor* self, state_store& store) {
+  if (store.finding_master || store.master_addresses.empty())
+    return;
+  store.finding_master = true;
+  auto addresses = store.master_addresses;
+  auto back = caf::actor_cast<caf::actor>(self);
+  self->system().spawn<caf::detached>([addresses, back](caf::event_based_actor* finder) {
+    auto found = connect_within<master_actor>(finder->system(), addresses, find_master_within);
+    finder->send(back, store_master_found_atom::value, found ? *found : master_actor{});
+    finder->quit();
+  });
+}
+
+void store_master_found(caf::event_based_actor* self, state_store& store, master_actor master) {
+  store.finding_master = false;
+  if (!master) {
+    find_store_master(self, store);
+    return;
+  }
+  logger(store.component)->info("the key-value store's master found");
+  store.master = std::move(master);
+}
+
+bool take_behind(state_store& store) {
+  if (!store.behind || store.finding_master || !writable(store))
+    return false;
+  store.behind = false;
+  return true;
+}
+
+void store_put(caf::event_based_actor* self, state_store& store, const std::string& key,
+               std::string value, std::function<void(bool stored)> then) {
+  // Cron outside its lease: another instance may own the prefix by now, so
+  // the value waits until writes may be made again.
+  if (!writable(store)) {
+    store.behind = true;
+    if (then)
+      then(false);
+    return;
+  }
+  auto* s = &store;  // lives in the actor's state, as long as its answers
+  auto full = store.prefix + key;
+  self->request(store.master, store_timeout, kv_set_atom::value, full, std::move(value),
+                uint64_t{0}, true)
+    .then(
+      [s, full, then](bool ok, const std::string& why, uint64_t) {
+        if (!ok)
+          logger(s->component)->error("cannot store {}: {}", full, why);
+        if (then)
+          then(ok);
+      },
+      [self, s, full, then](caf::error& err) {
+        logger(s->component)->warn("cannot store {}: {}; looking for the master", full,
+                                   self->system().render(err));
+        s->behind = true;
+        find_store_master(self, *s);
+        if (then)
+          then(false);
+      });
+}
+
+void store_erase(caf::event_based_actor* self, state_store& store, const std::string& key) {
+  if (!writable(store)) {
+    store.behind = true;
+    return;
+  }
+  auto* s = &store;
+  self->request(store.master, store_timeout, kv_delete_atom::value, store.prefix + key,
+                uint64_t{0}, true)
+    .then([](bool, const std::string&, uint64_t) {}, [s](caf::error&) { s->behind = true; });
+}
+
+void begin_read_back(state_store& store, std::function<void()> done) {
+  store.pending_reads = 0;
+  store.on_read_back = std::move(done);
+}
+
+void store_read(caf::event_based_actor* self, state_store& store, const std::string& key,
+                std::function<void(const std::string& value)> got) {
+  auto* s = &store;
+  auto generation = store.generation;
+  ++store.pending_reads;
+  auto full = store.prefix + key;
+  self->request(store.master, store_timeout, kv_get_atom::value, full)
+    .then(
+      [s, generation, got](uint64_t, const std::string& value) {
+        if (s->generation != generation)
+          return;
+        got(value);  // may read more keys of this read-back
+        if (--s->pending_reads == 0 && s->on_read_back) {
+          auto done = std::move(s->on_read_back);
+          s->on_read_back = nullptr;
+          done();
+        }
+      },
+      [self, s, generation, full](caf::error& err) {
+        if (s->generation != generation)
+          return;
+        logger(s->component)->info("cannot read {} yet ({}); reading again shortly", full,
+                                   self->system().render(err));
+        ++s->generation;
+        self->delayed_send(self, read_again_after, store_read_again_atom::value);
+        find_store_master(self, *s);
+      });
+}
+
+} // namespace cairn

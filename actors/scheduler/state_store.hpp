@@ -1,0 +1,71 @@
+// A framework's state in the master's replicated key-value store, as the
+// built-in frameworks (cron, services) keep theirs: whole values under one
+// prefix, written in the order they are made. A write that fails, or that
+// the framework may not make now, marks the store behind; once the leading
+// master is found again the framework writes everything once more. Reading
+// back is a fan of key reads; when one is not answered (no leader yet) the
+// whole read-back starts again shortly and answers to the old one are
+// ignored.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <caf/atom.hpp>
+#include <caf/event_based_actor.hpp>
+
+#include "actors/master/master.hpp"
+
+namespace cairn {
+
+// Messages the framework actor handles: the finder's answer (an invalid
+// handle when no master was found in time), and a read-back to start again.
+using store_master_found_atom = caf::atom_constant<caf::atom("stmaster")>;
+using store_read_again_atom = caf::atom_constant<caf::atom("streread")>;
+
+struct state_store {
+  std::string prefix;                         // every key starts with it
+  std::vector<std::string> master_addresses;  // where to look for the leader
+  std::string component;                      // the log's name
+  master_actor master;
+  // Whether writes may be made now (cron: only while it holds its lease);
+  // absent: always.
+  std::function<bool()> may_write;
+  bool finding_master = false;
+  bool behind = false;  // a write was skipped or failed
+  // The read-back under way: keys not answered yet, what to do once all
+  // are, and which attempt answers count for.
+  size_t pending_reads = 0;
+  std::function<void()> on_read_back;
+  uint64_t generation = 0;
+};
+
+// Looks for the leading master from a thread that may block; the answer
+// comes to `self` as store_master_found_atom.
+void find_store_master(caf::event_based_actor* self, state_store& store);
+
+// The finder's answer: no master yet looks again.
+void store_master_found(caf::event_based_actor* self, state_store& store, master_actor master);
+
+// Whether the framework should write everything again now: the store is
+// behind, writes may be made and the master is not being looked for. The
+// store is then no longer behind.
+bool take_behind(state_store& store);
+
+// Writes prefix + `key`; `then`, if given, hears whether the store
+// confirmed it. An unanswered write may still have been applied.
+void store_put(caf::event_based_actor* self, state_store& store, const std::string& key,
+               std::string value, std::function<void(bool stored)> then = nullptr);
+void store_erase(caf::event_based_actor* self, state_store& store, const std::string& key);
+
+// Starts a read-back: clears what the last one left, then `done` runs once
+// every store_read of this read-back has been answered.
+void begin_read_back(state_store& store, std::function<void()> done);
+// Reads prefix + `key` as part of the read-back under way (the value is ""
+// when absent).
+void store_read(caf::event_based_actor* self, state_store& store, const std::string& key,
+                std::function<void(const std::string& value)> got);
+
+} // namespace cairn
