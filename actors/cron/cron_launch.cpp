@@ -8,6 +8,7 @@
 
 #include "actors/cron/cron_state.hpp"
 #include "actors/cron/job_container.hpp"
+#include "actors/placement/offer_traits.hpp"
 #include "actors/resources/convert.hpp"
 #include "actors/scheduler/calls.hpp"
 #include "runtime/log.hpp"
@@ -18,24 +19,6 @@ namespace {
 
 auto log() {
   return logger("cron");
-}
-
-agent_traits traits_of(schema::Offer::Reader offer) {
-  agent_traits t;
-  t.hostname = offer.getHostname();
-  for (auto a : offer.getAttributes()) {
-    std::string value;
-    if (a.hasText())
-      value = a.getText().getValue();
-    else if (a.hasScalar()) {
-      value = std::to_string(a.getScalar().getValue());
-      value.erase(value.find_last_not_of('0') + 1);
-      if (!value.empty() && value.back() == '.')
-        value.pop_back();
-    }
-    t.attributes[a.getName()] = value;
-  }
-  return t;
 }
 
 resources needs_of(const job& j) {
@@ -240,7 +223,7 @@ void on_offers(cron_actor_ptr self, capnp::List<schema::Offer>::Reader offers) {
       continue;
     }
     auto left = offered->unallocated();
-    auto traits = traits_of(offer);
+    auto traits = placement::traits_of(offer);
     std::vector<task_spec> tasks;
     std::vector<std::string> ids;
     for (auto it = st.queue.begin(); it != st.queue.end();) {

@@ -22,6 +22,10 @@ constexpr op_name ops[] = {
   {"IS", constraint::op::is, true},           {"EQUALS", constraint::op::is, true},
 };
 
+// Bounds a pattern from outside: std::regex compiles (and matches)
+// recursively, so a long one could exhaust the stack.
+constexpr size_t max_pattern_chars = 256;
+
 std::optional<long> whole_number(const std::string& text) {
   char* end = nullptr;
   long n = std::strtol(text.c_str(), &end, 10);
@@ -77,10 +81,13 @@ caf::expected<constraint> read_constraint(const std::vector<std::string>& fields
     c.count = *n;
   }
   if (c.what == constraint::op::like || c.what == constraint::op::unlike) {
+    if (c.value->size() > max_pattern_chars)
+      return make_error(fields[1] + " pattern longer than 256 characters");
+    // ECMAScript is the grammar nearest Java's, which Marathon and Chronos use.
     try {
-      c.pattern = std::regex(*c.value, std::regex::extended);
+      c.pattern = std::regex(*c.value, std::regex::ECMAScript);
     } catch (const std::regex_error&) {
-      return make_error("'" + *c.value + "' is not a valid regular expression");
+      return make_error(fields[1] + " pattern '" + *c.value + "' is not a valid regular expression");
     }
   }
   return c;

@@ -8,6 +8,7 @@
 #include <caf/event_based_actor.hpp>
 #include <fmt/format.h>
 
+#include "actors/placement/offer_traits.hpp"
 #include "actors/resources/convert.hpp"
 #include "actors/scheduler/calls.hpp"
 #include "actors/services/offer_fit.hpp"
@@ -179,7 +180,7 @@ void on_offers(services_actor_ptr self, capnp::List<schema::Offer>::Reader offer
       continue;
     }
     auto rs = read->unallocated();
-    auto traits = traits_of(offer);
+    auto traits = placement::traits_of(offer);
     st.agents[offer.getAgentId().getValue()] = traits;
     auto pool = offered_of(rs, traits);
     std::vector<task_spec> tasks;

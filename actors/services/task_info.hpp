@@ -23,7 +23,6 @@ struct task_placement {
   std::vector<int64_t> ports;
 };
 
-placement::agent_traits traits_of(schema::Offer::Reader offer);
 // The offer's unallocated resources per role.
 offered offered_of(const resources& rs, const placement::agent_traits& traits);
 // What one instance takes from the pool `f` chose: cpus, mem, disk, ports.

@@ -32,6 +32,10 @@ TEST_CASE("constraints are read with their values; bad ones say why") {
   CHECK_FALSE(read_constraint({"rack", "MAX_PER", "0"}));
   CHECK_FALSE(read_constraint({"rack", "LIKE", "[a-"}));
   CHECK_FALSE(read_constraint({"rack"}));
+  // A pattern long enough to exhaust the stack of a recursive regex compiler
+  // is refused before it is compiled.
+  CHECK_FALSE(read_constraint({"rack", "LIKE", std::string(100'000, '(')}));
+  CHECK(read({"rack", "LIKE", "r\\d+"}).what == constraint::op::like);  // Java's \d
 }
 
 TEST_CASE("UNIQUE hostname: one instance per host") {
