@@ -20,12 +20,13 @@ import urllib.error
 import urllib.request
 
 from cairn_local import Local
+from marathon_calls import MarathonCalls, healthy_tasks
 
 CAIRN = sys.argv.pop(1)
 TICK = "while sleep 10; do date -u +%T; done"
 
 
-class Services(unittest.TestCase):
+class Services(MarathonCalls, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.local = Local(CAIRN, agents=2, services=True,
@@ -34,44 +35,6 @@ class Services(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.local.stop()
-
-    def call(self, method, path, body=None, raw=None):
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        req = urllib.request.Request("http://%s%s" % (self.local.services_address, path),
-                                     data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=15) as r:
-                text = r.read().decode()
-                return r.status, (json.loads(text) if text.strip().startswith(("{", "[")) else text), r.headers
-        except urllib.error.HTTPError as e:
-            text = e.read().decode()
-            return e.code, (json.loads(text) if text.strip().startswith(("{", "[")) else text), e.headers
-
-    def ok(self, method, path, body=None, want=200):
-        status, answer, _ = self.call(method, path, body)
-        self.assertEqual(status, want, answer)
-        return answer
-
-    def wait_for(self, what, bound=90):
-        deadline = time.time() + bound
-        while time.time() < deadline:
-            value = what()
-            if value:
-                return value
-            time.sleep(0.3)
-        self.fail("not within %ss; log:\n%s" % (bound, self.local.logs()))
-
-    def app(self, app_id):
-        return self.ok("GET", "/v2/apps" + app_id)["app"]
-
-    def settled(self, app_id, running):
-        def check():
-            a = self.app(app_id)
-            alive = [t for t in a["tasks"] if t["state"] == "TASK_RUNNING"]
-            return a if a["tasksRunning"] == running and len(a["tasks"]) == running \
-                and len(alive) == running and not a["deployments"] else None
-        return self.wait_for(check)
 
     def test_1_tutorial_app(self):
         status, app, headers = self.call("POST", "/v2/apps", {
@@ -193,11 +156,8 @@ class Services(unittest.TestCase):
             "healthChecks": [check],
             "upgradeStrategy": {"minimumHealthCapacity": 0.5, "maximumOverCapacity": 0}},
             want=201)
-        def healthy(a):
-            return [t for t in a["tasks"] if t["state"] == "TASK_RUNNING"
-                    and t["healthCheckResults"] and t["healthCheckResults"][0]["alive"]]
-        a = self.wait_for(lambda: (lambda a: a if len(healthy(a)) == 4 and not a["deployments"]
-                                   else None)(self.app("/roll")))
+        a = self.wait_for(lambda: (lambda a: a if len(healthy_tasks(a)) == 4
+                                   and not a["deployments"] else None)(self.app("/roll")))
         old = {t["id"] for t in a["tasks"]}
         answer = self.ok("POST", "/v2/apps/roll/restart")
         self.assertIn("deploymentId", answer)
@@ -205,8 +165,8 @@ class Services(unittest.TestCase):
         deadline = time.time() + 120
         while time.time() < deadline:
             a = self.app("/roll")
-            least = min(least, len(healthy(a)))
-            new = [t for t in healthy(a) if t["id"] not in old]
+            least = min(least, len(healthy_tasks(a)))
+            new = [t for t in healthy_tasks(a) if t["id"] not in old]
             if len(new) == 4 and len(a["tasks"]) == 4 and not a["deployments"]:
                 break
             time.sleep(0.2)
