@@ -58,7 +58,6 @@ bool ready(const instance& i, bool checked) {
 app_progress progress_of(services_state& st, const std::string& key) {
   app_progress p;
   auto it = st.apps.find(key);
-  std::string version = it == st.apps.end() ? "" : std::string(it->second.def->getVersion());
   bool checked = it != st.apps.end() && has_health_checks(*it->second.def);
   if (it != st.apps.end()) {
     p.target = it->second.def->getInstances();
@@ -69,7 +68,7 @@ app_progress progress_of(services_state& st, const std::string& key) {
       continue;
     if (!i.alive())
       ++p.dying;
-    else if (!version.empty() && i.version == version)
+    else if (it != st.apps.end() && is_current(it->second, i))
       ++p.current, p.current_ready += ready(i, checked);
     else
       ++p.old;
@@ -83,10 +82,9 @@ void apply(services_actor_ptr self, const std::string& key, const step_decision&
   auto& st = self->state;
   auto it = st.apps.find(key);
   std::vector<instance*> old, current;
-  std::string version = it == st.apps.end() ? "" : std::string(it->second.def->getVersion());
   for (auto& [id, i] : st.instances)
     if (i.app == key && i.alive())
-      (!version.empty() && i.version == version ? current : old).push_back(&i);
+      (it != st.apps.end() && is_current(it->second, i) ? current : old).push_back(&i);
   auto older = [](auto* x, auto* y) { return x->staged_s < y->staged_s; };
   std::sort(old.begin(), old.end(), older);
   std::sort(current.begin(), current.end(), older);
@@ -159,6 +157,15 @@ std::string new_version() {
   return version_suffix(last);
 }
 
+bool is_current(const app_entry& a, const instance& i) {
+  // Versions are ISO times of one width: launched at or after the last change
+  // of the definition is of it. A scale makes a new version, not new instances.
+  std::string changed = a.last_config_change_at;
+  if (changed.empty())
+    changed = a.def->getVersion();
+  return i.version >= changed;
+}
+
 bool has_health_checks(App::Reader app) {
   return app.getHealthChecks().size() > 0;
 }
@@ -166,12 +173,11 @@ bool has_health_checks(App::Reader app) {
 instance_counts count_instances(const services_state& st, const std::string& app) {
   instance_counts c;
   auto it = st.apps.find(app);
-  std::string version = it == st.apps.end() ? "" : std::string(it->second.def->getVersion());
   bool checked = it != st.apps.end() && has_health_checks(*it->second.def);
   for (auto& [id, i] : st.instances) {
     if (i.app != app || !i.alive())
       continue;
-    if (i.version == version) {
+    if (it != st.apps.end() && is_current(it->second, i)) {
       ++c.current;
       c.current_healthy += ready(i, checked);
     } else {
@@ -183,9 +189,9 @@ instance_counts count_instances(const services_state& st, const std::string& app
 
 int32_t waiting(const services_state& st, const app_entry& a) {
   int32_t live = 0;
-  std::string app = a.def->getId(), version = a.def->getVersion();
+  std::string app = a.def->getId();
   for (auto& [id, i] : st.instances)
-    live += i.app == app && i.version == version && i.alive();
+    live += i.app == app && is_current(a, i) && i.alive();
   return std::max(0, a.wanted_new - live);
 }
 
@@ -262,10 +268,12 @@ void on_update(services_actor_ptr self, schema::TaskStatus::Reader s) {
                                state == schema::TaskState::TASK_FINISHED ||
                                state == schema::TaskState::TASK_ERROR);
   auto app = i.app;
-  auto version = i.version;
+  bool current = false;
+  if (auto a = st.apps.find(app); a != st.apps.end())
+    current = is_current(a->second, i);
   st.instances.erase(it);
   if (auto a = st.apps.find(app); a != st.apps.end()) {
-    if (counts && version == std::string(a->second.def->getVersion())) {
+    if (counts && current) {
       auto d = *a->second.def;
       a->second.backoff.failed(now_s(), d.getBackoffSeconds(), d.getBackoffFactor(),
                                d.getMaxLaunchDelaySeconds());

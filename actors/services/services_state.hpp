@@ -136,6 +136,9 @@ struct instance_counts {
   int32_t current = 0, current_healthy = 0, old = 0;
 };
 instance_counts count_instances(const services_state& st, const std::string& app);
+// Whether the instance runs the app's definition as it is now: launched at
+// or after its last change (scaling changes the version, not the definition).
+bool is_current(const app_entry& a, const instance& i);
 // How many instances the app still waits to launch.
 int32_t waiting(const services_state& st, const app_entry& a);
 bool has_health_checks(App::Reader app);

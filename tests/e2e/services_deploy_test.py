@@ -182,9 +182,11 @@ class Placement(MarathonCalls, unittest.TestCase):
     def test_1_scale_1_50_0(self):
         self.ok("POST", "/v2/apps", {"id": "many", "cpus": 0.01, "mem": 8, "portDefinitions": [],
                                      "cmd": "sleep 1000"}, want=201)
-        self.settled("/many", 1)
+        first = self.settled("/many", 1)["tasks"][0]["id"]
         self.ok("PUT", "/v2/apps/many", {"instances": 50})
         a = self.settled("/many", 50, bound=240)
+        # Scaling adds instances; it replaces none.
+        self.assertIn(first, {t["id"] for t in a["tasks"]})
         self.assertEqual(len({t["id"] for t in a["tasks"]}), 50)
         self.assertEqual(len(self.ok("GET", "/v2/tasks?status=running")["tasks"]), 50)
         self.ok("PUT", "/v2/apps/many", {"instances": 0})
