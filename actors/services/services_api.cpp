@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "actors/services/offer_fit.hpp"
+#include "actors/services/services_rest.hpp"
 #include "actors/services/services_state.hpp"
 #include "runtime/http_server.hpp"
 #include "runtime/json.hpp"
@@ -15,14 +16,9 @@
 
 namespace cairn::services {
 
-namespace {
-
 namespace s = schema::services;
-using schema::services::NetworkMode;
 
-constexpr int64_t service_port_min = 10'000, service_port_max = 20'000;
-
-api_answer json(std::string body, int status = 200) {
+api_answer json(std::string body, int status) {
   return {status, "application/json", std::move(body), ""};
 }
 
@@ -30,11 +26,15 @@ api_answer message(int status, const std::string& text) {
   return json(to_json(make_wire<s::Message>([&](auto b) { b.setMessage(text); }).get()), status);
 }
 
-api_answer not_implemented(const std::string& what) {
+using schema::services::NetworkMode;
+
+constexpr int64_t service_port_min = 10'000, service_port_max = 20'000;
+
+static api_answer not_implemented(const std::string& what) {
   return message(501, what + " is not implemented yet");
 }
 
-api_answer unknown_app(const std::string& id) {
+static api_answer unknown_app(const std::string& id) {
   return message(404, "App '" + id + "' does not exist");
 }
 
@@ -57,7 +57,7 @@ std::string string_json(const std::string& text) {
 }
 
 // A list's JSON from the JSON of its holder ({"tasks": [...]}).
-std::string inner_array(const std::string& holder) {
+static std::string inner_array(const std::string& holder) {
   auto open = holder.find('[');
   auto close = holder.rfind(']');
   if (open == std::string::npos || close == std::string::npos)
@@ -65,7 +65,7 @@ std::string inner_array(const std::string& holder) {
   return holder.substr(open, close - open + 1);
 }
 
-std::string tasks_json(const services_state& st, const std::vector<const instance*>& list) {
+static std::string tasks_json(const services_state& st, const std::vector<const instance*>& list) {
   return to_json(make_wire<s::TaskList>([&](s::TaskList::Builder b) {
                    auto tasks = b.initTasks(static_cast<unsigned>(list.size()));
                    for (unsigned k = 0; k < list.size(); ++k) {
@@ -77,7 +77,7 @@ std::string tasks_json(const services_state& st, const std::vector<const instanc
                  }).get());
 }
 
-std::vector<const instance*> tasks_of(const services_state& st, const std::string& app) {
+static std::vector<const instance*> tasks_of(const services_state& st, const std::string& app) {
   std::vector<const instance*> out;
   for (auto& [id, i] : st.instances)
     if (app.empty() || i.app == app)
@@ -85,7 +85,7 @@ std::vector<const instance*> tasks_of(const services_state& st, const std::strin
   return out;
 }
 
-std::string app_document(const services_state& st, const std::string& id, bool embed_tasks) {
+static std::string app_document(const services_state& st, const std::string& id, bool embed_tasks) {
   auto& a = st.apps.at(id);
   int32_t staged = 0, running = 0, healthy = 0, unhealthy = 0;
   for (auto* i : tasks_of(st, id)) {
@@ -115,7 +115,7 @@ std::string app_document(const services_state& st, const std::string& id, bool e
 }
 
 api_answer deployment_result(const std::optional<std::string>& id, const std::string& version,
-                             int status = 200) {
+                             int status) {
   return json(to_json(make_wire<s::DeploymentResult>([&](auto b) {
                         // Nothing to change still answers with an id, as Marathon does.
                         b.setDeploymentId(id ? *id : std::string("00000000-0000-0000-0000-000000000000"));
@@ -124,7 +124,7 @@ api_answer deployment_result(const std::optional<std::string>& id, const std::st
               status);
 }
 
-api_answer locked(const services_state& st, const std::vector<std::string>& apps) {
+static api_answer locked(const services_state& st, const std::vector<std::string>& apps) {
   std::set<std::string> ids;
   for (auto& app : apps)
     if (auto d = deployment_of(st, app))
@@ -166,22 +166,32 @@ std::map<std::string, wire<App>> all_apps(const services_state& st) {
 
 // Service ports 0 become ones from 10000-20000 no other app holds (the
 // app's previous ones where it had them), as Marathon assigns them.
-wire<App> with_service_ports(const services_state& st, wire<App> app) {
+static std::vector<int64_t> service_ports(App::Reader app) {
+  std::vector<int64_t> ports;
+  for (auto d : app.getPortDefinitions())
+    ports.push_back(d.getPort());
+  if (app.hasContainer())
+    for (auto m : app.getContainer().getPortMappings())
+      ports.push_back(m.getServicePort());
+  return ports;
+}
+
+wire<App> with_service_ports(const services_state& st, wire<App> app,
+                             const std::map<std::string, wire<App>>& also) {
   std::string id = app->getId();
   std::set<int64_t> taken;
   std::vector<int64_t> before;
   for (auto& [other, a] : st.apps) {
-    std::vector<int64_t> ports;
-    for (auto d : a.def->getPortDefinitions())
-      ports.push_back(d.getPort());
-    if (a.def->hasContainer())
-      for (auto m : a.def->getContainer().getPortMappings())
-        ports.push_back(m.getServicePort());
+    auto ports = service_ports(*a.def);
     if (other == id)
       before = ports;
     else
       taken.insert(ports.begin(), ports.end());
   }
+  for (auto& [other, a] : also)
+    if (other != id)
+      for (auto port : service_ports(*a))
+        taken.insert(port);
   int64_t next = service_port_min;
   size_t index = 0;
   auto pick = [&]() -> int64_t {
@@ -232,6 +242,8 @@ std::optional<api_answer> refuse_unsupported(App::Reader app) {
                 422);
   return std::nullopt;
 }
+
+namespace {
 
 api_answer post_app(services_actor_ptr self, const std::string& body, bool force) {
   auto& st = self->state;
@@ -501,54 +513,6 @@ api_answer info(const services_state& st) {
   }).get()));
 }
 
-// A group as GET /v2/groups shows it: its apps' definitions and its
-// subgroups, made from the apps' path ids (groups are not stored of their
-// own yet).
-std::string group_json(const services_state& st, const path_id& group) {
-  std::string apps, groups;
-  std::set<path_id> children;
-  for (auto& [key, a] : st.apps) {
-    auto id = *parse_path_id(key).id;
-    if (id.parent() == group) {
-      apps += (apps.empty() ? "" : ",") + app_json(*a.def);
-      continue;
-    }
-    if (id.segments.size() <= group.segments.size() + 1 ||
-        !std::equal(group.segments.begin(), group.segments.end(), id.segments.begin()))
-      continue;
-    path_id child = group;
-    child.segments.push_back(id.segments[group.segments.size()]);
-    children.insert(child);
-  }
-  for (auto& child : children)
-    groups += (groups.empty() ? "" : ",") + group_json(st, child);
-  std::string version;
-  for (auto& [key, a] : st.apps)
-    version = std::max(version, std::string(a.def->getVersion()));
-  return "{\"id\":" + string_json(group.str()) + ",\"apps\":[" + apps + "],\"groups\":[" +
-         groups + "],\"pods\":[],\"dependencies\":[],\"version\":" +
-         string_json(version.empty() ? iso_now() : version) + "}";
-}
-
-api_answer serve_groups(const services_state& st, const std::string& method,
-                        const std::string& rest) {
-  if (method != "GET")
-    return not_implemented("changing groups (" + method + " /v2/groups)");
-  auto id = parse_path_id(rest);
-  if (!id.id)
-    return message(400, "invalid group id '" + rest + "': " + id.error);
-  bool exists = id.id->root();
-  for (auto& [key, a] : st.apps) {
-    auto app = *parse_path_id(key).id;
-    exists = exists || (app.segments.size() > id.id->segments.size() &&
-                        std::equal(id.id->segments.begin(), id.id->segments.end(),
-                                   app.segments.begin()));
-  }
-  if (!exists)
-    return message(404, "Group '" + id.id->str() + "' does not exist");
-  return json(group_json(st, *id.id));
-}
-
 // /v2/apps/{id}[/restart|/tasks[/{task}]|/versions]: the id and what follows.
 struct app_path {
   std::string id_text;
@@ -736,7 +700,8 @@ api_answer serve_api(services_actor_ptr self, const std::string& method_in,
     return {204, "application/json", "", ""};
   }
   if (path == "/v2/groups" || starts("/v2/groups/"))
-    return serve_groups(st, method, path.substr(std::string("/v2/groups").size()));
+    return serve_groups(self, method, path.substr(std::string("/v2/groups").size()), query,
+                        body);
   if (starts("/v2/events"))
     return message(405, "GET /v2/events (server-sent events)");
   if (starts("/v2/pods"))

@@ -3,7 +3,8 @@ restart of 4 instances with HTTP checks and minimumHealthCapacity 0.5 keeps
 2 answering at every look and ends with 4 new ones, a PUT meanwhile is 409;
 a deployment failing its checks is rolled back (200) or cancelled (202);
 1 -> 50 -> 0 instances; UNIQUE hostname over 3 agents runs 3; IS on an
-attribute."""
+attribute; a group whose `app` depends on `db` starts `app` only once `db`
+is healthy, and groups are created, changed and deleted as Marathon's."""
 import os
 import sys
 import time
@@ -220,6 +221,75 @@ class Placement(MarathonCalls, unittest.TestCase):
         a = self.settled("/onb", 3)
         self.assertEqual(self.hosts(a), ["host-b"] * 3)
         self.ok("DELETE", "/v2/apps/onb")
+
+    def test_4_group_dependencies(self):
+        # db takes a few seconds to serve; its check says when.
+        db = {"id": "db", "cpus": 0.1, "mem": 32, "cmd": "sleep 3 && " + SERVE,
+              "healthChecks": [http_check()]}
+        app = {"id": "app", "cpus": 0.1, "mem": 16, "cmd": "sleep 1000",
+               "dependencies": ["db"]}
+        status, answer, headers = self.call("POST", "/v2/groups",
+                                            {"id": "shop", "apps": [app, db]})
+        self.assertEqual(status, 201, answer)
+        self.assertEqual(headers["Location"], "/v2/groups/shop")
+        self.assertIn("deploymentId", answer)
+        self.assertIn("version", answer)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            a, d = self.app("/shop/app"), self.app("/shop/db")
+            # At every look: app has no task unless db has a healthy one.
+            if a["tasks"]:
+                self.assertTrue(healthy_tasks(d), (a["tasks"], d["tasks"]))
+            if a["tasksRunning"] == 1 and not a["deployments"]:
+                break
+            time.sleep(0.1)
+        else:
+            self.fail("/shop/app never ran:\n" + self.local.logs())
+        first_healthy = healthy_tasks(d)[0]["healthCheckResults"][0]["firstSuccess"]
+        self.assertGreaterEqual(a["tasks"][0]["stagedAt"], first_healthy)
+        group = self.ok("GET", "/v2/groups/shop")
+        self.assertEqual(group["id"], "/shop")
+        self.assertEqual(sorted(x["id"] for x in group["apps"]), ["/shop/app", "/shop/db"])
+        # Created once; PUT changes it, DELETE removes it with its apps.
+        status, body, _ = self.call("POST", "/v2/groups", {"id": "/shop", "apps": [db]})
+        self.assertEqual(status, 409, body)
+        self.assertIn("already", body["message"])
+        changed = self.ok("PUT", "/v2/groups/shop", {"apps": [db]})
+        self.assertIn("deploymentId", changed)
+        self.wait_for(lambda: self.call("GET", "/v2/apps/shop/app")[0] == 404)
+        self.assertEqual(self.app("/shop/db")["instances"], 1)
+        removed = self.ok("DELETE", "/v2/groups/shop?force=true")
+        self.assertIn("deploymentId", removed)
+        self.wait_for(lambda: self.call("GET", "/v2/apps/shop/db")[0] == 404)
+        status, body, _ = self.call("GET", "/v2/groups/shop")
+        self.assertEqual(status, 404, body)
+        status, body, _ = self.call("DELETE", "/v2/groups/shop")
+        self.assertEqual(status, 404, body)
+
+    def test_5_group_refusals(self):
+        cases = [
+            ({"id": "/p", "pods": [{"id": "pod"}]}, "/pods"),
+            ({"id": "/s", "apps": [{"id": "x", "cmd": "sleep 1"}], "scaleBy": 2}, "/scaleBy"),
+            ({"id": "/d", "apps": [{"id": "x", "cmd": "sleep 1"}], "dependencies": ["/e"]},
+             "/dependencies"),
+            ({"id": "/empty"}, "/apps"),
+            ({"id": "/bad", "apps": [{"id": "x", "cmd": "sleep 1", "cpus": -1}]},
+             "/apps(0)/cpus"),
+            ({"id": "/cyc", "apps": [{"id": "a", "cmd": "x", "dependencies": ["b"]},
+                                     {"id": "b", "cmd": "x", "dependencies": ["a"]}]}, None),
+        ]
+        for body, path in cases:
+            status, answer, _ = self.call("POST", "/v2/groups", body)
+            self.assertEqual(status, 422, (body, answer))
+            if path:
+                self.assertIn(path, [d["path"] for d in answer["details"]], answer)
+            else:
+                self.assertIn("cycle", answer["message"])
+            self.assertEqual(self.call("GET", "/v2/groups" + body["id"])[0], 404)
+        status, answer, _ = self.call("PUT", "/v2/groups/s", {"scaleBy": 2})
+        self.assertEqual(status, 422, answer)
+        status, answer, _ = self.call("POST", "/v2/groups", raw=b"{nope")
+        self.assertEqual(status, 400, answer)
 
 
 if __name__ == "__main__":

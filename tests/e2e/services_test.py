@@ -236,9 +236,10 @@ class Services(MarathonCalls, unittest.TestCase):
         self.assertIn("/cent", [a["id"] for a in root["apps"]])
         status, answer, _ = self.call("GET", "/v2/groups/nowhere")
         self.assertEqual(status, 404, answer)
+        # Groups exist through their apps: an empty one is refused, naming it.
         status, answer, _ = self.call("POST", "/v2/groups", {"id": "/g"})
-        self.assertEqual(status, 501, answer)
-        self.assertIn("not implemented", answer["message"])
+        self.assertEqual(status, 422, answer)
+        self.assertIn("not implemented", answer["details"][0]["errors"][0])
         apps = self.ok("GET", "/v2/apps?embed=apps.tasks")["apps"]
         self.assertIn("/cent", [a["id"] for a in apps])
         self.assertTrue(all("tasks" in a for a in apps))

@@ -121,7 +121,8 @@ TEST_CASE("a group that would hold no app is found, where it is") {
 
 TEST_CASE("applied to the apps there are: listed replaces, left out keeps, others untouched") {
   auto before = apps_of(read_ok(R"({"id":"/s","apps":[{"id":"a","cmd":"x"},{"id":"b","cmd":"x"}],
-      "groups":[{"id":"g","apps":[{"id":"c","cmd":"x"}]},{"id":"h","apps":[{"id":"d","cmd":"x"}]}]})"));
+      "groups":[{"id":"g","apps":[{"id":"c","cmd":"x"}]},
+                {"id":"h","apps":[{"id":"d","cmd":"x"}]}]})"));
   auto outside = apps_of(read_ok(R"({"id":"/t","apps":[{"id":"z","cmd":"x"}]})"));
   before.insert(outside.begin(), outside.end());
   REQUIRE(before.size() == 5);
