@@ -77,4 +77,8 @@ struct Recovered {
 
 struct RecoverState {
   containers @0 :List(Recovered);
+  # Runs that ended before the restart and are still checkpointed (their
+  # framework runs on here): nothing to find again, but what they leave
+  # behind (a stopped Docker container) is still the containerizer's own.
+  ended @1 :List(Recovered);
 }

@@ -71,6 +71,9 @@ struct agent_options {
   resources total;                   // what the agent offers
   std::vector<attribute> attributes;
   duration executor_registration_timeout = std::chrono::minutes(1);  // Mesos' default
+  // Told to executors (MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD): the docker
+  // executor's kill grace period when KillPolicy gives none.
+  duration executor_shutdown_grace_period = std::chrono::seconds(5);  // Mesos' default
   fetcher_options fetcher;           // --fetcher_cache_dir, _size, --fetcher_stall_timeout
   duration registration_backoff = std::chrono::seconds(1);
   duration sweep_interval = std::chrono::milliseconds(500);

@@ -13,6 +13,7 @@
 #include "actors/docker/engine.hpp"
 #include "actors/docker/handover.hpp"
 #include "actors/resources/convert.hpp"
+#include "runtime/duration.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/log.hpp"
 
@@ -203,12 +204,20 @@ caf::result<int64_t> launch(self_ptr self, const container_config& msg) {
   return promise;
 }
 
+bool is_docker(schema::containerizer::ContainerConfig::Reader config) {
+  return config.getHasContainer() &&
+         config.getContainer().getType() == schema::ContainerInfo::Type::DOCKER;
+}
+
 // After an agent restart: the executors' processes were recovered by the
 // process containerizer; here the containers of the checkpointed DOCKER
 // tasks are watched again, and the mesos- containers no checkpoint names
-// are orphans, removed unless --no-docker_kill_orphans.
+// are orphans, removed unless --no-docker_kill_orphans. The stopped
+// container of a run that ended before the restart lost its removal timer
+// with the agent: it is removed --docker_remove_delay from now.
 void list_orphans(caf::blocking_actor*, std::string socket, std::unordered_set<std::string> known,
-                  bool kill) {
+                  std::unordered_set<std::string> ended, bool kill, duration remove_delay,
+                  caf::actor containerizer) {
   docker::engine engine(socket);
   auto names = engine.names_with_prefix(docker::name_prefix);
   if (!names) {
@@ -219,6 +228,12 @@ void list_orphans(caf::blocking_actor*, std::string socket, std::unordered_set<s
   for (const auto& name : *names) {
     if (known.count(name) > 0)
       continue;
+    if (ended.count(name) > 0) {
+      logger("docker")->info("container {} of an ended run is removed in {}", name,
+                             format_duration(remove_delay));
+      caf::delayed_anon_send(containerizer, remove_delay, remove_atom::value, name);
+      continue;
+    }
     if (!kill) {
       logger("docker")->info("keeping orphan container {} (--no-docker_kill_orphans)", name);
       continue;
@@ -233,9 +248,7 @@ bool recover(self_ptr self, schema::containerizer::RecoverState::Reader state) {
   auto& st = self->state;
   std::unordered_set<std::string> known;
   for (auto r : state.getContainers()) {
-    auto config = r.getConfig();
-    if (!config.getHasContainer() ||
-        config.getContainer().getType() != schema::ContainerInfo::Type::DOCKER)
+    if (!is_docker(r.getConfig()))
       continue;
     std::string id = r.getContainerId();
     if (id.empty() || st.containers.count(id) > 0)
@@ -247,7 +260,15 @@ bool recover(self_ptr self, schema::containerizer::RecoverState::Reader state) {
     st.containers.emplace(id, std::move(c));
     watch_executor(self, id);
   }
-  self->spawn<caf::detached>(list_orphans, st.options.socket, known, st.options.kill_orphans);
+  std::unordered_set<std::string> ended;
+  for (auto r : state.getEnded()) {
+    std::string id = r.getContainerId();
+    if (is_docker(r.getConfig()) && !id.empty() && st.containers.count(id) == 0)
+      ended.insert(docker::name_prefix + id);
+  }
+  self->spawn<caf::detached>(list_orphans, st.options.socket, std::move(known), std::move(ended),
+                             st.options.kill_orphans, st.options.remove_delay,
+                             caf::actor_cast<caf::actor>(self));
   return true;
 }
 
@@ -302,9 +323,7 @@ docker_impl::behavior_type docker_containerizer(self_ptr self,
 } // namespace
 
 bool wants_docker(const container_config& config) {
-  auto c = *config;
-  return c.getHasContainer() &&
-         c.getContainer().getType() == schema::ContainerInfo::Type::DOCKER;
+  return is_docker(*config);
 }
 
 containerizer_actor spawn_docker_containerizer(caf::actor_system& sys,

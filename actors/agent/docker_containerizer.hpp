@@ -7,7 +7,8 @@
 // how it ended. This actor validates and maps the task (failing the launch
 // with the reason), pulls the image when missing or asked, stops what is
 // left when the executor ends, removes containers after --docker_remove_delay,
-// and at recovery removes the mesos- containers no checkpoint names.
+// and at recovery removes the mesos- containers no checkpoint names (and,
+// after the delay, those of runs that ended before the restart).
 // Engine API calls run on detached actors of their own.
 #pragma once
 

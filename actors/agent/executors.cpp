@@ -155,7 +155,8 @@ std::vector<std::string> executor_env(const agent_state& st, const executor_entr
          "MESOS_AGENT_ENDPOINT=" + st.options.http_endpoint,
          "MESOS_SLAVE_ID=" + st.agent_id,
          "MESOS_AGENT_ID=" + st.agent_id,
-         std::string("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD=5secs"),
+         "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD=" +
+           format_duration(st.options.executor_shutdown_grace_period),
        })
     env.push_back(e);
   // An executor of a checkpointing framework outlives its agent and waits

@@ -72,6 +72,47 @@ void take_run(agent_ptr self, const recovery_plan::run& run) {
   fw.executors.emplace(rex.id, std::move(ex));
 }
 
+// What the containerizer is told of one checkpointed run.
+void describe_run(schema::containerizer::Recovered::Builder c, const recovery_plan::run& run) {
+  const auto& ex = *run.executor;
+  c.setContainerId(ex.container_id);
+  c.setPid(ex.forked_pid ? static_cast<int32_t>(*ex.forked_pid) : 0);
+  c.setDirectory(ex.sandbox);
+  auto config = c.initConfig();
+  config.setContainerId(ex.container_id);
+  config.setFrameworkId(run.framework->id);
+  config.setExecutorId(ex.id);
+  config.setDirectory(ex.sandbox);
+  // Which containerizer runs it follows its ContainerInfo: the task's
+  // for a command executor, else the executor's.
+  if (ex.generated_for_command_task) {
+    for (const auto& [id, t] : ex.tasks)
+      if (t.info->hasContainer()) {
+        config.setContainer(t.info->getContainer());
+        config.setHasContainer(true);
+        config.setTask(*t.info);
+        config.setHasTask(true);
+      }
+  } else if (ex.info->hasContainer()) {
+    config.setContainer(ex.info->getContainer());
+    config.setHasContainer(true);
+  }
+  // Its limits follow what its tasks (and its own info) hold.
+  // (A command executor's info holds its task's: counted once.)
+  bool own = !ex.generated_for_command_task || ex.tasks.empty();
+  size_t count = own ? ex.info->getResources().size() : 0;
+  for (const auto& [id, t] : ex.tasks)
+    count += t.info->getResources().size();
+  auto res = config.initResources(static_cast<unsigned>(count));
+  unsigned r = 0;
+  if (own)
+    for (auto x : ex.info->getResources())
+      res.setWithCaveats(r++, x);
+  for (const auto& [id, t] : ex.tasks)
+    for (auto x : t.info->getResources())
+      res.setWithCaveats(r++, x);
+}
+
 container_recovery containers_of(const recovery_plan& plan) {
   using State = schema::containerizer::RecoverState;
   return make_wire<State>([&](State::Builder b) {
@@ -79,46 +120,11 @@ container_recovery containers_of(const recovery_plan& plan) {
       static_cast<unsigned>(plan.reattach.size() + plan.destroy.size()));
     unsigned i = 0;
     for (const auto* runs : {&plan.reattach, &plan.destroy})
-      for (const auto& run : *runs) {
-        const auto& ex = *run.executor;
-        auto c = list[i++];
-        c.setContainerId(ex.container_id);
-        c.setPid(ex.forked_pid ? static_cast<int32_t>(*ex.forked_pid) : 0);
-        c.setDirectory(ex.sandbox);
-        auto config = c.initConfig();
-        config.setContainerId(ex.container_id);
-        config.setFrameworkId(run.framework->id);
-        config.setExecutorId(ex.id);
-        config.setDirectory(ex.sandbox);
-        // Which containerizer runs it follows its ContainerInfo: the task's
-        // for a command executor, else the executor's.
-        if (ex.generated_for_command_task) {
-          for (const auto& [id, t] : ex.tasks)
-            if (t.info->hasContainer()) {
-              config.setContainer(t.info->getContainer());
-              config.setHasContainer(true);
-              config.setTask(*t.info);
-              config.setHasTask(true);
-            }
-        } else if (ex.info->hasContainer()) {
-          config.setContainer(ex.info->getContainer());
-          config.setHasContainer(true);
-        }
-        // Its limits follow what its tasks (and its own info) hold.
-        // (A command executor's info holds its task's: counted once.)
-        bool own = !ex.generated_for_command_task || ex.tasks.empty();
-        size_t count = own ? ex.info->getResources().size() : 0;
-        for (const auto& [id, t] : ex.tasks)
-          count += t.info->getResources().size();
-        auto res = config.initResources(static_cast<unsigned>(count));
-        unsigned r = 0;
-        if (own)
-          for (auto x : ex.info->getResources())
-            res.setWithCaveats(r++, x);
-        for (const auto& [id, t] : ex.tasks)
-          for (auto x : t.info->getResources())
-            res.setWithCaveats(r++, x);
-      }
+      for (const auto& run : *runs)
+        describe_run(list[i++], run);
+    auto ended = b.initEnded(static_cast<unsigned>(plan.ended.size()));
+    for (unsigned e = 0; e < plan.ended.size(); ++e)
+      describe_run(ended[e], plan.ended[e]);
   });
 }
 
@@ -181,7 +187,10 @@ void recover(agent_ptr self) {
     st.updates.add(r.framework_id, task_id, uuid, is_terminal(status.getState()),
                    std::move(message), {r.executor_id, r.container_id});
   }
-  if (reattached.empty() && destroyed.empty())
+  // Even with nothing to reattach the containerizers look for what no
+  // checkpoint names (cgroups, mesos- containers) and take back what ended
+  // runs left (a stopped container still to be removed).
+  if (!recovered.found)
     return;
   self->request(st.containers, caf::infinite, container_recover_atom::value,
                 containers_of(plan))

@@ -44,6 +44,10 @@ recovery_plan plan_recovery(const recovered_agent& recovered, const std::string&
           plan.reattach.push_back({&fw, &ex});
         else if (!rebooted)
           plan.destroy.push_back({&fw, &ex});
+        else
+          plan.ended.push_back({&fw, &ex});
+      } else {
+        plan.ended.push_back({&fw, &ex});
       }
       if (!reattach)
         continue;

@@ -30,6 +30,10 @@ struct recovery_plan {
   };
   std::vector<run> reattach;
   std::vector<run> destroy;
+  // Runs that ended before the restart (or with the machine's reboot): the
+  // containerizer still owns what they left (a stopped Docker container
+  // waiting for its removal).
+  std::vector<run> ended;
   // Unacknowledged updates to send again once re-registered, in each
   // task's order: those of reattached runs and of runs that ended.
   struct resend {

@@ -112,6 +112,9 @@ void agent_flags::add_to(flag_table& t) {
   t.add({"attributes"}, attributes, "Attributes, e.g. \"rack:a;zone:1\"");
   t.add({"executor_registration_timeout"}, executor_registration_timeout,
         "How long an executor may take to register");
+  t.add({"executor_shutdown_grace_period"}, executor_shutdown_grace_period,
+        "How long a DOCKER task's executor waits between SIGTERM and SIGKILL when the "
+        "task's KillPolicy gives no grace period");
   t.add({"executor_binary"}, executor_binary,
         "The cairn binary executors run as (default: this program)");
   t.add({"containerizers"}, containerizers,
@@ -283,6 +286,7 @@ caf::expected<agent_options> agent_flags::options(const node_flags& node,
   o.total = std::move(*total);
   o.attributes = std::move(*attrs);
   o.executor_registration_timeout = executor_registration_timeout;
+  o.executor_shutdown_grace_period = executor_shutdown_grace_period;
   o.seed = entropy_seed();
   auto binary = executor_binary.empty() ? current_executable() : executor_binary;
   o.executor_command = {binary, "executor"};

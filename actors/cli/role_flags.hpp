@@ -62,6 +62,7 @@ struct agent_flags {
   std::string resources;
   std::string attributes;
   duration executor_registration_timeout = std::chrono::minutes(1);
+  duration executor_shutdown_grace_period = std::chrono::seconds(5);
   std::string executor_binary;    // defaults to this program
   std::string containerizers = "mesos";
   // The docker containerizer's, with Mesos' defaults.

@@ -373,6 +373,10 @@ void kill(self_ptr self, duration grace) {
   task.killing = true;
   if (has_killing_state(st))
     send_status(self, task.id, TaskState::TASK_KILLING);
+  // Said in the sandbox's stderr: which grace period applies is the
+  // KillPolicy's or the agent's, and not visible anywhere else.
+  logger("executor")->info("task {}: SIGTERM, then SIGKILL after {}", task.id,
+                           format_duration(grace));
   signal_task(self, SIGTERM);
   self->delayed_send(self, grace, escalate_atom::value, task.id);
 }

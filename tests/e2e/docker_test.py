@@ -2,7 +2,9 @@
 Docker engine (started by the test if none runs; image built locally, never
 pulled): output in the sandbox, the container named mesos-<ContainerID>,
 exit statuses, limits as the engine sees them, a bridge port mapping that
-answers, refused port mappings, an OOM kill, a missing image, and a kill."""
+answers, refused port mappings, an OOM kill, a missing image, and kills
+after the KillPolicy's grace period or else the agent's
+--executor_shutdown_grace_period."""
 import base64
 import json
 import os
@@ -15,7 +17,7 @@ import urllib.request
 
 import docker_engine
 from cairn_local import Local
-from mesos_v1 import open_stream, post, read_record
+from v1_scheduler import Scheduler
 
 CAIRN = sys.argv.pop(1)
 DOCKER = ("--containerizer", "docker", "--docker-image", docker_engine.IMAGE)
@@ -37,67 +39,16 @@ def wait_for(what, predicate, bound=60.0):
     raise AssertionError("timed out waiting for " + what)
 
 
-class Scheduler:
-    """A v1 HTTP framework that launches one task and can kill it."""
-
-    def __init__(self, address):
-        self.address = address
-        body = json.dumps({"type": "SUBSCRIBE", "subscribe": {"framework_info": {
-            "user": "root", "name": "docker-e2e", "roles": ["*"],
-            "capabilities": [{"type": "MULTI_ROLE"}]}}})
-        self.conn, self.stream = open_stream(address, "/api/v1/scheduler", body)
-        self.stream_id = self.stream.getheader("Mesos-Stream-Id")
-        self.framework_id = None
-        self.offer = None
-
-    def call(self, body):
-        body["framework_id"] = {"value": self.framework_id}
-        status, text, _ = post(self.address, "/api/v1/scheduler", json.dumps(body),
-                               headers={"Mesos-Stream-Id": self.stream_id})
-        assert status == 202, (status, text)
-
-    def next_event(self):
-        event = json.loads(read_record(self.stream))
-        if event["type"] == "SUBSCRIBED":
-            self.framework_id = event["subscribed"]["framework_id"]["value"]
-        if event["type"] == "UPDATE":
-            status = event["update"]["status"]
-            if "uuid" in status:
-                self.call({"type": "ACKNOWLEDGE", "acknowledge": {
-                    "agent_id": status["agent_id"], "task_id": status["task_id"],
-                    "uuid": status["uuid"]}})
-        return event
-
-    def launch(self, task):
-        while True:
-            event = self.next_event()
-            if event["type"] == "OFFERS":
-                offer = event["offers"]["offers"][0]
-                task["agent_id"] = offer["agent_id"]
-                self.call({"type": "ACCEPT", "accept": {
-                    "offer_ids": [offer["id"]],
-                    "operations": [{"type": "LAUNCH", "launch": {"task_infos": [task]}}]}})
-                return offer["agent_id"]
-
-    def wait_state(self, task_id, states):
-        while True:
-            event = self.next_event()
-            if event["type"] == "UPDATE":
-                status = event["update"]["status"]
-                if status["task_id"]["value"] == task_id and status["state"] in states:
-                    return status
-
-    def close(self):
-        self.conn.close()
-
-
 class DockerTasks(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="cairn-docker-e2e-")
         cls.dockerd = docker_engine.start_engine(cls.dir)
         docker_engine.build_image()
-        cls.local = Local(CAIRN, agents=1, extra=("--containerizers", "docker,mesos"))
+        # A grace period of its own, to tell it from the KillPolicy's and
+        # from the default.
+        cls.local = Local(CAIRN, agents=1, extra=("--containerizers", "docker,mesos",
+                                                  "--executor_shutdown_grace_period", "2secs"))
         cls.made = []
 
     @classmethod
@@ -232,26 +183,41 @@ class DockerTasks(unittest.TestCase):
         self.assertIn("127.0.0.1:1/missing:1", last["message"])
         self.assertLess(time.time() - started, 60)
 
-    def test_a_kill_stops_the_container_and_ends_task_killed(self):
+    def kill_sleeper(self, name, kill_policy):
+        """Launches `sleep 600` as DOCKER, kills it; its last status."""
+        info = {
+            "name": name, "task_id": {"value": name},
+            "resources": [{"name": "cpus", "type": "SCALAR", "scalar": {"value": 0.1}},
+                          {"name": "mem", "type": "SCALAR", "scalar": {"value": 32}}],
+            "command": {"value": "sleep 600"},
+            "container": {"type": "DOCKER", "docker": {"image": docker_engine.IMAGE}}}
+        if kill_policy:
+            info["kill_policy"] = kill_policy
         s = Scheduler(self.local.address)
         try:
-            agent_id = s.launch({
-                "name": "sleeper", "task_id": {"value": "sleeper"},
-                "resources": [{"name": "cpus", "type": "SCALAR", "scalar": {"value": 0.1}},
-                              {"name": "mem", "type": "SCALAR", "scalar": {"value": 32}}],
-                "command": {"value": "sleep 600"},
-                "kill_policy": {"grace_period": {"nanoseconds": 1000000000}},
-                "container": {"type": "DOCKER", "docker": {"image": docker_engine.IMAGE}}})
-            s.wait_state("sleeper", {"TASK_RUNNING"})
-            name = self.container_of("sleeper")
-            self.assertTrue(docker_engine.inspect(name)["State"]["Running"])
-            s.call({"type": "KILL", "kill": {"task_id": {"value": "sleeper"},
-                                             "agent_id": agent_id}})
-            status = s.wait_state("sleeper", {"TASK_KILLED", "TASK_FAILED", "TASK_FINISHED"})
-            self.assertEqual(status["state"], "TASK_KILLED", status)
-            self.assertFalse(docker_engine.inspect(name)["State"]["Running"])
+            agent_id = s.launch(info)
+            s.wait_state(name, {"TASK_RUNNING"})
+            container = self.container_of(name)
+            self.assertTrue(docker_engine.inspect(container)["State"]["Running"])
+            s.call({"type": "KILL", "kill": {"task_id": {"value": name}, "agent_id": agent_id}})
+            status = s.wait_state(name, {"TASK_KILLED", "TASK_FAILED", "TASK_FINISHED"})
+            self.assertFalse(docker_engine.inspect(container)["State"]["Running"])
+            return status
         finally:
             s.close()
+
+    def test_a_kill_stops_the_container_and_ends_task_killed(self):
+        status = self.kill_sleeper("sleeper", {"grace_period": {"nanoseconds": 1000000000}})
+        self.assertEqual(status["state"], "TASK_KILLED", status)
+        # The KillPolicy's grace period, not the agent's.
+        self.assertIn("task sleeper: SIGTERM, then SIGKILL after 1secs",
+                      self.local.sandbox_file("sleeper", "stderr") or "")
+
+    def test_without_a_kill_policy_the_agents_grace_period_applies(self):
+        status = self.kill_sleeper("graceless", None)
+        self.assertEqual(status["state"], "TASK_KILLED", status)
+        self.assertIn("task graceless: SIGTERM, then SIGKILL after 2secs",
+                      self.local.sandbox_file("graceless", "stderr") or "")
 
     def test_the_mesos_containerizer_still_runs_plain_tasks(self):
         r = self.execute("--name", "plain", "--command", "echo plain")

@@ -2,7 +2,8 @@
 // is forced, fails a launch whose image cannot be pulled or whose task cannot
 // be mapped (launching nothing), hands the executor its container through
 // the environment, and at recovery removes the mesos- containers no
-// checkpoint names, and only those; against a fake engine.
+// checkpoint names, and only those, and after --docker_remove_delay those
+// of runs that ended before the restart; against a fake engine.
 #include <doctest/doctest.h>
 
 #include <mutex>
@@ -102,10 +103,12 @@ struct fixture {
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   }
 
-  containerizer_actor make(const fake_docker_engine& fake, bool kill_orphans = true) {
+  containerizer_actor make(const fake_docker_engine& fake, bool kill_orphans = true,
+                           duration remove_delay = std::chrono::hours(6)) {
     docker_containerizer_options o;
     o.socket = fake.socket_path();
     o.kill_orphans = kill_orphans;
+    o.remove_delay = remove_delay;
     o.pull_timeout = std::chrono::seconds(10);
     auto processes = sys.spawn(stub_processes, seen);
     auto c = spawn_docker_containerizer(sys, o, processes);
@@ -225,4 +228,30 @@ TEST_CASE("recovery removes the mesos- containers no checkpoint names, and only 
     CHECK_FALSE(asked(fake, "DELETE", "/containers/mesos-c1"));
     CHECK_FALSE(asked(fake, "DELETE", "/containers/other"));
   }
+}
+
+TEST_CASE("the stopped container of a run that ended before the restart is removed after the "
+          "delay, orphans kept or not") {
+  fixture f;
+  fake_docker_engine fake([](const fake_request& r) {
+    if (r.target.find("/containers/json") != std::string::npos)
+      return fake_reply{200, R"([{"Names":["/mesos-ended"]},{"Names":["/mesos-orphan"]}])"};
+    return fake_reply{204, ""};
+  });
+  auto c = f.make(fake, false, std::chrono::milliseconds(50));
+  auto state = make_wire<schema::containerizer::RecoverState>([&](auto s) {
+    auto r = s.initEnded(1)[0];
+    r.setContainerId("ended");
+    r.setConfig(*docker_config("ended", R"({"image": "busybox:local"})"));
+  });
+  caf::scoped_actor self{f.sys};
+  bool recovered = false;
+  self->request(c, std::chrono::seconds(30), container_recover_atom::value, state)
+    .receive([&](bool ok) { recovered = ok; }, [&](const caf::error&) {});
+  CHECK(recovered);
+  for (int i = 0; i < 300 && !asked(fake, "DELETE", "/containers/mesos-ended"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(asked(fake, "DELETE", "/containers/mesos-ended"));
+  // --no-docker_kill_orphans: the orphan stays.
+  CHECK_FALSE(asked(fake, "DELETE", "/containers/mesos-orphan"));
 }

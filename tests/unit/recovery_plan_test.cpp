@@ -162,6 +162,9 @@ TEST_CASE("reconnect on the same boot: same agent id, running runs reattached, u
   CHECK(plan.reattach[0].executor->container_id == "c1");
   CHECK(plan.reattach[0].framework->id == "fw");
   CHECK(plan.destroy.empty());
+  // The ended run is the containerizer's still (its stopped container).
+  REQUIRE(plan.ended.size() == 1);
+  CHECK(plan.ended[0].executor->container_id == "c2");
   // The ended run's FINISHED was never acknowledged: it goes out again.
   REQUIRE(plan.resends.size() == 1);
   CHECK(plan.resends[0].container_id == "c2");
@@ -179,6 +182,8 @@ TEST_CASE("cleanup kills what runs and registers anew") {
   CHECK(plan.reattach.empty());
   REQUIRE(plan.destroy.size() == 1);
   CHECK(plan.destroy[0].executor->container_id == "c1");
+  REQUIRE(plan.ended.size() == 1);
+  CHECK(plan.ended[0].executor->container_id == "c2");
   CHECK(plan.resends.empty());
   REQUIRE(plan.notes.size() == 1);
   CHECK(plan.notes[0].find("--recover=cleanup") != std::string::npos);
@@ -193,6 +198,10 @@ TEST_CASE("after a reboot nothing is reattached, killed or resent") {
   CHECK(plan.reattach.empty());
   CHECK(plan.destroy.empty());
   CHECK(plan.resends.empty());
+  // Every run ended with the reboot, and what they left outlives it (a
+  // Docker engine's containers).
+  REQUIRE(plan.ended.size() == 2);
+  CHECK(plan.ended[0].executor->container_id != plan.ended[1].executor->container_id);
   REQUIRE(plan.notes.size() == 1);
   CHECK(plan.notes[0].find("rebooted") != std::string::npos);
 }
@@ -202,6 +211,7 @@ TEST_CASE("nothing checkpointed: a new agent, nothing to do") {
   auto plan = plan_recovery(recover_agent(store, W), boot, recover_mode::reconnect);
   CHECK(plan.agent_id.empty());
   CHECK(plan.reattach.empty());
+  CHECK(plan.ended.empty());
   CHECK(plan.notes.empty());
 }
 
