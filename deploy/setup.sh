@@ -12,7 +12,7 @@ packages=(
   chromium chromium-driver python3-selenium python3-marathon
   clang libclang-rt-14-dev
   libprotobuf-dev protobuf-compiler python3-protobuf
-  docker.io busybox-static
+  docker.io busybox-static haproxy
 )
 
 missing=()

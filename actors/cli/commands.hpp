@@ -20,6 +20,8 @@ command add_execute_command(CLI::App& parent);
 command add_executor_command(CLI::App& parent);
 command add_cron_command(CLI::App& parent);
 command add_services_command(CLI::App& parent);
+// HAProxy over the services framework's apps, like marathon-lb (lb.cpp).
+command add_lb_command(CLI::App& parent);
 
 // Looking at a cluster over its HTTP API (cluster_views.cpp, task_log.cpp).
 command add_agents_command(CLI::App& parent);

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     cairn::add_executor_command(app),
     cairn::add_cron_command(app),
     cairn::add_services_command(app),
+    cairn::add_lb_command(app),
     cairn::add_agents_command(app),
     cairn::add_frameworks_command(app),
     cairn::add_tasks_command(app),

@@ -1,0 +1,131 @@
+#include "actors/lb/lb_actor.hpp"
+
+#include <memory>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <fmt/format.h>
+
+#include "actors/lb/haproxy_config.hpp"
+#include "actors/lb/haproxy_process.hpp"
+#include "actors/lb/lb_services.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/http_client.hpp"
+#include "runtime/log.hpp"
+
+namespace cairn::lb {
+
+namespace {
+
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+
+constexpr auto read_timeout = std::chrono::seconds(10);
+
+auto log() {
+  return logger("lb");
+}
+
+struct lb_state {
+  static inline const char* name = "lb";
+  lb_options options;
+  std::unique_ptr<haproxy_process> haproxy;  // stopped when the state goes, with the actor
+  std::string installed;        // the configuration HAProxy runs
+  std::string refused_config;   // the last text `haproxy -c` refused: not checked again
+  std::vector<std::string> refused_apps;  // logged when they change, not every read
+  std::string read_error;       // likewise
+};
+
+using self_ptr = caf::stateful_actor<lb_state>*;
+
+// The body of the first services address that answers 200.
+caf::expected<std::string> read_services(const std::vector<std::string>& addresses) {
+  std::string errors;
+  for (auto& address : addresses) {
+    auto url = "http://" + address + "/v2/apps?embed=apps.tasks";
+    auto got = http_get(url, read_timeout);
+    if (got && got->status == 200)
+      return std::move(got->body);
+    errors += (errors.empty() ? "" : "; ") +
+              (got ? fmt::format("{} answered {}", url, got->status)
+                   : error_message(got.error()));
+  }
+  return make_error(errors);
+}
+
+void note_refusals(lb_state& st, std::vector<std::string> refused) {
+  if (refused == st.refused_apps)
+    return;
+  for (auto& line : refused)
+    log()->warn("not balanced: {}", line);
+  st.refused_apps = std::move(refused);
+}
+
+// HAProxy running on `text`: installed and reloaded when it changed, started
+// when it is not running.
+void serve(lb_state& st, const std::string& text) {
+  if (text == st.installed && st.haproxy->running())
+    return;
+  if (text != st.installed) {
+    if (text == st.refused_config)
+      return;
+    if (auto err = st.haproxy->install(text)) {
+      log()->error("configuration not installed: {}", error_message(err));
+      st.refused_config = text;
+      return;
+    }
+    st.installed = text;
+  }
+  bool was_running = st.haproxy->running();
+  if (auto err = st.haproxy->reload())
+    log()->error("{}", error_message(err));
+  else
+    log()->info("haproxy {} on {}", was_running ? "reloaded" : "started",
+                st.options.config_path);
+}
+
+void refresh(lb_state& st) {
+  if (auto how = st.haproxy->ended())
+    log()->error("haproxy's master {}; starting it again", *how);
+  config_options c{st.options.bind, st.options.stats_port,
+                   fmt::format("{}", fmt::join(st.options.services, ","))};
+  auto body = read_services(st.options.services);
+  if (!body) {
+    auto message = error_message(body.error());
+    if (message != st.read_error)
+      log()->warn("cannot read the apps: {}; keeping what HAProxy serves", message);
+    st.read_error = message;
+    // HAProxy runs even before the first read, serving its stats listener.
+    if (!st.haproxy->running())
+      serve(st, st.installed.empty() ? haproxy_config({}, c) : st.installed);
+    return;
+  }
+  st.read_error.clear();
+  auto apps = read_apps(*body);
+  if (!apps) {
+    log()->warn("{}; keeping what HAProxy serves", error_message(apps.error()));
+    return;
+  }
+  note_refusals(st, std::move(apps->refused));
+  serve(st, haproxy_config(*apps, c));
+}
+
+caf::behavior lb_node(self_ptr self, lb_options options) {
+  auto& st = self->state;
+  st.options = std::move(options);
+  st.haproxy = std::make_unique<haproxy_process>(st.options.haproxy, st.options.config_path);
+  self->send(self, tick_atom::value);
+  return {
+    [self](tick_atom) {
+      refresh(self->state);
+      self->delayed_send(self, self->state.options.interval, tick_atom::value);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_lb(caf::actor_system& sys, lb_options options) {
+  return sys.spawn<caf::detached>(lb_node, std::move(options));
+}
+
+} // namespace cairn::lb
