@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "actors/lb/master_cli.hpp"
 #include "runtime/dirs.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/process.hpp"
@@ -17,6 +18,10 @@ namespace {
 
 constexpr auto check_within = std::chrono::seconds(30);
 constexpr auto stop_within = std::chrono::seconds(10);
+constexpr auto master_within = std::chrono::seconds(30);
+// A reload the master has not counted by then is signalled again.
+constexpr auto signal_again_after = std::chrono::seconds(5);
+constexpr auto ask_again_after = std::chrono::milliseconds(100);
 constexpr size_t check_output_max_bytes = 4096;
 
 std::string parent_of(const std::string& path) {
@@ -70,7 +75,24 @@ caf::error check(const std::string& program, const std::string& path) {
 } // namespace
 
 haproxy_process::haproxy_process(std::string program, std::string config_path)
-  : program_(std::move(program)), config_path_(std::move(config_path)) {
+  : program_(std::move(program)), config_path_(std::move(config_path)),
+    master_socket_(config_path_ + ".master") {
+}
+
+caf::expected<master_reloads> haproxy_process::ask_master(std::chrono::milliseconds within) {
+  std::string last_error;
+  for (auto waited = std::chrono::milliseconds(0); waited < within; waited += ask_again_after) {
+    auto answer = master_cli(master_socket_, "show proc");
+    if (answer)
+      return parse_show_proc(*answer);
+    last_error = error_message(answer.error());
+    // The pause between tries is a wait for the master's end.
+    if (auto status = wait_for_exit_within(pid_, ask_again_after)) {
+      pid_ = 0;
+      return make_error("haproxy's master " + describe_wait_status(*status));
+    }
+  }
+  return make_error(last_error);
 }
 
 haproxy_process::~haproxy_process() {
@@ -93,23 +115,56 @@ caf::error haproxy_process::install(const std::string& text) {
 caf::error haproxy_process::start() {
   if (pid_ > 0)
     return caf::none;
+  if (master_socket_.size() > unix_socket_path_max)
+    return make_error("--config " + config_path_ + " is too long a path: its master socket " +
+                      master_socket_ + " is over " + std::to_string(unix_socket_path_max) +
+                      " bytes");
   spawn_options o;
   // -db: the master stays in the foreground, our child, for as long as it runs.
-  o.argv = {program_, "-W", "-db", "-f", config_path_};
+  o.argv = {program_, "-W", "-db", "-S", master_socket_, "-f", config_path_};
   o.env = current_environment();
   auto pid = spawn_process(o);
   if (!pid)
     return make_error("cannot run " + program_ + ": " + error_message(pid.error()));
   pid_ = *pid;
+  auto seen = ask_master(master_within);
+  if (!seen) {
+    stop();
+    return seen.error();
+  }
+  seen_ = *seen;
   return caf::none;
 }
 
 caf::error haproxy_process::reload() {
   if (pid_ <= 0)
     return start();
-  if (::kill(pid_, SIGUSR2) != 0)
-    return make_error("cannot signal haproxy's master (pid " + std::to_string(pid_) + ")");
-  return caf::none;
+  std::chrono::milliseconds waited = signal_again_after;
+  for (auto total = std::chrono::milliseconds(0); total < master_within; total += ask_again_after) {
+    if (waited >= signal_again_after) {
+      if (::kill(pid_, SIGUSR2) != 0)
+        return make_error("cannot signal haproxy's master (pid " + std::to_string(pid_) + ")");
+      waited = std::chrono::milliseconds(0);
+    }
+    auto seen = ask_master(signal_again_after);
+    if (!seen)
+      return seen.error();
+    if (seen->reloads > seen_.reloads) {
+      bool failed = seen->failed > seen_.failed;
+      seen_ = *seen;
+      if (failed)
+        return make_error("haproxy could not load the new configuration (see its log); "
+                          "it serves the previous one");
+      return caf::none;
+    }
+    if (auto status = wait_for_exit_within(pid_, ask_again_after)) {
+      pid_ = 0;
+      return make_error("haproxy's master " + describe_wait_status(*status));
+    }
+    waited += ask_again_after;
+  }
+  return make_error("haproxy's master did not reload within " +
+                    std::to_string(master_within.count()) + " s");
 }
 
 std::optional<std::string> haproxy_process::ended() {

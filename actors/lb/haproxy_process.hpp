@@ -9,10 +9,13 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 
 #include <caf/error.hpp>
+
+#include "actors/lb/show_proc.hpp"
 
 namespace cairn::lb {
 
@@ -27,9 +30,12 @@ public:
   // beside it first, then renamed over it, so the master never reads half a
   // file); otherwise the error carries HAProxy's words and nothing changes.
   caf::error install(const std::string& text);
-  // Starts the master on the installed configuration.
+  // Starts the master on the installed configuration and waits until its
+  // master CLI answers.
   caf::error start();
-  // Tells the master to load the installed configuration.
+  // Tells the master to load the installed configuration and waits until it
+  // counts the reload (signalling again if it missed the signal); an error
+  // when the new configuration failed to load (the old one is still served).
   caf::error reload();
   // How the master ended, if it has (it is reaped then and not running).
   std::optional<std::string> ended();
@@ -39,9 +45,15 @@ public:
   void stop();
 
 private:
+  // The master's reload counts, waiting up to `within` for it to answer;
+  // an error when it ends meanwhile.
+  caf::expected<master_reloads> ask_master(std::chrono::milliseconds within);
+
   std::string program_;
   std::string config_path_;
+  std::string master_socket_;  // its master CLI (-S)
   pid_t pid_ = 0;
+  master_reloads seen_;
 };
 
 } // namespace cairn::lb

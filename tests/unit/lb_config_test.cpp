@@ -1,11 +1,12 @@
 // `cairn lb`'s pure core: which service ports and instances it reads from
 // /v2/apps?embed=apps.tasks (host and bridge networking, health, states),
 // what it refuses and why, and the HAProxy configuration it renders from
-// them, equal for equal inputs.
+// them, equal for equal inputs; HAProxy's reload counts read from show proc.
 #include <doctest/doctest.h>
 
 #include "actors/lb/haproxy_config.hpp"
 #include "actors/lb/lb_services.hpp"
+#include "actors/lb/show_proc.hpp"
 
 using namespace cairn::lb;
 
@@ -132,4 +133,21 @@ TEST_CASE("an app without instances keeps its listener; names are HAProxy's char
   CHECK(text.find("listen team_web_app_10000\n  bind 0.0.0.0:10000\n") != std::string::npos);
   CHECK(text.find("  server ") == std::string::npos);
   CHECK(haproxy_name("/a b/c") == "a_b_c");
+}
+
+TEST_CASE("haproxy's show proc: the master's reloads and failed reloads") {
+  auto r = parse_show_proc(
+    "#<PID>          <type>          <reloads>       <uptime>        <version>\n"
+    "11049           master          2 [failed: 1]   0d00h00m15s     2.6.12-1+deb12u4\n"
+    "# workers\n"
+    "11100           worker          0               0d00h00m07s     2.6.12-1+deb12u4\n");
+  REQUIRE(r);
+  CHECK(r->reloads == 2);
+  CHECK(r->failed == 1);
+  auto old = parse_show_proc("1 master 7 0d00h00m15s 2.4.0\n");
+  REQUIRE(old);
+  CHECK(old->reloads == 7);
+  CHECK(old->failed == 0);
+  CHECK_FALSE(parse_show_proc("# workers\n12 worker 0 0d 2.6\n"));
+  CHECK_FALSE(parse_show_proc("12 master many\n"));
 }
