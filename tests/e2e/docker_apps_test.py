@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import urllib.error
@@ -174,10 +175,38 @@ class DockerApps(unittest.TestCase):
             self.lb_logs())
         config = self.config()
         self.assertIn("server %s 127.0.0.1:%d" % (task["id"], host_port), config)
-        self.assertIn(http_status("http://127.0.0.1:%d/_haproxy_health_check" % self.stats_port),
-                      (200,), self.lb_logs())
+        self.assertEqual(http_status(
+            "http://127.0.0.1:%d/_haproxy_health_check" % self.stats_port), 200, self.lb_logs())
 
-    def test_3_destroying_the_apps_removes_their_containers_and_lb_listener(self):
+    def test_3_reloads_refuse_no_client_while_the_webserver_scales(self):
+        answers = []
+        done = threading.Event()
+
+        def client():
+            while not done.is_set():
+                answers.append(http_status("http://127.0.0.1:9000/stdout"))
+
+        reloads = self.lb_logs().count("haproxy reloaded")
+        thread = threading.Thread(target=client)
+        thread.start()
+        try:
+            status, body, _ = self.request("PUT", "/v2/apps/webserver", '{"instances": 2}')
+            self.assertEqual(status, 200, body)
+            wait_for("two webservers behind 9000", lambda: self.config().split(
+                "listen webserver_9000")[1].split("listen")[0].count("  server ") == 2,
+                context=self.lb_logs)
+            # The configuration is written before HAProxy is told to load it.
+            wait_for("the reload", lambda: self.lb_logs().count("haproxy reloaded") > reloads,
+                     context=self.lb_logs)
+            count = len(answers)
+            wait_for("answers after the reload", lambda: len(answers) > count + 10)
+        finally:
+            done.set()
+            thread.join()
+        self.assertTrue(answers)
+        self.assertEqual([a for a in answers if a != 200], [], self.lb_logs())
+
+    def test_4_destroying_the_apps_removes_their_containers_and_lb_listener(self):
         for app in ("cent", "webserver"):
             status, body, _ = self.request("DELETE", "/v2/apps/" + app)
             self.assertEqual(status, 200, body)
@@ -190,7 +219,7 @@ class DockerApps(unittest.TestCase):
         wait_for("nothing answering on 9000",
                  lambda: http_status("http://127.0.0.1:9000/stdout") is None, bound=60)
 
-    def test_4_lb_stops_haproxy_when_it_ends(self):
+    def test_5_lb_stops_haproxy_when_it_ends(self):
         def children(pid):
             return subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
                                   text=True).stdout.split()
