@@ -228,9 +228,18 @@ http_post(const std::string& url, const std::string& body, const std::string& co
   return perform(t, h, timeout);
 }
 
+namespace {
+
+int stop_when_cancelled(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(cancelled)->load() ? 1 : 0;
+}
+
+} // namespace
+
 caf::error http_stream_get(const std::string& url,
                            const std::function<bool(std::string_view)>& on_chunk,
-                           std::chrono::milliseconds connect_timeout) {
+                           std::chrono::milliseconds connect_timeout,
+                           const std::atomic<bool>* cancelled) {
   transfer t{"GET", url};
   auto c = make_handle(t);
   if (!c)
@@ -244,10 +253,16 @@ caf::error http_stream_get(const std::string& url,
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout.count()));
   // Streams stay open for hours; keepalive probes find a peer that vanished.
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (cancelled) {
+    // libcurl calls this at least once a second, data or not.
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, stop_when_cancelled);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, cancelled);
+  }
   auto rc = curl_easy_perform(h);
   if (t.thrown)
     std::rethrow_exception(t.thrown);
-  if (t.stopped)
+  if (t.stopped || (cancelled && cancelled->load()))
     return caf::none;
   if (rc != CURLE_OK)
     return failure(t, rc);
@@ -268,10 +283,6 @@ namespace {
 
 size_t discard_body(char*, size_t size, size_t n, void*) {
   return size * n;
-}
-
-int stop_when_cancelled(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<const std::atomic<bool>*>(cancelled)->load() ? 1 : 0;
 }
 
 } // namespace

@@ -42,10 +42,12 @@ caf::expected<http_result> http_bodiless(const std::string& method, const std::s
 // Streams a response body chunk by chunk to `on_chunk` (return false to stop),
 // for following logs and event streams. Returns no error when the server ends
 // the body or `on_chunk` stops; a non-2xx answer is an error carrying its
-// status and the start of its body.
+// status and the start of its body. A `cancelled` that becomes true ends a
+// stream that sends nothing too, within about a second (as a stop does).
 caf::error http_stream_get(const std::string& url,
                            const std::function<bool(std::string_view)>& on_chunk,
-                           std::chrono::milliseconds connect_timeout);
+                           std::chrono::milliseconds connect_timeout,
+                           const std::atomic<bool>* cancelled = nullptr);
 
 // GET `url` as a health check does (Mesos runs `curl -L -k`): redirects
 // followed, certificates not verified, the body discarded; the final status.

@@ -69,6 +69,8 @@ command add_lb_command(CLI::App& parent) {
   t.add({"haproxy"}, f->lb.haproxy, "The HAProxy program");
   t.add({"config"}, f->lb.config_path, "Where HAProxy's configuration is written");
   t.add({"interval"}, f->lb.interval, "How often the apps are read again");
+  t.add({"sse"}, f->lb.sse,
+        "Follow /v2/events to read the apps again as soon as instances change");
   t.add({"logging_level"}, f->logging_level, "INFO, WARNING, ERROR");
   t.add_to(*app);
   return {app, [f, app] {

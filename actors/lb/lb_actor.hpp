@@ -1,8 +1,10 @@
-// `cairn lb`'s one actor: every --interval it reads the apps from the
+// `cairn lb`'s actor: every --interval, and soon after an event of
+// /v2/events that may change an app's instances, it reads the apps from the
 // services framework, renders HAProxy's configuration and, when the text
 // changed, installs it and reloads HAProxy. Its reads, the configuration
 // check and HAProxy's stop block, so it runs detached, on a thread of its
-// own; HAProxy stops when the actor ends.
+// own, as does the actor that follows the event stream; HAProxy stops when
+// the actor ends.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,7 @@ struct lb_options {
   std::string haproxy = "/usr/sbin/haproxy";
   std::string config_path = "/var/lib/cairn/lb/haproxy.cfg";
   duration interval = std::chrono::seconds(5);
+  bool sse = true;  // follow /v2/events too, to read again as soon as instances change
 };
 
 caf::actor spawn_lb(caf::actor_system& sys, lb_options options);

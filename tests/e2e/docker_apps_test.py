@@ -3,7 +3,8 @@
 verbatim but for the image (a local busybox one) and the webserver's cmd;
 the answers in Marathon's current shape, the instances running in Docker,
 the webserver serving HTTP on its host port and through `cairn lb` on its
-service port 9000, and every container gone after the apps are."""
+service port 9000 (following /v2/events), no client refused while HAProxy
+reloads, and every container gone after the apps are."""
 import json
 import os
 import signal
@@ -70,9 +71,11 @@ class DockerApps(unittest.TestCase):
                           extra=("--containerizers", "docker,mesos"))
         cls.stats_port = free_port()
         cls.lb_log = open(os.path.join(cls.dir, "lb.log"), "w+")
+        # An interval of an hour: after its first read, /v2/events alone
+        # makes cairn lb follow the apps.
         cls.lb = subprocess.Popen(
             [CAIRN, "lb", "--services", cls.local.services_address, "--bind", "127.0.0.1",
-             "--stats-port", str(cls.stats_port), "--interval", "200ms",
+             "--stats-port", str(cls.stats_port), "--interval", "1hrs",
              "--config", os.path.join(cls.dir, "haproxy.cfg")],
             stdout=subprocess.DEVNULL, stderr=cls.lb_log, start_new_session=True)
 

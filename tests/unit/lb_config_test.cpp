@@ -1,12 +1,14 @@
 // `cairn lb`'s pure core: which service ports and instances it reads from
 // /v2/apps?embed=apps.tasks (host and bridge networking, health, states),
 // what it refuses and why, and the HAProxy configuration it renders from
-// them, equal for equal inputs; HAProxy's reload counts read from show proc.
+// them, equal for equal inputs; HAProxy's reload counts read from show proc;
+// the event types read from /v2/events.
 #include <doctest/doctest.h>
 
 #include "actors/lb/haproxy_config.hpp"
 #include "actors/lb/lb_services.hpp"
 #include "actors/lb/show_proc.hpp"
+#include "actors/lb/sse_events.hpp"
 
 using namespace cairn::lb;
 
@@ -150,4 +152,17 @@ TEST_CASE("haproxy's show proc: the master's reloads and failed reloads") {
   CHECK(old->failed == 0);
   CHECK_FALSE(parse_show_proc("# workers\n12 worker 0 0d 2.6\n"));
   CHECK_FALSE(parse_show_proc("12 master many\n"));
+}
+
+TEST_CASE("server-sent events: types read across chunk boundaries, data lines skipped") {
+  sse_events events;
+  auto first = events.feed("event: status_update_event\ndata: {\"a\":1}\n\nevent: deploy");
+  CHECK(first == std::vector<std::string>{"status_update_event"});
+  CHECK(events.feed("ment_info\r\ndata: ").empty());
+  auto rest = events.feed(std::string(10'000, 'x') + "\n\ndata: y\n\n");
+  CHECK(rest == std::vector<std::string>{"deployment_info", "message"});
+  CHECK(changes_backends("status_update_event"));
+  CHECK(changes_backends("health_status_changed_event"));
+  CHECK_FALSE(changes_backends("deployment_info"));
+  CHECK_FALSE(changes_backends("event_stream_attached"));
 }
