@@ -189,6 +189,7 @@ class DockerApps(unittest.TestCase):
             while not done.is_set():
                 answers.append(http_status("http://127.0.0.1:9000/stdout"))
 
+        first = self.running_task("webserver")["id"]
         reloads = self.lb_logs().count("haproxy reloaded")
         thread = threading.Thread(target=client)
         thread.start()
@@ -208,6 +209,9 @@ class DockerApps(unittest.TestCase):
             thread.join()
         self.assertTrue(answers)
         self.assertEqual([a for a in answers if a != 200], [], self.lb_logs())
+        # A scale, as in Marathon, replaces nothing that runs.
+        status, body, _ = self.request("GET", "/v2/apps/webserver/tasks")
+        self.assertIn(first, [t["id"] for t in body["tasks"] if t["state"] == "TASK_RUNNING"])
 
     def test_4_destroying_the_apps_removes_their_containers_and_lb_listener(self):
         for app in ("cent", "webserver"):
