@@ -14,14 +14,17 @@ std::string address(const std::string& host, int64_t port) {
 }
 
 // Old processes finish the connections they hold after a reload; these
-// bounds keep an idle one from holding an old process for ever.
+// bounds keep an idle one from holding an old process for ever. A server
+// whose host does not resolve starts disabled instead of failing the whole
+// configuration (and with it every other app's change).
 constexpr const char* defaults_section =
   "defaults\n"
   "  mode tcp\n"
   "  timeout connect 5s\n"
   "  timeout client 50s\n"
   "  timeout server 50s\n"
-  "  timeout http-request 10s\n";
+  "  timeout http-request 10s\n"
+  "  default-server init-addr libc,none\n";
 
 } // namespace
 

@@ -118,6 +118,7 @@ TEST_CASE("the configuration: stats listener, one TCP listener per service port,
   auto text = haproxy_config(r, o);
   CHECK(text.find("listen stats\n  bind 127.0.0.1:9090\n") != std::string::npos);
   CHECK(text.find("  mode tcp\n") != std::string::npos);
+  CHECK(text.find("  default-server init-addr libc,none\n") != std::string::npos);
   auto listener = text.find("listen webserver_9000\n  bind 127.0.0.1:9000\n"
                             "  balance roundrobin\n"
                             "  server webserver.a 10.0.0.1:31001\n"
