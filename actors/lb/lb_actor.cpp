@@ -77,20 +77,21 @@ void note_refusals(lb_state& st, std::vector<std::string> refused) {
 }
 
 // HAProxy running on `text`: installed and reloaded when it changed, started
-// when it is not running.
+// when it is not running (on the last configuration installed, when HAProxy
+// refuses `text`).
 void serve(lb_state& st, const std::string& text) {
-  if (text == st.installed && st.haproxy->running())
-    return;
-  if (text != st.installed) {
-    if (text == st.refused_config)
-      return;
+  bool fresh = false;
+  if (text != st.installed && text != st.refused_config) {
     if (auto err = st.haproxy->install(text)) {
       log()->error("configuration not installed: {}", error_message(err));
       st.refused_config = text;
-      return;
+    } else {
+      st.installed = text;
+      fresh = true;
     }
-    st.installed = text;
   }
+  if (st.installed.empty() || (!fresh && st.haproxy->running()))
+    return;
   bool was_running = st.haproxy->running();
   if (auto err = st.haproxy->reload())
     log()->error("{}", error_message(err));

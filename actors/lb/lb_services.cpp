@@ -139,8 +139,8 @@ void read_app(capnp::JsonValue::Reader value, std::map<int64_t, service>& by_por
     for (unsigned k = 0; k < count; ++k)
       json_codec().decode(tasks_value->getArray()[k], capnp::toDynamic(tasks.get()[k]));
   } catch (const kj::Exception& e) {
-    refused.push_back(fmt::format("app {} of /v2/apps: cannot be read: {}",
-                                  app.hasId() ? std::string(app.getId().cStr()) : std::to_string(index),
+    auto name = app.hasId() ? std::string(app.getId().cStr()) : std::to_string(index);
+    refused.push_back(fmt::format("app {} of /v2/apps: cannot be read: {}", name,
                                   e.getDescription().cStr()));
     return;
   }
