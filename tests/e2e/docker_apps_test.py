@@ -66,7 +66,6 @@ class DockerApps(unittest.TestCase):
         cls.dir = tempfile.mkdtemp(prefix="cairn-docker-apps-")
         cls.dockerd = docker_engine.start_engine(cls.dir)
         docker_engine.build_image()
-        cls.before = set(cls.containers())
         cls.local = Local(CAIRN, agents=1, services=True,
                           extra=("--containerizers", "docker,mesos"))
         cls.stats_port = free_port()
@@ -87,7 +86,7 @@ class DockerApps(unittest.TestCase):
         cls.local.stop()
         cls.local.proc.stdout.close()
         cls.lb_log.close()
-        for name in set(cls.containers()) - cls.before:
+        for name in cls.ours():
             docker_engine.remove(name)
         if cls.dockerd is not None:
             cls.dockerd.terminate()
@@ -97,6 +96,16 @@ class DockerApps(unittest.TestCase):
     def containers(running_only=False):
         args = ("ps", "--format", "{{.Names}}") + (() if running_only else ("-a",))
         return [n for n in docker_engine.docker(*args).stdout.split() if n.startswith("mesos-")]
+
+    @classmethod
+    def ours(cls):
+        """mesos-<ContainerID> of every run under this test's work dir (and
+        no other test's, which may share the engine)."""
+        names = set()
+        for dirpath, dirs, _files in os.walk(cls.local.work_dir):
+            if dirpath.endswith("/runs") and "/executors/" in dirpath:
+                names.update("mesos-" + d for d in dirs if d != "latest")
+        return names
 
     def request(self, method, path, body=None):
         req = urllib.request.Request("http://%s%s" % (self.local.services_address, path),
@@ -151,9 +160,10 @@ class DockerApps(unittest.TestCase):
         task = self.running_task("cent")
         self.assertEqual(task["appId"], "/cent")
         self.assertEqual(task["servicePorts"], [default["port"]])
-        running = self.containers(running_only=True)
-        self.assertTrue(any(docker_engine.inspect(n)["Config"]["Image"] == docker_engine.IMAGE
-                            for n in running), running)
+        running = self.ours() & set(self.containers(running_only=True))
+        self.assertEqual(len(running), 1, running)
+        self.assertEqual(docker_engine.inspect(running.pop())["Config"]["Image"],
+                         docker_engine.IMAGE)
 
     def test_2_webserver_is_bridged_and_served_on_its_host_port_and_through_lb(self):
         status, app, _ = self.request("POST", "/v2/apps", WEBSERVER)
@@ -219,8 +229,9 @@ class DockerApps(unittest.TestCase):
             self.assertEqual(status, 200, body)
         # A container's main process may ignore SIGTERM (a shell as pid 1):
         # the stop ends in a kill after the grace period.
+        self.assertEqual(len(self.ours()), 3)  # cent and two webservers
         wait_for("every container stopped",
-                 lambda: not set(self.containers(running_only=True)) - self.before, bound=120)
+                 lambda: not self.ours() & set(self.containers(running_only=True)), bound=120)
         wait_for("cairn lb dropping 9000", lambda: "9000" not in self.config(), bound=60,
                  context=self.lb_logs)
         wait_for("nothing answering on 9000",
