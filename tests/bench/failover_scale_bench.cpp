@@ -15,8 +15,11 @@
 // machine, they share `--connectors` connectors (threads) to find the master
 // (in `cairn agent` each has its own) and run no sandbox GC (a thread each).
 //
+// Each master's peak resident memory (VmHWM) is printed before it is
+// killed or stopped, and this process's at the end.
+//
 //   failover_scale_bench [--agents 10000] [--tasks 100000] [--failovers 1]
-//                        [--connectors 16] [--cairn PATH]
+//                        [--connectors 16] [--cairn PATH] [--keep-logs]
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -240,7 +243,26 @@ struct bench_flags {
   size_t connectors = 16;
   std::string cairn;
   std::string master_logging_level = "WARNING";
+  bool keep_logs = false;
 };
+
+// A process's peak resident memory in MiB (its VmHWM), or -1 when unknown.
+double peak_rss_mib(pid_t pid) {
+  FILE* f = std::fopen(fmt::format("/proc/{}/status", pid).c_str(), "r");
+  if (f == nullptr)
+    return -1;
+  char line[256];
+  double kib = -1;
+  while (std::fgets(line, sizeof line, f) != nullptr)
+    if (std::sscanf(line, "VmHWM: %lf kB", &kib) == 1)
+      break;
+  std::fclose(f);
+  return kib < 0 ? -1 : kib / 1024;
+}
+
+void print_peak_rss(size_t index, pid_t pid) {
+  fmt::print("master {} (pid {}): peak RSS {:.0f} MiB\n", index, pid, peak_rss_mib(pid));
+}
 
 // Polls the masters but `dead` until `done` holds for one of them; its index.
 template <class Done>
@@ -279,6 +301,8 @@ int run(const bench_flags& f) {
     pids[i] = spawn_process(args[i], dir / fmt::format("master-{}.log", i));
   }
   auto stop_masters = [&] {
+    for (size_t i = 0; i < pids.size(); ++i)
+      print_peak_rss(i, pids[i]);
     for (auto pid : pids) {
       kill(pid, SIGTERM);
       waitpid(pid, nullptr, 0);
@@ -372,6 +396,7 @@ int run(const bench_flags& f) {
   std::vector<double> elected_ms, agents_ms, state_ms, framework_ms;
   for (size_t round = 0; round < f.failovers; ++round) {
     size_t dead = *leader;
+    print_peak_rss(dead, pids[dead]);
     auto killed_at = clock_type::now();
     kill(pids[dead], SIGKILL);
     waitpid(pids[dead], nullptr, 0);
@@ -425,7 +450,11 @@ int run(const bench_flags& f) {
   for (auto& a : agents)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   stop_masters();
-  fs::remove_all(dir);
+  fmt::print("this process: peak RSS {:.0f} MiB\n", peak_rss_mib(getpid()));
+  if (f.keep_logs)
+    fmt::print("masters' logs and work dirs kept in {}\n", dir.string());
+  else
+    fs::remove_all(dir);
   fs::remove_all(agents_dir);
   // The agents' connectors may sit in a blocking lookup; nothing is left to wait for.
   std::fflush(stdout);
@@ -449,6 +478,7 @@ int main(int argc, char** argv) {
   app.add_option("--connectors", f.connectors, "Connectors (threads) the agents share");
   app.add_option("--cairn", f.cairn, "The cairn binary");
   app.add_option("--master-logging-level", f.master_logging_level, "The masters' --logging-level");
+  app.add_flag("--keep-logs", f.keep_logs, "Keep the masters' logs and work dirs");
   CLI11_PARSE(app, argc, argv);
   if (f.agents == 0 || f.tasks == 0 || f.connectors == 0) {
     fmt::print(stderr, "--agents, --tasks and --connectors must be positive\n");
