@@ -1,5 +1,6 @@
 #include "storage/paxos/node.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 namespace cairn::paxos {
@@ -100,8 +101,15 @@ void node::take_proposer_ready(node_time now, std::vector<message>& local) {
   for (const auto& c : ready.completions)
     if (pending_.erase(c.request) > 0)
       ready_.completions.push_back(c);
-  if (ready.lease_renewed)
-    last_lease_ = last_heartbeat_sent_;
+  if (ready.lease_round) {
+    // From when that round was sent: its followers accepted it later, and
+    // keep to this leader for a window from then.
+    auto sent = heartbeats_sent_.find(*ready.lease_round);
+    if (sent != heartbeats_sent_.end())
+      last_lease_ = std::max(last_lease_, sent->second);
+    heartbeats_sent_.erase(heartbeats_sent_.begin(),
+                           heartbeats_sent_.upper_bound(*ready.lease_round));
+  }
   if (ready.elected) {
     // A quorum promised since it stood, and keeps to it for a window from
     // then: its lease counts from there. What the election settled is
@@ -109,6 +117,7 @@ void node::take_proposer_ready(node_time now, std::vector<message>& local) {
     // before this node serves. A heartbeat at once names the new leader.
     awaiting_catchup_ = true;
     last_lease_ = stood_at_;
+    heartbeats_sent_.clear();
     rep_->catch_up_to(prop_->next_position());
     heartbeat(now);
   }
@@ -177,6 +186,11 @@ void node::heartbeat(node_time now) {
   assert(prop_->state() == proposer_state::leading);
   last_heartbeat_sent_ = now;
   prop_->heartbeat(options_.advertised);
+  heartbeats_sent_[prop_->heartbeat_round()] = now;
+  // A round sent a lease ago can renew nothing now.
+  while (!heartbeats_sent_.empty()
+         && heartbeats_sent_.begin()->second + lease_duration(options_) <= now)
+    heartbeats_sent_.erase(heartbeats_sent_.begin());
 }
 
 void node::stand(node_time now) {

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -169,6 +170,9 @@ private:
   bool awaiting_catchup_ = false;  // elected; the local replica catches up
   node_time last_lease_{};         // sent a heartbeat (or stood) a quorum accepted
   node_time last_heartbeat_sent_{};
+  // When each recent heartbeat round was sent: a quorum's answers to one,
+  // however late, renew the lease from then.
+  std::map<uint64_t, node_time> heartbeats_sent_;
   node_time stood_at_{};
   node_time last_heard_{};         // the election timer: a leader or candidate heard
   node_time election_started_{};

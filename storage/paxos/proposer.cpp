@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <iterator>
 
 namespace cairn::paxos {
 
@@ -47,7 +48,7 @@ void proposer::broadcast(const payload& body) {
 
 bool proposer::has_ready() const {
   return !ready_.messages.empty() || !ready_.completions.empty() || !ready_.chosen.empty()
-         || ready_.elected || ready_.fenced || ready_.fill_done || ready_.lease_renewed;
+         || ready_.elected || ready_.fenced || ready_.fill_done || ready_.lease_round.has_value();
 }
 
 proposer_ready proposer::take_ready() {
@@ -63,7 +64,7 @@ void proposer::elect(proposal at_least) {
   number_ = next_number(at_least);
   promises_.clear();
   write_out_.reset();
-  heartbeat_out_.reset();
+  heartbeat_acks_.clear();
   promise_out_ = promise_request{number_, std::nullopt};
   broadcast(*promise_out_);
 }
@@ -77,6 +78,7 @@ void proposer::fill(position first, position last, proposal above) {
   fill_from_ = first;
   fill_end_ = last + 1;
   write_out_.reset();
+  heartbeat_acks_.clear();
   start_fill_round();
 }
 
@@ -112,9 +114,11 @@ void proposer::heartbeat(const std::string& leader) {
   if (state_ != proposer_state::leading)
     return;
   ++heartbeat_round_;
-  heartbeat_out_ = paxos::heartbeat{number_, leader, heartbeat_round_, next_};
-  heartbeat_acks_.clear();
-  broadcast(*heartbeat_out_);
+  heartbeat_acks_.emplace(heartbeat_round_, std::set<node_id>{});
+  // Rounds this old end any lease long before their answers could come.
+  while (heartbeat_acks_.size() > max_open_heartbeats)
+    heartbeat_acks_.erase(heartbeat_acks_.begin());
+  broadcast(paxos::heartbeat{number_, leader, heartbeat_round_, next_});
 }
 
 void proposer::step(const message& in) {
@@ -135,7 +139,7 @@ void proposer::fence(proposal seen) {
   fail_all();
   promise_out_.reset();
   write_out_.reset();
-  heartbeat_out_.reset();
+  heartbeat_acks_.clear();
   ready_.fenced = true;
 }
 
@@ -300,10 +304,17 @@ void proposer::on_heartbeat(node_id from, const heartbeat_response& r) {
       fence(r.number);
     return;
   }
-  if (!heartbeat_out_ || r.number != number_ || r.round != heartbeat_round_)
-    return; // a late answer to an earlier heartbeat says nothing about now
-  if (heartbeat_acks_.insert(from).second && heartbeat_acks_.size() == quorum_)
-    ready_.lease_renewed = true;
+  if (state_ != proposer_state::leading || r.number != number_)
+    return;
+  auto round = heartbeat_acks_.find(r.round);
+  if (round == heartbeat_acks_.end())
+    return; // a quorum answered it or a later round already, or it is long gone
+  round->second.insert(from);
+  if (round->second.size() < quorum_)
+    return;
+  ready_.lease_round = std::max(ready_.lease_round.value_or(0), r.round);
+  // Earlier rounds were sent earlier: they could renew nothing more.
+  heartbeat_acks_.erase(heartbeat_acks_.begin(), std::next(round));
 }
 
 void proposer::fail_all() {

@@ -49,8 +49,14 @@ struct proposer_ready {
   bool elected = false;        // became leading
   bool fenced = false;         // stopped: someone proposed higher
   bool fill_done = false;      // a recovery fill finished
-  bool lease_renewed = false;  // a quorum answered the latest heartbeat
+  // The latest heartbeat round a quorum has now answered: the lease counts
+  // from when that round was sent (the caller knows when).
+  std::optional<uint64_t> lease_round;
 };
+
+// Heartbeat rounds whose answers are still counted. Forgetting an older one
+// only means a very late answer to it renews nothing.
+inline constexpr size_t max_open_heartbeats = 64;
 
 struct proposer_limits {
   size_t max_batch = 256;       // appends in one write
@@ -74,10 +80,16 @@ public:
   // Queues a truncation: positions before `to` may be dropped everywhere.
   uint64_t truncate(position to);
 
-  // The leader's lease: asks every replica whether it still follows. Only
-  // answers to the latest heartbeat count; it tells followers where the log
-  // ends, so that one that missed writes catches up.
+  // The leader's lease: asks every replica whether it still follows. Each
+  // heartbeat is a round of its own; a quorum's answers to a round renew the
+  // lease from when that round was sent, however late they come (so a round
+  // trip longer than the heartbeat interval still keeps it). It tells
+  // followers where the log ends, so that one that missed writes catches up.
   void heartbeat(const std::string& leader);
+  // The round of the latest heartbeat.
+  uint64_t heartbeat_round() const {
+    return heartbeat_round_;
+  }
 
   void step(const message& in);
   void tick();
@@ -142,10 +154,10 @@ private:
   std::vector<pending_entry> write_entries_;
   std::vector<pending_entry> queue_;
 
-  // Heartbeats: the round and who answered it.
+  // Heartbeats: the latest round, and who answered each recent round not
+  // yet answered by a quorum (at most max_open_heartbeats of them).
   uint64_t heartbeat_round_ = 0;
-  std::optional<paxos::heartbeat> heartbeat_out_;
-  std::set<node_id> heartbeat_acks_;
+  std::map<uint64_t, std::set<node_id>> heartbeat_acks_;
 
   proposer_ready ready_;
 };

@@ -74,6 +74,9 @@ struct sim_node {
 struct fault_plan {
   double loss = 0;        // a message is lost
   double duplicate = 0;   // ... or delivered twice
+  // A message takes up to 300 ms (a loaded peer or link): answers to a
+  // heartbeat come after later ones, and the lease must count from the round.
+  double slow = 0;
   bool faults = true;     // crashes and partitions in the safety phase
   vtime safety = ms(8000);
 };
@@ -136,6 +139,7 @@ public:
     cut_.clear();
     plan_.loss = 0;
     plan_.duplicate = 0;
+    plan_.slow = 0;
     for (node_id i = 0; i < n_; ++i)
       if (!nodes_[i].up)
         start(i);
@@ -348,6 +352,8 @@ private:
       vtime delay = ms(1) / 10 + static_cast<vtime>(rng_() % uint64_t{ms(2)});
       if (rng_() % 20 == 0)
         delay += static_cast<vtime>(rng_() % uint64_t{ms(40)});  // reordered behind others
+      if (plan_.slow > 0 && p(rng_) < plan_.slow)
+        delay += static_cast<vtime>(rng_() % uint64_t{ms(300)});
       net_.emplace(t_ + delay, m);
     }
   }
@@ -494,12 +500,14 @@ std::string targeted(size_t n, bool restart) {
 using options = sim::sim_options;
 
 
-// Loss and duplication by seed: a quarter of the schedules each way.
+// Loss and duplication by seed: a quarter of the schedules each way; a
+// fifth have slow messages.
 fault_plan plan_for(uint64_t seed) {
   fault_plan p;
   double losses[] = {0, 0.02, 0.1, 0.3};
   p.loss = losses[(seed / 3) % 4];
   p.duplicate = seed % 2 == 0 ? 0.02 : 0;
+  p.slow = seed % 5 == 1 ? 0.05 : 0;
   return p;
 }
 

@@ -147,3 +147,46 @@ TEST_CASE("a leader serves with a lease and steps down a tick before it ends") {
   CHECK(static_cast<double>(lease_duration(three(0)).count()) / (1 - max_clock_drift)
         <= static_cast<double>(promise_window(three(0)).count()) / (1 + max_clock_drift));
 }
+
+TEST_CASE("answers that come after the next heartbeat keep the lease, counted from their round") {
+  node_time now = 1s;
+  node n{three(0), {}, now, 5};
+  n.take_ready();
+  auto said = tick_until(n, now, now + three(0).election_timeout * 3 / 2 + 50ms);
+  auto round = std::get<pre_vote_request>(of<pre_vote_request>(said).back().body).round;
+  n.receive({1, 0, pre_vote_response{round, true}}, now);
+  auto number =
+    std::get<promise_request>(of<promise_request>(n.take_ready()).front().body).number;
+  n.receive({1, 0, promise_response{true, number, 0, 0, 0, std::nullopt, {}}}, now);
+  n.take_ready();
+  REQUIRE(n.serving());
+  // Node 1 answers every heartbeat one and a half heartbeat intervals after
+  // it was sent: always after the next one left. Five leases long, the
+  // leader keeps serving.
+  auto delay = three(0).heartbeat_interval * 3 / 2;
+  std::vector<std::pair<node_time, uint64_t>> sent;  // (when, round)
+  node_time last_answered_sent{};
+  node_time until = now + lease_duration(three(0)) * 5;
+  while (now < until) {
+    now += three(0).tick_interval;
+    for (auto i = sent.begin(); i != sent.end();)
+      if (i->first + delay <= now) {
+        n.receive({1, 0, heartbeat_response{true, number, i->second}}, now);
+        last_answered_sent = i->first;
+        i = sent.erase(i);
+      } else {
+        ++i;
+      }
+    n.tick(now);
+    auto r = n.take_ready();
+    CHECK(r.notices.empty());
+    for (const auto& m : of<heartbeat>(r))
+      if (m.to == 1)
+        sent.emplace_back(now, std::get<heartbeat>(m.body).round);
+  }
+  CHECK(n.serving());
+  REQUIRE(last_answered_sent > node_time{});
+  // The lease runs from when the answered round was sent, not from its answer.
+  CHECK(n.holds_lease(last_answered_sent + lease_duration(three(0)) - 1ns));
+  CHECK_FALSE(n.holds_lease(last_answered_sent + lease_duration(three(0))));
+}

@@ -510,9 +510,9 @@ TEST_CASE("the lease is renewed when a quorum answers a heartbeat") {
   REQUIRE(beats.size() == 3);
   uint64_t round = beats[0].round;
   p.step(to(1, 0, heartbeat_response{true, n, round}));
-  CHECK(!p.take_ready().lease_renewed);
+  CHECK(!p.take_ready().lease_round);
   p.step(to(2, 0, heartbeat_response{true, n, round}));
-  CHECK(p.take_ready().lease_renewed);
+  CHECK(p.take_ready().lease_round == round);
   p.step(to(0, 0, heartbeat_response{false, n + 1}));
   CHECK(p.take_ready().fenced);
 }
@@ -543,23 +543,43 @@ TEST_CASE("a new log starts voting once every replica is new; a new replica amon
   CHECK(all_of<catchup_request>(ready.messages).size() == 2);
 }
 
-TEST_CASE("a late answer to an earlier heartbeat does not renew the lease") {
+TEST_CASE("a late answer to an earlier heartbeat renews the lease from that round, never later") {
   auto p = make_proposer();
   proposal n = elect_on_empty_log(p);
   p.heartbeat("10.0.0.1:5050");
   uint64_t earlier = all_of<heartbeat>(p.take_ready().messages)[0].round;
+  CHECK(p.heartbeat_round() == earlier);
   p.heartbeat("10.0.0.1:5050");
   auto beats = all_of<heartbeat>(p.take_ready().messages);
   REQUIRE(beats.size() == 3);
   uint64_t latest = beats[0].round;
   CHECK(latest != earlier);
   CHECK(beats[0].end == p.next_position()); // followers learn where the log ends
+  // Answers to the earlier round come after the latest was sent: they name
+  // the earlier round, whose sending the lease counts from.
   p.step(to(1, 0, heartbeat_response{true, n, earlier}));
   p.step(to(2, 0, heartbeat_response{true, n, earlier}));
-  CHECK(!p.take_ready().lease_renewed);
+  CHECK(p.take_ready().lease_round == earlier);
   p.step(to(1, 0, heartbeat_response{true, n, latest}));
   p.step(to(2, 0, heartbeat_response{true, n, latest}));
-  CHECK(p.take_ready().lease_renewed);
+  CHECK(p.take_ready().lease_round == latest);
+  // Once a later round renewed it, answers to an earlier one say nothing.
+  p.heartbeat("10.0.0.1:5050");
+  uint64_t third = all_of<heartbeat>(p.take_ready().messages)[0].round;
+  p.heartbeat("10.0.0.1:5050");
+  uint64_t fourth = all_of<heartbeat>(p.take_ready().messages)[0].round;
+  p.step(to(1, 0, heartbeat_response{true, n, fourth}));
+  p.step(to(2, 0, heartbeat_response{true, n, fourth}));
+  CHECK(p.take_ready().lease_round == fourth);
+  p.step(to(1, 0, heartbeat_response{true, n, third}));
+  p.step(to(2, 0, heartbeat_response{true, n, third}));
+  CHECK_FALSE(p.has_ready());
+  // Answers under an earlier proposal number renew nothing.
+  p.heartbeat("10.0.0.1:5050");
+  uint64_t fifth = all_of<heartbeat>(p.take_ready().messages)[0].round;
+  p.step(to(1, 0, heartbeat_response{true, n - 1, fifth}));
+  p.step(to(2, 0, heartbeat_response{true, n - 1, fifth}));
+  CHECK_FALSE(p.has_ready());
 }
 
 TEST_CASE("a write carries no more than the byte limit of data, and always one entry") {
