@@ -61,7 +61,9 @@ void answer(self_ptr self, const completion& c, bool written) {
   st.pending.erase(i);
 }
 
-// Persist, then send, then answer, until the core has nothing more to say.
+// Persist, then send, then answer, until the core has nothing more to say
+// (heartbeats, their answers and pre-votes, which depend on nothing unwritten,
+// go before the writes).
 // One flush syncs the disk once: each batch is written unsynced and the
 // last one with sync when any asked for it, which makes all of them durable
 // (the store's log is written in order). With a disk that takes 100 ms per
@@ -74,6 +76,9 @@ void flush(self_ptr self) {
     bool written = true;
     bool sync = std::any_of(ready.writes.begin(), ready.writes.end(),
                             [](const node_write& w) { return w.sync; });
+    for (const auto& m : ready.messages)
+      if (paxos::needs_no_persist(m))
+        send_out(self, m);
     for (size_t i = 0; i < ready.writes.size() && written; ++i)
       if (auto err = st.store->write(ready.writes[i].batch,
                                      sync && st.options.sync && i + 1 == ready.writes.size())) {
@@ -85,7 +90,8 @@ void flush(self_ptr self) {
       }
     if (written)
       for (auto& m : ready.messages)
-        send_out(self, std::move(m));
+        if (!paxos::needs_no_persist(m))
+          send_out(self, std::move(m));
     for (const auto& c : ready.completions)
       answer(self, c, written);
     if (!written)

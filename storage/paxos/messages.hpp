@@ -157,6 +157,18 @@ inline bool for_node(const message& m) {
          || std::holds_alternative<pre_vote_response>(m.body);
 }
 
+// Messages that depend on nothing their node has yet to persist: heartbeats,
+// their answers and pre-votes carry no promise and no accepted value (a
+// follower keeping to a leader is not durable: after a restart it keeps to
+// everyone for a window). They may leave before the writes of their ready,
+// so that a follower's answer does not wait for the fsync of the entries it
+// accepted meanwhile, nor a leader's heartbeat for its own: under load, two
+// fsyncs each way outlasted the lease.
+inline bool needs_no_persist(const message& m) {
+  return std::holds_alternative<heartbeat>(m.body)
+         || std::holds_alternative<heartbeat_response>(m.body) || for_node(m);
+}
+
 // Answers to proposals go to the proposer beside a replica; everything else
 // to the replica.
 inline bool for_proposer(const message& m) {

@@ -88,7 +88,7 @@ struct node_notice {
 
 struct node_ready {
   std::vector<node_write> writes;        // first persist all of these, in order,
-  std::vector<message> messages;         // then send these,
+  std::vector<message> messages;         // then send these (needs_no_persist ones may go first),
   std::vector<completion> completions;   // then answer appends and truncations,
   std::vector<node_notice> notices;      // and tell the owner.
 
