@@ -241,6 +241,7 @@ void proposer::finish_fill_round() {
   promise_out_.reset();
   write_entries_.clear();
   write_acks_.clear();
+  write_ticks_ = 0;
   write_out_ = write_request{number_, std::move(actions)};
   broadcast(*write_out_);
 }
@@ -260,6 +261,7 @@ void proposer::send_batch() {
     w.actions.push_back(e.value);
   }
   write_acks_.clear();
+  write_ticks_ = 0;
   write_out_ = std::move(w);
   broadcast(*write_out_);
 }
@@ -331,10 +333,12 @@ void proposer::tick() {
     for (auto r : replicas_)
       if (promises_.count(r) == 0)
         ready_.messages.push_back({id_, r, *promise_out_});
-  if (write_out_)
+  if (write_out_ && ++write_ticks_ >= limits_.write_resend_ticks) {
+    write_ticks_ = 0;
     for (auto r : replicas_)
       if (write_acks_.count(r) == 0)
         ready_.messages.push_back({id_, r, *write_out_});
+  }
 }
 
 } // namespace cairn::paxos

@@ -157,6 +157,9 @@ void replica::on_write(node_id from, const write_request& r) {
     out.positions.push_back(a.pos);
     if (a.pos < begin_)
       continue; // long learned and truncated
+    auto held = actions_.find(a.pos);
+    if (held != actions_.end() && !held->second.learned && held->second.accepted_in == r.number)
+      continue; // a resent write: this proposal has one value here, already written
     auto& mine = actions_[a.pos];
     if (mine.learned)
       continue; // chosen: a proposer can only be writing that same value

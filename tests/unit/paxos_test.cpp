@@ -635,3 +635,31 @@ TEST_CASE("a fill settles what every answer's prefix of the range covers, then g
   CHECK(rest[0].range == range{3, 4});
   CHECK(p.state() == proposer_state::filling);
 }
+
+TEST_CASE("an unanswered write is sent again only after write_resend_ticks, and written once") {
+  proposer_limits limits;
+  limits.write_resend_ticks = 4;
+  auto p = make_proposer(limits);
+  elect_on_empty_log(p);
+  p.append("big");
+  auto first = all_of<write_request>(p.take_ready().messages);
+  REQUIRE(first.size() == 3);
+  for (int i = 0; i < 3; ++i) {
+    p.tick();
+    CHECK(all_of<write_request>(p.take_ready().messages).empty());
+  }
+  p.tick();
+  auto again = all_of<write_request>(p.take_ready().messages);
+  CHECK(again.size() == 3);  // nobody answered, its own replica included
+  // A replica given the same write twice writes it once and answers twice.
+  auto r = make_replica();
+  r.step(to(1, 0, first[1]));
+  auto once = r.take_ready();
+  CHECK(once.actions.size() == 1);
+  CHECK(all_of<write_response>(once.messages).size() == 1);
+  r.step(to(1, 0, again[1]));
+  auto twice = r.take_ready();
+  CHECK(twice.actions.empty());
+  CHECK_FALSE(twice.sync);
+  CHECK(all_of<write_response>(twice.messages).size() == 1);
+}
