@@ -201,6 +201,7 @@ void proposer::start_fill_round() {
   }
   position last = std::min<position>(fill_end_ - 1, fill_from_ + limits_.max_fill_range - 1);
   promises_.clear();
+  promise_ticks_ = 0;
   promise_out_ = promise_request{number_, std::make_pair(fill_from_, last)};
   broadcast(*promise_out_);
 }
@@ -329,11 +330,13 @@ void proposer::fail_all() {
 }
 
 void proposer::tick() {
-  if (promise_out_)
+  if (promise_out_ && (!promise_out_->range || ++promise_ticks_ >= limits_.resend_ticks)) {
+    promise_ticks_ = 0;
     for (auto r : replicas_)
       if (promises_.count(r) == 0)
         ready_.messages.push_back({id_, r, *promise_out_});
-  if (write_out_ && ++write_ticks_ >= limits_.write_resend_ticks) {
+  }
+  if (write_out_ && ++write_ticks_ >= limits_.resend_ticks) {
     write_ticks_ = 0;
     for (auto r : replicas_)
       if (write_acks_.count(r) == 0)

@@ -63,13 +63,15 @@ struct proposer_limits {
   size_t max_batch_bytes = max_message_data_bytes;  // data in one write (one entry at least)
   size_t max_fill_range = 1024; // positions settled per explicit promise
   size_t max_pending = 100'000; // queued appends before new ones fail
-  // A write not yet accepted by a replica is sent to it again after this
-  // many ticks without its answer (its answer may be lost). Sent again every
+  // A write, or a promise request for a range (whose answers carry what
+  // replicas accepted in it), is sent again to a replica that has not
+  // answered after this many ticks (its answer may be lost). Sent again every
   // tick (a quarter heartbeat), a write of up to max_batch_bytes to a
   // follower slow to sync piled up in the leader's send buffers and in the
   // follower's mailbox, each copy accepted and synced again: gigabytes while
-  // thousands of agents registered.
-  uint64_t write_resend_ticks = 8;
+  // thousands of agents registered. Implicit promise requests, small both
+  // ways, still go every tick.
+  uint64_t resend_ticks = 8;
 };
 
 class proposer {
@@ -158,7 +160,8 @@ private:
   // The write in flight: its actions, who accepted, whose entries they are.
   std::optional<write_request> write_out_;
   std::set<node_id> write_acks_;
-  uint64_t write_ticks_ = 0;  // ticks since write_out_ was last sent
+  uint64_t write_ticks_ = 0;    // ticks since write_out_ was last sent
+  uint64_t promise_ticks_ = 0;  // ticks since promise_out_ (a range) was last sent
   std::vector<pending_entry> write_entries_;
   std::vector<pending_entry> queue_;
 

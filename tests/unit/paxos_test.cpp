@@ -498,6 +498,20 @@ TEST_CASE("an answer about another range is not taken for this one; unanswered r
   p.step(to(1, 0, yes(n, 2, 0)));
   p.step(to(2, 0, yes(n, 2, 0)));
   CHECK(all_of<write_request>(p.take_ready().messages).empty());
+  // A range's answers carry what was accepted in it: asked again only after
+  // resend_ticks.
+  for (uint64_t i = 1; i < proposer_limits{}.resend_ticks; ++i) {
+    p.tick();
+    CHECK(all_of<promise_request>(p.take_ready().messages).empty());
+  }
+  p.tick();
+  CHECK(all_of<promise_request>(p.take_ready().messages).size() == 3);
+}
+
+TEST_CASE("an unanswered implicit promise request is sent again every tick") {
+  auto p = make_proposer();
+  p.elect(0);
+  p.take_ready();
   p.tick();
   CHECK(all_of<promise_request>(p.take_ready().messages).size() == 3);
 }
@@ -636,9 +650,9 @@ TEST_CASE("a fill settles what every answer's prefix of the range covers, then g
   CHECK(p.state() == proposer_state::filling);
 }
 
-TEST_CASE("an unanswered write is sent again only after write_resend_ticks, and written once") {
+TEST_CASE("an unanswered write is sent again only after resend_ticks, and written once") {
   proposer_limits limits;
-  limits.write_resend_ticks = 4;
+  limits.resend_ticks = 4;
   auto p = make_proposer(limits);
   elect_on_empty_log(p);
   p.append("big");
