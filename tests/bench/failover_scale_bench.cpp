@@ -20,6 +20,7 @@
 //
 //   failover_scale_bench [--agents 10000] [--tasks 100000] [--failovers 1]
 //                        [--connectors 16] [--cairn PATH] [--keep-logs]
+//                        [--election-timeout D] [--heartbeat-interval D]
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -243,6 +244,9 @@ struct bench_flags {
   size_t connectors = 16;
   std::string cairn;
   std::string master_logging_level = "WARNING";
+  // Given to the masters when set; else they use their defaults.
+  std::string election_timeout;
+  std::string heartbeat_interval;
   bool keep_logs = false;
 };
 
@@ -310,6 +314,10 @@ int run(const bench_flags& f) {
                "--masters", masters, "--quorum", "2",
                "--work-dir", (dir / fmt::format("master-{}", i)).string(),
                "--logging-level", f.master_logging_level};
+    if (!f.election_timeout.empty())
+      args[i].insert(args[i].end(), {"--election-timeout", f.election_timeout});
+    if (!f.heartbeat_interval.empty())
+      args[i].insert(args[i].end(), {"--heartbeat-interval", f.heartbeat_interval});
     pids[i] = spawn_process(args[i], dir / fmt::format("master-{}.log", i));
   }
   auto stop_masters = [&] {
@@ -492,6 +500,10 @@ int main(int argc, char** argv) {
   app.add_option("--connectors", f.connectors, "Connectors (threads) the agents share");
   app.add_option("--cairn", f.cairn, "The cairn binary");
   app.add_option("--master-logging-level", f.master_logging_level, "The masters' --logging-level");
+  app.add_option("--election-timeout", f.election_timeout,
+                 "The masters' --election-timeout (their default when not given)");
+  app.add_option("--heartbeat-interval", f.heartbeat_interval,
+                 "The masters' --heartbeat-interval (their default when not given)");
   app.add_flag("--keep-logs", f.keep_logs, "Keep the masters' logs and work dirs");
   CLI11_PARSE(app, argc, argv);
   if (f.agents == 0 || f.tasks == 0 || f.connectors == 0) {
