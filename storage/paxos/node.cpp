@@ -242,6 +242,11 @@ void node::tick(node_time now) {
   rep_->tick();
   prop_->tick();
   bool leading = (serving_ || awaiting_catchup_) && prop_->state() == proposer_state::leading;
+  // Alone, its own answer is a quorum and nobody else can lead: the lease
+  // cannot lapse, however late this tick comes (a starved process would
+  // otherwise step down and recover the registry over and over).
+  if (serving_ && options_.quorum <= 1)
+    last_lease_ = now;
   if (serving_ && now + options_.tick_interval >= last_lease_ + lease_duration(options_))
     demote("no quorum answered its heartbeats");
   else if (leading && now - last_heartbeat_sent_ >= options_.heartbeat_interval)

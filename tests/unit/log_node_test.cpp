@@ -190,3 +190,25 @@ TEST_CASE("answers that come after the next heartbeat keep the lease, counted fr
   CHECK(n.holds_lease(last_answered_sent + lease_duration(three(0)) - 1ns));
   CHECK_FALSE(n.holds_lease(last_answered_sent + lease_duration(three(0))));
 }
+
+TEST_CASE("a node alone leads on however late its ticks come") {
+  node_options alone;
+  alone.id = 0;
+  alone.nodes = 1;
+  alone.quorum = 1;
+  alone.advertised = "node-0";
+  node_time now = 1s;
+  node n{alone, {}, now, 4};
+  n.take_ready();
+  tick_until(n, now, now + alone.election_timeout * 3);
+  REQUIRE(n.serving());
+  // The process starved for ten leases: the next tick finds it still leading.
+  now += lease_duration(alone) * 10;
+  n.tick(now);
+  auto r = n.take_ready();
+  for (const auto& notice : r.notices)
+    CHECK(notice.what != node_event::demoted);
+  CHECK(n.serving());
+  CHECK(n.holds_lease(now));
+  CHECK(n.append("x", now).has_value());
+}
