@@ -205,12 +205,21 @@ caf::expected<http_result>
 http_post(const std::string& url, const std::string& body, const std::string& content_type,
           std::chrono::milliseconds timeout,
           std::vector<std::pair<std::string, std::string>> headers) {
-  transfer t{"POST", url};
+  return http_send("POST", url, body, content_type, timeout, std::move(headers));
+}
+
+caf::expected<http_result>
+http_send(const std::string& method, const std::string& url, const std::string& body,
+          const std::string& content_type, std::chrono::milliseconds timeout,
+          std::vector<std::pair<std::string, std::string>> headers) {
+  transfer t{method, url};
   auto c = make_handle(t);
   if (!c)
     return no_handle(t);
   auto h = c.get();
   curl_easy_setopt(h, CURLOPT_POST, 1L);
+  if (method != "POST")
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
   curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   slist_ptr list{curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str())};

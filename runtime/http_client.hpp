@@ -34,6 +34,12 @@ http_post(const std::string& url, const std::string& body, const std::string& co
           std::chrono::milliseconds timeout,
           std::vector<std::pair<std::string, std::string>> headers = {});
 
+// The same with another verb that carries a body (PUT, PATCH).
+caf::expected<http_result>
+http_send(const std::string& method, const std::string& url, const std::string& body,
+          const std::string& content_type, std::chrono::milliseconds timeout,
+          std::vector<std::pair<std::string, std::string>> headers = {});
+
 // A request without a body for the other verbs (PUT, DELETE), as REST APIs
 // use them to run or remove something by its path.
 caf::expected<http_result> http_bodiless(const std::string& method, const std::string& url,

@@ -264,6 +264,15 @@ TEST_CASE("http: method, path, query params, headers and body reach the handler"
   REQUIRE(reqs.size() == 1);
   CHECK(reqs.front().header("content-length") == "");
   CHECK(reqs.front().body == body);
+
+  // PUT carries its body and its verb.
+  r = http_send("PUT", url(*s, "/v2/apps/x"), "{\"instances\":3}", "application/json", timeout);
+  REQUIRE_MESSAGE(r, why(r));
+  reqs = seen.take(1);
+  REQUIRE(reqs.size() == 1);
+  CHECK(reqs.front().method == "PUT");
+  CHECK(reqs.front().body == "{\"instances\":3}");
+  CHECK(reqs.front().header("content-type") == "application/json");
 }
 
 TEST_CASE("http: a body above the limit gets 413, never reaches the handler, and serving goes "
