@@ -20,9 +20,11 @@ auto log() {
   return logger("cron");
 }
 
-void put(cron_actor_ptr self, const std::string& k, std::string value,
+// `render` makes the value when the write is made: the latest state, once
+// per write however many changes came meanwhile.
+void put(cron_actor_ptr self, const std::string& k, std::function<std::string()> render,
          std::function<void(bool stored)> then = nullptr) {
-  store_put(self, self->state.store, k, std::move(value), std::move(then));
+  store_put(self, self->state.store, k, std::move(render), std::move(then));
 }
 
 void erase(cron_actor_ptr self, const std::string& k) {
@@ -37,7 +39,7 @@ std::string index_text(const cron_state& st) {
 }
 
 void store_index(cron_actor_ptr self) {
-  put(self, "index", index_text(self->state));
+  put(self, "index", [self] { return index_text(self->state); });
 }
 
 run run_of(schema::cron::Run::Reader r) {
@@ -123,10 +125,13 @@ wire<schema::cron::Run> run_record(const run& r, const std::string& framework_id
 }
 
 void store_job(cron_actor_ptr self, const std::string& name) {
-  auto it = self->state.jobs.find(name);
-  if (it == self->state.jobs.end())
+  if (self->state.jobs.count(name) == 0)
     return;
-  put(self, "job/" + name, to_json(job_document(it->second).get()));
+  // Forgetting the job drops a write not yet made, so it is there when rendered.
+  put(self, "job/" + name, [self, name] {
+    auto it = self->state.jobs.find(name);
+    return it == self->state.jobs.end() ? std::string{} : to_json(job_document(it->second).get());
+  });
 }
 
 void forget_job(cron_actor_ptr self, const std::string& name) {
@@ -136,19 +141,25 @@ void forget_job(cron_actor_ptr self, const std::string& name) {
 }
 
 void store_runs(cron_actor_ptr self, std::function<void(bool stored)> then) {
-  put(self, "runs",
-      runs_json(self->state.queue, &self->state.active, self->state.framework_id),
-      std::move(then));
+  put(
+    self, "runs",
+    [self] { return runs_json(self->state.queue, &self->state.active, self->state.framework_id); },
+    std::move(then));
 }
 
 void store_history(cron_actor_ptr self, const std::string& name) {
-  auto it = self->state.history.find(name);
-  if (it != self->state.history.end())
-    put(self, "history/" + name, runs_json(it->second, nullptr, self->state.framework_id));
+  if (self->state.history.count(name) == 0)
+    return;
+  put(self, "history/" + name, [self, name] {
+    auto it = self->state.history.find(name);
+    return it == self->state.history.end()
+             ? std::string{}
+             : runs_json(it->second, nullptr, self->state.framework_id);
+  });
 }
 
 void store_framework_id(cron_actor_ptr self) {
-  put(self, "framework_id", self->state.framework_id);
+  put(self, "framework_id", [self] { return self->state.framework_id; });
 }
 
 void on_master_found(cron_actor_ptr self, master_actor master) {

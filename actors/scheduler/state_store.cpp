@@ -1,5 +1,7 @@
 #include "actors/scheduler/state_store.hpp"
 
+#include <utility>
+
 #include "runtime/connector.hpp"
 #include "runtime/log.hpp"
 
@@ -47,8 +49,65 @@ bool take_behind(state_store& store) {
   return true;
 }
 
+namespace {
+
+using waiters = std::vector<std::function<void(bool stored)>>;
+
+void tell(const waiters& w, bool stored) {
+  for (const auto& then : w)
+    if (then)
+      then(stored);
+}
+
+void send_write(caf::event_based_actor* self, state_store& store, const std::string& key,
+                std::string value, waiters waiting);
+
+// The write in flight was answered: its waiters hear, then the next write of
+// the key, if one was asked for meanwhile, is made with the latest value.
+void write_answered(caf::event_based_actor* self, state_store& store, const std::string& key,
+                    bool stored, const waiters& waiting) {
+  tell(waiting, stored);  // may ask for more writes of the key: they queue
+  auto it = store.writes.find(key);
+  if (it == store.writes.end())
+    return;
+  auto next = std::move(it->second.next);
+  auto next_waiting = std::move(it->second.next_waiting);
+  store.writes.erase(it);
+  if (!next)
+    return;
+  if (!writable(store)) {
+    store.behind = true;
+    tell(next_waiting, false);
+    return;
+  }
+  send_write(self, store, key, next(), std::move(next_waiting));
+}
+
+void send_write(caf::event_based_actor* self, state_store& store, const std::string& key,
+                std::string value, waiters waiting) {
+  store.writes[key].in_flight = true;
+  auto* s = &store;  // lives in the actor's state, as long as its answers
+  self->request(store.master, store_timeout, kv_set_atom::value, store.prefix + key,
+                std::move(value), uint64_t{0}, true)
+    .then(
+      [self, s, key, waiting](bool ok, const std::string& why, uint64_t) {
+        if (!ok)
+          logger(s->component)->error("cannot store {}{}: {}", s->prefix, key, why);
+        write_answered(self, *s, key, ok, waiting);
+      },
+      [self, s, key, waiting](caf::error& err) {
+        logger(s->component)->warn("cannot store {}{}: {}; looking for the master", s->prefix,
+                                   key, self->system().render(err));
+        s->behind = true;
+        find_store_master(self, *s);
+        write_answered(self, *s, key, false, waiting);
+      });
+}
+
+} // namespace
+
 void store_put(caf::event_based_actor* self, state_store& store, const std::string& key,
-               std::string value, std::function<void(bool stored)> then) {
+               std::function<std::string()> render, std::function<void(bool stored)> then) {
   // Cron outside its lease: another instance may own the prefix by now, so
   // the value waits until writes may be made again.
   if (!writable(store)) {
@@ -57,28 +116,24 @@ void store_put(caf::event_based_actor* self, state_store& store, const std::stri
       then(false);
     return;
   }
-  auto* s = &store;  // lives in the actor's state, as long as its answers
-  auto full = store.prefix + key;
-  self->request(store.master, store_timeout, kv_set_atom::value, full, std::move(value),
-                uint64_t{0}, true)
-    .then(
-      [s, full, then](bool ok, const std::string& why, uint64_t) {
-        if (!ok)
-          logger(s->component)->error("cannot store {}: {}", full, why);
-        if (then)
-          then(ok);
-      },
-      [self, s, full, then](caf::error& err) {
-        logger(s->component)->warn("cannot store {}: {}; looking for the master", full,
-                                   self->system().render(err));
-        s->behind = true;
-        find_store_master(self, *s);
-        if (then)
-          then(false);
-      });
+  auto it = store.writes.find(key);
+  if (it != store.writes.end() && it->second.in_flight) {
+    it->second.next = std::move(render);
+    if (then)
+      it->second.next_waiting.push_back(std::move(then));
+    return;
+  }
+  waiters waiting;
+  if (then)
+    waiting.push_back(std::move(then));
+  send_write(self, store, key, render(), std::move(waiting));
 }
 
 void store_erase(caf::event_based_actor* self, state_store& store, const std::string& key) {
+  if (auto it = store.writes.find(key); it != store.writes.end() && it->second.next) {
+    it->second.next = nullptr;
+    tell(std::exchange(it->second.next_waiting, {}), false);
+  }
   if (!writable(store)) {
     store.behind = true;
     return;

@@ -1,6 +1,9 @@
 // A framework's state in the master's replicated key-value store, as the
 // built-in frameworks (cron, services) keep theirs: whole values under one
-// prefix, written in the order they are made. A write that fails, or that
+// prefix. At most one write of a key is in flight; writes asked for
+// meanwhile wait for it and then make one write of the latest value, so a
+// value rewritten on every change (an app with a thousand instances) costs
+// a write per round trip rather than one per change. A write that fails, or that
 // the framework may not make now, marks the store behind; once the leading
 // master is found again the framework writes everything once more. Reading
 // back is a fan of key reads; when one is not answered (no leader yet) the
@@ -10,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +28,14 @@ namespace cairn {
 // handle when no master was found in time), and a read-back to start again.
 using store_master_found_atom = caf::atom_constant<caf::atom("stmaster")>;
 using store_read_again_atom = caf::atom_constant<caf::atom("streread")>;
+
+// A key's writes: whether one is in flight, and the next to make once it
+// is answered (what renders the latest value, and who waits for it).
+struct key_writes {
+  bool in_flight = false;
+  std::function<std::string()> next;
+  std::vector<std::function<void(bool stored)>> next_waiting;
+};
 
 struct state_store {
   std::string prefix;                         // every key starts with it
@@ -40,6 +52,7 @@ struct state_store {
   size_t pending_reads = 0;
   std::function<void()> on_read_back;
   uint64_t generation = 0;
+  std::map<std::string, key_writes> writes;  // by key, while any is in flight
 };
 
 // Looks for the leading master from a thread that may block; the answer
@@ -54,10 +67,15 @@ void store_master_found(caf::event_based_actor* self, state_store& store, master
 // store is then no longer behind.
 bool take_behind(state_store& store);
 
-// Writes prefix + `key`; `then`, if given, hears whether the store
-// confirmed it. An unanswered write may still have been applied.
+// Writes prefix + `key` with the value `render` gives when the write is
+// made (now, or once the write in flight is answered); `then`, if given,
+// hears whether the store confirmed a value at least as new as this one.
+// An unanswered write may still have been applied.
 void store_put(caf::event_based_actor* self, state_store& store, const std::string& key,
-               std::string value, std::function<void(bool stored)> then = nullptr);
+               std::function<std::string()> render,
+               std::function<void(bool stored)> then = nullptr);
+// Erases prefix + `key`; a write of it not yet made is dropped (its waiters
+// hear false).
 void store_erase(caf::event_based_actor* self, state_store& store, const std::string& key);
 
 // Starts a read-back: clears what the last one left, then `done` runs once

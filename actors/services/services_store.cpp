@@ -20,8 +20,11 @@ auto log() {
   return logger("services");
 }
 
-void put(services_actor_ptr self, const std::string& k, std::string value) {
-  store_put(self, self->state.store, k, std::move(value));
+// `render` makes the value when the write is made: the latest state, once
+// per write however many changes came meanwhile (an app's record holds all
+// its instances, and each of their changes asks for it).
+void put(services_actor_ptr self, const std::string& k, std::function<std::string()> render) {
+  store_put(self, self->state.store, k, std::move(render));
 }
 
 void erase(services_actor_ptr self, const std::string& k) {
@@ -127,10 +130,12 @@ deployment deployment_of_record(schema::services::StoredDeployment::Reader r) {
 } // namespace
 
 void store_index(services_actor_ptr self) {
-  std::string out;
-  for (auto& [id, a] : self->state.apps)
-    out += id + "\n";
-  put(self, "index", out);
+  put(self, "index", [self] {
+    std::string out;
+    for (auto& [id, a] : self->state.apps)
+      out += id + "\n";
+    return out;
+  });
 }
 
 wire<schema::services::Task> task_record(const instance& i, App::Reader app) {
@@ -179,26 +184,37 @@ wire<schema::services::Task> task_record(const instance& i, App::Reader app) {
   });
 }
 
-void store_app(services_actor_ptr self, const std::string& id) {
-  auto& st = self->state;
+namespace {
+
+// An app's record: its definition, what its deployment wants, its instances.
+std::string app_record(const services_state& st, const std::string& id) {
   auto it = st.apps.find(id);
   if (it == st.apps.end())
-    return;
+    return {};
   auto& a = it->second;
   std::vector<const instance*> mine;
   for (auto& [tid, i] : st.instances)
     if (i.app == id)
       mine.push_back(&i);
-  put(self, "app" + id,
-      to_json(make_wire<schema::services::StoredApp>([&](schema::services::StoredApp::Builder b) {
-                b.setApp(*a.def);
-                b.setWantedNew(a.wanted_new);
-                b.setLastScalingAt(a.last_scaling_at);
-                b.setLastConfigChangeAt(a.last_config_change_at);
-                auto tasks = b.initTasks(static_cast<unsigned>(mine.size()));
-                for (unsigned k = 0; k < mine.size(); ++k)
-                  tasks.setWithCaveats(k, task_record(*mine[k], *a.def).get());
-              }).get()));
+  return to_json(
+    make_wire<schema::services::StoredApp>([&](schema::services::StoredApp::Builder b) {
+      b.setApp(*a.def);
+      b.setWantedNew(a.wanted_new);
+      b.setLastScalingAt(a.last_scaling_at);
+      b.setLastConfigChangeAt(a.last_config_change_at);
+      auto tasks = b.initTasks(static_cast<unsigned>(mine.size()));
+      for (unsigned k = 0; k < mine.size(); ++k)
+        tasks.setWithCaveats(k, task_record(*mine[k], *a.def).get());
+    }).get());
+}
+
+} // namespace
+
+void store_app(services_actor_ptr self, const std::string& id) {
+  if (self->state.apps.count(id) == 0)
+    return;
+  // Forgetting the app drops a write not yet made, so it is there when rendered.
+  put(self, "app" + id, [self, id] { return app_record(self->state, id); });
 }
 
 void forget_app(services_actor_ptr self, const std::string& id) {
@@ -206,10 +222,10 @@ void forget_app(services_actor_ptr self, const std::string& id) {
   store_index(self);
 }
 
-void store_deployments(services_actor_ptr self) {
-  auto& st = self->state;
-  put(self, "deployments",
-      to_json(make_wire<schema::services::StoredDeployments>([&](auto b) {
+namespace {
+
+std::string deployments_record(const services_state& st) {
+  return to_json(make_wire<schema::services::StoredDeployments>([&](auto b) {
                 auto list = b.initDeployments(static_cast<unsigned>(st.deployments.size()));
                 unsigned n = 0;
                 for (auto& [id, d] : st.deployments) {
@@ -237,11 +253,17 @@ void store_deployments(services_actor_ptr self) {
                   for (unsigned k = 0; k < d.created.size(); ++k)
                     created.set(k, d.created[k]);
                 }
-              }).get()));
+              }).get());
+}
+
+} // namespace
+
+void store_deployments(services_actor_ptr self) {
+  put(self, "deployments", [self] { return deployments_record(self->state); });
 }
 
 void store_framework_id(services_actor_ptr self) {
-  put(self, "framework_id", self->state.framework_id);
+  put(self, "framework_id", [self] { return self->state.framework_id; });
 }
 
 void on_master_found(services_actor_ptr self, master_actor master) {
