@@ -15,4 +15,9 @@ system_config::system_config(bool with_network) {
   set("logger.console-verbosity", caf::atom("quiet"));
 }
 
+void system_config::sleep_when_idle(size_t max_threads) {
+  set("scheduler.policy", caf::atom("sharing"));
+  set("scheduler.max-threads", max_threads);
+}
+
 } // namespace cairn

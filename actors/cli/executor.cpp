@@ -98,6 +98,11 @@ caf::error read_image(executor_options& options) {
   return caf::none;
 }
 
+// Scheduler threads of one executor process: its actors never block (the
+// task, its probes and Engine API calls have threads of their own), and a
+// machine's hundreds of executors should not each wake once per core.
+constexpr size_t executor_scheduler_threads = 2;
+
 int run_executor() {
   setup_logging(env_or_empty("CAIRN_LOGGING_LEVEL").empty() ? "INFO"
                                                              : env_or_empty("CAIRN_LOGGING_LEVEL"));
@@ -127,6 +132,7 @@ int run_executor() {
     return 2;
   }
   system_config cfg;
+  cfg.sleep_when_idle(executor_scheduler_threads);
   caf::actor_system sys{cfg};
   auto agent = sys.middleman().remote_actor<agent_actor>(where->host, where->port);
   if (!agent) {
