@@ -5,9 +5,11 @@ go, a pid namespace shows only the container, pids.max holds, and --user runs
 the task as that user."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 import urllib.parse
@@ -285,7 +287,18 @@ class Isolation(unittest.TestCase):
         self.assertGreater(int(read(d + "/pids.events").split()[1]), 0)
 
     def test_user_nobody_runs_the_task_as_nobody(self):
-        c = self.cluster("user", "--isolation=cgroups/cpu,cgroups/mem", "--launcher=linux")
+        # The executor runs as the task's user: a build under a home only
+        # root may enter (/root is 0700 on a fresh machine) is out of
+        # nobody's reach, so it runs a copy of the binary nobody can execute,
+        # as a packaged install would give it.
+        bindir = tempfile.mkdtemp(prefix="cairn-bin-")
+        self.addCleanup(shutil.rmtree, bindir, True)
+        os.chmod(bindir, 0o755)
+        executor = os.path.join(bindir, "cairn")
+        shutil.copy2(CAIRN, executor)
+        os.chmod(executor, 0o755)
+        c = self.cluster("user", "--isolation=cgroups/cpu,cgroups/mem", "--launcher=linux",
+                         "--executor_binary", executor)
         # The sandbox lies under the work dir, which nobody must be able to reach.
         os.chmod(c.local.work_dir, 0o755)
         r = c.execute("--json", "--name", "whoami", "--user", "nobody", "--command", "id -u")
