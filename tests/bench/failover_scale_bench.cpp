@@ -56,58 +56,14 @@
 #include "runtime/http_server.hpp"
 #include "runtime/log.hpp"
 #include "runtime/system.hpp"
+#include "tests/support/bench_support.hpp"
 #include "tests/support/sim_containerizer.hpp"
 
 using namespace cairn;
-using clock_type = std::chrono::steady_clock;
+using namespace cairn::bench;
 namespace fs = std::filesystem;
 
 namespace {
-
-double ms_since(clock_type::time_point t) {
-  return std::chrono::duration<double, std::milli>(clock_type::now() - t).count();
-}
-
-double median(std::vector<double> xs) {
-  if (xs.empty())
-    return 0;
-  std::sort(xs.begin(), xs.end());
-  return xs[xs.size() / 2];
-}
-
-pid_t spawn_process(const std::vector<std::string>& args, const fs::path& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    FILE* out = std::fopen(log.c_str(), "a");
-    if (out != nullptr) {
-      dup2(fileno(out), 1);
-      dup2(fileno(out), 2);
-    }
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-uint16_t free_base_port() {
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    uint16_t base = static_cast<uint16_t>(21000 + (getpid() * 13 + attempt * 31) % 8000);
-    bool free = true;
-    for (int off : {0, 100, 200})
-      for (int i = 0; i < 3 && free; ++i) {
-        auto s = http_server::start("127.0.0.1", static_cast<uint16_t>(base + off + i),
-                                    [](http_request, http_reply r) { r.send({}); });
-        free = static_cast<bool>(s);
-      }
-    if (free)
-      return base;
-  }
-  return 0;
-}
 
 // What a master's /metrics/snapshot says: cheap next to /master/state with
 // 100,000 tasks, and answered by standbys too (elected 0).
@@ -481,11 +437,6 @@ int run(const bench_flags& f) {
   // The agents' connectors may sit in a blocking lookup; nothing is left to wait for.
   std::fflush(stdout);
   _exit(0);
-}
-
-std::string default_cairn() {
-  auto self = fs::read_symlink("/proc/self/exe");
-  return (self.parent_path().parent_path() / "actors" / "cairn").string();
 }
 
 } // namespace
