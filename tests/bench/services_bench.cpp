@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -87,6 +88,23 @@ std::optional<double> wait_settled(const std::string& services, const std::strin
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return std::nullopt;
+}
+
+// The ids of the app's tasks, from GET /v2/apps/{id}/tasks.
+std::set<std::string> task_ids(const std::string& services, const std::string& id) {
+  std::set<std::string> ids;
+  auto r = http_get("http://" + services + "/v2/apps/" + id + "/tasks", call_timeout);
+  if (!r || r->status != 200)
+    return ids;
+  const std::string key = "\"id\":\"";
+  for (auto at = r->body.find(key); at != std::string::npos; at = r->body.find(key, at)) {
+    at += key.size();
+    auto end = r->body.find('"', at);
+    if (end == std::string::npos)
+      break;
+    ids.insert(r->body.substr(at, end - at));
+  }
+  return ids;
 }
 
 bool wait_ok(const std::string& url) {
@@ -210,13 +228,29 @@ int run(const bench_flags& f) {
              f.instances, bytes / 1024, percentile(latencies, 0.5), percentile(latencies, 0.99),
              f.requests);
 
+  auto before = task_ids(services, "bench");
   auto restart_started = clock_type::now();
   auto restarted = http_post("http://" + services + "/v2/apps/bench/restart", "",
                              "application/json", call_timeout);
   if (!restarted || restarted->status != 200)
     give_up("the restart was refused");
-  // The deployment shows at once; settled means it is over and all run.
-  auto restart_ms = wait_settled(services, "bench", f.instances, restart_started);
+  // Over when it has settled and none of the instances from before is left.
+  std::optional<double> restart_ms;
+  while (!restart_ms && ms_since(restart_started) < 15 * 60 * 1000.0) {
+    restart_ms = wait_settled(services, "bench", f.instances, restart_started);
+    if (restart_ms) {
+      auto now_ids = task_ids(services, "bench");
+      for (const auto& old : before)
+        if (now_ids.count(old) > 0) {
+          restart_ms.reset();
+          break;
+        }
+      if (now_ids.size() != f.instances)
+        restart_ms.reset();
+    }
+    if (!restart_ms)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   if (!restart_ms)
     give_up("the rolling restart never ended");
   fmt::print("rolling restart of {} instances: over after {:.1f} s\n", f.instances,
