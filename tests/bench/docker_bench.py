@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 import docker_engine  # noqa: E402
 from cairn_local import Local  # noqa: E402
-from mesos_v1 import open_stream, post, read_record  # noqa: E402
+import v1_scheduler  # noqa: E402
 
 PARALLEL = 8
 
@@ -75,37 +75,15 @@ def engine_alone(count, run):
     return t1 - t0, t2 - t1
 
 
-class Scheduler:
-    """A v1 HTTP framework: launches every task in the first offer, kills them."""
+class Scheduler(v1_scheduler.Scheduler):
+    """The e2e tests' v1 HTTP framework, launching every task in the first
+    offer and waiting for all of them."""
 
     def __init__(self, address):
-        self.address = address
-        body = json.dumps({"type": "SUBSCRIBE", "subscribe": {"framework_info": {
-            "user": "root", "name": "docker-bench", "roles": ["*"]}}})
-        self.conn, self.stream = open_stream(address, "/api/v1/scheduler", body)
-        self.stream_id = self.stream.getheader("Mesos-Stream-Id")
-        self.framework_id = None
+        super().__init__(address, name="docker-bench")
         self.agent_id = None
 
-    def call(self, body):
-        body["framework_id"] = {"value": self.framework_id}
-        status, text, _ = post(self.address, "/api/v1/scheduler", json.dumps(body),
-                               headers={"Mesos-Stream-Id": self.stream_id})
-        assert status == 202, (status, text)
-
-    def next_event(self):
-        event = json.loads(read_record(self.stream))
-        if event["type"] == "SUBSCRIBED":
-            self.framework_id = event["subscribed"]["framework_id"]["value"]
-        if event["type"] == "UPDATE":
-            status = event["update"]["status"]
-            if "uuid" in status:
-                self.call({"type": "ACKNOWLEDGE", "acknowledge": {
-                    "agent_id": status["agent_id"], "task_id": status["task_id"],
-                    "uuid": status["uuid"]}})
-        return event
-
-    def launch(self, tasks):
+    def launch_all(self, tasks):
         while True:
             event = self.next_event()
             if event["type"] == "OFFERS":
@@ -158,7 +136,7 @@ def through_cairn(cairn, count, work_dir):
                       "image": docker_engine.IMAGE, "network": "HOST"}}} for i in ids]
         before = set(mesos_containers())
         t0 = time.monotonic()
-        s.launch(tasks)
+        s.launch_all(tasks)
         s.wait_all(ids, "TASK_RUNNING")
         t1 = time.monotonic()
         for i in ids:

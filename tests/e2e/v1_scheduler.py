@@ -10,10 +10,10 @@ class Scheduler:
     """A v1 HTTP framework that launches tasks and can kill them; with
     `checkpoint` its tasks outlive an agent restart."""
 
-    def __init__(self, address, checkpoint=False):
+    def __init__(self, address, checkpoint=False, name="docker-e2e"):
         self.address = address
         body = json.dumps({"type": "SUBSCRIBE", "subscribe": {"framework_info": {
-            "user": "root", "name": "docker-e2e", "roles": ["*"], "checkpoint": checkpoint,
+            "user": "root", "name": name, "roles": ["*"], "checkpoint": checkpoint,
             "capabilities": [{"type": "MULTI_ROLE"}]}}})
         self.conn, self.stream = open_stream(address, "/api/v1/scheduler", body)
         self.stream_id = self.stream.getheader("Mesos-Stream-Id")
