@@ -57,7 +57,7 @@
 #include "runtime/log.hpp"
 #include "runtime/system.hpp"
 #include "tests/support/bench_support.hpp"
-#include "tests/support/sim_containerizer.hpp"
+#include "tests/support/sim_agents.hpp"
 
 using namespace cairn;
 using namespace cairn::bench;
@@ -285,31 +285,9 @@ int run(const bench_flags& f) {
     }
   };
 
-  // A new leader dials every agent at the HTTP address it registered with;
-  // these agents have none of their own (they find the master themselves),
-  // so that address answers 404 at once.
-  auto nobody = http_server::start("127.0.0.1", 0, [](http_request, http_reply r) {
-    http_response res;
-    res.status = 404;
-    r.send(std::move(res));
-  });
-  if (!nobody) {
-    fmt::print("no HTTP server for the agents' addresses\n");
-    stop_masters();
-    return 1;
-  }
-
-  // The agents' checkpoints (a few fsyncs per task) go to memory where it can:
-  // in a cluster each agent syncs its own disk, here they would all queue on
-  // the masters' one, in front of the replicated log's syncs.
-  auto agents_dir = fs::exists("/dev/shm")
-                      ? fs::path("/dev/shm") / fmt::format("cairn-scale-agents-{}", getpid())
-                      : dir / "agents";
   system_config cfg;
   caf::actor_system sys{cfg};
-  auto probe = std::make_shared<testing::usage_probe>();
   auto total = parse_resources("cpus:4;mem:4096;disk:1000").value();
-  std::vector<agent_actor> agents;
   std::vector<caf::actor> connectors;
   for (size_t i = 0; i < f.connectors; ++i) {
     connector_options c;
@@ -319,29 +297,18 @@ int run(const bench_flags& f) {
     connectors.push_back(spawn_connector(sys, std::move(c)));
   }
   auto started = clock_type::now();
-  for (size_t i = 0; i < f.agents; ++i) {
-    agent_options a;
-    a.hostname = "127.0.0.1";
-    a.http_port = (*nobody)->port();
-    a.total = total;
-    a.actor_endpoint = "in-process";
-    a.master_addresses = addresses;
-    a.work_dir = (agents_dir / std::to_string(i)).string();
-    a.seed = 1000 + i;
-    a.shared_connector = connectors[i % connectors.size()];
-    a.sandbox_gc = false;
-    testing::sim_options sim;
-    sim.min_task_time = sim.max_task_time = std::chrono::hours(24);
-    sim.seed = i + 1;
-    auto name = fmt::format("agent-{}", i);
-    a.make_containerizer = testing::make_sim_containerizer(name, sim, probe);
-    agents.push_back(spawn_agent(sys, std::move(a), agent_call_sink{}));
+  auto agents =
+    testing::start_sim_agents(sys, f.agents, total, addresses, "cairn-scale-agents", connectors);
+  if (agents.agents.empty()) {
+    fmt::print("no HTTP server for the agents' addresses\n");
+    stop_masters();
+    return 1;
   }
   auto first = connect_within<master_actor>(sys, addresses, std::chrono::minutes(1));
   if (!first) {
     fmt::print("no master to subscribe the framework to: {}\n", error_message(first.error()));
     stop_masters();
-    fs::remove_all(agents_dir);
+    agents.stop();
     return 1;
   }
   size_t per_agent = (f.tasks + f.agents - 1) / f.agents;
@@ -365,7 +332,7 @@ int run(const bench_flags& f) {
     fmt::print("the {} agents and {} tasks never all ran (logs in {})\n", f.agents, f.tasks,
                dir.string());
     stop_masters();
-    fs::remove_all(agents_dir);
+    agents.stop();
     return 1;
   }
   fmt::print("{} agents registered and {} tasks running after {:.1f} s\n", f.agents, f.tasks,
@@ -425,16 +392,14 @@ int run(const bench_flags& f) {
                "framework back after {:.0f} ms\n",
                f.agents, f.tasks, elected_ms.size(), median(elected_ms), median(agents_ms),
                median(state_ms), median(framework_ms));
-  for (auto& a : agents)
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  agents.stop();
   stop_masters();
   fmt::print("this process: peak RSS {:.0f} MiB\n", peak_rss_mib(getpid()));
   if (f.keep_logs)
     fmt::print("masters' logs and work dirs kept in {}\n", dir.string());
   else
     fs::remove_all(dir);
-  fs::remove_all(agents_dir);
-  // The agents' connectors may sit in a blocking lookup; nothing is left to wait for.
+    // The agents' connectors may sit in a blocking lookup; nothing is left to wait for.
   std::fflush(stdout);
   _exit(0);
 }

@@ -36,7 +36,7 @@
 #include "runtime/log.hpp"
 #include "runtime/system.hpp"
 #include "tests/support/bench_support.hpp"
-#include "tests/support/sim_containerizer.hpp"
+#include "tests/support/sim_agents.hpp"
 
 using namespace cairn;
 using namespace cairn::bench;
@@ -147,21 +147,8 @@ int run(const bench_flags& f) {
   if (!wait_ok("http://" + master + "/health"))
     give_up("the master never answered");
 
-  // The master dials an agent at the HTTP address it registered with; these
-  // have none of their own, so that address answers 404 at once.
-  auto nobody = http_server::start("127.0.0.1", 0, [](http_request, http_reply r) {
-    http_response res;
-    res.status = 404;
-    r.send(std::move(res));
-  });
-  if (!nobody)
-    give_up("no HTTP server for the agents' addresses");
-  auto agents_dir = fs::exists("/dev/shm")
-                      ? fs::path("/dev/shm") / fmt::format("cairn-services-bench-{}", getpid())
-                      : dir / "agents";
   system_config cfg;
   caf::actor_system sys{cfg};
-  auto probe = std::make_shared<testing::usage_probe>();
   // Room for every instance twice over, as a rolling restart with
   // Marathon's default upgrade strategy starts the new before the old stop.
   size_t per_agent = (2 * f.instances + f.agents - 1) / f.agents + 1;
@@ -169,23 +156,9 @@ int run(const bench_flags& f) {
                                            per_agent * 0.1 + 1, per_agent * 16 + 64,
                                            31000 + per_agent + 10))
                  .value();
-  std::vector<agent_actor> agents;
-  for (size_t i = 0; i < f.agents; ++i) {
-    agent_options a;
-    a.hostname = "127.0.0.1";
-    a.http_port = (*nobody)->port();
-    a.total = total;
-    a.actor_endpoint = "in-process";
-    a.master_addresses = {master};
-    a.work_dir = (agents_dir / std::to_string(i)).string();
-    a.seed = 1000 + i;
-    a.sandbox_gc = false;
-    testing::sim_options sim;
-    sim.min_task_time = sim.max_task_time = std::chrono::hours(24);
-    sim.seed = i + 1;
-    a.make_containerizer = testing::make_sim_containerizer(fmt::format("agent-{}", i), sim, probe);
-    agents.push_back(spawn_agent(sys, std::move(a), agent_call_sink{}));
-  }
+  auto agents = testing::start_sim_agents(sys, f.agents, total, {master}, "cairn-services-bench");
+  if (agents.agents.empty())
+    give_up("no HTTP server for the agents' addresses");
   children.push_back(spawn_process({f.cairn, "services", "--master", master, "--ip", "127.0.0.1",
                                     "--http_port", std::to_string(base + 1), "--logging-level",
                                     "WARNING"},
@@ -256,11 +229,9 @@ int run(const bench_flags& f) {
   fmt::print("rolling restart of {} instances: over after {:.1f} s\n", f.instances,
              *restart_ms / 1000);
 
-  for (auto& a : agents)
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  agents.stop();
   stop_children();
   fs::remove_all(dir);
-  fs::remove_all(agents_dir);
   std::fflush(stdout);
   _exit(0);
 }
