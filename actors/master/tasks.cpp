@@ -188,15 +188,52 @@ void on_acknowledge(master_ptr self, framework_record& fw,
     complete_task(self, fw, task_id);
 }
 
+namespace {
+
+// Explicit reconciliation of a task the master does not know, as Mesos
+// answers it: nothing while its agent (or, with no agent given, any agent)
+// has yet to re-register after a failover, since the task may be there;
+// TASK_UNREACHABLE while the agent is unreachable; TASK_GONE when the agent
+// is here and would have told us; TASK_GONE_BY_OPERATOR once the agent was
+// removed; TASK_UNKNOWN otherwise. Frameworks that are not partition-aware
+// get TASK_LOST for each of these.
+void reconcile_unknown(master_ptr self, framework_record& fw, const std::string& task_id,
+                       const std::string& agent_id) {
+  auto& st = self->state;
+  auto recovered = st.recovered_agents.find(agent_id);
+  if (agent_id.empty() ? !st.recovered_agents.empty()
+                       : recovered != st.recovered_agents.end() && recovered->second.reachable)
+    return;
+  bool removed = was_removed(st, agent_id);
+  auto state = !fw.partition_aware                      ? task_state::TASK_LOST
+               : recovered != st.recovered_agents.end() ? task_state::TASK_UNREACHABLE
+               : st.agents.count(agent_id) > 0          ? task_state::TASK_GONE
+               : removed                                ? task_state::TASK_GONE_BY_OPERATOR
+                                                        : task_state::TASK_UNKNOWN;
+  send_to_framework(self, fw, update_event([&](schema::TaskStatus::Builder s) {
+                      s.initTaskId().setValue(task_id);
+                      s.setState(state);
+                      s.setReason(task_reason::RECONCILIATION);
+                      s.setSource(schema::TaskStatus::Source::SOURCE_MASTER);
+                      s.setMessage("Reconciliation: task is unknown");
+                      s.setTimestamp(wall_clock_seconds());
+                      if (!agent_id.empty())
+                        s.initAgentId().setValue(agent_id);
+                    }));
+}
+
+} // namespace
+
 void on_kill(master_ptr self, framework_record& fw, schema::Call::Kill::Reader kill) {
   auto& st = self->state;
   std::string task_id = kill.getTaskId().getValue();
   auto task = fw.tasks.find(task_id);
   if (task == fw.tasks.end()) {
-    // Unknown to the master: say so, as Mesos does, rather than stay silent.
-    auto state = fw.partition_aware ? task_state::TASK_UNKNOWN : task_state::TASK_LOST;
-    return send_master_update(self, fw, task_id, kill.getAgentId().getValue(), state,
-                              task_reason::RECONCILIATION, "Attempted to kill an unknown task");
+    // Unknown to the master: answered as reconciling it is, as Mesos does.
+    // Right after a failover that is nothing while its agent may still
+    // bring it back: a TASK_LOST then would have the framework replace a
+    // task that keeps running.
+    return reconcile_unknown(self, fw, task_id, kill.getAgentId().getValue());
   }
   if (task->second.terminal())
     return;
@@ -221,7 +258,6 @@ void on_kill(master_ptr self, framework_record& fw, schema::Call::Kill::Reader k
 
 void on_reconcile(master_ptr self, framework_record& fw,
                   schema::Call::Reconcile::Reader reconcile) {
-  auto& st = self->state;
   auto send_known = [&](const task_record& task) {
     send_to_framework(self, fw, update_event([&](schema::TaskStatus::Builder s) {
                         fill_status(s, task);
@@ -241,34 +277,7 @@ void on_reconcile(master_ptr self, framework_record& fw,
       send_known(task->second);
       continue;
     }
-    // Explicit reconciliation of a task the master does not know, as Mesos
-    // answers it: nothing while its agent (or, with no agent given, any
-    // agent) has yet to re-register after a failover, since the task may be
-    // there; TASK_UNREACHABLE while the agent is unreachable; TASK_GONE when
-    // the agent is here and would have told us; TASK_GONE_BY_OPERATOR once
-    // the agent was removed; TASK_UNKNOWN otherwise. Frameworks that are not
-    // partition-aware get TASK_LOST for each of these.
-    std::string agent_id = t.getAgentId().getValue();
-    auto recovered = st.recovered_agents.find(agent_id);
-    if (agent_id.empty() ? !st.recovered_agents.empty()
-                         : recovered != st.recovered_agents.end() && recovered->second.reachable)
-      continue;
-    bool removed = was_removed(st, agent_id);
-    auto state = !fw.partition_aware                    ? task_state::TASK_LOST
-                 : recovered != st.recovered_agents.end() ? task_state::TASK_UNREACHABLE
-                 : st.agents.count(agent_id) > 0        ? task_state::TASK_GONE
-                 : removed                              ? task_state::TASK_GONE_BY_OPERATOR
-                                                        : task_state::TASK_UNKNOWN;
-    send_to_framework(self, fw, update_event([&](schema::TaskStatus::Builder s) {
-                        s.initTaskId().setValue(task_id);
-                        s.setState(state);
-                        s.setReason(task_reason::RECONCILIATION);
-                        s.setSource(schema::TaskStatus::Source::SOURCE_MASTER);
-                        s.setMessage("Reconciliation: task is unknown");
-                        s.setTimestamp(wall_clock_seconds());
-                        if (!agent_id.empty())
-                          s.initAgentId().setValue(agent_id);
-                      }));
+    reconcile_unknown(self, fw, task_id, t.getAgentId().getValue());
   }
 }
 

@@ -617,6 +617,28 @@ TEST_CASE_FIXTURE(master_fixture, "a partition-aware framework hears where an un
   stop(scheduler.handle);
 }
 
+TEST_CASE_FIXTURE(master_fixture, "a kill of a task whose agent has yet to re-register after a failover is not answered lost") {
+  register_agent();
+  subscribe(framework, framework_id, "fw", false, 60);
+  from_framework(calls::launch(framework_id, {single_offer()}, {task("t", "cpus:1;mem:128")}));
+  fail_over();
+  testing::fake_peer scheduler = fake();
+  std::string id;
+  subscribe(scheduler, id, "fw", false, 60, framework_id);
+  // The task may still run there: TASK_LOST would have it replaced while it runs.
+  caf::send_as(scheduler.handle, master, calls::kill(framework_id, "t", agent_id));
+  settle();
+  CHECK(take(scheduler, Event::Type::UPDATE).empty());
+  // Once the agent is unreachable, the kill is answered as reconciliation is.
+  advance(6s);
+  caf::send_as(scheduler.handle, master, calls::kill(framework_id, "t", agent_id));
+  settle();
+  auto updates = take(scheduler, Event::Type::UPDATE);
+  REQUIRE(updates.size() == 1);
+  CHECK(updates[0]->getUpdate().getStatus().getState() == TaskState::TASK_LOST);
+  stop(scheduler.handle);
+}
+
 TEST_CASE_FIXTURE(master_fixture, "a recovered agent that does not return is unreachable, then removed") {
   register_agent();
   fail_over();
