@@ -14,7 +14,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from processes import Framework, Process, free_base, get, latest, tail_logs
+from processes import Framework, Process, free_base, get, latest, processes_with, tail_logs
 
 CAIRN = sys.argv.pop(1)
 FRAMEWORK = sys.argv.pop(1)
@@ -22,22 +22,6 @@ TASKS = 4
 KILLS = 5
 BAD_STATES = {"TASK_LOST", "TASK_FAILED", "TASK_KILLED", "TASK_KILLING", "TASK_FINISHED",
               "TASK_ERROR", "TASK_DROPPED", "TASK_GONE", "TASK_UNREACHABLE", "TASK_UNKNOWN"}
-
-
-def processes_with(marker):
-    """pid -> command line, for every process whose command line holds `marker`."""
-    out = {}
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open("/proc/%s/cmdline" % pid, "rb") as f:
-                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if marker in cmdline and "pgrep" not in cmdline:
-            out[int(pid)] = cmdline
-    return out
 
 
 class HighAvailability(unittest.TestCase):

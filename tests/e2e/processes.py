@@ -2,6 +2,7 @@
 come, and the JSON events of the test framework (e2e/partition_framework.cpp)
 with helpers to wait for some. Standard library only."""
 import json
+import os
 import queue
 import random
 import signal
@@ -58,6 +59,22 @@ def tail_logs(procs, keep=4000):
         except OSError:
             pass
     return "\n".join(out)
+
+
+def processes_with(marker):
+    """pid -> command line, for every process whose command line holds `marker`."""
+    out = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if marker in cmdline and "pgrep" not in cmdline:
+            out[int(pid)] = cmdline
+    return out
 
 
 class Process:
