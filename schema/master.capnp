@@ -54,6 +54,10 @@ struct Call {
       executorId @1 :M.ExecutorID $Json.name("executor_id");
       info @2 :M.TaskInfo;
       state @3 :M.TaskState;
+      uuid @4 :Data $Json.base64;
+      # Of the task's latest update, for an ended task whose update waits
+      # for acknowledgement: the acknowledgement that completes it (Mesos'
+      # Task.status_update_uuid).
     }
   }
 

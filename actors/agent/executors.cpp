@@ -100,6 +100,7 @@ void remove_executor(agent_ptr self, const std::string& container_id, Reason rea
       unfinished.push_back(task_id);
   for (const auto& task_id : unfinished)
     agent_update(self, framework_id, executor_id, task_id, unfinished_state, reason, message);
+  keep_ended_tasks(st, framework_id, *ex);
   // Recovery after a restart leaves this run alone.
   checkpoint_completed(self, *ex);
   if (!ex->command_executor)
@@ -364,6 +365,7 @@ void shutdown_framework(agent_ptr self, const std::string& framework_id) {
   auto& st = self->state;
   auto fw = st.frameworks.find(framework_id);
   st.updates.remove_framework(framework_id);
+  forget_ended_tasks(st, framework_id);
   if (fw == st.frameworks.end())
     return;
   logger("agent")->info("shutting down framework {}", framework_id);

@@ -6,6 +6,9 @@
 
 #include <caf/event_based_actor.hpp>
 
+#include <algorithm>
+#include <cassert>
+
 #include "actors/resources/convert.hpp"
 #include "runtime/connector.hpp"
 #include "runtime/log.hpp"
@@ -17,7 +20,7 @@ namespace {
 using Call = schema::agent::Call;
 using Event = schema::agent::Event;
 
-void fill_info(agent_state& st, schema::AgentInfo::Builder info) {
+void fill_info(const agent_state& st, schema::AgentInfo::Builder info) {
   info.setHostname(st.options.hostname);
   info.setPort(st.options.http_port);
   set_resources(info, st.options.total);
@@ -27,34 +30,55 @@ void fill_info(agent_state& st, schema::AgentInfo::Builder info) {
     info.initId().setValue(st.agent_id);
 }
 
-agent_call reregister_call(agent_state& st) {
+} // namespace
+
+agent_call reregister_call(const agent_state& st) {
   wire_builder<Call> b;
   b->setType(Call::Type::REREGISTER);
   b->initAgentId().setValue(st.agent_id);
   auto r = b->initReregister();
   r.setVersion(CAIRN_VERSION);
   fill_info(st, r.initAgentInfo());
-  size_t tasks = 0;
+  auto reported = [](const agent_task& task) { return !task.end_acknowledged; };
+  size_t tasks = st.ended_unacknowledged.size();
   for (const auto& [fid, fw] : st.frameworks)
     for (const auto& [eid, ex] : fw.executors)
-      tasks += ex.tasks.size();
+      tasks += static_cast<size_t>(std::count_if(
+        ex.tasks.begin(), ex.tasks.end(), [&](const auto& t) { return reported(t.second); }));
   auto frameworks = r.initFrameworks(static_cast<unsigned>(st.frameworks.size()));
   auto list = r.initTasks(static_cast<unsigned>(tasks));
   unsigned f = 0;
   unsigned t = 0;
+  auto add = [&](const std::string& fid, const std::string& eid,
+                 const wire<schema::TaskInfo>& info, schema::TaskState state,
+                 const std::string& uuid) {
+    auto entry = list[t++];
+    entry.initFrameworkId().setValue(fid);
+    entry.initExecutorId().setValue(eid);
+    entry.setInfo(*info);
+    entry.setState(state);
+    if (is_terminal(state) && !uuid.empty())
+      entry.setUuid(kj::arrayPtr(reinterpret_cast<const kj::byte*>(uuid.data()), uuid.size()));
+  };
+  auto latest = [](const agent_task& task) {
+    return task.received.empty() ? std::string() : task.received.back();
+  };
   for (const auto& [fid, fw] : st.frameworks) {
     frameworks.setWithCaveats(f++, *fw.info);
     for (const auto& [eid, ex] : fw.executors)
-      for (const auto& [tid, task] : ex.tasks) {
-        auto entry = list[t++];
-        entry.initFrameworkId().setValue(fid);
-        entry.initExecutorId().setValue(eid);
-        entry.setInfo(*task.info);
-        entry.setState(task.state);
-      }
+      for (const auto& [tid, task] : ex.tasks)
+        if (reported(task))
+          add(fid, eid, task.info, task.state, latest(task));
   }
+  // Gone with their executors, their terminal updates not yet acknowledged:
+  // a new master learns how they ended instead of calling them lost.
+  for (const auto& [key, ended] : st.ended_unacknowledged)
+    add(key.first, ended.executor_id, ended.info, ended.state, ended.uuid);
+  assert(t == tasks);
   return std::move(b).finish();
 }
+
+namespace {
 
 void on_master_found(agent_ptr self, caf::strong_actor_ptr master) {
   auto& st = self->state;

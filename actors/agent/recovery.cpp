@@ -59,6 +59,8 @@ void take_run(agent_ptr self, const recovery_plan::run& run) {
     task.launched = true;  // its executor has it: never launched twice
     for (const auto& u : rt.updates)
       task.received.push_back(checkpoint_layout::update_uuid(u));
+    // Acknowledged before the restart: the master has forgotten it.
+    task.end_acknowledged = is_terminal(task.state) && rt.unacknowledged().empty();
     if (!is_terminal(task.state))
       st.used += task.res;
     ex.tasks.emplace(task_id, std::move(task));

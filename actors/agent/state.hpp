@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -27,6 +28,8 @@ struct agent_task {
   // limits::max_received_update_uuids): one an executor sends again after
   // a restart is acknowledged to it, not forwarded twice.
   std::deque<std::string> received;
+  // Its terminal update was acknowledged: a re-registration leaves it out.
+  bool end_acknowledged = false;
 };
 
 struct executor_entry {
@@ -50,6 +53,17 @@ struct completed_executor {
   std::string framework_id;
   wire<schema::FrameworkInfo> framework_info;
   executor_entry executor;
+};
+
+// A task whose executor is gone while its terminal update still waits for
+// the framework's acknowledgement. Re-registration reports it, so that a new
+// master knows how it ended rather than calling it lost (Mesos' agent keeps
+// such an executor until the update is acknowledged).
+struct ended_task {
+  std::string executor_id;
+  wire<schema::TaskInfo> info;
+  schema::TaskState state = schema::TaskState::TASK_LOST;
+  std::string uuid;  // of its terminal update
 };
 
 struct framework_entry {
@@ -76,6 +90,8 @@ struct agent_state {
   resources used;        // by tasks that are not terminal
   std::unordered_map<std::string, framework_entry> frameworks;
   std::deque<completed_executor> completed;  // bounded by limits::max_completed_executors
+  // By (framework id, task id); bounded by limits::max_tasks_per_agent.
+  std::map<std::pair<std::string, std::string>, ended_task> ended_unacknowledged;
   // container id -> (framework id, executor id)
   std::unordered_map<std::string, std::pair<std::string, std::string>> containers_by_id;
   // Containers whose executor disconnected, destroyed one sweep later
@@ -118,6 +134,21 @@ void on_master_lost(agent_ptr self, const std::string& why);
 void find_master(agent_ptr self);
 // A newly elected master reached out: re-register with it.
 void on_new_master(agent_ptr self, agent_call_sink master);
+
+// What a re-registration tells the master: every task of a live executor but
+// those whose terminal update was acknowledged, and the ended tasks still
+// waiting for acknowledgement.
+agent_call reregister_call(const agent_state& st);
+
+// -- ended_tasks.cpp: ended tasks kept until their terminal update is acknowledged
+// The executor `ex` is going: its ended, unacknowledged tasks are kept.
+void keep_ended_tasks(agent_state& st, const std::string& framework_id,
+                      const executor_entry& ex);
+// The framework acknowledged the terminal update of the task.
+void end_acknowledged(agent_state& st, const std::string& framework_id,
+                      const std::string& task_id);
+// The framework is gone: none of its updates will be acknowledged.
+void forget_ended_tasks(agent_state& st, const std::string& framework_id);
 
 // -- views.cpp, operator_api.cpp
 agent_snapshot build_agent_state(agent_ptr self);

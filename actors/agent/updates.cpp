@@ -220,6 +220,8 @@ void on_acknowledge(agent_ptr self, schema::agent::Event::Acknowledge::Reader ac
   if (!result.matched)
     return; // a duplicate or stale acknowledgement
   ++st.updates_acknowledged;
+  if (result.terminal)
+    end_acknowledged(st, framework_id, task_id);
   checkpoint_ack(self, framework_id, result.from, task_id, uuid);
   if (!result.from.container_id.empty())
     forget_framework_checkpoint(self, framework_id);

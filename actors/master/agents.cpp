@@ -2,6 +2,7 @@
 #include "actors/master/state.hpp"
 
 #include <algorithm>
+#include <cassert>
 
 #include <fmt/format.h>
 
@@ -114,9 +115,10 @@ void kill_on_agent(master_ptr self, const agent_sink& sink, const std::string& f
 
 // What the master's books and the allocator require of a task an agent
 // reports: a valid id, readable resources allocated to a role of its
-// framework, and room for them in what the agent has ("" when so).
+// framework, and, for one still running, room for them in what the agent
+// has ("" when so).
 std::string check_reported_task(const agent_record& agent, const framework_record& fw,
-                                schema::TaskInfo::Reader info) {
+                                schema::TaskInfo::Reader info, bool running) {
   if (auto problem = check_id(whole(info.getTaskId().getValue())); !problem.empty())
     return "task id: " + problem;
   auto res = read_resources(info.getResources());
@@ -128,10 +130,19 @@ std::string check_reported_task(const agent_record& agent, const framework_recor
     if (std::find(fw.roles.begin(), fw.roles.end(), r.allocation_role) == fw.roles.end())
       return fmt::format("resources allocated to '{}', not a role of the framework",
                          r.allocation_role);
-  if (!agent.total.contains(agent.used.unallocated() + res->unallocated()))
+  if (running && !agent.total.contains(agent.used.unallocated() + res->unallocated()))
     return fmt::format("its resources {} do not fit in what the agent has left",
                        res->unallocated().to_string());
   return {};
+}
+
+// The uuid of the terminal update an ended task's agent waits to have
+// acknowledged; empty when it gave none (or not a uuid).
+std::string reported_uuid(Call::Reregister::Task::Reader t) {
+  auto uuid = t.getUuid();
+  if (uuid.size() != 16)
+    return {};
+  return std::string(reinterpret_cast<const char*>(uuid.begin()), uuid.size());
 }
 
 // Takes a task the agent runs and this master did not know (it was elected
@@ -139,7 +150,13 @@ std::string check_reported_task(const agent_record& agent, const framework_recor
 void adopt_task(master_ptr self, agent_record& agent, framework_record& fw,
                 Call::Reregister::Task::Reader t) {
   auto info = t.getInfo();
-  auto problem = check_reported_task(agent, fw, info);
+  bool ended = is_terminal(t.getState());
+  auto problem = check_reported_task(agent, fw, info, !ended);
+  if (!problem.empty() && ended) {
+    logger("master")->warn("agent {} reports ended task {} that cannot be taken over ({})",
+                           agent.id, info.getTaskId().getValue().cStr(), problem);
+    return;
+  }
   if (!problem.empty()) {
     logger("master")->warn("agent {} reports task {} that cannot be taken over ({}): killing it",
                            agent.id, info.getTaskId().getValue().cStr(), problem);
@@ -161,17 +178,52 @@ void adopt_task(master_ptr self, agent_record& agent, framework_record& fw,
   task.timestamp = wall_clock_seconds();
   task.statuses.push_back({task.state, task.timestamp});
   keep_shown_info(task, info);
-  fw.used += task.res.scalars();
-  agent.used += task.res;
+  if (ended) {
+    // Kept, uncharged, until the framework acknowledges how it ended.
+    task.source = task_source::SOURCE_AGENT;
+    task.latest_uuid = reported_uuid(t);
+    task.end_update_due = true;
+    count_task_end(self, task.state);
+  } else {
+    fw.used += task.res.scalars();
+    agent.used += task.res;
+  }
   agent.tasks.insert({fw.id, task.id});
   publish_task_added(self, fw.tasks[task.id] = std::move(task));
+}
+
+// A task the master holds as running that its agent reports ended: it takes
+// that state and frees its resources. The framework hears of it from the
+// agent's own update, which follows and is acknowledged as any other.
+void take_reported_end(master_ptr self, agent_record& agent, framework_record& fw,
+                       task_record& task, Call::Reregister::Task::Reader t) {
+  auto state = t.getState();
+  assert(is_terminal(state) && !task.terminal());
+  if (task.state != task_state::TASK_UNREACHABLE)
+    fw.used -= task.res.scalars();
+  agent.used -= task.res;
+  task.state = state;
+  task.reason = task_reason::NONE;
+  task.source = task_source::SOURCE_AGENT;
+  task.message.clear();
+  task.timestamp = wall_clock_seconds();
+  // An earlier update's acknowledgement must not complete it; the terminal one's does.
+  task.latest_uuid = reported_uuid(t);
+  task.end_update_due = true;
+  keep_status(task, {state, task.timestamp});
+  count_task_end(self, state);
+  publish_task_updated(self, task);
+  assert(task.terminal());
 }
 
 // Brings the master's view of the agent's tasks in line with what it reports:
 // known tasks run again (partition-aware frameworks hear TASK_RUNNING);
 // tasks this master did not know are taken over, unless their framework is
 // gone or was told they were lost while the agent was unreachable (those are
-// killed); tasks the agent no longer has are gone.
+// killed); tasks the agent no longer has are gone. Ended tasks whose
+// updates wait for acknowledgement are kept in the state they ended in, as
+// Mesos' master keeps them: reconciliation answers that state, not
+// TASK_LOST, until the framework acknowledges the agent's update.
 void reconcile_agent_tasks(master_ptr self, agent_record& agent, Call::Reregister::Reader r,
                            bool was_unreachable) {
   auto& st = self->state;
@@ -179,10 +231,11 @@ void reconcile_agent_tasks(master_ptr self, agent_record& agent, Call::Reregiste
   for (auto t : r.getTasks()) {
     std::string framework_id = t.getFrameworkId().getValue();
     std::string task_id = t.getInfo().getTaskId().getValue();
-    if (is_terminal(t.getState()))
-      continue; // its update is on its way through the agent's stream
+    bool ended = is_terminal(t.getState());
     reported.insert({framework_id, task_id});
     auto fw = st.frameworks.find(framework_id);
+    if (fw == st.frameworks.end() && ended)
+      continue; // its update is acknowledged for the removed framework when it comes
     if (fw == st.frameworks.end()) {
       logger("master")->info("agent {} runs task {} of framework {}, which was removed: "
                              "killing it",
@@ -192,6 +245,8 @@ void reconcile_agent_tasks(master_ptr self, agent_record& agent, Call::Reregiste
     }
     auto task = fw->second.tasks.find(task_id);
     if (task == fw->second.tasks.end()) {
+      if (was_unreachable && !fw->second.partition_aware && ended)
+        continue; // the framework was told it was lost; nothing runs to kill
       if (was_unreachable && !fw->second.partition_aware) {
         logger("master")->info("agent {} runs task {}, reported lost while the agent was "
                                "unreachable: killing it",
@@ -203,6 +258,12 @@ void reconcile_agent_tasks(master_ptr self, agent_record& agent, Call::Reregiste
       continue;
     }
     auto& rec = task->second;
+    if (rec.terminal())
+      continue; // its end is known; its update waits for acknowledgement
+    if (ended) {
+      take_reported_end(self, agent, fw->second, rec, t);
+      continue;
+    }
     if (rec.state == task_state::TASK_UNREACHABLE) {
       fw->second.used += rec.res.scalars();
       change_task_state(self, fw->second, rec, t.getState(), task_reason::AGENT_REREGISTERED,

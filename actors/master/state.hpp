@@ -52,6 +52,9 @@ struct task_record {
   std::string message;
   double timestamp = 0;
   std::string latest_uuid;  // of the latest update that carried one
+  // Terminal as its agent re-registered, the update saying so yet to come:
+  // that update's uuid is what the framework's acknowledgement completes.
+  bool end_update_due = false;
   std::vector<status_entry> statuses;  // keep_status: the latest per state in a row, bounded
   // The parts of its TaskInfo that /master/state shows (labels, discovery,
   // container); empty when it had none.

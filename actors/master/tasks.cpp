@@ -19,8 +19,13 @@ using Event = schema::Event;
 using AgentEvent = schema::agent::Event;
 
 void record_status(master_ptr self, task_record& task, schema::TaskStatus::Reader status) {
-  if (task.terminal())
+  bool due = task.end_update_due && is_terminal(status.getState());
+  if (task.terminal() && !due)
     return; // a terminal state is final; later (stale) updates do not undo it
+  // The update of an end its agent reported on re-registration: it says why,
+  // and its uuid is the one the framework acknowledges. It was counted then.
+  bool counted = due;
+  task.end_update_due = false;
   task.state = status.getState();
   task.reason = status.getReason();
   task.source = status.getSource();
@@ -33,7 +38,8 @@ void record_status(master_ptr self, task_record& task, schema::TaskStatus::Reade
   if (status.hasCheckStatus())
     entry.check_status = copy_to_wire<schema::CheckStatusInfo>(status.getCheckStatus());
   keep_status(task, std::move(entry));
-  count_task_end(self, task.state);
+  if (!counted)
+    count_task_end(self, task.state);
   publish_task_updated(self, task);
 }
 
