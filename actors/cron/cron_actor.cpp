@@ -404,25 +404,36 @@ caf::actor spawn_cron(caf::actor_system& sys, cron_options options, master_actor
       },
       [=](cron_api_atom, const std::string& method, const std::string& path,
           const std::string& query, const std::string& body) {
+        auto rp = self->make_response_promise();
         auto& st = self->state;
         bool owns = st.owner && st.owner->claimed();
         if (!owns) {
           auto at = st.owner ? st.owner->owner() : std::string();
           if (path == "/leader" && !at.empty()) {
             auto a = serve_api(self, method, path, query, body);
-            return caf::make_message(a.status, a.content_type, a.body);
+            rp.deliver(a.status, a.content_type, a.body);
+          } else if (at.empty() || at == st.owner_address) {
+            rp.deliver(503, std::string("text/plain"),
+                       std::string("no cron owns " + st.options.kv_prefix + " yet; try again"));
+          } else {
+            rp.deliver(cron_forward_status, std::string("text/plain"), at);
           }
-          if (at.empty() || at == st.owner_address)
-            return caf::make_message(503, std::string("text/plain"),
-                                     std::string("no cron owns " + st.options.kv_prefix
-                                                 + " yet; try again"));
-          return caf::make_message(cron_forward_status, std::string("text/plain"), at);
+          return rp;
         }
-        if (!self->state.recovered)
-          return caf::make_message(503, std::string("text/plain"),
-                                   std::string("cron is reading its state back; try again"));
-        auto a = serve_api(self, method, path, query, body);
-        return caf::make_message(a.status, a.content_type, a.body);
+        if (!self->state.recovered) {
+          rp.deliver(503, std::string("text/plain"),
+                     std::string("cron is reading its state back; try again"));
+          return rp;
+        }
+        auto a = std::make_shared<api_answer>();
+        store_change(
+          st.store, [&] { *a = serve_api(self, method, path, query, body); },
+          [rp, a](bool stored) mutable {
+            if (!stored && a->status < 300)
+              *a = {503, "text/plain", change_not_stored};
+            rp.deliver(a->status, a->content_type, a->body);
+          });
+        return rp;
       },
     };
   });

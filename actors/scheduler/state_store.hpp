@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,16 @@ struct key_writes {
   bool in_flight = false;
   std::function<std::string()> next;
   std::vector<std::function<void(bool stored)>> next_waiting;
+  std::vector<uint64_t> next_ops;  // the puts the next write answers
+};
+
+// A change (an API call) waiting for its puts and erases: those numbered
+// from `first` to `last` (open while the change is being made).
+struct store_change_wait {
+  uint64_t first = 0;
+  uint64_t last = UINT64_MAX;
+  bool stored = true;  // none of them failed so far
+  std::function<void(bool stored)> then;
 };
 
 struct state_store {
@@ -53,6 +64,11 @@ struct state_store {
   std::function<void()> on_read_back;
   uint64_t generation = 0;
   std::map<std::string, key_writes> writes;  // by key, while any is in flight
+  // Puts and erases are numbered as asked for; those not yet answered are
+  // open, and a change is answered once none of its own is.
+  uint64_t ops_asked = 0;
+  std::set<uint64_t> ops_open;
+  std::vector<store_change_wait> changes;
 };
 
 // Looks for the leading master from a thread that may block; the answer
@@ -77,6 +93,17 @@ void store_put(caf::event_based_actor* self, state_store& store, const std::stri
 // Erases prefix + `key`; a write of it not yet made is dropped (its waiters
 // hear false).
 void store_erase(caf::event_based_actor* self, state_store& store, const std::string& key);
+
+// Makes `change` (which may put and erase any keys) and tells `then`, once
+// every put and erase it made has been answered, whether all of them were
+// stored: an API call is acknowledged only once what it changed is in the
+// replicated log, so a framework that dies right after loses nothing it
+// acknowledged. A put overtaken by an erase of its key counts as stored.
+// What an API call answers (503) when store_change heard "not stored".
+inline constexpr const char* change_not_stored =
+  "the change is made but the master's replicated store did not confirm it; it is written "
+  "again once the leading master answers";
+void store_change(state_store& store, const std::function<void()>& change, std::function<void(bool stored)> then);
 
 // Starts a read-back: clears what the last one left, then `done` runs once
 // every store_read of this read-back has been answered.

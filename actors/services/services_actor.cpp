@@ -502,13 +502,25 @@ caf::actor spawn_services(caf::actor_system& sys, services_options options,
       },
       [=](services_api_atom, const std::string& method, const std::string& path,
           const std::string& query, const std::string& body) {
-        if (!self->state.recovered)
-          return caf::make_message(503, std::string("application/json"),
-                                   std::string(R"({"message":"services is reading its state )"
-                                               R"(back; try again"})"),
-                                   std::string());
-        auto a = serve_api(self, method, path, query, body);
-        return caf::make_message(a.status, a.content_type, a.body, a.location);
+        auto rp = self->make_response_promise();
+        if (!self->state.recovered) {
+          rp.deliver(503, std::string("application/json"),
+                     std::string(R"({"message":"services is reading its state back; try again"})"),
+                     std::string());
+          return rp;
+        }
+        // Answered once what the call changed is stored, as Marathon answers
+        // once its change is in ZooKeeper.
+        auto a = std::make_shared<api_answer>();
+        store_change(
+          self->state.store, [&] { *a = serve_api(self, method, path, query, body); },
+          [rp, a](bool stored) mutable {
+            if (!stored && a->status < 300)
+              *a = {503, "application/json",
+                    R"({"message":")" + std::string(change_not_stored) + R"("})", ""};
+            rp.deliver(a->status, a->content_type, a->body, a->location);
+          });
+        return rp;
       },
     };
   });
