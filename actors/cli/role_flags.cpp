@@ -12,6 +12,7 @@
 #include "actors/checks.hpp"
 #include "actors/log/log_actor.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/log.hpp"
 #include "runtime/process.hpp"
 #include "runtime/random.hpp"
 
@@ -137,8 +138,8 @@ void agent_flags::add_to(flag_table& t) {
   t.add({"docker_store_dir"}, docker_store_dir,
         "Where the layers of Docker images are kept, extracted once each");
   t.add({"image_provisioner_backend"}, image_provisioner_backend,
-        "How a container's rootfs is made from its layers: overlay or copy (default "
-        "overlay where the kernel has it, else copy)");
+        "How a container's rootfs is made from its layers: overlay or copy (default: "
+        "overlay where a test mount in the store and work dir works, else copy)");
   t.add({"isolation"}, isolation,
         "Isolators of the mesos containerizer, comma-separated: posix/cpu, posix/mem, "
         "disk/du, cgroups/cpu, cgroups/mem, cgroups/pids, filesystem/linux, namespaces/pid "
@@ -213,15 +214,21 @@ agent_flags::image_options(const std::string& work_dir) const {
                       "'");
   if (docker_registry.empty())
     return make_error("--docker_registry must name a directory or a registry");
-  auto backend = provisioner::resolve_backend(image_provisioner_backend);
+  auto containers_dir = work_dir + "/provisioner/containers";
+  // A probe mounts and writes in the agent's dirs: done here, at start,
+  // not in an actor.
+  auto backend = provisioner::select_backend(image_provisioner_backend, docker_store_dir,
+                                             containers_dir);
   if (!backend)
     return backend.error();
+  logger("provisioner")->info("image provisioner backend: {} ({})", backend->backend,
+                              backend->reason);
   auto o = std::make_shared<provisioner::provisioner_options>();
   o->store.store_dir = docker_store_dir;
   o->store.registry = docker_registry;
-  o->store.overlay_layers = *backend == "overlay";
-  o->backend = *backend;
-  o->containers_dir = work_dir + "/provisioner/containers";
+  o->store.overlay_layers = backend->backend == "overlay";
+  o->backend = backend->backend;
+  o->containers_dir = containers_dir;
   o->sandbox_directory = sandbox_directory;
   return std::shared_ptr<const provisioner::provisioner_options>(std::move(o));
 }

@@ -74,7 +74,7 @@ struct agent_flags {
   std::string image_providers;
   std::string docker_registry = "https://registry-1.docker.io";
   std::string docker_store_dir = "/tmp/mesos/store/docker";
-  std::string image_provisioner_backend;  // empty: overlay where the kernel has it, else copy
+  std::string image_provisioner_backend;  // empty: overlay where a probe mount works, else copy
   std::string isolation = "posix/cpu,posix/mem";
   std::string launcher;           // empty: linux as root with cgroups, else posix
   bool switch_user = true;

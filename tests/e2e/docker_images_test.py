@@ -4,8 +4,11 @@ the engine stopped; `cairn local --image_providers=docker` runs MESOS tasks
 in them from --docker_registry=DIR: the image's ENV and ENTRYPOINT with
 shell false, the sandbox at /mnt/mesos/sandbox and none of the host's
 files, a top layer's deletion honoured, layers reused by a second launch,
-and a missing image or a missing docker/runtime named."""
+and a missing image or a missing docker/runtime named. Twice: with the
+backend the agent picks (overlay where a test mount works, else copy, as
+where $TMPDIR is itself on overlayfs), and with copy asked for."""
 import json
+import re
 import os
 import subprocess
 import sys
@@ -57,8 +60,20 @@ def layer_dirs(store):
 REGISTRY = None
 
 
+def file_system_type(path):
+    return subprocess.run(["stat", "-f", "-c", "%T", path], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def chosen_backend(logs):
+    """(backend, reason) from the agent's log line naming its choice."""
+    found = re.findall(r"image provisioner backend: (\w+) \((.*)\)", logs)
+    assert len(found) == 1, logs
+    return found[0]
+
+
 class DockerImages(unittest.TestCase):
-    backend = "overlay"
+    backend = None  # the agent picks
 
     @classmethod
     def setUpClass(cls):
@@ -70,10 +85,10 @@ class DockerImages(unittest.TestCase):
             save_images(REGISTRY, cls.dir)
         cls.registry = REGISTRY
         cls.store = os.path.join(cls.dir, "store")
+        chosen = ("--image_provisioner_backend", cls.backend) if cls.backend else ()
         cls.local = Local(CAIRN, agents=1, extra=(
             "--isolation", "filesystem/linux,docker/runtime", "--image_providers", "docker",
-            "--image_provisioner_backend", cls.backend,
-            "--docker_registry", cls.registry, "--docker_store_dir", cls.store))
+            "--docker_registry", cls.registry, "--docker_store_dir", cls.store) + chosen)
 
     @classmethod
     def tearDownClass(cls):
@@ -160,6 +175,40 @@ class DockerImages(unittest.TestCase):
         self.assertEqual(last["state"], "TASK_FAILED", r.stdout)
         self.assertIn("TaskInfo.health_check of type COMMAND in a Docker image", last["message"])
 
+    def refused_start(self, name, *flags):
+        """`cairn local` with the image flags and `flags`: it must not start."""
+        r = subprocess.run([CAIRN, "local", "--http-port", "0", "--no-cron",
+                            "--work-dir", os.path.join(self.dir, name),
+                            "--isolation", "filesystem/linux,docker/runtime",
+                            "--image_providers", "docker", "--docker_registry", self.registry,
+                            "--docker_store_dir", self.store] + list(flags),
+                           capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+        return r.stdout + r.stderr
+
+    def test_the_backend_chosen_is_logged_with_its_reason(self):
+        with open(os.path.join(self.local.work_dir, "local.log")) as f:
+            backend, reason = chosen_backend(f.read())
+        if self.backend:
+            self.assertEqual((backend, reason), (self.backend, "--image_provisioner_backend=" +
+                                                 self.backend))
+            return
+        self.assertIn(backend, ("overlay", "copy"))
+        self.assertIn("--image_provisioner_backend unset", reason)
+        # Overlay cannot take an upper directory on another overlay.
+        if file_system_type(self.local.work_dir) == "overlayfs":
+            self.assertEqual(backend, "copy", reason)
+        if backend == "copy":
+            # Asked for by name where the probe failed, overlay stops the agent, saying why.
+            out = self.refused_start("overlay-refused", "--image_provisioner_backend", "overlay")
+            self.assertIn("--image_provisioner_backend=overlay: overlay cannot be used here",
+                          out)
+            self.assertIn(reason.rsplit(": ", 1)[1], out)  # the same failure
+
+    def test_an_unknown_backend_stops_the_agent_naming_it(self):
+        out = self.refused_start("aufs-refused", "--image_provisioner_backend", "aufs")
+        self.assertIn("unknown backend 'aufs'", out)
+
     def test_image_providers_without_docker_runtime_stops_the_agent(self):
         r = subprocess.run([CAIRN, "local", "--http-port", "0", "--no-cron",
                             "--work-dir", os.path.join(self.dir, "refused"),
@@ -174,6 +223,7 @@ class DockerImagesCopied(DockerImages):
     backend = "copy"
 
     test_image_providers_without_docker_runtime_stops_the_agent = None
+    test_an_unknown_backend_stops_the_agent_naming_it = None
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 // Docker images for the mesos containerizer: image names, `docker save`
 // archives in the legacy layout (made here with libarchive), layers stored
-// once, whiteouts honoured by both backends, and the image's Entrypoint,
+// once, whiteouts honoured by both backends, the backend picked by a probe
+// mount (overlay where it works, else copy), and the image's Entrypoint,
 // Cmd, Env and WorkingDir merged with the task's command as Mesos'
 // docker/runtime isolator merges them.
 #include <doctest/doctest.h>
@@ -10,15 +11,18 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "actors/agent/provisioner/overlay_backend.hpp"
 #include "actors/agent/provisioner/provisioner.hpp"
 #include "actors/agent/provisioner/whiteouts.hpp"
 #include "actors/docker/image_command.hpp"
@@ -34,8 +38,11 @@ namespace {
 struct temp_dir {
   std::string path;
   temp_dir() {
-    char pattern[] = "/tmp/cairn-images-test-XXXXXX";
-    REQUIRE(mkdtemp(pattern) != nullptr);
+    // Under $TMPDIR: the backends must work wherever the agent's dirs sit.
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+                          "/cairn-images-test-XXXXXX";
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
     path = pattern;
   }
   ~temp_dir() {
@@ -263,32 +270,47 @@ TEST_CASE("the copy backend stacks layers: a whiteout deletes, an opaque dir hid
   CHECK(fs::exists(t.path + "/lower/bin/cat"));  // the layer itself is untouched
 }
 
-TEST_CASE("overlay layers carry overlayfs' own whiteouts") {
-  if (geteuid() != 0)
-    return;  // character devices and trusted xattrs need root
+TEST_CASE("the copy backend copies a layer from another file system") {
+  // The store (default /tmp/mesos/store/docker) and the work dir need not
+  // share a file system; the kernel then refuses to copy between them.
   temp_dir t;
-  write_file(t.path + "/l/bin/.wh.cat", "");
-  write_file(t.path + "/l/etc/.wh..wh..opq", "");
-  REQUIRE_FALSE(provisioner::convert_for_overlay(t.path + "/l"));
-  struct stat st {};
-  REQUIRE(lstat((t.path + "/l/bin/cat").c_str(), &st) == 0);
-  CHECK(S_ISCHR(st.st_mode));
-  CHECK(st.st_rdev == makedev(0, 0));
-  CHECK_FALSE(fs::exists(t.path + "/l/bin/.wh.cat"));
-  CHECK_FALSE(fs::exists(t.path + "/l/etc/.wh..wh..opq"));
-  char value[4] = {};
-  CHECK(getxattr((t.path + "/l/etc").c_str(), "trusted.overlay.opaque", value, 4) == 1);
-  CHECK(value[0] == 'y');
+  char pattern[] = "/dev/shm/cairn-images-layer-XXXXXX";
+  REQUIRE(mkdtemp(pattern) != nullptr);
+  std::string layer = pattern;
+  std::string big(3 << 20, 'x');  // more than one buffer of the fallback
+  big[big.size() - 1] = 'y';
+  write_file(layer + "/bin/big", big);
+  fs::create_directories(t.path + "/rootfs");
+  auto err = provisioner::copy_layer(layer, t.path + "/rootfs");
+  fs::remove_all(layer);
+  REQUIRE_MESSAGE(!err, error_message(err));
+  std::ifstream in(t.path + "/rootfs/bin/big", std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text == big);
 }
 
-TEST_CASE("a docker save archive: layers extracted once, stacked with whiteouts") {
-  temp_dir t;
-  write_file(t.path + "/registry/greet:1.tar", save_archive("greet", "1"));
+namespace {
+
+provisioner::provisioner_options options_in(const std::string& dir, const std::string& backend) {
   provisioner::provisioner_options o;
-  o.store.store_dir = t.path + "/store";
-  o.store.registry = t.path + "/registry";
-  o.backend = "copy";
-  o.containers_dir = t.path + "/containers";
+  o.store.store_dir = dir + "/store";
+  o.store.registry = dir + "/registry";
+  o.store.overlay_layers = backend == "overlay";
+  o.backend = backend;
+  o.containers_dir = dir + "/work/provisioner/containers";
+  return o;
+}
+
+bool mounted_under(const std::string& dir) {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return text.find(" " + dir + "/") != std::string::npos;
+}
+
+// Two launches of greet:1 through `o`'s backend: the second reuses the
+// stored layers; the rootfs honours both whiteouts; destroy removes it.
+void check_provisioning(const provisioner::provisioner_options& o) {
+  write_file(o.store.registry + "/greet:1.tar", save_archive("greet", "1"));
   auto first = provisioner::provision(o, "c1", "greet:1");
   REQUIRE_MESSAGE(first, error_message(first.error()));
   CHECK(first->layers_extracted == 2);
@@ -300,18 +322,81 @@ TEST_CASE("a docker save archive: layers extracted once, stacked with whiteouts"
   CHECK(fs::is_symlink(root + "/bin/ls"));
   CHECK(fs::read_symlink(root + "/bin/ls") == "/bin/sh");  // absolute targets kept
   CHECK_FALSE(fs::exists(root + "/bin/cat"));
+  CHECK_FALSE(fs::exists(root + "/bin/.wh.cat"));
   CHECK_FALSE(fs::exists(root + "/etc/debian_version"));
+  CHECK_FALSE(fs::exists(root + "/etc/keep"));
   CHECK(fs::exists(root + "/etc/motd"));
   CHECK(fs::is_directory(root + "/mnt/mesos/sandbox"));
   CHECK(fs::is_directory(root + "/proc"));
-  CHECK(fs::exists(o.store.store_dir + "/layers/" + base_id + "/rootfs/bin/cat"));
+  auto layers = o.store.store_dir + "/layers/" + base_id;
+  CHECK(fs::exists(layers + (o.backend == "overlay" ? "/rootfs.overlay" : "/rootfs") +
+                   "/bin/cat"));
+  CHECK(mounted_under(o.containers_dir + "/c1") == (o.backend == "overlay"));
+  write_file(root + "/written", "w");  // the rootfs is the container's to write
+  CHECK(fs::exists(root + "/written"));
   auto second = provisioner::provision(o, "c2", "greet:1");
   REQUIRE(second);
   CHECK(second->layers_extracted == 0);
+  CHECK_FALSE(fs::exists(second->rootfs + "/written"));
   CHECK(provisioner::provisioned_containers(o).size() == 2);
   REQUIRE_FALSE(provisioner::destroy_rootfs(o, "c1"));
-  CHECK_FALSE(fs::exists(t.path + "/containers/c1"));
-  CHECK(fs::exists(t.path + "/containers/c2/rootfs/bin/sh"));
+  CHECK_FALSE(fs::exists(o.containers_dir + "/c1"));
+  CHECK_FALSE(mounted_under(o.containers_dir + "/c1"));
+  CHECK(fs::exists(o.containers_dir + "/c2/rootfs/bin/sh"));
+  REQUIRE_FALSE(provisioner::destroy_rootfs(o, "c2"));
+  CHECK(provisioner::provisioned_containers(o).empty());
+  CHECK_FALSE(mounted_under(o.containers_dir));
+}
+
+} // namespace
+
+TEST_CASE("the copy backend: a docker save archive's layers stored once, copied with whiteouts") {
+  temp_dir t;
+  check_provisioning(options_in(t.path, "copy"));
+}
+
+TEST_CASE("the overlay backend where a probe mount works here, else a named fallback to copy") {
+  temp_dir t;
+  auto o = options_in(t.path, "overlay");
+  auto probe = provisioner::probe_overlay(o.store.store_dir, o.containers_dir);
+  std::error_code ignored;  // a probe that failed early made no dirs
+  // The probe leaves nothing behind, mounted or not.
+  CHECK_FALSE(mounted_under(t.path));
+  for (const auto& dir : {o.store.store_dir, t.path + "/work/provisioner"})
+    for (const auto& e : fs::directory_iterator(dir, fs::directory_options::none, ignored))
+      CHECK(e.path().filename().string().rfind("overlay-probe", 0) != 0);
+  auto picked = provisioner::select_backend("", o.store.store_dir, o.containers_dir);
+  REQUIRE(picked);
+  auto forced = provisioner::select_backend("overlay", o.store.store_dir, o.containers_dir);
+  if (probe.works) {
+    MESSAGE("overlay works under " << t.path << ": " << probe.detail);
+    CHECK(picked->backend == "overlay");
+    REQUIRE(forced);
+    CHECK(forced->backend == "overlay");
+    check_provisioning(o);
+    // The store's layers carry overlayfs' own marks.
+    auto top = o.store.store_dir + "/layers/" + top_id + "/rootfs.overlay";
+    struct stat st {};
+    REQUIRE(lstat((top + "/bin/cat").c_str(), &st) == 0);
+    CHECK(S_ISCHR(st.st_mode));
+    CHECK(st.st_rdev == makedev(0, 0));
+    CHECK_FALSE(fs::exists(top + "/bin/.wh.cat"));
+    CHECK_FALSE(fs::exists(top + "/etc/.wh..wh..opq"));
+    char value[4] = {};
+    CHECK(getxattr((top + "/etc").c_str(), "trusted.overlay.opaque", value, 4) == 1);
+    CHECK(value[0] == 'y');
+  } else {
+    // Where overlay cannot be used (no root, an overlay under TMPDIR, no
+    // overlay in the kernel) the agent says why, copies instead, and
+    // refuses overlay asked for by name.
+    MESSAGE("overlay cannot be used under " << t.path << ": " << probe.detail);
+    CHECK_FALSE(probe.detail.empty());
+    CHECK(picked->backend == "copy");
+    CHECK(picked->reason.find(probe.detail) != std::string::npos);
+    REQUIRE_FALSE(forced);
+    CHECK(error_message(forced.error()).find(probe.detail) != std::string::npos);
+    check_provisioning(options_in(t.path, picked->backend));
+  }
 }
 
 TEST_CASE("what cannot be provisioned fails naming the image and the reason") {
@@ -350,12 +435,55 @@ TEST_CASE("what cannot be provisioned fails naming the image and the reason") {
   CHECK(provisioner::provisioned_containers(o).empty());
 }
 
-TEST_CASE("--image_provisioner_backend: overlay or copy; nothing else") {
-  auto picked = provisioner::resolve_backend("");
-  REQUIRE(picked);
-  CHECK((*picked == "overlay" || *picked == "copy"));
-  CHECK(*provisioner::resolve_backend("copy") == "copy");
-  auto bad = provisioner::resolve_backend("aufs");
+TEST_CASE("--image_provisioner_backend: overlay or copy, unset probes; nothing else") {
+  using provisioner::backend_request;
+  CHECK(*provisioner::parse_backend_flag("") == backend_request::probe);
+  CHECK(*provisioner::parse_backend_flag("overlay") == backend_request::overlay);
+  CHECK(*provisioner::parse_backend_flag("copy") == backend_request::copy);
+  for (auto name : {"aufs", "bind", "Copy", "overlay,copy"}) {
+    auto bad = provisioner::parse_backend_flag(name);
+    REQUIRE_FALSE(bad);
+    CHECK(error_message(bad.error()).find(std::string("'") + name + "'") != std::string::npos);
+  }
+  CHECK_FALSE(provisioner::needs_probe(backend_request::copy));
+  CHECK(provisioner::needs_probe(backend_request::overlay));
+  CHECK(provisioner::needs_probe(backend_request::probe));
+  // An unknown name is refused before anything is probed or made.
+  temp_dir t;
+  auto bad = provisioner::select_backend("aufs", t.path + "/store", t.path + "/w/containers");
   REQUIRE_FALSE(bad);
-  CHECK(error_message(bad.error()).find("aufs") != std::string::npos);
+  CHECK(fs::is_empty(t.path));
+  auto copy = provisioner::select_backend("copy", t.path + "/store", t.path + "/w/containers");
+  REQUIRE(copy);
+  CHECK(copy->backend == "copy");
+  CHECK(fs::is_empty(t.path));
+}
+
+TEST_CASE("the backend chosen from the probe: overlay where it works, else copy saying why") {
+  using provisioner::backend_request;
+  provisioner::overlay_probe works{true, "a test mount worked"};
+  provisioner::overlay_probe fails{false, "cannot mount: Invalid argument"};
+  auto auto_works = provisioner::choose_backend(backend_request::probe, works);
+  REQUIRE(auto_works);
+  CHECK(auto_works->backend == "overlay");
+  CHECK(auto_works->reason.find("a test mount worked") != std::string::npos);
+  auto auto_fails = provisioner::choose_backend(backend_request::probe, fails);
+  REQUIRE(auto_fails);
+  CHECK(auto_fails->backend == "copy");
+  CHECK(auto_fails->reason.find("Invalid argument") != std::string::npos);
+  auto asked = provisioner::choose_backend(backend_request::overlay, works);
+  REQUIRE(asked);
+  CHECK(asked->backend == "overlay");
+  auto refused = provisioner::choose_backend(backend_request::overlay, fails);
+  REQUIRE_FALSE(refused);
+  CHECK(error_message(refused.error()).find("--image_provisioner_backend=overlay") !=
+        std::string::npos);
+  CHECK(error_message(refused.error()).find("Invalid argument") != std::string::npos);
+  for (const auto& probe : {std::optional<provisioner::overlay_probe>(),
+                            std::optional<provisioner::overlay_probe>(works),
+                            std::optional<provisioner::overlay_probe>(fails)}) {
+    auto copy = provisioner::choose_backend(backend_request::copy, probe);
+    REQUIRE(copy);
+    CHECK(copy->backend == "copy");
+  }
 }

@@ -1,6 +1,5 @@
 #include "actors/agent/provisioner/provisioner.hpp"
 
-#include <dirent.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,8 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
+#include "actors/agent/provisioner/overlay_backend.hpp"
 #include "actors/agent/provisioner/whiteouts.hpp"
 #include "runtime/errors.hpp"
 
@@ -19,15 +18,6 @@ namespace cairn::provisioner {
 namespace fs = std::filesystem;
 
 namespace {
-
-bool kernel_has_overlay() {
-  std::ifstream in("/proc/filesystems");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.size() >= 7 && line.compare(line.size() - 7, 7, "overlay") == 0)
-      return true;
-  return false;
-}
 
 caf::error make_dirs(const std::string& path, mode_t mode = 0755) {
   std::error_code ec;
@@ -42,43 +32,18 @@ std::string container_dir(const provisioner_options& o, const std::string& conta
   return o.containers_dir + "/" + container;
 }
 
-caf::error mount_overlay(const std::string& dir, const std::vector<std::string>& layers) {
-  // Short names for the layers keep the mount options within a page.
-  auto links = dir + "/l";
-  if (auto err = make_dirs(links))
-    return err;
-  std::string lower;
-  for (size_t i = layers.size(); i-- > 0;) {
-    auto link = links + "/" + std::to_string(i);
-    unlink(link.c_str());
-    if (symlink(layers[i].c_str(), link.c_str()) != 0)
-      return make_error("cannot link " + link + ": " + std::strerror(errno));
-    lower += (lower.empty() ? "" : ":") + link;
-  }
-  for (auto d : {"/upper", "/work", "/rootfs"})
-    if (auto err = make_dirs(dir + d))
-      return err;
-  auto options = "lowerdir=" + lower + ",upperdir=" + dir + "/upper,workdir=" + dir + "/work";
-  if (options.size() >= 4000)
-    return make_error("the image has too many layers for one overlay mount");
-  if (mount("overlay", (dir + "/rootfs").c_str(), "overlay", 0, options.c_str()) != 0)
-    return make_error("cannot mount the overlay rootfs at " + dir + "/rootfs: " +
-                      std::strerror(errno));
-  return caf::none;
-}
-
 } // namespace
 
-caf::expected<std::string> resolve_backend(const std::string& flag) {
-  if (flag.empty())
-    return kernel_has_overlay() ? std::string("overlay") : std::string("copy");
-  if (flag == "overlay" && !kernel_has_overlay())
-    return make_error("--image_provisioner_backend=overlay: the kernel has no overlay "
-                      "file system");
-  if (flag != "overlay" && flag != "copy")
-    return make_error("--image_provisioner_backend: unknown backend '" + flag +
-                      "' (overlay or copy)");
-  return flag;
+caf::expected<backend_choice> select_backend(const std::string& flag,
+                                             const std::string& store_dir,
+                                             const std::string& containers_dir) {
+  auto request = parse_backend_flag(flag);
+  if (!request)
+    return request.error();
+  std::optional<overlay_probe> probe;
+  if (needs_probe(*request))
+    probe = probe_overlay(store_dir, containers_dir);
+  return choose_backend(*request, probe);
 }
 
 caf::expected<provisioned> provision(const provisioner_options& o, const std::string& container,

@@ -14,20 +14,24 @@
 
 #include <caf/expected.hpp>
 
+#include "actors/agent/provisioner/backend_choice.hpp"
 #include "actors/agent/provisioner/docker_store.hpp"
 
 namespace cairn::provisioner {
 
 struct provisioner_options {
   store_options store;
-  std::string backend;            // "overlay" or "copy" (resolved by resolve_backend)
+  std::string backend;            // "overlay" or "copy" (from select_backend)
   std::string containers_dir;     // <work_dir>/provisioner/containers
   std::string sandbox_directory = "/mnt/mesos/sandbox";  // made inside every rootfs
 };
 
-// --image_provisioner_backend: "" picks overlay where the kernel has it,
-// else copy; an unknown name is refused.
-caf::expected<std::string> resolve_backend(const std::string& flag);
+// --image_provisioner_backend as the agent starts: "" probes overlay where
+// the store and the containers live and picks it where it works, else
+// copy; `overlay` where it does not work, or an unknown name, is refused.
+caf::expected<backend_choice> select_backend(const std::string& flag,
+                                             const std::string& store_dir,
+                                             const std::string& containers_dir);
 
 struct provisioned {
   std::string rootfs;

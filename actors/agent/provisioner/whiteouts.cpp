@@ -7,6 +7,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cerrno>
 #include <cstring>
@@ -18,6 +19,11 @@
 namespace cairn::provisioner {
 
 namespace fs = std::filesystem;
+
+// The read/write fallback's buffer, when the kernel cannot copy a file
+// itself: large enough to amortise the calls, small beside a worker's stack
+// of other work.
+constexpr size_t copy_buffer_bytes = 1 << 20;
 
 whiteout classify_entry(std::string_view name) {
   if (name == opaque_marker)
@@ -68,6 +74,19 @@ caf::error keep_attributes(const std::string& to, const struct stat& st) {
   return caf::none;
 }
 
+bool write_all(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    auto n = write(fd, data, size);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
 caf::error copy_file(const std::string& from, const std::string& to, const struct stat& st) {
   int in = open(from.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (in < 0)
@@ -78,8 +97,25 @@ caf::error copy_file(const std::string& from, const std::string& to, const struc
     return sys_error("cannot create", to);
   }
   caf::error err;
+  bool in_kernel = true;
+  std::vector<char> buffer;
   for (off_t left = st.st_size; left > 0;) {
-    auto n = copy_file_range(in, nullptr, out, nullptr, static_cast<size_t>(left), 0);
+    ssize_t n = -1;
+    if (in_kernel) {
+      n = copy_file_range(in, nullptr, out, nullptr, static_cast<size_t>(left), 0);
+      // The store and the rootfs on different file systems (or one that
+      // cannot): copy through memory instead.
+      if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+                    errno == EOPNOTSUPP)) {
+        in_kernel = false;
+        buffer.resize(copy_buffer_bytes);
+        continue;
+      }
+    } else {
+      n = read(in, buffer.data(), std::min(buffer.size(), static_cast<size_t>(left)));
+      if (n > 0 && !write_all(out, buffer.data(), static_cast<size_t>(n)))
+        n = -1;
+    }
     if (n <= 0) {
       err = sys_error("cannot copy", from);
       break;
