@@ -14,7 +14,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from processes import Framework, Process, free_base, get, latest, processes_with, tail_logs
+from processes import kill_processes_with, Framework, Process, free_base, get, latest, processes_with, tail_logs
 
 CAIRN = sys.argv.pop(1)
 FRAMEWORK = sys.argv.pop(1)
@@ -43,11 +43,7 @@ class HighAvailability(unittest.TestCase):
         for p in self.procs:
             p.kill()
         # The tasks outlive their agents only if something went wrong; never leak them.
-        for pid in processes_with(self.marker):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        kill_processes_with(self.marker)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def start(self, args, name, cls=Process):

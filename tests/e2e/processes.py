@@ -77,6 +77,16 @@ def processes_with(marker):
     return out
 
 
+def kill_processes_with(marker):
+    """SIGKILLs every process whose command line holds `marker` (tasks a
+    test's agents left running), so that none outlives the test."""
+    for pid in processes_with(marker):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
 class Process:
     """A child process whose stdout lines are collected as they come."""
 

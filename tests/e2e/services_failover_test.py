@@ -19,7 +19,7 @@ import time
 import unittest
 
 from marathon_calls import MarathonCalls, healthy_tasks
-from processes import Process, free_base, get, processes_with, tail_logs
+from processes import kill_processes_with, Process, free_base, get, tail_logs
 
 CAIRN = sys.argv.pop(1)
 BAD_STATES = {"TASK_LOST", "TASK_FAILED", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE",
@@ -107,11 +107,7 @@ class ServicesFailover(MarathonCalls, unittest.TestCase):
         for p in self.procs:
             p.kill()
         # The tasks outlive the agent's SIGKILL; never leak them.
-        for pid in processes_with(self.marker):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        kill_processes_with(self.marker)
         if not os.environ.get("CAIRN_E2E_KEEP"):
             shutil.rmtree(self.dir, ignore_errors=True)
 

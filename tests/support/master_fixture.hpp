@@ -198,10 +198,18 @@ struct master_fixture : testing::actor_fixture {
     settle();
   }
 
-  // The agent comes back (a new connection) and reports `tasks` running,
-  // of `framework_id` unless `framework_of` names another.
-  void reregister(testing::fake_peer& as, const std::vector<std::string>& tasks,
-                  const std::map<std::string, std::string>& framework_of = {}) {
+  // A task an agent reports on re-registration: its state and the uuid of
+  // its latest update (every byte `uuid_byte`; 0: none given), of
+  // `framework_id` unless `framework` names another.
+  struct reported_task {
+    std::string id;
+    TaskState state = TaskState::TASK_RUNNING;
+    uint8_t uuid_byte = 0;
+    std::string framework;
+  };
+
+  // The agent comes back (a new connection) and reports `tasks`.
+  void reregister_reporting(testing::fake_peer& as, const std::vector<reported_task>& tasks) {
     caf::send_as(as.handle, master, make_wire<AgentCall>([&](AgentCall::Builder c) {
                    c.setType(AgentCall::Type::REREGISTER);
                    c.initAgentId().setValue(agent_id);
@@ -212,17 +220,33 @@ struct master_fixture : testing::actor_fixture {
                    set_resources(info, parse_resources("cpus:4;mem:4096").value());
                    auto list = r.initTasks(static_cast<unsigned>(tasks.size()));
                    for (unsigned i = 0; i < tasks.size(); ++i) {
-                     auto other = framework_of.find(tasks[i]);
+                     auto& reported = tasks[i];
                      list[i].initFrameworkId().setValue(
-                       other == framework_of.end() ? framework_id : other->second);
+                       reported.framework.empty() ? framework_id : reported.framework);
                      auto t = list[i].initInfo();
-                     t.initTaskId().setValue(tasks[i]);
-                     t.setName(tasks[i]);
+                     t.initTaskId().setValue(reported.id);
+                     t.setName(reported.id);
                      set_resources(t, parse_resources("cpus:1;mem:128").value().allocated_to("*"));
-                     list[i].setState(TaskState::TASK_RUNNING);
+                     list[i].setState(reported.state);
+                     if (reported.uuid_byte != 0)
+                       for (auto& b : list[i].initUuid(16))
+                         b = reported.uuid_byte;
                    }
                  }));
     settle();
+  }
+
+  // The agent comes back and reports `tasks` running, of `framework_id`
+  // unless `framework_of` names another.
+  void reregister(testing::fake_peer& as, const std::vector<std::string>& tasks,
+                  const std::map<std::string, std::string>& framework_of = {}) {
+    std::vector<reported_task> running;
+    for (auto& id : tasks) {
+      auto other = framework_of.find(id);
+      running.push_back({id, TaskState::TASK_RUNNING, 0,
+                         other == framework_of.end() ? std::string() : other->second});
+    }
+    reregister_reporting(as, running);
   }
 
   agent_call status(const std::string& task, TaskState state, uint8_t uuid_byte) {

@@ -6,12 +6,6 @@
 
 namespace {
 
-struct reported {
-  std::string id;
-  TaskState state;
-  uint8_t uuid_byte;  // of its latest update; 0: none given
-};
-
 struct ended_tasks_fixture : master_fixture {
   testing::fake_peer back = fake();        // the agent's new connection
   testing::fake_peer scheduler = fake();   // the framework, subscribed again
@@ -21,30 +15,8 @@ struct ended_tasks_fixture : master_fixture {
     stop(scheduler.handle);
   }
 
-  void reregister_with(const std::vector<reported>& tasks) {
-    caf::send_as(back.handle, master, make_wire<AgentCall>([&](AgentCall::Builder c) {
-                   c.setType(AgentCall::Type::REREGISTER);
-                   c.initAgentId().setValue(agent_id);
-                   auto r = c.initReregister();
-                   auto info = r.initAgentInfo();
-                   info.setHostname("host-a");
-                   info.initId().setValue(agent_id);
-                   set_resources(info, parse_resources("cpus:4;mem:4096").value());
-                   auto list = r.initTasks(static_cast<unsigned>(tasks.size()));
-                   for (unsigned i = 0; i < tasks.size(); ++i) {
-                     list[i].initFrameworkId().setValue(framework_id);
-                     auto t = list[i].initInfo();
-                     t.initTaskId().setValue(tasks[i].id);
-                     t.setName(tasks[i].id);
-                     set_resources(t,
-                                   parse_resources("cpus:1;mem:128").value().allocated_to("*"));
-                     list[i].setState(tasks[i].state);
-                     if (tasks[i].uuid_byte != 0)
-                       for (auto& b : list[i].initUuid(16))
-                         b = tasks[i].uuid_byte;
-                   }
-                 }));
-    settle();
+  void reregister_with(const std::vector<reported_task>& tasks) {
+    reregister_reporting(back, tasks);
     REQUIRE(!back.box->agent.empty());
   }
 

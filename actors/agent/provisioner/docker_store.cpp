@@ -18,6 +18,7 @@
 #include "actors/agent/archive_handles.hpp"
 #include "actors/agent/fetcher_archive.hpp"
 #include "actors/agent/provisioner/whiteouts.hpp"
+#include "runtime/dirs.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/log.hpp"
 
@@ -157,14 +158,6 @@ caf::expected<archive_contents> scan(const store_options& o, const std::string& 
     }
   }
   return found;
-}
-
-caf::error make_dirs(const std::string& path) {
-  std::error_code ec;
-  fs::create_directories(path, ec);
-  if (ec)
-    return make_error("cannot make " + path + ": " + ec.message());
-  return caf::none;
 }
 
 // Extracts a layer into the staging area, then moves it into the store in

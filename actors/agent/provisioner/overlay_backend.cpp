@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "actors/agent/provisioner/whiteouts.hpp"
+#include "runtime/dirs.hpp"
 #include "runtime/errors.hpp"
 
 namespace cairn::provisioner {
@@ -18,14 +19,6 @@ namespace cairn::provisioner {
 namespace fs = std::filesystem;
 
 namespace {
-
-caf::error make_dirs(const std::string& path) {
-  std::error_code ec;
-  fs::create_directories(path, ec);
-  if (ec)
-    return make_error("cannot make " + path + ": " + ec.message());
-  return caf::none;
-}
 
 caf::error write_file(const std::string& path, const std::string& data) {
   if (auto err = make_dirs(fs::path(path).parent_path().string()))
