@@ -21,6 +21,7 @@
 //   failover_scale_bench [--agents 10000] [--tasks 100000] [--failovers 1]
 //                        [--connectors 16] [--cairn PATH] [--keep-logs]
 //                        [--election-timeout D] [--heartbeat-interval D]
+//                        [--master-logging-level L] [--logging-level L]
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -200,6 +201,7 @@ struct bench_flags {
   size_t connectors = 16;
   std::string cairn;
   std::string master_logging_level = "WARNING";
+  std::string logging_level = "ERROR";  // this process's: its agents, connectors, framework
   // Given to the masters when set; else they use their defaults.
   std::string election_timeout;
   std::string heartbeat_interval;
@@ -416,6 +418,8 @@ int main(int argc, char** argv) {
   app.add_option("--connectors", f.connectors, "Connectors (threads) the agents share");
   app.add_option("--cairn", f.cairn, "The cairn binary");
   app.add_option("--master-logging-level", f.master_logging_level, "The masters' --logging-level");
+  app.add_option("--logging-level", f.logging_level,
+                 "This process's logging level (its agents, connectors and framework)");
   app.add_option("--election-timeout", f.election_timeout,
                  "The masters' --election-timeout (their default when not given)");
   app.add_option("--heartbeat-interval", f.heartbeat_interval,
@@ -426,7 +430,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "--agents, --tasks and --connectors must be positive\n");
     return 2;
   }
-  setup_logging("ERROR");
+  setup_logging(f.logging_level);
   raise_descriptor_limit();
   return run(f);
 }
