@@ -22,6 +22,7 @@
 //                        [--connectors 16] [--cairn PATH] [--keep-logs]
 //                        [--election-timeout D] [--heartbeat-interval D]
 //                        [--master-logging-level L] [--logging-level L]
+//                        [--registration-backoff D]
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -52,6 +53,7 @@
 #include "actors/scheduler/driver.hpp"
 #include "actors/task_state.hpp"
 #include "runtime/connector.hpp"
+#include "runtime/duration.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/http_client.hpp"
 #include "runtime/http_server.hpp"
@@ -206,6 +208,7 @@ struct bench_flags {
   std::string election_timeout;
   std::string heartbeat_interval;
   bool keep_logs = false;
+  std::string registration_backoff = "1secs";  // the agents' first wait to register again
 };
 
 // A process's peak resident memory in MiB (its VmHWM), or -1 when unknown.
@@ -306,8 +309,8 @@ int run(const bench_flags& f) {
     connectors.push_back(spawn_connector(sys, std::move(c)));
   }
   auto started = clock_type::now();
-  auto agents =
-    testing::start_sim_agents(sys, f.agents, total, addresses, "cairn-scale-agents", connectors);
+  auto agents = testing::start_sim_agents(sys, f.agents, total, addresses, "cairn-scale-agents",
+                                         connectors, *parse_duration(f.registration_backoff));
   if (agents.agents.empty()) {
     fmt::print("no HTTP server for the agents' addresses\n");
     stop_masters();
@@ -433,8 +436,15 @@ int main(int argc, char** argv) {
                  "The masters' --election-timeout (their default when not given)");
   app.add_option("--heartbeat-interval", f.heartbeat_interval,
                  "The masters' --heartbeat-interval (their default when not given)");
+  app.add_option("--registration-backoff", f.registration_backoff,
+                 "The agents' first wait before they register again unanswered (doubling)");
   app.add_flag("--keep-logs", f.keep_logs, "Keep the masters' logs and work dirs");
   CLI11_PARSE(app, argc, argv);
+  if (auto backoff = parse_duration(f.registration_backoff); !backoff || backoff->count() <= 0) {
+    fmt::print(stderr, "--registration-backoff: not a positive duration: {}\n",
+               f.registration_backoff);
+    return 2;
+  }
   if (f.agents == 0 || f.tasks == 0 || f.connectors == 0) {
     fmt::print(stderr, "--agents, --tasks and --connectors must be positive\n");
     return 2;
