@@ -1,5 +1,9 @@
 #include "runtime/text.hpp"
 
+#include <unordered_map>
+#include <vector>
+
+#include <capnp/schema.h>
 #include <fmt/format.h>
 
 namespace cairn {
@@ -33,50 +37,95 @@ size_t sequence_length(std::string_view s, size_t i) {
   return n;
 }
 
-std::string check_value(capnp::DynamicValue::Reader value, const std::string& path);
+// Which fields of a struct may hold text, worked out once per schema and
+// thread: every message from another process is checked on arrival, and
+// asking the schema about each field of each struct again (its type, its
+// proto) was a large share of a master's time while 10,000 agents
+// re-registered with ten tasks each.
+struct struct_plan {
+  // Kind of each field by index (getFields() order): not worth visiting,
+  // a pointer that may hold text, or a group.
+  enum kind : uint8_t { skip, pointer, group };
+  std::vector<kind> by_index;
+  std::vector<capnp::StructSchema::Field> plain;  // outside the union, not skip
+};
 
-std::string check_struct(capnp::DynamicStruct::Reader s, const std::string& path) {
-  auto check_field = [&](capnp::StructSchema::Field field) -> std::string {
+struct schema_hash {
+  size_t operator()(const capnp::StructSchema& s) const {
+    return s.hashCode();
+  }
+};
+
+const struct_plan& plan_of(capnp::StructSchema schema) {
+  thread_local std::unordered_map<capnp::StructSchema, struct_plan, schema_hash> plans;
+  auto found = plans.find(schema);
+  if (found != plans.end())
+    return found->second;
+  struct_plan plan;
+  auto fields = schema.getFields();
+  plan.by_index.resize(fields.size(), struct_plan::skip);
+  for (auto field : fields) {
     auto which = field.getType().which();
-    bool pointer = which == capnp::schema::Type::TEXT || which == capnp::schema::Type::LIST
-                   || which == capnp::schema::Type::STRUCT;
-    if (!pointer)
-      return {};
-    bool group = field.getProto().isGroup();
-    if (!group && !s.has(field))
-      return {};
-    std::string name = field.getProto().getName();
-    return check_value(s.get(field), path.empty() ? name : path + "." + name);
-  };
-  for (auto field : s.getSchema().getNonUnionFields())
-    if (auto bad = check_field(field); !bad.empty())
-      return bad;
-  KJ_IF_MAYBE (active, s.which())
-    return check_field(*active);
-  return {};
+    bool may_hold_text = which == capnp::schema::Type::TEXT
+                         || which == capnp::schema::Type::LIST
+                         || which == capnp::schema::Type::STRUCT;
+    if (!may_hold_text)
+      continue;
+    auto proto = field.getProto();
+    plan.by_index[field.getIndex()] = proto.isGroup() ? struct_plan::group : struct_plan::pointer;
+    if (proto.getDiscriminantValue() == capnp::schema::Field::NO_DISCRIMINANT)
+      plan.plain.push_back(field);
+  }
+  return plans.emplace(schema, std::move(plan)).first->second;
 }
 
-std::string check_value(capnp::DynamicValue::Reader value, const std::string& path) {
+// The checks return true when every text is UTF-8; on the first that is
+// not, they add its path to `where`, innermost part first (built only then:
+// a valid message costs no strings).
+bool check_value(capnp::DynamicValue::Reader value, std::vector<std::string>& where);
+
+bool check_struct(capnp::DynamicStruct::Reader s, std::vector<std::string>& where) {
+  const auto& plan = plan_of(s.getSchema());
+  auto check_field = [&](capnp::StructSchema::Field field) {
+    auto kind = plan.by_index[field.getIndex()];
+    if (kind == struct_plan::skip || (kind == struct_plan::pointer && !s.has(field)))
+      return true;
+    if (check_value(s.get(field), where))
+      return true;
+    where.push_back(field.getProto().getName());
+    return false;
+  };
+  for (auto field : plan.plain)
+    if (!check_field(field))
+      return false;
+  KJ_IF_MAYBE (active, s.which())
+    return check_field(*active);
+  return true;
+}
+
+bool check_value(capnp::DynamicValue::Reader value, std::vector<std::string>& where) {
   switch (value.getType()) {
     case capnp::DynamicValue::TEXT: {
       auto text = value.as<capnp::Text>();
-      return valid_utf8(std::string_view(text.cStr(), text.size())) ? std::string{} : path;
+      return valid_utf8(std::string_view(text.cStr(), text.size()));
     }
     case capnp::DynamicValue::STRUCT:
-      return check_struct(value.as<capnp::DynamicStruct>(), path);
+      return check_struct(value.as<capnp::DynamicStruct>(), where);
     case capnp::DynamicValue::LIST: {
       auto list = value.as<capnp::DynamicList>();
       auto element = list.getSchema().whichElementType();
       if (element != capnp::schema::Type::TEXT && element != capnp::schema::Type::STRUCT
           && element != capnp::schema::Type::LIST)
-        return {};
+        return true;
       for (unsigned i = 0; i < list.size(); ++i)
-        if (auto bad = check_value(list[i], fmt::format("{}[{}]", path, i)); !bad.empty())
-          return bad;
-      return {};
+        if (!check_value(list[i], where)) {
+          where.push_back(fmt::format("[{}]", i));
+          return false;
+        }
+      return true;
     }
     default:
-      return {};
+      return true;
   }
 }
 
@@ -93,7 +142,16 @@ bool valid_utf8(std::string_view text) {
 }
 
 std::string invalid_text_field(capnp::DynamicStruct::Reader message) {
-  return check_struct(message, "");
+  std::vector<std::string> where;
+  if (check_struct(message, where))
+    return {};
+  std::string path;
+  for (auto part = where.rbegin(); part != where.rend(); ++part) {
+    if (!path.empty() && (*part)[0] != '[')
+      path += '.';
+    path += *part;
+  }
+  return path;
 }
 
 std::string escape_for_log(std::string_view text) {

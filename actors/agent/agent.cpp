@@ -30,7 +30,7 @@ void on_shutdown_agent(agent_ptr self, const std::string& message) {
   logger("agent")->warn("the master shut this agent down ({}); registering anew", message);
   st.agent_id.clear();
   st.registered = false;
-  send_register(self);
+  start_registration(self);
 }
 
 void on_master_event(agent_ptr self, const agent_event& msg) {
@@ -83,7 +83,7 @@ void on_master_event(agent_ptr self, const agent_event& msg) {
         // The master took this agent for unreachable: re-register.
         logger("agent")->warn("the master does not count this agent as registered");
         st.registered = false;
-        send_register(self);
+        start_registration(self);
       }
       return send_to_master(self, make_agent_call(self, Call::Type::PONG, [](auto) {}));
     default:
@@ -139,7 +139,7 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
   });
   if (st.options.master_addresses.empty()) {
     st.last_heard = self->clock().now();
-    send_register(self);
+    start_registration(self);
   } else {
     find_master(self);
   }
@@ -147,12 +147,12 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
   return {
     [=](const agent_event& e) { on_master_event(self, e); },
     [=](const executor_call& c) { on_executor_call(self, c); },
-    [=](register_atom) { send_register(self); },
+    [=](register_atom, uint64_t round) { on_register_retry(self, round); },
     [=](state_atom) { return build_agent_state(self); },
     [=](const operator_call& call) { return on_agent_operator_call(self, call); },
     [=](endpoint_atom, const std::string& endpoint) {
       self->state.options.actor_endpoint = endpoint;
-      send_register(self);
+      start_registration(self);
     },
     [=](check_master_atom, uint64_t connection) { on_check_master(self, connection); },
     [=](shutdown_atom) { return shut_down(self); },

@@ -54,9 +54,9 @@ using agent_actor = agent_sink::extend<
   caf::reacts_to<shutdown_atom, bool>,
   // Is the master still there? (connection number it was armed for)
   caf::reacts_to<check_master_atom, uint64_t>,
-  // Timers: registration retry; the sweep of disconnected executors; a status update's retry
+  // Timers: registration retry (the round it belongs to); the sweep of disconnected executors; a status update's retry
   // (framework, task, uuid); an executor's registration deadline (container).
-  caf::reacts_to<register_atom>,
+  caf::reacts_to<register_atom, uint64_t>,
   caf::reacts_to<sweep_atom>,
   caf::reacts_to<op_heartbeat_atom>,
   caf::reacts_to<retry_atom, std::string, std::string, std::string>,
@@ -75,7 +75,11 @@ struct agent_options {
   // executor's kill grace period when KillPolicy gives none.
   duration executor_shutdown_grace_period = std::chrono::seconds(5);  // Mesos' default
   fetcher_options fetcher;           // --fetcher_cache_dir, _size, --fetcher_stall_timeout
+  // An unanswered registration is sent again after about this long, then
+  // twice as long each time (spread by jitter), up to registration_backoff_max,
+  // as Mesos' agent does (--registration_backoff_factor, its 1 min cap).
   duration registration_backoff = std::chrono::seconds(1);
+  duration registration_backoff_max = std::chrono::minutes(1);
   duration sweep_interval = std::chrono::milliseconds(500);
   // HEARTBEAT events to operator subscribers (Mesos' operator API default).
   duration operator_heartbeat_interval = std::chrono::seconds(15);

@@ -4,6 +4,9 @@
 // does), and finding it again.
 #include "actors/agent/state.hpp"
 
+#include <algorithm>
+#include <random>
+
 #include <caf/event_based_actor.hpp>
 
 #include <algorithm>
@@ -86,16 +89,20 @@ void on_master_found(agent_ptr self, caf::strong_actor_ptr master) {
   ++st.connection;
   self->monitor(st.master);
   st.last_heard = self->clock().now();
-  send_register(self);
+  start_registration(self);
   self->delayed_send(self, st.master_ping_timeout, check_master_atom::value, st.connection);
 }
 
 } // namespace
 
-void send_register(agent_ptr self) {
+namespace {
+
+// Sends the registration if one is due; false when none is (registered, no
+// master, or no endpoint yet: the retries stop).
+bool send_register(agent_ptr self) {
   auto& st = self->state;
   if (st.registered || !st.master || st.options.actor_endpoint.empty())
-    return;
+    return false;
   if (st.agent_id.empty()) {
     send_to_master(self, make_wire<Call>([&](Call::Builder c) {
                      c.setType(Call::Type::REGISTER);
@@ -106,7 +113,40 @@ void send_register(agent_ptr self) {
   } else {
     send_to_master(self, reregister_call(st));
   }
-  self->delayed_send(self, st.options.registration_backoff, register_atom::value);
+  return true;
+}
+
+// Thousands of agents that lost their master at one instant register at
+// one instant; a new leader answers them one after another. Retried every
+// second without backoff, each unanswered registration (with every task
+// the agent runs) came again every second while the master was still
+// working through the first ones, and the backlog grew faster than it
+// shrank.
+void arm_register_retry(agent_ptr self) {
+  auto& st = self->state;
+  double u = std::uniform_real_distribution<double>(0, 1)(st.random->engine());
+  self->delayed_send(self, jittered_backoff(st.registration_backoff, u), register_atom::value,
+                     st.registration_round);
+  st.registration_backoff =
+    std::min(st.registration_backoff * 2, std::max(st.options.registration_backoff_max,
+                                                   st.options.registration_backoff));
+}
+
+} // namespace
+
+void start_registration(agent_ptr self) {
+  auto& st = self->state;
+  ++st.registration_round;
+  st.registration_backoff = st.options.registration_backoff;
+  if (send_register(self))
+    arm_register_retry(self);
+}
+
+void on_register_retry(agent_ptr self, uint64_t round) {
+  if (round != self->state.registration_round)
+    return; // a newer round replaced this one
+  if (send_register(self))
+    arm_register_retry(self);
 }
 
 void on_registered(agent_ptr self, schema::agent::Event::Registered::Reader r, bool again) {

@@ -80,6 +80,9 @@ struct agent_state {
   caf::actor connector;        // finds the master by address (separate processes)
   uint64_t connection = 0;     // one per master handle: tells stale timers apart
   bool registered = false;     // with the current master
+  // The registration retries under way: a timer of an older round is stale.
+  uint64_t registration_round = 0;
+  duration registration_backoff{};  // the next retry's nominal wait
   bool shutting_down = false;
   caf::actor_clock::time_point last_heard{};
   duration master_ping_timeout = std::chrono::seconds(15);  // as the master says
@@ -126,7 +129,11 @@ agent_call make_agent_call(agent_ptr self, schema::agent::Call::Type type, F&& f
 }
 
 // -- master_link.cpp: finding the master, (re-)registering, noticing its loss
-void send_register(agent_ptr self);
+// Registers (again) now and arms one chain of retries, replacing any
+// earlier one: whoever asks for a registration asks here.
+void start_registration(agent_ptr self);
+// A retry of round `round` fell due.
+void on_register_retry(agent_ptr self, uint64_t round);
 void on_registered(agent_ptr self, schema::agent::Event::Registered::Reader r, bool again);
 void heard_from_master(agent_ptr self);
 void on_check_master(agent_ptr self, uint64_t connection);

@@ -21,6 +21,8 @@
 //   failover_scale_bench [--agents 10000] [--tasks 100000] [--failovers 1]
 //                        [--connectors 16] [--cairn PATH] [--keep-logs]
 //                        [--election-timeout D] [--heartbeat-interval D]
+//                        [--master-logging-level L] [--logging-level L]
+//                        [--registration-backoff D]
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -51,6 +53,7 @@
 #include "actors/scheduler/driver.hpp"
 #include "actors/task_state.hpp"
 #include "runtime/connector.hpp"
+#include "runtime/duration.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/http_client.hpp"
 #include "runtime/http_server.hpp"
@@ -200,10 +203,12 @@ struct bench_flags {
   size_t connectors = 16;
   std::string cairn;
   std::string master_logging_level = "WARNING";
+  std::string logging_level = "ERROR";  // this process's: its agents, connectors, framework
   // Given to the masters when set; else they use their defaults.
   std::string election_timeout;
   std::string heartbeat_interval;
   bool keep_logs = false;
+  std::string registration_backoff = "1secs";  // the agents' first wait to register again
 };
 
 // A process's peak resident memory in MiB (its VmHWM), or -1 when unknown.
@@ -276,16 +281,23 @@ int run(const bench_flags& f) {
       args[i].insert(args[i].end(), {"--heartbeat-interval", f.heartbeat_interval});
     pids[i] = spawn_process(args[i], dir / fmt::format("master-{}.log", i));
   }
+  // A master that does not end on SIGTERM is killed after a while and
+  // named: the figures are printed already, and waiting for it would hang.
   auto stop_masters = [&] {
     for (size_t i = 0; i < pids.size(); ++i)
       print_peak_rss(i, pids[i]);
-    for (auto pid : pids) {
-      kill(pid, SIGTERM);
-      waitpid(pid, nullptr, 0);
-    }
+    std::fflush(stdout);
+    for (size_t i = 0; i < pids.size(); ++i)
+      if (!stop_process(pids[i], std::chrono::seconds(30)))
+        fmt::print("master {} (pid {}) did not stop within 30 s of SIGTERM: killed\n", i,
+                   pids[i]);
   };
 
   system_config cfg;
+  // The masters under test share the machine with this process: its idle
+  // workers sleep instead of stealing work in a loop (a fifth of this
+  // process's time went to that at 10,000 agents, taken from the masters).
+  cfg.sleep_when_idle(2);
   caf::actor_system sys{cfg};
   auto total = parse_resources("cpus:4;mem:4096;disk:1000").value();
   std::vector<caf::actor> connectors;
@@ -297,8 +309,8 @@ int run(const bench_flags& f) {
     connectors.push_back(spawn_connector(sys, std::move(c)));
   }
   auto started = clock_type::now();
-  auto agents =
-    testing::start_sim_agents(sys, f.agents, total, addresses, "cairn-scale-agents", connectors);
+  auto agents = testing::start_sim_agents(sys, f.agents, total, addresses, "cairn-scale-agents",
+                                         connectors, *parse_duration(f.registration_backoff));
   if (agents.agents.empty()) {
     fmt::print("no HTTP server for the agents' addresses\n");
     stop_masters();
@@ -337,6 +349,7 @@ int run(const bench_flags& f) {
   }
   fmt::print("{} agents registered and {} tasks running after {:.1f} s\n", f.agents, f.tasks,
              ms_since(started) / 1000);
+  std::fflush(stdout);
   std::vector<double> elected_ms, agents_ms, state_ms, framework_ms;
   for (size_t round = 0; round < f.failovers; ++round) {
     size_t dead = *leader;
@@ -375,6 +388,7 @@ int run(const bench_flags& f) {
                "{}\n",
                round + 1, dead, *next, elected, shown(agents_back), f.tasks, shown(state_back),
                shown(framework_back));
+    std::fflush(stdout);
     if (!(agents_back && state_back && framework_back))
       break;
     elected_ms.push_back(elected);
@@ -416,17 +430,26 @@ int main(int argc, char** argv) {
   app.add_option("--connectors", f.connectors, "Connectors (threads) the agents share");
   app.add_option("--cairn", f.cairn, "The cairn binary");
   app.add_option("--master-logging-level", f.master_logging_level, "The masters' --logging-level");
+  app.add_option("--logging-level", f.logging_level,
+                 "This process's logging level (its agents, connectors and framework)");
   app.add_option("--election-timeout", f.election_timeout,
                  "The masters' --election-timeout (their default when not given)");
   app.add_option("--heartbeat-interval", f.heartbeat_interval,
                  "The masters' --heartbeat-interval (their default when not given)");
+  app.add_option("--registration-backoff", f.registration_backoff,
+                 "The agents' first wait before they register again unanswered (doubling)");
   app.add_flag("--keep-logs", f.keep_logs, "Keep the masters' logs and work dirs");
   CLI11_PARSE(app, argc, argv);
+  if (auto backoff = parse_duration(f.registration_backoff); !backoff || backoff->count() <= 0) {
+    fmt::print(stderr, "--registration-backoff: not a positive duration: {}\n",
+               f.registration_backoff);
+    return 2;
+  }
   if (f.agents == 0 || f.tasks == 0 || f.connectors == 0) {
     fmt::print(stderr, "--agents, --tasks and --connectors must be positive\n");
     return 2;
   }
-  setup_logging("ERROR");
+  setup_logging(f.logging_level);
   raise_descriptor_limit();
   return run(f);
 }

@@ -1,9 +1,12 @@
 #include "tests/support/bench_support.hpp"
 
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -68,6 +71,19 @@ uint16_t free_base_port() {
 std::string default_cairn() {
   auto self = fs::read_symlink("/proc/self/exe");
   return (self.parent_path().parent_path() / "actors" / "cairn").string();
+}
+
+bool stop_process(pid_t pid, std::chrono::milliseconds grace) {
+  kill(pid, SIGTERM);
+  auto deadline = clock_type::now() + grace;
+  while (clock_type::now() < deadline) {
+    if (waitpid(pid, nullptr, WNOHANG) == pid)
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  return false;
 }
 
 } // namespace cairn::bench

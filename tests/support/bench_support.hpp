@@ -30,6 +30,10 @@ std::filesystem::path temp_dir(const std::string& what);
 // Starts `args` (args[0] a path) with stdout and stderr appended to `log`.
 pid_t spawn_process(const std::vector<std::string>& args, const std::filesystem::path& log);
 
+// Sends SIGTERM to `pid` and reaps it; one that has not ended after `grace`
+// is killed (SIGKILL). True when it ended on SIGTERM.
+bool stop_process(pid_t pid, std::chrono::milliseconds grace);
+
 // A port `base` such that base..base+2, base+100..+102 and base+200..+202
 // are all free on 127.0.0.1 (masters' HTTP ports, their actor ports and
 // their log ports); 0 when none was found.

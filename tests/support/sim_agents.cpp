@@ -22,7 +22,8 @@ void sim_agents::stop() {
 
 sim_agents start_sim_agents(caf::actor_system& sys, size_t count, const resources& total,
                             const std::vector<std::string>& masters, const std::string& name,
-                            const std::vector<caf::actor>& connectors) {
+                            const std::vector<caf::actor>& connectors,
+                            duration registration_backoff) {
   sim_agents out;
   auto nobody = http_server::start("127.0.0.1", 0, [](http_request, http_reply r) {
     http_response res;
@@ -47,6 +48,7 @@ sim_agents start_sim_agents(caf::actor_system& sys, size_t count, const resource
     if (!connectors.empty())
       a.shared_connector = connectors[i % connectors.size()];
     a.sandbox_gc = false;
+    a.registration_backoff = registration_backoff;
     sim_options sim;
     sim.min_task_time = sim.max_task_time = std::chrono::hours(24);
     sim.seed = i + 1;

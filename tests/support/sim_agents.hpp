@@ -33,9 +33,11 @@ struct sim_agents {
 
 // `count` agents named `name`-N offering `total` each; with `connectors`,
 // agent i shares connector i % size to find the master (else each has its
-// own). Empty agents when no HTTP server could be started.
+// own); `registration_backoff` is their first wait before they register
+// again unanswered. Empty agents when no HTTP server could be started.
 sim_agents start_sim_agents(caf::actor_system& sys, size_t count, const resources& total,
                             const std::vector<std::string>& masters, const std::string& name,
-                            const std::vector<caf::actor>& connectors = {});
+                            const std::vector<caf::actor>& connectors = {},
+                            duration registration_backoff = std::chrono::seconds(1));
 
 } // namespace cairn::testing

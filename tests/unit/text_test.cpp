@@ -75,6 +75,24 @@ TEST_CASE("a message from another process with invalid UTF-8 is refused whole") 
   CHECK(wire<schema::Call>::from_flat(kj::heapArray<capnp::word>(good.storage()->flat())));
 }
 
+TEST_CASE("the path of the bad text is named however deep, and again on the next message") {
+  // A list of structs inside a struct: the path joins field names and indexes.
+  auto accept_with = [](const char* second_offer) {
+    return make_wire<schema::Call>([&](schema::Call::Builder c) {
+      c.setType(schema::Call::Type::ACCEPT);
+      auto ids = c.initAccept().initOfferIds(2);
+      ids[0].setValue("o1");
+      ids[1].setValue(second_offer);
+    });
+  };
+  for (int round = 0; round < 2; ++round) {
+    auto bad = accept_with("o\xed\xa0\x80");
+    CHECK(invalid_text_field(capnp::toDynamic(*bad)) == "accept.offerIds[1].value");
+    auto good = accept_with("o2");
+    CHECK(invalid_text_field(capnp::toDynamic(*good)).empty());
+  }
+}
+
 TEST_CASE("a bare JSON array decodes element by element; anything else is refused") {
   namespace op = schema::operator_api;
   auto init = [](op::Call::UpdateWeights::Builder b, unsigned n) {
