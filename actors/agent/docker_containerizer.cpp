@@ -161,11 +161,16 @@ void on_pulled(self_ptr self, const std::string& id, const std::string& failure)
     forget(self, id, termination("Failed to launch container: " + why));
     return;
   }
+  // Debug lines that mark the steps of a launch (tests/bench/docker_breakdown.py).
+  logger("docker")->debug("container {}: image checked", id);
   auto config = std::move(*c.config);
   c.config.reset();
   auto promise = c.launched;
   self->request(st.processes, caf::infinite, container_launch_atom::value, config)
-    .then([promise](int64_t pid) mutable { promise.deliver(pid); },
+    .then([promise, id](int64_t pid) mutable {
+            logger("docker")->debug("container {}: executor started (pid {})", id, pid);
+            promise.deliver(pid);
+          },
           [promise](const caf::error& err) mutable { promise.deliver(err); });
   // Right behind the launch, so that the executor's end is never missed.
   watch_executor(self, id);
