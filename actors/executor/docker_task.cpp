@@ -16,12 +16,9 @@ namespace {
 void run(caf::blocking_actor*, docker_task_options options, std::string sandbox,
          std::string task_id, caf::actor executor) {
   docker::engine engine(options.socket);
-  auto created = engine.create(options.container, options.create_body);
-  caf::error err = created ? engine.start(options.container) : created.error();
-  if (err) {
-    // A container made but not started is not left behind.
-    if (created)
-      engine.remove(options.container, true);
+  // The containerizer created it; one it never started goes once the
+  // executor has ended.
+  if (auto err = engine.start(options.container)) {
     caf::anon_send(executor, docker_started_atom::value, task_id, error_message(err));
     return;
   }

@@ -1,11 +1,13 @@
 // The docker containerizer pulls an image only when it is missing or a pull
-// is forced, fails a launch whose image cannot be pulled or whose task cannot
-// be mapped (launching nothing), hands the executor its container through
-// the environment, and at recovery removes the mesos- containers no
+// is forced, fails a launch whose image cannot be pulled, whose container
+// cannot be created or whose task cannot be mapped (launching nothing),
+// creates the container and hands it to the executor through the
+// environment, and at recovery removes the mesos- containers no
 // checkpoint names, and only those, and after --docker_remove_delay those
 // of runs that ended before the restart; against a fake engine.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <mutex>
 #include <thread>
 
@@ -129,6 +131,10 @@ struct fixture {
 };
 
 fake_reply image_present(const fake_request& r) {
+  if (r.target.find("/containers/create?name=mesos-refused") != std::string::npos)
+    return {400, R"({"message":"invalid reference format"})"};
+  if (r.target.find("/containers/create") != std::string::npos)
+    return {201, R"({"Id":"f00d","Warnings":[]})"};
   if (r.target.find("/images/busybox:local/json") != std::string::npos)
     return {200, "{}"};
   if (r.target.find("/images/") != std::string::npos && r.method == "GET")
@@ -142,21 +148,27 @@ fake_reply image_present(const fake_request& r) {
 
 } // namespace
 
-TEST_CASE("a present image is not pulled; the executor gets its container in its env") {
+TEST_CASE("a present image is not pulled; the executor gets its created container in its env") {
   fixture f;
   fake_docker_engine fake(image_present);
   auto c = f.make(fake);
   CHECK(f.launch(c, docker_config("c1", R"({"image": "busybox:local"})")) == "");
   CHECK(asked(fake, "GET", "/images/busybox:local/json"));
   CHECK_FALSE(asked(fake, "POST", "/images/create"));
+  auto requests = fake.requests();
+  auto create = std::find_if(requests.begin(), requests.end(), [](const fake_request& r) {
+    return r.method == "POST" && r.target.find("/containers/create?name=mesos-c1") !=
+                                   std::string::npos;
+  });
+  REQUIRE(create != requests.end());
+  CHECK(create->body.find(R"("Image":"busybox:local")") != std::string::npos);
+  CHECK_FALSE(asked(fake, "POST", "/start"));  // the executor starts it
   std::lock_guard<std::mutex> lock(f.seen->mutex);
   REQUIRE(f.seen->configs.size() == 1);
   auto& launched = f.seen->configs[0];
   CHECK_FALSE(launched->getHasContainer());  // a plain process for the mesos containerizer
   CHECK(env_of(launched, docker_container_env) == "mesos-c1");
   CHECK(env_of(launched, docker_socket_env) == fake.socket_path());
-  CHECK(env_of(launched, docker_create_env).find(R"("Image":"busybox:local")") !=
-        std::string::npos);
 }
 
 TEST_CASE("a missing image is pulled, and a forced pull does not look first") {
@@ -177,6 +189,16 @@ TEST_CASE("a failed pull fails the launch naming the image; nothing is launched"
   auto c = f.make(fake);
   auto why = f.launch(c, docker_config("c4", R"({"image": "broken:1"})"));
   CHECK(why == "Failed to pull image 'broken:1': manifest for broken:1 not found");
+  std::lock_guard<std::mutex> lock(f.seen->mutex);
+  CHECK(f.seen->configs.empty());
+}
+
+TEST_CASE("a container the engine will not create fails the launch with its words") {
+  fixture f;
+  fake_docker_engine fake(image_present);
+  auto c = f.make(fake);
+  auto why = f.launch(c, docker_config("refused", R"({"image": "busybox:local"})"));
+  CHECK(why.find("invalid reference format") != std::string::npos);
   std::lock_guard<std::mutex> lock(f.seen->mutex);
   CHECK(f.seen->configs.empty());
 }
