@@ -5,6 +5,8 @@
 // API blocks, so each step runs on a detached actor of its own.
 #pragma once
 
+#include <atomic>
+#include <memory>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -21,13 +23,17 @@ using docker_exited_atom = caf::atom_constant<caf::atom("dkexited")>;
 struct docker_task_options {
   std::string socket;       // the engine's unix socket
   std::string container;    // its name, mesos-<ContainerID>, created by the containerizer
+  // Set once it was signalled (shared by the copies of these options): how
+  // a container ends that is being killed needs no inspection for an OOM kill.
+  std::shared_ptr<std::atomic<bool>> signalled = std::make_shared<std::atomic<bool>>(false);
 };
 
 // Starts the container, then tells `executor`
 // (docker_started_atom, task id, "" or why it could not start); follows its
 // output into the sandbox's stdout and stderr until it stops, then tells
 // (docker_exited_atom, task id, exit code, OOM-killed, "" or why it could
-// not be waited for).
+// not be waited for); OOM-killed is looked up only for a container that
+// failed and was not signalled.
 void run_docker_task(caf::actor_system& sys, const docker_task_options& options,
                      const std::string& sandbox, const std::string& task_id,
                      caf::actor executor);

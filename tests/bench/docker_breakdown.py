@@ -18,7 +18,9 @@ import urllib.parse
 LOG_LINE = re.compile(r"^[DIWE](\d{4}) (\d\d:\d\d:\d\d\.\d+) +\d+ (\w+)\] (.*)$")
 LAUNCHING = re.compile(r"launching task (\S+) of framework \S+ in (\S+)$")
 CONTAINER_LINE = re.compile(r"container (\S+): (image checked|executor started)")
-EXECUTOR_LINE = re.compile(r"task \S+: (TASK_STARTING|TASK_RUNNING|SIGTERM|TASK_KILLED)")
+EXECUTOR_LINE = re.compile(r"task \S+: (TASK_STARTING|TASK_RUNNING|SIGTERM|SIGKILL|TASK_KILLED)")
+# The executor's first signal, whichever it is (SIGKILL alone with no grace period).
+SIGNALS = ("SIGTERM", "SIGKILL")
 
 
 def log_time(day, clock):
@@ -103,7 +105,8 @@ def collect(log_path, framework_times, events):
         for at, _, text in log_lines(os.path.join(stages["_sandbox"], "stderr")):
             m = EXECUTOR_LINE.search(text)
             if m:
-                stages.setdefault("executor " + m.group(1), at)
+                what = "signal" if m.group(1) in SIGNALS else m.group(1)
+                stages.setdefault("executor " + what, at)
         for action, at in events.get("mesos-" + container, {}).items():
             stages["engine " + action] = at
         for state, at in framework_times.get(task, {}).items():
@@ -114,7 +117,7 @@ def collect(log_path, framework_times, events):
 LAUNCH_STAGES = ["launch received", "image checked", "executor started",
                  "executor TASK_STARTING", "engine create", "engine start",
                  "executor TASK_RUNNING", "framework TASK_RUNNING"]
-KILL_STAGES = ["framework KILL", "executor SIGTERM", "engine kill", "engine die",
+KILL_STAGES = ["framework KILL", "executor signal", "engine kill", "engine die",
                "executor TASK_KILLED", "framework TASK_KILLED", "engine destroy"]
 
 
