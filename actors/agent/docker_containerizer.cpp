@@ -103,23 +103,37 @@ struct container_plan {
   std::string create_body;  // POST /containers/create's, from docker::create_body
 };
 
-// Looks the image up and pulls it when missing (or always, when asked), then
-// creates the container, so that the engine works on it while the executor
-// process boots; tells the containerizer how it went.
+// Pulls the image: "" or why it failed.
+std::string pull(const docker::engine& engine, const container_plan& plan,
+                 caf::duration timeout) {
+  auto err = engine.pull(plan.image, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::nanoseconds(timeout.count)));
+  return err ? error_message(err) : "";
+}
+
+// Creates the container, pulling its image first when asked to and when
+// missing, so that the engine works on it while the executor process boots;
+// tells the containerizer how it went. The image is looked up only when a
+// create fails: a present image costs the engine one call per container.
 void prepare_container(caf::blocking_actor*, std::string socket, container_plan plan,
                        caf::duration timeout, caf::actor containerizer) {
   docker::engine engine(socket);
-  std::string failure;
-  auto present = plan.force_pull ? caf::expected<bool>(false) : engine.has_image(plan.image);
-  if (!present)
-    failure = "Failed to inspect image '" + plan.image + "': " + error_message(present.error());
-  else if (!*present)
-    if (auto err = engine.pull(plan.image, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                             std::chrono::nanoseconds(timeout.count))))
-      failure = error_message(err);
-  if (failure.empty())
-    if (auto created = engine.create(plan.name, plan.create_body); !created)
+  std::string failure = plan.force_pull ? pull(engine, plan, timeout) : "";
+  if (failure.empty()) {
+    auto created = engine.create(plan.name, plan.create_body);
+    if (!created && !plan.force_pull) {
+      // Missing, it is pulled and the create tried again; present, the
+      // create failed for another reason, which is the one told.
+      auto present = engine.has_image(plan.image);
+      if (present && !*present) {
+        failure = pull(engine, plan, timeout);
+        if (failure.empty())
+          created = engine.create(plan.name, plan.create_body);
+      }
+    }
+    if (failure.empty() && !created)
       failure = error_message(created.error());
+  }
   caf::anon_send(containerizer, prepared_atom::value, plan.id, failure);
 }
 

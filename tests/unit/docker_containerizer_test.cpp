@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <caf/actor_system.hpp>
@@ -130,11 +131,32 @@ struct fixture {
   }
 };
 
+// The engine's images: busybox:local, and those pulled since (a pull of
+// broken:1 fails). A create names its image in its body.
+struct images {
+  std::mutex mutex;
+  std::set<std::string> present{"busybox:local"};
+
+  bool has(const std::string& body) {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto& i : present)
+      if (body.find("\"Image\":\"" + i + "\"") != std::string::npos)
+        return true;
+    return false;
+  }
+};
+
 fake_reply image_present(const fake_request& r) {
+  static images known;
   if (r.target.find("/containers/create?name=mesos-refused") != std::string::npos)
     return {400, R"({"message":"invalid reference format"})"};
   if (r.target.find("/containers/create") != std::string::npos)
-    return {201, R"({"Id":"f00d","Warnings":[]})"};
+    return known.has(r.body) ? fake_reply{201, R"({"Id":"f00d","Warnings":[]})"}
+                             : fake_reply{404, R"({"message":"No such image"})"};
+  if (r.target.find("/images/create?fromImage=app&tag=2") != std::string::npos) {
+    std::lock_guard<std::mutex> lock(known.mutex);
+    known.present.insert("app:2");
+  }
   if (r.target.find("/images/busybox:local/json") != std::string::npos)
     return {200, "{}"};
   if (r.target.find("/images/") != std::string::npos && r.method == "GET")
@@ -153,7 +175,8 @@ TEST_CASE("a present image is not pulled; the executor gets its created containe
   fake_docker_engine fake(image_present);
   auto c = f.make(fake);
   CHECK(f.launch(c, docker_config("c1", R"({"image": "busybox:local"})")) == "");
-  CHECK(asked(fake, "GET", "/images/busybox:local/json"));
+  // The create found the image: it is not looked up, one call per container.
+  CHECK_FALSE(asked(fake, "GET", "/images/"));
   CHECK_FALSE(asked(fake, "POST", "/images/create"));
   auto requests = fake.requests();
   auto create = std::find_if(requests.begin(), requests.end(), [](const fake_request& r) {
@@ -178,6 +201,7 @@ TEST_CASE("a missing image is pulled, and a forced pull does not look first") {
   CHECK(f.launch(c, docker_config("c2", R"({"image": "app:2"})")) == "");
   CHECK(asked(fake, "GET", "/images/app:2/json"));
   CHECK(asked(fake, "POST", "/images/create?fromImage=app&tag=2"));
+  CHECK(asked(fake, "POST", "/containers/create?name=mesos-c2"));
   CHECK(f.launch(c, docker_config("c3", R"({"image": "busybox:local",
     "force_pull_image": true})")) == "");
   CHECK(asked(fake, "POST", "/images/create?fromImage=busybox&tag=local"));
