@@ -195,7 +195,7 @@ void on_prepared(self_ptr self, const std::string& id, const std::string& failur
     return;
   }
   // Debug lines that mark the steps of a launch (tests/bench/docker_breakdown.py).
-  logger("docker")->debug("container {}: image checked, container created", id);
+  logger("docker")->debug("container {}: created", id);
   auto config = std::move(*c.config);
   c.config.reset();
   auto promise = c.launched;

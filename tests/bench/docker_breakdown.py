@@ -1,8 +1,9 @@
 """Where the time of docker_bench.py's DOCKER tasks goes, read after the run
 from what was logged anyway: the agent's log (`launching task`, and with
---logging_level debug the docker containerizer's image and executor lines),
-each executor's stderr in its sandbox (TASK_STARTING once it registered and
-got the task, TASK_RUNNING, the kill), the engine's own event stream
+--logging_level debug the docker containerizer's container created and
+executor started lines), each executor's stderr in its sandbox (TASK_STARTING
+once it registered and got the task, TASK_RUNNING, the kill), the engine's
+own event stream
 (create, start, kill, die, destroy of each mesos- container) and when the
 framework heard of each update. Prints, per stage, when the last task
 reached it (seconds from the launch call) and the median time a task spent
@@ -17,7 +18,7 @@ import urllib.parse
 
 LOG_LINE = re.compile(r"^[DIWE](\d{4}) (\d\d:\d\d:\d\d\.\d+) +\d+ (\w+)\] (.*)$")
 LAUNCHING = re.compile(r"launching task (\S+) of framework \S+ in (\S+)$")
-CONTAINER_LINE = re.compile(r"container (\S+): (image checked|executor started)")
+CONTAINER_LINE = re.compile(r"container (\S+): (created|executor started)")
 EXECUTOR_LINE = re.compile(r"task \S+: (TASK_STARTING|TASK_RUNNING|SIGTERM|SIGKILL|TASK_KILLED)")
 # The executor's first signal, whichever it is (SIGKILL alone with no grace period).
 SIGNALS = ("SIGTERM", "SIGKILL")
@@ -114,7 +115,7 @@ def collect(log_path, framework_times, events):
     return tasks
 
 
-LAUNCH_STAGES = ["launch received", "image checked", "executor started",
+LAUNCH_STAGES = ["launch received", "created", "executor started",
                  "executor TASK_STARTING", "engine create", "engine start",
                  "executor TASK_RUNNING", "framework TASK_RUNNING"]
 KILL_STAGES = ["framework KILL", "executor signal", "engine kill", "engine die",
