@@ -23,19 +23,19 @@ namespace {
 
 using Config = schema::containerizer::ContainerConfig;
 using Termination = schema::containerizer::Termination;
-using pulled_atom = caf::atom_constant<caf::atom("dkpulled")>;
+using prepared_atom = caf::atom_constant<caf::atom("dkprepare")>;
 using remove_atom = caf::atom_constant<caf::atom("dkremove")>;
 
 using docker_impl = containerizer_actor::extend<
-  // The image of a container is there, or why not (container id, "" or why).
-  caf::reacts_to<pulled_atom, std::string, std::string>,
+  // A container is created, its image there, or why not (container id, "" or why).
+  caf::reacts_to<prepared_atom, std::string, std::string>,
   // Time to remove a stopped container (its name).
   caf::reacts_to<remove_atom, std::string>>;
 
 struct docker_container {
   std::string id;
   std::string name;
-  bool pulling = false;
+  bool preparing = false;  // its image checked (or pulled), then the container created
   bool destroyed = false;
   std::vector<caf::typed_response_promise<container_termination>> waiters;
   caf::typed_response_promise<int64_t> launched;
@@ -72,9 +72,9 @@ caf::error refuse_unsupported(Config::Reader config) {
 }
 
 // The executor's config: a plain process (the mesos containerizer runs it)
-// told through its environment which container to create.
+// told through its environment which container to start.
 container_config executor_config(Config::Reader config, const docker_containerizer_options& o,
-                                 const std::string& name, const std::string& body) {
+                                 const std::string& name) {
   wire_builder<Config> b;
   b.message().setRoot(config);
   auto c = b.message().getRoot<Config>();
@@ -86,7 +86,6 @@ container_config executor_config(Config::Reader config, const docker_containeriz
     vars.emplace_back(v.getName().cStr(), v.getValue().cStr());
   vars.emplace_back(docker_socket_env, o.socket);
   vars.emplace_back(docker_container_env, name);
-  vars.emplace_back(docker_create_env, body);
   auto list = env.initVariables(static_cast<unsigned>(vars.size()));
   for (unsigned i = 0; i < vars.size(); ++i) {
     list[i].setName(vars[i].first);
@@ -95,29 +94,63 @@ container_config executor_config(Config::Reader config, const docker_containeriz
   return std::move(b).finish();
 }
 
-// Looks the image up and pulls it when missing (or always, when asked);
-// tells the containerizer how it went.
-void pull_image(caf::blocking_actor*, std::string socket, std::string image, bool force,
-                caf::duration timeout, std::string id, caf::actor containerizer) {
-  docker::engine engine(socket);
-  std::string failure;
-  auto present = force ? caf::expected<bool>(false) : engine.has_image(image);
-  if (!present)
-    failure = "Failed to inspect image '" + image + "': " + error_message(present.error());
-  else if (!*present)
-    if (auto err = engine.pull(image, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::nanoseconds(timeout.count))))
-      failure = error_message(err);
-  caf::anon_send(containerizer, pulled_atom::value, id, failure);
+// What a container needs before its executor starts it.
+struct container_plan {
+  std::string id;
+  std::string name;
+  std::string image;
+  bool force_pull = false;
+  std::string create_body;  // POST /containers/create's, from docker::create_body
+};
+
+// Pulls the image: "" or why it failed.
+std::string pull(const docker::engine& engine, const container_plan& plan,
+                 caf::duration timeout) {
+  auto err = engine.pull(plan.image, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::nanoseconds(timeout.count)));
+  return err ? error_message(err) : "";
 }
 
-// Stops what the executor left running (it was killed, or never got to it).
+// Creates the container, pulling its image first when asked to and when
+// missing, so that the engine works on it while the executor process boots;
+// tells the containerizer how it went. The image is looked up only when a
+// create fails: a present image costs the engine one call per container.
+void prepare_container(caf::blocking_actor*, std::string socket, container_plan plan,
+                       caf::duration timeout, caf::actor containerizer) {
+  docker::engine engine(socket);
+  std::string failure = plan.force_pull ? pull(engine, plan, timeout) : "";
+  if (failure.empty()) {
+    auto created = engine.create(plan.name, plan.create_body);
+    if (!created && !plan.force_pull) {
+      // Missing, it is pulled and the create tried again; present, the
+      // create failed for another reason, which is the one told.
+      auto present = engine.has_image(plan.image);
+      if (present && !*present) {
+        failure = pull(engine, plan, timeout);
+        if (failure.empty())
+          created = engine.create(plan.name, plan.create_body);
+      }
+    }
+    if (failure.empty() && !created)
+      failure = error_message(created.error());
+  }
+  caf::anon_send(containerizer, prepared_atom::value, plan.id, failure);
+}
+
+// Stops what the executor left running (it was killed, or never got to it);
+// a container created but never started has nothing to keep and goes at once.
 void kill_container(caf::blocking_actor*, std::string socket, std::string name) {
   docker::engine engine(socket);
   auto state = engine.inspect(name);
-  if (state && state->running)
+  if (!state)
+    return;
+  if (state->status == "created") {
+    if (auto err = engine.remove(name, true))
+      logger("docker")->warn("cannot remove {}: {}", name, error_message(err));
+  } else if (state->running) {
     if (auto err = engine.kill(name, "SIGKILL"))
       logger("docker")->warn("cannot kill {}: {}", name, error_message(err));
+  }
 }
 
 void remove_container(caf::blocking_actor*, std::string socket, std::string name) {
@@ -148,24 +181,29 @@ void watch_executor(self_ptr self, const std::string& id) {
           });
 }
 
-void on_pulled(self_ptr self, const std::string& id, const std::string& failure) {
+void on_prepared(self_ptr self, const std::string& id, const std::string& failure) {
   auto& st = self->state;
   auto i = st.containers.find(id);
-  if (i == st.containers.end() || !i->second.pulling)
+  if (i == st.containers.end() || !i->second.preparing)
     return;
   auto& c = i->second;
-  c.pulling = false;
-  std::string why = c.destroyed ? "Container was destroyed while its image was pulled" : failure;
+  c.preparing = false;
+  std::string why = c.destroyed ? "Container was destroyed while it was prepared" : failure;
   if (!why.empty()) {
     c.launched.deliver(make_error(why));
     forget(self, id, termination("Failed to launch container: " + why));
     return;
   }
+  // Debug lines that mark the steps of a launch (tests/bench/docker_breakdown.py).
+  logger("docker")->debug("container {}: created", id);
   auto config = std::move(*c.config);
   c.config.reset();
   auto promise = c.launched;
   self->request(st.processes, caf::infinite, container_launch_atom::value, config)
-    .then([promise](int64_t pid) mutable { promise.deliver(pid); },
+    .then([promise, id](int64_t pid) mutable {
+            logger("docker")->debug("container {}: executor started (pid {})", id, pid);
+            promise.deliver(pid);
+          },
           [promise](const caf::error& err) mutable { promise.deliver(err); });
   // Right behind the launch, so that the executor's end is never missed.
   watch_executor(self, id);
@@ -193,13 +231,15 @@ caf::result<int64_t> launch(self_ptr self, const container_config& msg) {
   docker_container c;
   c.id = id;
   c.name = options->name;
-  c.pulling = true;
-  c.config = executor_config(config, st.options, options->name, docker::create_body(*options));
+  c.preparing = true;
+  c.config = executor_config(config, st.options, options->name);
   c.launched = self->make_response_promise<int64_t>();
   auto promise = c.launched;
   st.containers.emplace(id, std::move(c));
-  self->spawn<caf::detached>(pull_image, st.options.socket, options->image, options->force_pull,
-                             caf::duration{st.options.pull_timeout}, id,
+  container_plan plan{id, options->name, options->image, options->force_pull,
+                      docker::create_body(*options)};
+  self->spawn<caf::detached>(prepare_container, st.options.socket, std::move(plan),
+                             caf::duration{st.options.pull_timeout},
                              caf::actor_cast<caf::actor>(self));
   return promise;
 }
@@ -279,8 +319,8 @@ docker_impl::behavior_type docker_containerizer(self_ptr self,
   self->state.processes = std::move(processes);
   return {
     [=](container_launch_atom, const container_config& msg) { return launch(self, msg); },
-    [=](pulled_atom, const std::string& id, const std::string& failure) {
-      on_pulled(self, id, failure);
+    [=](prepared_atom, const std::string& id, const std::string& failure) {
+      on_prepared(self, id, failure);
     },
     [=](container_wait_atom, const std::string& id) -> caf::result<container_termination> {
       auto i = self->state.containers.find(id);
@@ -300,7 +340,7 @@ docker_impl::behavior_type docker_containerizer(self_ptr self,
       auto i = self->state.containers.find(id);
       if (i == self->state.containers.end())
         return false;
-      if (i->second.pulling) {
+      if (i->second.preparing) {
         i->second.destroyed = true;
         return true;
       }

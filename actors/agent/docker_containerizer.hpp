@@ -2,11 +2,14 @@
 // runs in a Docker container named mesos-<ContainerID>, driven over the
 // Engine API (actors/docker/engine.hpp), never the docker CLI. As in Mesos,
 // the task's executor runs beside it on the host (a `cairn executor`
-// started by the process containerizer given here): it creates and starts
-// the container, copies its output into the sandbox, kills it and reports
-// how it ended. This actor validates and maps the task (failing the launch
-// with the reason), pulls the image when missing or asked, stops what is
-// left when the executor ends, removes containers after --docker_remove_delay,
+// started by the process containerizer given here): it starts the
+// container, copies its output into the sandbox, kills it and reports how
+// it ended. This actor validates and maps the task (failing the launch with
+// the reason), pulls the image when missing or asked and creates the
+// container before it starts the executor (the engine's work on a container
+// then overlaps the boot of the executors of the others), stops what is left
+// when the executor ends (a container never started goes at once), removes
+// stopped containers after --docker_remove_delay,
 // and at recovery removes the mesos- containers no checkpoint names (and,
 // after the delay, those of runs that ended before the restart).
 // Engine API calls run on detached actors of their own.

@@ -66,10 +66,9 @@ caf::error read_docker(executor_options& options) {
   docker_task_options docker;
   docker.container = container;
   docker.socket = env_or_empty(docker_socket_env);
-  docker.create_body = env_or_empty(docker_create_env);
-  if (docker.socket.empty() || docker.create_body.empty())
+  if (docker.socket.empty())
     return make_error(std::string(docker_container_env) + " is set without " +
-                      docker_socket_env + " and " + docker_create_env);
+                      docker_socket_env);
   auto grace = env_duration("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", std::chrono::seconds(5));
   if (!grace)
     return grace.error();

@@ -5,9 +5,8 @@
 namespace cairn {
 
 inline constexpr const char* docker_socket_env = "CAIRN_DOCKER_SOCKET";
+// The container, created already: the executor starts it.
 inline constexpr const char* docker_container_env = "CAIRN_DOCKER_CONTAINER";
-// The Engine API's create body, made by docker::create_body.
-inline constexpr const char* docker_create_env = "CAIRN_DOCKER_CREATE";
 
 // How the mesos containerizer hands a command task in a Docker image to its
 // executor: the provisioned root file system, where the sandbox is mounted

@@ -16,12 +16,9 @@ namespace {
 void run(caf::blocking_actor*, docker_task_options options, std::string sandbox,
          std::string task_id, caf::actor executor) {
   docker::engine engine(options.socket);
-  auto created = engine.create(options.container, options.create_body);
-  caf::error err = created ? engine.start(options.container) : created.error();
-  if (err) {
-    // A container made but not started is not left behind.
-    if (created)
-      engine.remove(options.container, true);
+  // The containerizer created it; one it never started goes once the
+  // executor has ended.
+  if (auto err = engine.start(options.container)) {
     caf::anon_send(executor, docker_started_atom::value, task_id, error_message(err));
     return;
   }
@@ -39,12 +36,16 @@ void run(caf::blocking_actor*, docker_task_options options, std::string sandbox,
                    error_message(code.error()));
     return;
   }
-  auto state = engine.inspect(options.container);
-  bool oom = state && state->oom_killed;
+  bool oom = false;
+  if (*code != 0 && !options.signalled->load()) {
+    auto state = engine.inspect(options.container);
+    oom = state && state->oom_killed;
+  }
   caf::anon_send(executor, docker_exited_atom::value, task_id, *code, oom, std::string());
 }
 
 void send_signal(caf::blocking_actor*, docker_task_options options, std::string signal) {
+  options.signalled->store(true);
   docker::engine engine(options.socket);
   if (auto err = engine.kill(options.container, signal))
     logger("executor")->warn("cannot send {} to {}: {}", signal, options.container,

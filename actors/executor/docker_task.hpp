@@ -1,10 +1,12 @@
 // A command executor's task run in a Docker container instead of a process:
-// the agent's docker containerizer decided what the container is (its
-// create body) and pulled its image; the executor creates and starts it,
+// the agent's docker containerizer decided what the container is, pulled
+// its image and created it; the executor starts it,
 // copies its output into the sandbox, and reports how it ended. The Engine
 // API blocks, so each step runs on a detached actor of its own.
 #pragma once
 
+#include <atomic>
+#include <memory>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -20,15 +22,18 @@ using docker_exited_atom = caf::atom_constant<caf::atom("dkexited")>;
 
 struct docker_task_options {
   std::string socket;       // the engine's unix socket
-  std::string container;    // its name, mesos-<ContainerID>
-  std::string create_body;  // POST /containers/create's body
+  std::string container;    // its name, mesos-<ContainerID>, created by the containerizer
+  // Set once it was signalled (shared by the copies of these options): how
+  // a container ends that is being killed needs no inspection for an OOM kill.
+  std::shared_ptr<std::atomic<bool>> signalled = std::make_shared<std::atomic<bool>>(false);
 };
 
-// Creates and starts the container, then tells `executor`
+// Starts the container, then tells `executor`
 // (docker_started_atom, task id, "" or why it could not start); follows its
 // output into the sandbox's stdout and stderr until it stops, then tells
 // (docker_exited_atom, task id, exit code, OOM-killed, "" or why it could
-// not be waited for).
+// not be waited for); OOM-killed is looked up only for a container that
+// failed and was not signalled.
 void run_docker_task(caf::actor_system& sys, const docker_task_options& options,
                      const std::string& sandbox, const std::string& task_id,
                      caf::actor executor);

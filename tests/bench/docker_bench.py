@@ -6,8 +6,10 @@ until every one is TASK_KILLED and its container removed; beside them the
 same N containers created, started and removed over the Engine API alone,
 8 at a time. Prints the four times and their ratios; asserts nothing.
 Needs root; starts dockerd (and imports busybox:local) as the e2e tests do.
+With --breakdown the agent logs at debug level and where the time of the
+DOCKER tasks went is printed after (docker_breakdown.py).
 
-    tests/bench/docker_bench.py build/actors/cairn [--tasks 100]
+    tests/bench/docker_bench.py build/actors/cairn [--tasks 100] [--breakdown]
 """
 import argparse
 import http.client
@@ -22,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 import docker_engine  # noqa: E402
+from docker_breakdown import EngineEvents, print_breakdown  # noqa: E402
 from cairn_local import Local  # noqa: E402
 import v1_scheduler  # noqa: E402
 
@@ -82,6 +85,7 @@ class Scheduler(v1_scheduler.Scheduler):
     def __init__(self, address):
         super().__init__(address, name="docker-bench")
         self.agent_id = None
+        self.heard = {}  # task -> state -> wall time the update came
 
     def launch_all(self, tasks):
         while True:
@@ -104,6 +108,7 @@ class Scheduler(v1_scheduler.Scheduler):
                 continue
             status = event["update"]["status"]
             task = status["task_id"]["value"]
+            self.heard.setdefault(task, {}).setdefault(status["state"], time.time())
             if status["state"] == state:
                 waiting.discard(task)
             elif task in waiting and status["state"] not in ("TASK_STARTING", "TASK_RUNNING",
@@ -119,8 +124,9 @@ def mesos_containers():
     return [n[1:] for c in listed for n in c["Names"] if n.startswith("/mesos-")]
 
 
-def through_cairn(cairn, count, work_dir):
+def through_cairn(cairn, count, work_dir, breakdown):
     local = Local(cairn, agents=1, work_dir=work_dir, extra=(
+        *(("--logging_level", "debug") if breakdown else ()),
         "--containerizers", "docker,mesos", "--docker_remove_delay", "1secs",
         "--resources", "cpus:%d;mem:%d;disk:1000;ports:[31000-31100]" % (count, count * 64)))
     try:
@@ -135,11 +141,13 @@ def through_cairn(cairn, count, work_dir):
                   "container": {"type": "DOCKER", "docker": {
                       "image": docker_engine.IMAGE, "network": "HOST"}}} for i in ids]
         before = set(mesos_containers())
-        t0 = time.monotonic()
+        events = EngineEvents(Engine()) if breakdown else None
+        t0, wall0 = time.monotonic(), time.time()
         s.launch_all(tasks)
         s.wait_all(ids, "TASK_RUNNING")
-        t1 = time.monotonic()
+        t1, wall1 = time.monotonic(), time.time()
         for i in ids:
+            s.heard.setdefault(i, {})["KILL"] = time.time()
             s.call({"type": "KILL", "kill": {"task_id": {"value": i},
                                              "agent_id": s.agent_id}})
         s.wait_all(ids, "TASK_KILLED")
@@ -149,6 +157,9 @@ def through_cairn(cairn, count, work_dir):
             time.sleep(0.05)
         t3 = time.monotonic()
         s.conn.close()
+        if events:
+            print_breakdown(os.path.join(work_dir, "local.log"), s.heard, events.stop(), wall0,
+                            wall1)
         return t1 - t0, t2 - t1, t3 - t1
     finally:
         local.stop()
@@ -159,6 +170,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("cairn")
     parser.add_argument("--tasks", type=int, default=100)
+    parser.add_argument("--breakdown", action="store_true")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="cairn-docker-bench-")
     os.makedirs(os.path.join(work, "local"))
@@ -168,7 +180,8 @@ def main():
         run = str(os.getpid())
         e_start, e_remove = engine_alone(args.tasks, run)
         c_launch, c_kill, c_removed = through_cairn(args.cairn, args.tasks,
-                                                    os.path.join(work, "local"))
+                                                    os.path.join(work, "local"),
+                                                    args.breakdown)
         n = args.tasks
         print("%d containers, busybox:local `sleep 1000`, one agent" % n)
         print("  engine alone (%d at a time): started in %.2f s (%.1f/s), removed in "

@@ -2,7 +2,8 @@
 Docker engine (started by the test if none runs; image built locally, never
 pulled): output in the sandbox, the container named mesos-<ContainerID>,
 exit statuses, limits as the engine sees them, a bridge port mapping that
-answers, refused port mappings, an OOM kill, a missing image, and kills
+answers, refused port mappings, an OOM kill, a missing image, a container
+that cannot start (failed, and not left behind created), and kills
 after the KillPolicy's grace period or else the agent's
 --executor_shutdown_grace_period."""
 import base64
@@ -182,6 +183,23 @@ class DockerTasks(unittest.TestCase):
         self.assertIn("Failed to launch container: ", last["message"])
         self.assertIn("127.0.0.1:1/missing:1", last["message"])
         self.assertLess(time.time() - started, 60)
+
+    def test_a_container_that_cannot_start_fails_and_is_not_left_created(self):
+        # The agent creates the container; the executor's start fails; a
+        # container never started is removed once its executor ended.
+        task = {"name": "unstartable", "task_id": {"value": "unstartable"},
+                "agent_id": {"value": ""},
+                "resources": [{"name": "cpus", "type": "SCALAR", "scalar": {"value": 0.1}},
+                              {"name": "mem", "type": "SCALAR", "scalar": {"value": 32}}],
+                "command": {"shell": False, "value": "/no/such/binary"},
+                "container": {"type": "DOCKER", "docker": {"image": docker_engine.IMAGE}}}
+        last = final_update(self.execute("--task", json.dumps(task)))
+        self.assertEqual(last["state"], "TASK_FAILED")
+        self.assertEqual(last.get("reason"), "REASON_CONTAINER_LAUNCH_FAILED", last)
+        self.assertIn("Failed to launch container: ", last["message"])
+        name = self.container_of("unstartable")
+        wait_for(name + " removed", lambda: name not in docker_engine.docker(
+            "ps", "-a", "--format", "{{.Names}}").stdout.split())
 
     def kill_sleeper(self, name, kill_policy):
         """Launches `sleep 600` as DOCKER, kills it; its last status."""

@@ -1,12 +1,15 @@
 // The docker containerizer pulls an image only when it is missing or a pull
-// is forced, fails a launch whose image cannot be pulled or whose task cannot
-// be mapped (launching nothing), hands the executor its container through
-// the environment, and at recovery removes the mesos- containers no
+// is forced, fails a launch whose image cannot be pulled, whose container
+// cannot be created or whose task cannot be mapped (launching nothing),
+// creates the container and hands it to the executor through the
+// environment, and at recovery removes the mesos- containers no
 // checkpoint names, and only those, and after --docker_remove_delay those
 // of runs that ended before the restart; against a fake engine.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <caf/actor_system.hpp>
@@ -128,7 +131,32 @@ struct fixture {
   }
 };
 
+// The engine's images: busybox:local, and those pulled since (a pull of
+// broken:1 fails). A create names its image in its body.
+struct images {
+  std::mutex mutex;
+  std::set<std::string> present{"busybox:local"};
+
+  bool has(const std::string& body) {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto& i : present)
+      if (body.find("\"Image\":\"" + i + "\"") != std::string::npos)
+        return true;
+    return false;
+  }
+};
+
 fake_reply image_present(const fake_request& r) {
+  static images known;
+  if (r.target.find("/containers/create?name=mesos-refused") != std::string::npos)
+    return {400, R"({"message":"invalid reference format"})"};
+  if (r.target.find("/containers/create") != std::string::npos)
+    return known.has(r.body) ? fake_reply{201, R"({"Id":"f00d","Warnings":[]})"}
+                             : fake_reply{404, R"({"message":"No such image"})"};
+  if (r.target.find("/images/create?fromImage=app&tag=2") != std::string::npos) {
+    std::lock_guard<std::mutex> lock(known.mutex);
+    known.present.insert("app:2");
+  }
   if (r.target.find("/images/busybox:local/json") != std::string::npos)
     return {200, "{}"};
   if (r.target.find("/images/") != std::string::npos && r.method == "GET")
@@ -142,21 +170,28 @@ fake_reply image_present(const fake_request& r) {
 
 } // namespace
 
-TEST_CASE("a present image is not pulled; the executor gets its container in its env") {
+TEST_CASE("a present image is not pulled; the executor gets its created container in its env") {
   fixture f;
   fake_docker_engine fake(image_present);
   auto c = f.make(fake);
   CHECK(f.launch(c, docker_config("c1", R"({"image": "busybox:local"})")) == "");
-  CHECK(asked(fake, "GET", "/images/busybox:local/json"));
+  // The create found the image: it is not looked up, one call per container.
+  CHECK_FALSE(asked(fake, "GET", "/images/"));
   CHECK_FALSE(asked(fake, "POST", "/images/create"));
+  auto requests = fake.requests();
+  auto create = std::find_if(requests.begin(), requests.end(), [](const fake_request& r) {
+    return r.method == "POST" && r.target.find("/containers/create?name=mesos-c1") !=
+                                   std::string::npos;
+  });
+  REQUIRE(create != requests.end());
+  CHECK(create->body.find(R"("Image":"busybox:local")") != std::string::npos);
+  CHECK_FALSE(asked(fake, "POST", "/start"));  // the executor starts it
   std::lock_guard<std::mutex> lock(f.seen->mutex);
   REQUIRE(f.seen->configs.size() == 1);
   auto& launched = f.seen->configs[0];
   CHECK_FALSE(launched->getHasContainer());  // a plain process for the mesos containerizer
   CHECK(env_of(launched, docker_container_env) == "mesos-c1");
   CHECK(env_of(launched, docker_socket_env) == fake.socket_path());
-  CHECK(env_of(launched, docker_create_env).find(R"("Image":"busybox:local")") !=
-        std::string::npos);
 }
 
 TEST_CASE("a missing image is pulled, and a forced pull does not look first") {
@@ -166,6 +201,7 @@ TEST_CASE("a missing image is pulled, and a forced pull does not look first") {
   CHECK(f.launch(c, docker_config("c2", R"({"image": "app:2"})")) == "");
   CHECK(asked(fake, "GET", "/images/app:2/json"));
   CHECK(asked(fake, "POST", "/images/create?fromImage=app&tag=2"));
+  CHECK(asked(fake, "POST", "/containers/create?name=mesos-c2"));
   CHECK(f.launch(c, docker_config("c3", R"({"image": "busybox:local",
     "force_pull_image": true})")) == "");
   CHECK(asked(fake, "POST", "/images/create?fromImage=busybox&tag=local"));
@@ -177,6 +213,16 @@ TEST_CASE("a failed pull fails the launch naming the image; nothing is launched"
   auto c = f.make(fake);
   auto why = f.launch(c, docker_config("c4", R"({"image": "broken:1"})"));
   CHECK(why == "Failed to pull image 'broken:1': manifest for broken:1 not found");
+  std::lock_guard<std::mutex> lock(f.seen->mutex);
+  CHECK(f.seen->configs.empty());
+}
+
+TEST_CASE("a container the engine will not create fails the launch with its words") {
+  fixture f;
+  fake_docker_engine fake(image_present);
+  auto c = f.make(fake);
+  auto why = f.launch(c, docker_config("refused", R"({"image": "busybox:local"})"));
+  CHECK(why.find("invalid reference format") != std::string::npos);
   std::lock_guard<std::mutex> lock(f.seen->mutex);
   CHECK(f.seen->configs.empty());
 }
