@@ -304,6 +304,10 @@ void bench_failover(const std::string& cairn, size_t agent_count, size_t failove
   auto total = parse_resources("cpus:4;mem:4096;disk:1000").value();
   auto probe = std::make_shared<testing::usage_probe>();
   std::vector<agent_node> agents;
+  auto stop_agents = [&] {
+    for (auto& a : agents)
+      caf::anon_send_exit(a.agent, caf::exit_reason::user_shutdown);
+  };
   for (size_t i = 0; i < agent_count; ++i) {
     agent_options a;
     a.hostname = "127.0.0.1";
@@ -316,6 +320,7 @@ void bench_failover(const std::string& cairn, size_t agent_count, size_t failove
                                  agent_call_sink{});
     if (!node) {
       fmt::print("failover: agent {} did not start: {}\n", i, error_message(node.error()));
+      stop_agents();
       return;
     }
     agents.push_back(std::move(*node));
@@ -332,15 +337,25 @@ void bench_failover(const std::string& cairn, size_t agent_count, size_t failove
   if (!first) {
     fmt::print("failover: no master to subscribe the framework to: {}\n",
                error_message(first.error()));
+    stop_agents();
     return;
   }
-  spawn_driver(sys, std::move(framework), caf::actor_cast<scheduler_call_sink>(*first),
-               caf::actor_cast<scheduler_sink>(sys.spawn(idle_framework)));
+  auto idle = sys.spawn(idle_framework);
+  auto driver = spawn_driver(sys, std::move(framework), caf::actor_cast<scheduler_call_sink>(*first),
+                             caf::actor_cast<scheduler_sink>(idle));
+  // Every actor of this process ends before its actor system does; one left
+  // running kept the bench waiting in the system's destructor for ever.
+  auto stop_framework = [&] {
+    caf::anon_send_exit(driver, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(idle, caf::exit_reason::user_shutdown);
+  };
   auto leader = find_leader(std::nullopt, static_cast<uint32_t>(agent_count), 1,
                             clock_type::now() + std::chrono::minutes(2));
   if (!leader) {
     fmt::print("failover: the {} agents never registered with a leader (logs in {})\n",
                agent_count, dir.string());
+    stop_framework();
+    stop_agents();
     return;
   }
   std::vector<double> elected_ms, agents_ms;
@@ -374,8 +389,8 @@ void bench_failover(const std::string& cairn, size_t agent_count, size_t failove
                "every agent and the framework back after {:.0f} ms\n",
                agent_count, elected_ms.size(), percentile(elected_ms, 0.5),
                percentile(agents_ms, 0.5));
-  for (auto& a : agents)
-    caf::anon_send_exit(a.agent, caf::exit_reason::user_shutdown);
+  stop_framework();
+  stop_agents();
   for (auto& p : procs) {
     kill(p.pid, SIGTERM);
     waitpid(p.pid, nullptr, 0);
