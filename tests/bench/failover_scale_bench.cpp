@@ -413,7 +413,7 @@ int run(const bench_flags& f) {
     fmt::print("masters' logs and work dirs kept in {}\n", dir.string());
   else
     fs::remove_all(dir);
-    // The agents' connectors may sit in a blocking lookup; nothing is left to wait for.
+  // The agents' connectors may sit in a blocking lookup; nothing is left to wait for.
   std::fflush(stdout);
   _exit(0);
 }

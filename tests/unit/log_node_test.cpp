@@ -42,6 +42,16 @@ node_ready tick_until(node& n, node_time& now, node_time to) {
   return all;
 }
 
+// Node `n` (node 0 of three, just made) stays quiet long enough to ask for
+// a pre-vote, node 1 grants it, and it stands: the number it asks promises for.
+uint64_t stand(node& n, node_time& now) {
+  n.take_ready();
+  auto said = tick_until(n, now, now + three(0).election_timeout * 3 / 2 + 50ms);
+  auto round = std::get<pre_vote_request>(of<pre_vote_request>(said).back().body).round;
+  n.receive({1, 0, pre_vote_response{round, true}}, now);
+  return std::get<promise_request>(of<promise_request>(n.take_ready()).front().body).number;
+}
+
 bool granted(const node_ready& r) {
   auto answers = of<pre_vote_response>(r);
   REQUIRE(answers.size() == 1);
@@ -120,12 +130,7 @@ TEST_CASE("a pre-vote is refused to a node that learned less, and under a live l
 TEST_CASE("a leader serves with a lease and steps down a tick before it ends") {
   node_time now = 1s;
   node n{three(0), {}, now, 4};
-  n.take_ready();
-  auto said = tick_until(n, now, now + three(0).election_timeout * 3 / 2 + 50ms);
-  auto round = std::get<pre_vote_request>(of<pre_vote_request>(said).back().body).round;
-  n.receive({1, 0, pre_vote_response{round, true}}, now);
-  auto stood = n.take_ready();
-  auto number = std::get<promise_request>(of<promise_request>(stood).front().body).number;
+  auto number = stand(n, now);
   node_time stood_at = now;
   n.receive({1, 0, promise_response{true, number, 0, 0, 0, std::nullopt, {}}}, now);
   auto elected = n.take_ready();
@@ -151,12 +156,7 @@ TEST_CASE("a leader serves with a lease and steps down a tick before it ends") {
 TEST_CASE("answers that come after the next heartbeat keep the lease, counted from their round") {
   node_time now = 1s;
   node n{three(0), {}, now, 5};
-  n.take_ready();
-  auto said = tick_until(n, now, now + three(0).election_timeout * 3 / 2 + 50ms);
-  auto round = std::get<pre_vote_request>(of<pre_vote_request>(said).back().body).round;
-  n.receive({1, 0, pre_vote_response{round, true}}, now);
-  auto number =
-    std::get<promise_request>(of<promise_request>(n.take_ready()).front().body).number;
+  auto number = stand(n, now);
   n.receive({1, 0, promise_response{true, number, 0, 0, 0, std::nullopt, {}}}, now);
   n.take_ready();
   REQUIRE(n.serving());
