@@ -473,7 +473,17 @@ caf::actor spawn_services(caf::actor_system& sys, services_options options,
           want_offers(self);
         };
         h.offers = [&](auto offers) { on_offers(self, offers); };
-        h.update = [&](schema::TaskStatus::Reader s) { on_update(self, s); };
+        h.update = [&](schema::TaskStatus::Reader s) {
+          auto& st = self->state;
+          auto it = st.instances.find(s.getTaskId().getValue());
+          auto app = it == st.instances.end() ? std::string() : it->second.app;
+          on_update(self, s);
+          // A step that waits on this instance moves on with the update
+          // that ends the wait, not a tick later: a client that sees the
+          // task running sees its deployment finished.
+          if (!app.empty() && deployment_of(st, app))
+            run_deployments(self);
+        };
         h.error = [&](const std::string& message) {
           log()->error("the master refused the framework: {}", message);
         };

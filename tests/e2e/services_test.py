@@ -55,7 +55,15 @@ class Services(MarathonCalls, unittest.TestCase):
         self.assertEqual(app["tasksRunning"], 0)
         self.assertEqual(len(app["deployments"]), 1)
         # Marathon keeps a leading slash in the path: //cent is /cent.
-        a = self.settled("//cent", 1)
+        # The update that runs the task ends the deployment: no answer
+        # shows the task running and the app still held (a scale then
+        # would be refused with 409).
+        deadline = time.time() + 90
+        a = self.app("//cent")
+        while a["tasksRunning"] == 0 and time.time() < deadline:
+            a = self.app("//cent")  # looked at often, so that a late end would be seen
+        self.assertEqual(a["tasksRunning"], 1, a)
+        self.assertEqual(a["deployments"], [], a)
         self.assertEqual(a["id"], "/cent")
         task = a["tasks"][0]
         self.assertEqual(task["appId"], "/cent")
