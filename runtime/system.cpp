@@ -1,5 +1,8 @@
 #include "runtime/system.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include <caf/io/middleman.hpp>
 
 #include "runtime/type_ids.hpp"
@@ -17,6 +20,8 @@ system_config::system_config(bool with_network) {
 
 void system_config::sleep_when_idle(size_t max_threads) {
   set("scheduler.policy", caf::atom("sharing"));
+  if (max_threads == 0)
+    max_threads = std::max<size_t>(4, std::thread::hardware_concurrency());
   set("scheduler.max-threads", max_threads);
 }
 

@@ -94,7 +94,7 @@ container_config executor_config(Config::Reader config, const docker_containeriz
   return std::move(b).finish();
 }
 
-// What a container needs before its executor starts it.
+// What a container needs before its executor watches it.
 struct container_plan {
   std::string id;
   std::string name;
@@ -111,10 +111,13 @@ std::string pull(const docker::engine& engine, const container_plan& plan,
   return err ? error_message(err) : "";
 }
 
-// Creates the container, pulling its image first when asked to and when
-// missing, so that the engine works on it while the executor process boots;
-// tells the containerizer how it went. The image is looked up only when a
-// create fails: a present image costs the engine one call per container.
+// Creates and starts the container, pulling its image first when asked to
+// and when missing, so that the engine works on it while the executor
+// process boots (the engine's start is the slow step of a launch: begun
+// only by the executor, the starts of many tasks queued behind the boots
+// of their executors); tells the containerizer how it went. The image is
+// looked up only when a create fails: a present image costs the engine one
+// call per container.
 void prepare_container(caf::blocking_actor*, std::string socket, container_plan plan,
                        caf::duration timeout, caf::actor containerizer) {
   docker::engine engine(socket);
@@ -134,11 +137,15 @@ void prepare_container(caf::blocking_actor*, std::string socket, container_plan 
     if (failure.empty() && !created)
       failure = error_message(created.error());
   }
+  if (failure.empty())
+    if (auto err = engine.start(plan.name))
+      failure = error_message(err);
   caf::anon_send(containerizer, prepared_atom::value, plan.id, failure);
 }
 
-// Stops what the executor left running (it was killed, or never got to it);
-// a container created but never started has nothing to keep and goes at once.
+// Stops what the executor left running (it was killed, or never got to
+// it); a container created but never started (its start failed) has
+// nothing to keep and goes at once.
 void kill_container(caf::blocking_actor*, std::string socket, std::string name) {
   docker::engine engine(socket);
   auto state = engine.inspect(name);

@@ -71,6 +71,7 @@ int run_agent(const agent_command_flags& f) {
     return fail(error_message(http.error()));
   block_termination_signals();
   system_config cfg;
+  cfg.sleep_when_idle();
   caf::actor_system sys{cfg};
   node_address where{f.node.ip, f.node.advertised_ip(), f.node.http_port,
                      f.actor_port != 0 ? f.actor_port : default_actor_port(f.node.http_port),

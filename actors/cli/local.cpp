@@ -69,6 +69,7 @@ int run_local(const local_flags& f) {
   }
   block_termination_signals();
   system_config cfg;
+  cfg.sleep_when_idle();
   caf::actor_system sys{cfg};
   // Masters take --http-port and the ports after it; agents the ports after
   // theirs (5051, 5052, ... with one master).

@@ -16,12 +16,9 @@ namespace {
 void run(caf::blocking_actor*, docker_task_options options, std::string sandbox,
          std::string task_id, caf::actor executor) {
   docker::engine engine(options.socket);
-  // The containerizer created it; one it never started goes once the
-  // executor has ended.
-  if (auto err = engine.start(options.container)) {
-    caf::anon_send(executor, docker_started_atom::value, task_id, error_message(err));
-    return;
-  }
+  // The containerizer created and started it before this executor was
+  // launched. It is never started here: a start of a container that has
+  // already exited would run it a second time.
   caf::anon_send(executor, docker_started_atom::value, task_id, std::string());
   // The log stream ends when the container stops: its output is all in the
   // sandbox before the end is reported.

@@ -28,8 +28,8 @@ struct docker_task_options {
   std::shared_ptr<std::atomic<bool>> signalled = std::make_shared<std::atomic<bool>>(false);
 };
 
-// Starts the container, then tells `executor`
-// (docker_started_atom, task id, "" or why it could not start); follows its
+// Tells `executor` (docker_started_atom, task id, "") at once: the
+// containerizer started the container before the executor came up; follows its
 // output into the sandbox's stdout and stderr until it stops, then tells
 // (docker_exited_atom, task id, exit code, OOM-killed, "" or why it could
 // not be waited for); OOM-killed is looked up only for a container that

@@ -157,6 +157,14 @@ fake_reply image_present(const fake_request& r) {
     std::lock_guard<std::mutex> lock(known.mutex);
     known.present.insert("app:2");
   }
+  if (r.target.find("/containers/mesos-unstartable/start") != std::string::npos)
+    return {500, R"({"message":"OCI runtime create failed"})"};
+  if (r.target.find("/containers/mesos-unstartable/json") != std::string::npos)
+    return {200, R"({"Id":"f00d","State":{"Status":"created","Running":false}})"};
+  if (r.method == "DELETE" && r.target.find("/containers/mesos-unstartable") != std::string::npos)
+    return {204, ""};
+  if (r.method == "POST" && r.target.find("/start") != std::string::npos)
+    return {204, ""};
   if (r.target.find("/images/busybox:local/json") != std::string::npos)
     return {200, "{}"};
   if (r.target.find("/images/") != std::string::npos && r.method == "GET")
@@ -170,7 +178,7 @@ fake_reply image_present(const fake_request& r) {
 
 } // namespace
 
-TEST_CASE("a present image is not pulled; the executor gets its created container in its env") {
+TEST_CASE("a present image is not pulled; the container is started and the executor gets it in its env") {
   fixture f;
   fake_docker_engine fake(image_present);
   auto c = f.make(fake);
@@ -185,7 +193,9 @@ TEST_CASE("a present image is not pulled; the executor gets its created containe
   });
   REQUIRE(create != requests.end());
   CHECK(create->body.find(R"("Image":"busybox:local")") != std::string::npos);
-  CHECK_FALSE(asked(fake, "POST", "/start"));  // the executor starts it
+  // Started before the executor is launched, never by it: the engine's
+  // start is the slow step, and it need not wait on the executor's boot.
+  CHECK(asked(fake, "POST", "/containers/mesos-c1/start"));
   std::lock_guard<std::mutex> lock(f.seen->mutex);
   REQUIRE(f.seen->configs.size() == 1);
   auto& launched = f.seen->configs[0];
@@ -225,6 +235,21 @@ TEST_CASE("a container the engine will not create fails the launch with its word
   CHECK(why.find("invalid reference format") != std::string::npos);
   std::lock_guard<std::mutex> lock(f.seen->mutex);
   CHECK(f.seen->configs.empty());
+}
+
+TEST_CASE("a container the engine will not start fails the launch with its words and goes") {
+  fixture f;
+  fake_docker_engine fake(image_present);
+  auto c = f.make(fake);
+  auto why = f.launch(c, docker_config("unstartable", R"({"image": "busybox:local"})"));
+  CHECK(why.find("OCI runtime create failed") != std::string::npos);
+  {
+    std::lock_guard<std::mutex> lock(f.seen->mutex);
+    CHECK(f.seen->configs.empty());
+  }
+  for (int i = 0; i < 300 && !asked(fake, "DELETE", "/containers/mesos-unstartable"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(asked(fake, "DELETE", "/containers/mesos-unstartable"));
 }
 
 TEST_CASE("a task that cannot be mapped fails at once, asking the engine nothing") {
