@@ -80,6 +80,13 @@ struct agent_options {
   // as Mesos' agent does (--registration_backoff_factor, its 1 min cap).
   duration registration_backoff = std::chrono::seconds(1);
   duration registration_backoff_max = std::chrono::minutes(1);
+  // Beyond Mesos: the first retry after a master is found comes sooner (the
+  // chain goes on from registration_backoff). A registration sent while the
+  // agent's connection to a new leader crosses the leader's own call to
+  // the agent can be lost between the two (CAF's node-to-node routing
+  // keeps one of the two connections); one in twenty agents then waited a
+  // whole second for the retry (log_bench, 100 agents).
+  duration registration_first_retry = std::chrono::milliseconds(250);
   duration sweep_interval = std::chrono::milliseconds(500);
   // HEARTBEAT events to operator subscribers (Mesos' operator API default).
   duration operator_heartbeat_interval = std::chrono::seconds(15);

@@ -122,9 +122,14 @@ bool send_register(agent_ptr self) {
 // the agent runs) came again every second while the master was still
 // working through the first ones, and the backlog grew faster than it
 // shrank.
-void arm_register_retry(agent_ptr self) {
+void arm_register_retry(agent_ptr self, bool first) {
   auto& st = self->state;
   double u = std::uniform_real_distribution<double>(0, 1)(st.random->engine());
+  if (first && st.options.registration_first_retry < st.registration_backoff) {
+    self->delayed_send(self, jittered_backoff(st.options.registration_first_retry, u),
+                       register_atom::value, st.registration_round);
+    return;
+  }
   self->delayed_send(self, jittered_backoff(st.registration_backoff, u), register_atom::value,
                      st.registration_round);
   st.registration_backoff =
@@ -139,14 +144,14 @@ void start_registration(agent_ptr self) {
   ++st.registration_round;
   st.registration_backoff = st.options.registration_backoff;
   if (send_register(self))
-    arm_register_retry(self);
+    arm_register_retry(self, true);
 }
 
 void on_register_retry(agent_ptr self, uint64_t round) {
   if (round != self->state.registration_round)
     return; // a newer round replaced this one
   if (send_register(self))
-    arm_register_retry(self);
+    arm_register_retry(self, false);
 }
 
 void on_registered(agent_ptr self, schema::agent::Event::Registered::Reader r, bool again) {
