@@ -129,6 +129,14 @@ struct fixture {
                [&](const caf::error& err) { outcome = error_message(err); });
     return outcome;
   }
+
+  // A launch that must fail before any executor is launched: its error.
+  std::string refused(containerizer_actor c, const container_config& config) {
+    auto why = launch(c, config);
+    std::lock_guard<std::mutex> lock(seen->mutex);
+    CHECK(seen->configs.empty());
+    return why;
+  }
 };
 
 // The engine's images: busybox:local, and those pulled since (a pull of
@@ -221,32 +229,19 @@ TEST_CASE("a failed pull fails the launch naming the image; nothing is launched"
   fixture f;
   fake_docker_engine fake(image_present);
   auto c = f.make(fake);
-  auto why = f.launch(c, docker_config("c4", R"({"image": "broken:1"})"));
+  auto why = f.refused(c, docker_config("c4", R"({"image": "broken:1"})"));
   CHECK(why == "Failed to pull image 'broken:1': manifest for broken:1 not found");
-  std::lock_guard<std::mutex> lock(f.seen->mutex);
-  CHECK(f.seen->configs.empty());
 }
 
-TEST_CASE("a container the engine will not create fails the launch with its words") {
+TEST_CASE("a container the engine will not create or start fails the launch with its words") {
   fixture f;
   fake_docker_engine fake(image_present);
   auto c = f.make(fake);
-  auto why = f.launch(c, docker_config("refused", R"({"image": "busybox:local"})"));
+  auto why = f.refused(c, docker_config("refused", R"({"image": "busybox:local"})"));
   CHECK(why.find("invalid reference format") != std::string::npos);
-  std::lock_guard<std::mutex> lock(f.seen->mutex);
-  CHECK(f.seen->configs.empty());
-}
-
-TEST_CASE("a container the engine will not start fails the launch with its words and goes") {
-  fixture f;
-  fake_docker_engine fake(image_present);
-  auto c = f.make(fake);
-  auto why = f.launch(c, docker_config("unstartable", R"({"image": "busybox:local"})"));
+  why = f.refused(c, docker_config("unstartable", R"({"image": "busybox:local"})"));
   CHECK(why.find("OCI runtime create failed") != std::string::npos);
-  {
-    std::lock_guard<std::mutex> lock(f.seen->mutex);
-    CHECK(f.seen->configs.empty());
-  }
+  // Created but never started, it goes at once.
   for (int i = 0; i < 300 && !asked(fake, "DELETE", "/containers/mesos-unstartable"); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   CHECK(asked(fake, "DELETE", "/containers/mesos-unstartable"));
