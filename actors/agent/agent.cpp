@@ -170,6 +170,9 @@ agent_actor::behavior_type agent(agent_ptr self, agent_options options,
     [=](reregtimeout_atom, const std::string& container_id) {
       on_executor_reregistration_timeout(self, container_id);
     },
+    [=](shuttimeout_atom, const std::string& container_id) {
+      on_executor_shutdown_timeout(self, container_id);
+    },
   };
 }
 

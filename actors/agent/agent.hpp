@@ -34,6 +34,7 @@ using check_master_atom = caf::atom_constant<caf::atom("chkmaster")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using op_heartbeat_atom = caf::atom_constant<caf::atom("opheartbt")>;
 using reregtimeout_atom = caf::atom_constant<caf::atom("reregtime")>;
+using shuttimeout_atom = caf::atom_constant<caf::atom("shuttime")>;
 
 // An operator following an agent's event stream.
 using agent_operator_sink = caf::typed_actor<caf::reacts_to<agent_operator_event>>;
@@ -62,7 +63,9 @@ using agent_actor = agent_sink::extend<
   caf::reacts_to<retry_atom, std::string, std::string, std::string>,
   caf::reacts_to<regtimeout_atom, std::string>,
   // The executor re-registration deadline after a recovery (container).
-  caf::reacts_to<reregtimeout_atom, std::string>>;
+  caf::reacts_to<reregtimeout_atom, std::string>,
+  // The end of a shut-down executor's grace period (container).
+  caf::reacts_to<shuttimeout_atom, std::string>>;
 
 struct agent_options {
   std::string hostname = "localhost";
@@ -72,7 +75,9 @@ struct agent_options {
   std::vector<attribute> attributes;
   duration executor_registration_timeout = std::chrono::minutes(1);  // Mesos' default
   // Told to executors (MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD): the docker
-  // executor's kill grace period when KillPolicy gives none.
+  // executor's kill grace period when KillPolicy gives none. An executor
+  // told to shut down that has not ended this long after has its container
+  // destroyed, as in Mesos.
   duration executor_shutdown_grace_period = std::chrono::seconds(5);  // Mesos' default
   fetcher_options fetcher;           // --fetcher_cache_dir, _size, --fetcher_stall_timeout
   // An unanswered registration is sent again after about this long, then

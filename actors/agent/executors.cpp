@@ -361,6 +361,29 @@ void kill_task(agent_ptr self, schema::agent::Event::KillTask::Reader kill) {
              }));
 }
 
+namespace {
+
+// A subscribed executor is told to shut down (it kills its tasks and
+// exits); one still there after --executor_shutdown_grace_period has its
+// container destroyed, as Mesos' agent does, a second later than Mesos so
+// that an executor that takes the whole period to kill its tasks (its
+// SIGTERM to SIGKILL) still reports how they ended. One that has not
+// subscribed cannot be asked, so its container ends at once (its tasks
+// fail with it).
+constexpr auto shutdown_margin = std::chrono::seconds(1);
+
+void end_executor(agent_ptr self, const executor_entry& ex) {
+  if (!ex.registered)
+    return destroy_container(self, ex.container_id);
+  self->send(ex.sink, make_wire<ExecutorEvent>([](ExecutorEvent::Builder e) {
+               e.setType(ExecutorEvent::Type::SHUTDOWN);
+             }));
+  self->delayed_send(self, self->state.options.executor_shutdown_grace_period + shutdown_margin,
+                     shuttimeout_atom::value, ex.container_id);
+}
+
+} // namespace
+
 void shutdown_framework(agent_ptr self, const std::string& framework_id) {
   auto& st = self->state;
   auto fw = st.frameworks.find(framework_id);
@@ -369,14 +392,8 @@ void shutdown_framework(agent_ptr self, const std::string& framework_id) {
   if (fw == st.frameworks.end())
     return;
   logger("agent")->info("shutting down framework {}", framework_id);
-  for (auto& [id, ex] : fw->second.executors) {
-    if (ex.registered)
-      self->send(ex.sink, make_wire<ExecutorEvent>([](ExecutorEvent::Builder e) {
-                   e.setType(ExecutorEvent::Type::SHUTDOWN);
-                 }));
-    else
-      destroy_container(self, ex.container_id);
-  }
+  for (auto& [id, ex] : fw->second.executors)
+    end_executor(self, ex);
 }
 
 void shutdown_executor(agent_ptr self, const std::string& framework_id,
@@ -390,14 +407,7 @@ void shutdown_executor(agent_ptr self, const std::string& framework_id,
   }
   logger("agent")->info("shutting down executor {} of framework {}", executor_id,
                         framework_id);
-  // The executor kills its tasks and exits; one that has not subscribed
-  // cannot be asked, so its container ends (its tasks fail with it).
-  if (ex->registered)
-    self->send(ex->sink, make_wire<ExecutorEvent>([](ExecutorEvent::Builder e) {
-                 e.setType(ExecutorEvent::Type::SHUTDOWN);
-               }));
-  else
-    destroy_container(self, ex->container_id);
+  end_executor(self, *ex);
 }
 
 void on_executor_call(agent_ptr self, const executor_call& msg) {
@@ -479,6 +489,18 @@ void on_executor_registration_timeout(agent_ptr self, const std::string& contain
   remove_executor(self, container_id, Reason::EXECUTOR_REGISTRATION_TIMEOUT,
                   "Executor did not register within " +
                     format_duration(st.options.executor_registration_timeout));
+}
+
+void on_executor_shutdown_timeout(agent_ptr self, const std::string& container_id) {
+  auto& st = self->state;
+  auto c = st.containers_by_id.find(container_id);
+  if (c == st.containers_by_id.end())
+    return; // it ended in time
+  logger("agent")->warn("executor {} of framework {} did not end within {} of its shutdown; "
+                        "destroying its container",
+                        c->second.second, c->second.first,
+                        format_duration(st.options.executor_shutdown_grace_period));
+  destroy_container(self, container_id);
 }
 
 void destroy_container(agent_ptr self, const std::string& container_id) {

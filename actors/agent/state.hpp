@@ -188,6 +188,8 @@ void shutdown_executor(agent_ptr self, const std::string& framework_id,
                        const std::string& executor_id);
 void on_executor_call(agent_ptr self, const executor_call& call);
 void on_executor_registration_timeout(agent_ptr self, const std::string& container_id);
+// An executor told to shut down that is still there: its container goes.
+void on_executor_shutdown_timeout(agent_ptr self, const std::string& container_id);
 // The containerizer says the container is gone.
 void on_container_ended(agent_ptr self, const std::string& container_id,
                         const container_termination& how);

@@ -115,7 +115,8 @@ void agent_flags::add_to(flag_table& t) {
         "How long an executor may take to register");
   t.add({"executor_shutdown_grace_period"}, executor_shutdown_grace_period,
         "How long a DOCKER task's executor waits between SIGTERM and SIGKILL when the "
-        "task's KillPolicy gives no grace period");
+        "task's KillPolicy gives no grace period; an executor told to shut down that has "
+        "not ended a second after it has its container destroyed");
   t.add({"executor_binary"}, executor_binary,
         "The cairn binary executors run as (default: this program)");
   t.add({"containerizers"}, containerizers,

@@ -1,6 +1,7 @@
 // Real executors: a master and an agent in this process launch `cairn executor`
 // child processes that run real commands; argv and environment, exit statuses,
-// kills with a grace period, an executor that never registers, and one that dies.
+// kills with a grace period, an executor that never registers, one that dies,
+// and one that does not end when shut down.
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -45,7 +46,8 @@ struct real_cluster {
   master_actor master;
   agent_actor agent;
 
-  explicit real_cluster(std::string executor_binary, duration registration_timeout = 1min) {
+  explicit real_cluster(std::string executor_binary, duration registration_timeout = 1min,
+                        duration shutdown_grace_period = 5s) {
     setup_logging("WARNING");
     char tmpl[] = "/tmp/cairn-executor-test-XXXXXX";
     work_dir = mkdtemp(tmpl);
@@ -56,6 +58,7 @@ struct real_cluster {
     a.work_dir = work_dir;
     a.total = parse_resources("cpus:4;mem:1024;disk:100").value();
     a.executor_registration_timeout = registration_timeout;
+    a.executor_shutdown_grace_period = shutdown_grace_period;
     a.executor_command = {executor_binary, "executor"};
     a.make_containerizer = [](caf::actor_system& sys, caf::strong_actor_ptr) {
       return spawn_mesos_containerizer(sys, {}, make_plugins({}).value());
@@ -141,6 +144,25 @@ pid_t parent_of(pid_t pid) {
   return ppid;
 }
 
+// A task that writes its pid and sleeps, running: its framework, its pid and
+// its executor's.
+struct sleeping_task {
+  std::unique_ptr<testing::test_framework> fw;
+  pid_t pid = 0;
+  pid_t executor = 0;
+};
+
+sleeping_task launch_sleeper(real_cluster& c, const std::string& id) {
+  sleeping_task t;
+  t.fw = launch_one(c, shell_task(id, "echo $$ > pid; sleep 60"));
+  REQUIRE(t.fw->wait_for(id, TaskState::TASK_RUNNING));
+  std::istringstream(wait_for_file(c.sandbox(id) + "/pid")) >> t.pid;
+  REQUIRE(t.pid > 0);
+  t.executor = parent_of(t.pid);
+  REQUIRE(t.executor > 1);
+  return t;
+}
+
 } // namespace
 
 TEST_CASE("an argv command gets its environment and writes its sandbox") {
@@ -221,16 +243,20 @@ TEST_CASE("an executor that never registers fails its task with the reason") {
 
 TEST_CASE("when an executor dies its task fails and the task's processes go too") {
   real_cluster c{cairn_binary()};
-  auto fw = launch_one(c, shell_task("doomed", "echo $$ > pid; sleep 60"));
-  REQUIRE(fw->wait_for("doomed", TaskState::TASK_RUNNING));
-  pid_t task_pid = 0;
-  std::istringstream(wait_for_file(c.sandbox("doomed") + "/pid")) >> task_pid;
-  REQUIRE(task_pid > 0);
-  pid_t executor_pid = parent_of(task_pid);
-  REQUIRE(executor_pid > 1);
-  ::kill(executor_pid, SIGKILL);
-  auto failed = fw->wait_for("doomed", TaskState::TASK_FAILED);
+  auto t = launch_sleeper(c, "doomed");
+  ::kill(t.executor, SIGKILL);
+  auto failed = t.fw->wait_for("doomed", TaskState::TASK_FAILED);
   REQUIRE(failed);
   CHECK((*failed)->getReason() == Reason::EXECUTOR_TERMINATED);
-  CHECK(process_gone(task_pid, 10s));
+  CHECK(process_gone(t.pid, 10s));
+}
+
+TEST_CASE("an executor that does not end when shut down has its container destroyed") {
+  real_cluster c{cairn_binary(), 1min, 1s};
+  auto t = launch_sleeper(c, "stuck");
+  // Stopped, it cannot act on its shutdown; its connection stays open.
+  ::kill(t.executor, SIGSTOP);
+  t.fw->send(calls::teardown(t.fw->id()));
+  CHECK(process_gone(t.pid, 20s));
+  CHECK(process_gone(t.executor, 20s));
 }
