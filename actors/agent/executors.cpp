@@ -499,7 +499,8 @@ void on_executor_shutdown_timeout(agent_ptr self, const std::string& container_i
   logger("agent")->warn("executor {} of framework {} did not end within {} of its shutdown; "
                         "destroying its container",
                         c->second.second, c->second.first,
-                        format_duration(st.options.executor_shutdown_grace_period));
+                        format_duration(st.options.executor_shutdown_grace_period +
+                                        shutdown_margin));
   destroy_container(self, container_id);
 }
 
