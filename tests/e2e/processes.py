@@ -77,6 +77,25 @@ def processes_with(marker):
     return out
 
 
+def kill_processes_under(directory):
+    """SIGKILLs every process working in `directory` or below: the executors
+    of a checkpointing framework outlive a killed agent, waiting for it to
+    come back, and run in their sandboxes under its work dir."""
+    top = directory.rstrip("/") + "/"
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cwd = os.readlink("/proc/%s/cwd" % pid)
+        except OSError:
+            continue
+        if cwd.startswith(top):
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+
+
 def kill_processes_with(marker):
     """SIGKILLs every process whose command line holds `marker` (tasks a
     test's agents left running), so that none outlives the test."""

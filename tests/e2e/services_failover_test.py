@@ -19,7 +19,7 @@ import time
 import unittest
 
 from marathon_calls import MarathonCalls, healthy_tasks
-from processes import kill_processes_with, Process, free_base, get, tail_logs
+from processes import kill_processes_under, kill_processes_with, Process, free_base, get, tail_logs
 
 CAIRN = sys.argv.pop(1)
 BAD_STATES = {"TASK_LOST", "TASK_FAILED", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE",
@@ -106,8 +106,10 @@ class ServicesFailover(MarathonCalls, unittest.TestCase):
         self.events.stopped = True
         for p in self.procs:
             p.kill()
-        # The tasks outlive the agent's SIGKILL; never leak them.
+        # The tasks, and the executors of this checkpointing framework,
+        # outlive the agent's SIGKILL; never leak them.
         kill_processes_with(self.marker)
+        kill_processes_under(self.dir)
         if not os.environ.get("CAIRN_E2E_KEEP"):
             shutil.rmtree(self.dir, ignore_errors=True)
 
