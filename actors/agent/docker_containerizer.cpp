@@ -1,5 +1,6 @@
 #include "actors/agent/docker_containerizer.hpp"
 
+#include <deque>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -24,18 +25,33 @@ namespace {
 using Config = schema::containerizer::ContainerConfig;
 using Termination = schema::containerizer::Termination;
 using prepared_atom = caf::atom_constant<caf::atom("dkprepare")>;
+using pulled_atom = caf::atom_constant<caf::atom("dkpulled")>;
 using remove_atom = caf::atom_constant<caf::atom("dkremove")>;
 
 using docker_impl = containerizer_actor::extend<
-  // A container is created, its image there, or why not (container id, "" or why).
-  caf::reacts_to<prepared_atom, std::string, std::string>,
+  // A container is created and started, or why not, or its image is
+  // missing (container id, "" or why, whether the image is missing).
+  caf::reacts_to<prepared_atom, std::string, std::string, bool>,
+  // An image is pulled, or why not (container id, "" or why).
+  caf::reacts_to<pulled_atom, std::string, std::string>,
   // Time to remove a stopped container (its name).
   caf::reacts_to<remove_atom, std::string>>;
+
+// What a container needs before its executor watches it.
+struct container_plan {
+  std::string id;
+  std::string name;
+  std::string image;
+  std::string create_body;  // POST /containers/create's, from docker::create_body
+};
 
 struct docker_container {
   std::string id;
   std::string name;
-  bool preparing = false;  // its image checked (or pulled), then the container created
+  bool preparing = false;  // queued, its image pulled, or the container created and started
+  bool pulled = false;     // its image pulled for this launch
+  bool queued = false;     // waiting for its turn to be created and started
+  container_plan plan;     // while preparing
   bool destroyed = false;
   std::vector<caf::typed_response_promise<container_termination>> waiters;
   caf::typed_response_promise<int64_t> launched;
@@ -47,6 +63,10 @@ struct docker_state {
   docker_containerizer_options options;
   containerizer_actor processes;
   std::unordered_map<std::string, docker_container> containers;
+  // Containers waiting to be created and started (their ids), and how
+  // many are under way: at most options.launch_parallelism.
+  std::deque<std::string> queued;
+  size_t starting = 0;
 };
 
 using self_ptr = docker_impl::stateful_pointer<docker_state>;
@@ -94,53 +114,42 @@ container_config executor_config(Config::Reader config, const docker_containeriz
   return std::move(b).finish();
 }
 
-// What a container needs before its executor watches it.
-struct container_plan {
-  std::string id;
-  std::string name;
-  std::string image;
-  bool force_pull = false;
-  std::string create_body;  // POST /containers/create's, from docker::create_body
-};
-
-// Pulls the image: "" or why it failed.
-std::string pull(const docker::engine& engine, const container_plan& plan,
-                 caf::duration timeout) {
-  auto err = engine.pull(plan.image, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       std::chrono::nanoseconds(timeout.count)));
-  return err ? error_message(err) : "";
+// Pulls the image; tells the containerizer how it went. Pulls are not
+// counted among the launches under way: a large image does not hold up the
+// containers of those already there.
+void pull_image(caf::blocking_actor*, std::string socket, std::string id, std::string image,
+                caf::duration timeout, caf::actor containerizer) {
+  docker::engine engine(socket);
+  auto err = engine.pull(image, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::nanoseconds(timeout.count)));
+  caf::anon_send(containerizer, pulled_atom::value, id, err ? error_message(err) : "");
 }
 
-// Creates and starts the container, pulling its image first when asked to
-// and when missing, so that the engine works on it while the executor
-// process boots (the engine's start is the slow step of a launch: begun
-// only by the executor, the starts of many tasks queued behind the boots
-// of their executors); tells the containerizer how it went. The image is
-// looked up only when a create fails: a present image costs the engine one
-// call per container.
+// Creates and starts the container, before its executor is launched: the
+// engine's start is the slow step of a launch, and begun by the executor it
+// would wait on the executor's boot. Tells the containerizer how it went,
+// or that the image is missing. The image is looked up only when a create
+// fails: a present image costs the engine one call per container.
 void prepare_container(caf::blocking_actor*, std::string socket, container_plan plan,
-                       caf::duration timeout, caf::actor containerizer) {
+                       bool pulled, caf::actor containerizer) {
   docker::engine engine(socket);
-  std::string failure = plan.force_pull ? pull(engine, plan, timeout) : "";
-  if (failure.empty()) {
-    auto created = engine.create(plan.name, plan.create_body);
-    if (!created && !plan.force_pull) {
-      // Missing, it is pulled and the create tried again; present, the
-      // create failed for another reason, which is the one told.
+  std::string failure;
+  auto created = engine.create(plan.name, plan.create_body);
+  if (!created) {
+    // Missing, it is pulled and the create tried again; present, the
+    // create failed for another reason, which is the one told.
+    if (!pulled) {
       auto present = engine.has_image(plan.image);
       if (present && !*present) {
-        failure = pull(engine, plan, timeout);
-        if (failure.empty())
-          created = engine.create(plan.name, plan.create_body);
+        caf::anon_send(containerizer, prepared_atom::value, plan.id, std::string(), true);
+        return;
       }
     }
-    if (failure.empty() && !created)
-      failure = error_message(created.error());
+    failure = error_message(created.error());
+  } else if (auto err = engine.start(plan.name)) {
+    failure = error_message(err);
   }
-  if (failure.empty())
-    if (auto err = engine.start(plan.name))
-      failure = error_message(err);
-  caf::anon_send(containerizer, prepared_atom::value, plan.id, failure);
+  caf::anon_send(containerizer, prepared_atom::value, plan.id, failure, false);
 }
 
 // Stops what the executor left running (it was killed, or never got to
@@ -188,13 +197,73 @@ void watch_executor(self_ptr self, const std::string& id) {
           });
 }
 
-void on_prepared(self_ptr self, const std::string& id, const std::string& failure) {
+void prepared(self_ptr self, const std::string& id, const std::string& failure);
+
+// Starts the queued containers while fewer than launch_parallelism are under
+// way. A hundred starts at once keep the engine no busier than eight do, and
+// each finishes later: its executor, and the task's TASK_RUNNING, wait longer.
+void start_queued(self_ptr self) {
+  auto& st = self->state;
+  while (st.starting < st.options.launch_parallelism && !st.queued.empty()) {
+    auto id = std::move(st.queued.front());
+    st.queued.pop_front();
+    auto i = st.containers.find(id);
+    if (i == st.containers.end() || !i->second.queued)
+      continue;
+    i->second.queued = false;
+    ++st.starting;
+    self->spawn<caf::detached>(prepare_container, st.options.socket, i->second.plan,
+                               i->second.pulled, caf::actor_cast<caf::actor>(self));
+  }
+}
+
+void enqueue(self_ptr self, docker_container& c) {
+  c.queued = true;
+  self->state.queued.push_back(c.id);
+  start_queued(self);
+}
+
+void pull(self_ptr self, docker_container& c) {
+  c.pulled = true;
+  self->spawn<caf::detached>(pull_image, self->state.options.socket, c.id, c.plan.image,
+                             caf::duration{self->state.options.pull_timeout},
+                             caf::actor_cast<caf::actor>(self));
+}
+
+void on_pulled(self_ptr self, const std::string& id, const std::string& failure) {
+  auto i = self->state.containers.find(id);
+  if (i == self->state.containers.end() || !i->second.preparing)
+    return;
+  if (!failure.empty() || i->second.destroyed)
+    prepared(self, id, failure);
+  else
+    enqueue(self, i->second);
+}
+
+void on_prepared(self_ptr self, const std::string& id, const std::string& failure,
+                 bool image_missing) {
+  auto& st = self->state;
+  --st.starting;
+  start_queued(self);
+  auto i = st.containers.find(id);
+  if (i == st.containers.end() || !i->second.preparing)
+    return;
+  if (image_missing && !i->second.destroyed)
+    pull(self, i->second);
+  else
+    prepared(self, id, failure);
+}
+
+// The container is created and started, or it never will be: the executor
+// is launched, or the launch fails.
+void prepared(self_ptr self, const std::string& id, const std::string& failure) {
   auto& st = self->state;
   auto i = st.containers.find(id);
   if (i == st.containers.end() || !i->second.preparing)
     return;
   auto& c = i->second;
   c.preparing = false;
+  c.plan = {};
   std::string why = c.destroyed ? "Container was destroyed while it was prepared" : failure;
   if (!why.empty()) {
     c.launched.deliver(make_error(why));
@@ -241,13 +310,13 @@ caf::result<int64_t> launch(self_ptr self, const container_config& msg) {
   c.preparing = true;
   c.config = executor_config(config, st.options, options->name);
   c.launched = self->make_response_promise<int64_t>();
+  c.plan = {id, options->name, options->image, docker::create_body(*options)};
   auto promise = c.launched;
-  st.containers.emplace(id, std::move(c));
-  container_plan plan{id, options->name, options->image, options->force_pull,
-                      docker::create_body(*options)};
-  self->spawn<caf::detached>(prepare_container, st.options.socket, std::move(plan),
-                             caf::duration{st.options.pull_timeout},
-                             caf::actor_cast<caf::actor>(self));
+  auto& added = st.containers.emplace(id, std::move(c)).first->second;
+  if (options->force_pull)
+    pull(self, added);
+  else
+    enqueue(self, added);
   return promise;
 }
 
@@ -326,8 +395,10 @@ docker_impl::behavior_type docker_containerizer(self_ptr self,
   self->state.processes = std::move(processes);
   return {
     [=](container_launch_atom, const container_config& msg) { return launch(self, msg); },
-    [=](prepared_atom, const std::string& id, const std::string& failure) {
-      on_prepared(self, id, failure);
+    [=](prepared_atom, const std::string& id, const std::string& failure,
+        bool image_missing) { on_prepared(self, id, failure, image_missing); },
+    [=](pulled_atom, const std::string& id, const std::string& failure) {
+      on_pulled(self, id, failure);
     },
     [=](container_wait_atom, const std::string& id) -> caf::result<container_termination> {
       auto i = self->state.containers.find(id);
@@ -348,7 +419,13 @@ docker_impl::behavior_type docker_containerizer(self_ptr self,
       if (i == self->state.containers.end())
         return false;
       if (i->second.preparing) {
+        // Under way, it ends when the engine has answered; still queued,
+        // it ends now.
         i->second.destroyed = true;
+        if (i->second.queued) {
+          i->second.queued = false;
+          prepared(self, id, "");
+        }
         return true;
       }
       // The executor may be killed before it stops its container.

@@ -107,8 +107,10 @@ struct fixture {
   }
 
   containerizer_actor make(const fake_docker_engine& fake, bool kill_orphans = true,
-                           duration remove_delay = std::chrono::hours(6)) {
+                           duration remove_delay = std::chrono::hours(6),
+                           size_t launch_parallelism = 8) {
     docker_containerizer_options o;
+    o.launch_parallelism = launch_parallelism;
     o.socket = fake.socket_path();
     o.kill_orphans = kill_orphans;
     o.remove_delay = remove_delay;
@@ -257,6 +259,53 @@ TEST_CASE("a task that cannot be mapped fails at once, asking the engine nothing
     "ranges": {"range": [{"begin": 31000, "end": 31000}]}})"));
   CHECK(why == "Failed to create docker run options: Port [31001] not included in resources");
   CHECK(fake.requests().empty());
+}
+
+TEST_CASE("containers are created and started a few at a time; one destroyed while it waits "
+          "is never created") {
+  fixture f;
+  // The fake answers one request at a time, in the order it logs them: a
+  // create beyond the bound may come only after a start has been answered.
+  fake_docker_engine fake([](const fake_request& r) {
+    if (r.target.find("/start") != std::string::npos) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      return fake_reply{204, ""};
+    }
+    return fake_reply{201, R"({"Id":"f00d"})"};
+  });
+  constexpr size_t bound = 3;
+  auto c = f.make(fake, true, std::chrono::hours(6), bound);
+  caf::scoped_actor self{f.sys};
+  constexpr int count = 12;
+  for (int i = 0; i < count; ++i)
+    self->send(c, container_launch_atom::value,
+               docker_config("p" + std::to_string(i), R"({"image": "busybox:local"})"));
+  // The last one is still waiting for its turn.
+  bool destroyed = false;
+  self->request(c, std::chrono::seconds(30), container_destroy_atom::value,
+                std::string("p" + std::to_string(count - 1)))
+    .receive([&](bool ok) { destroyed = ok; }, [&](const caf::error&) {});
+  CHECK(destroyed);
+  int launched = 0;
+  std::vector<std::string> failures;
+  for (int i = 0; i < count; ++i)
+    self->receive([&](int64_t) { ++launched; },
+                  [&](const caf::error& err) { failures.push_back(error_message(err)); },
+                  caf::after(std::chrono::seconds(30)) >> [&] { failures.push_back("no answer"); });
+  CHECK(launched == count - 1);
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0] == "Container was destroyed while it was prepared");
+  size_t creates = 0, starts = 0, most = 0;
+  for (const auto& r : fake.requests()) {
+    if (r.target.find("/containers/create") != std::string::npos)
+      ++creates;
+    if (r.target.find("/start") != std::string::npos)
+      ++starts;
+    most = std::max(most, creates - starts);
+  }
+  CHECK(creates == count - 1);
+  CHECK(most <= bound);
+  CHECK_FALSE(asked(fake, "POST", "/containers/create?name=mesos-p" + std::to_string(count - 1)));
 }
 
 TEST_CASE("recovery removes the mesos- containers no checkpoint names, and only those") {
