@@ -175,4 +175,10 @@ std::string current_executable() {
   return std::string(buf, static_cast<size_t>(n));
 }
 
+std::string current_executable_dir() {
+  auto path = current_executable();
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+}
+
 } // namespace cairn

@@ -58,4 +58,8 @@ std::vector<std::string> current_environment();
 // The path of the running executable (/proc/self/exe resolved).
 std::string current_executable();
 
+// The directory the running executable is in, where the programs installed
+// beside it are.
+std::string current_executable_dir();
+
 } // namespace cairn

@@ -67,6 +67,11 @@ using agent_actor = agent_sink::extend<
   // The end of a shut-down executor's grace period (container).
   caf::reacts_to<shuttimeout_atom, std::string>>;
 
+// The built-in executor's program, in --launcher_dir (Mesos keeps its
+// executors there too): one OS process per executor, linked with only what
+// an executor needs, so that starting one costs little.
+inline constexpr const char* executor_program = "cairn-executor";
+
 struct agent_options {
   std::string hostname = "localhost";
   uint16_t http_port = 5051;
@@ -109,7 +114,8 @@ struct agent_options {
   std::vector<std::pair<std::string, std::string>> flags;
   // Makes the containerizer; the product's is the mesos containerizer.
   containerizer_factory make_containerizer;
-  // The built-in command executor's command line (`cairn executor`).
+  // The built-in command executor's command line; empty, the
+  // executor_program beside the running binary.
   std::vector<std::string> executor_command;
   // The environment of every executor, "NAME=value": the agent's own unless
   // --executor_environment_variables gives one (then exactly that, even empty).

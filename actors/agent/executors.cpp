@@ -209,7 +209,7 @@ container_config container_of(const agent_state& st, const executor_entry& ex,
     } else {
       auto argv = st.options.executor_command;
       if (argv.empty())
-        argv = {current_executable(), "executor"};
+        argv = {current_executable_dir() + "/" + executor_program};
       auto command = c.initCommand();
       command.setShell(false);
       command.setValue(argv.front());

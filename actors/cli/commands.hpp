@@ -17,7 +17,6 @@ command add_local_command(CLI::App& parent);
 command add_master_command(CLI::App& parent);
 command add_agent_command(CLI::App& parent);
 command add_execute_command(CLI::App& parent);
-command add_executor_command(CLI::App& parent);
 command add_cron_command(CLI::App& parent);
 command add_services_command(CLI::App& parent);
 // HAProxy over the services framework's apps, like marathon-lb (lb.cpp).

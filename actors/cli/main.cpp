@@ -12,7 +12,6 @@ int main(int argc, char** argv) {
     cairn::add_master_command(app),
     cairn::add_agent_command(app),
     cairn::add_execute_command(app),
-    cairn::add_executor_command(app),
     cairn::add_cron_command(app),
     cairn::add_services_command(app),
     cairn::add_lb_command(app),

@@ -175,7 +175,7 @@ const std::vector<missing_flag>& mesos_agent_flags() {
     {"ip6", ""},
     {"ip6_discovery_command", ""},
     {"jwt_secret_key", no_auth},
-    {"launcher_dir", "executors run as `cairn executor` from the agent's own binary"},
+    {"launcher_dir", ""},
     {"lo_name", no_isolation},
     {"master", ""},
     {"master_detector", no_zookeeper},

@@ -1,7 +1,11 @@
 #include "actors/cli/role_flags.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -117,8 +121,9 @@ void agent_flags::add_to(flag_table& t) {
         "How long a DOCKER task's executor waits between SIGTERM and SIGKILL when the "
         "task's KillPolicy gives no grace period; an executor told to shut down that has "
         "not ended a second after it has its container destroyed");
-  t.add({"executor_binary"}, executor_binary,
-        "The cairn binary executors run as (default: this program)");
+  t.add({"launcher_dir"}, launcher_dir,
+        std::string("Directory holding ") + executor_program +
+          ", which tasks' executors run as (default: the directory of this program)");
   t.add({"containerizers"}, containerizers,
         "Containerizers to use, comma-separated: mesos, docker (DOCKER containers go to "
         "docker, others to mesos)");
@@ -296,8 +301,11 @@ caf::expected<agent_options> agent_flags::options(const node_flags& node,
   o.executor_registration_timeout = executor_registration_timeout;
   o.executor_shutdown_grace_period = executor_shutdown_grace_period;
   o.seed = entropy_seed();
-  auto binary = executor_binary.empty() ? current_executable() : executor_binary;
-  o.executor_command = {binary, "executor"};
+  auto executor = (launcher_dir.empty() ? current_executable_dir() : launcher_dir) + "/" +
+                  executor_program;
+  if (::access(executor.c_str(), X_OK) != 0)
+    return make_error("--launcher_dir: cannot run " + executor + ": " + std::strerror(errno));
+  o.executor_command = {executor};
   bool use_docker = false, use_mesos = false;
   for (const auto& name : split_list(containerizers)) {
     if (name == "docker")

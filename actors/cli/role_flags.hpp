@@ -63,7 +63,7 @@ struct agent_flags {
   std::string attributes;
   duration executor_registration_timeout = std::chrono::minutes(1);
   duration executor_shutdown_grace_period = std::chrono::seconds(5);
-  std::string executor_binary;    // defaults to this program
+  std::string launcher_dir;       // defaults to this program's directory
   std::string containerizers = "mesos";
   // The docker containerizer's, with Mesos' defaults.
   std::string docker_socket = "/var/run/docker.sock";

@@ -4,7 +4,7 @@
 // the grace period. Runs the task's health check and check as Mesos' command
 // executor does: TASK_RUNNING updates with `healthy` or `check_status`, and
 // a kill (TASK_KILLED, healthy=false) after too many failed health checks.
-// Lives in its own OS process (`cairn executor`).
+// Lives in its own OS process (`cairn-executor`).
 //
 // For a checkpointing framework (MESOS_CHECKPOINT=1) losing the agent does
 // not end the task: the executor keeps it running, keeps every update the

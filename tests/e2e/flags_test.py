@@ -175,6 +175,13 @@ class Flags(unittest.TestCase):
                                          "MESOS_MASTER": "127.0.0.1:1",
                                          "MESOS_FETCHER_CACHE_SIZE": "lots"})
         self.assertIn("--fetcher_cache_size: invalid size 'lots'", err)
+        # Mesos' --launcher_dir: where the executor program is; one without
+        # it stops the agent at once, not each task later.
+        err = self.run_refused("agent", {"MESOS_WORK_DIR": self.dir + "/a",
+                                         "MESOS_MASTER": "127.0.0.1:1",
+                                         "MESOS_LAUNCHER_DIR": self.dir})
+        self.assertIn("--launcher_dir: cannot run %s/cairn-executor: No such file or directory"
+                      % self.dir, err)
 
     def test_quorum_must_fit_the_masters(self):
         err = self.run_refused("master", {"MESOS_WORK_DIR": self.dir + "/q",

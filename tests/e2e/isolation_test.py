@@ -289,16 +289,16 @@ class Isolation(unittest.TestCase):
     def test_user_nobody_runs_the_task_as_nobody(self):
         # The executor runs as the task's user: a build under a home only
         # root may enter (/root is 0700 on a fresh machine) is out of
-        # nobody's reach, so it runs a copy of the binary nobody can execute,
-        # as a packaged install would give it.
+        # nobody's reach, so it runs a copy of the executor nobody can
+        # execute, from the --launcher_dir a packaged install would give.
         bindir = tempfile.mkdtemp(prefix="cairn-bin-")
         self.addCleanup(shutil.rmtree, bindir, True)
         os.chmod(bindir, 0o755)
-        executor = os.path.join(bindir, "cairn")
-        shutil.copy2(CAIRN, executor)
+        executor = os.path.join(bindir, "cairn-executor")
+        shutil.copy2(os.path.join(os.path.dirname(CAIRN), "cairn-executor"), executor)
         os.chmod(executor, 0o755)
         c = self.cluster("user", "--isolation=cgroups/cpu,cgroups/mem", "--launcher=linux",
-                         "--executor_binary", executor)
+                         "--launcher_dir", bindir)
         # The sandbox lies under the work dir, which nobody must be able to reach.
         os.chmod(c.local.work_dir, 0o755)
         r = c.execute("--json", "--name", "whoami", "--user", "nobody", "--command", "id -u")

@@ -210,7 +210,7 @@ bool gone_within(pid_t pid, std::chrono::milliseconds bound) {
   return false;
 }
 
-// The executor's side: its own actor system, as `cairn executor` has.
+// The executor's side: its own actor system, as `cairn-executor` has.
 struct executor_node {
   system_config cfg;
   caf::actor_system sys{cfg};

@@ -1,4 +1,4 @@
-// Real executors: a master and an agent in this process launch `cairn executor`
+// Real executors: a master and an agent in this process launch `cairn-executor`
 // child processes that run real commands; argv and environment, exit statuses,
 // kills with a grace period, an executor that never registers, one that dies,
 // and one that does not end when shut down.
@@ -33,9 +33,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string cairn_binary() {
-  const char* path = std::getenv("CAIRN_BINARY");
-  REQUIRE_MESSAGE(path != nullptr, "CAIRN_BINARY must name the built cairn binary");
+std::string built_executor() {
+  const char* path = std::getenv("CAIRN_EXECUTOR");
+  REQUIRE_MESSAGE(path != nullptr, "CAIRN_EXECUTOR must name the built cairn-executor");
   return path;
 }
 
@@ -59,7 +59,7 @@ struct real_cluster {
     a.total = parse_resources("cpus:4;mem:1024;disk:100").value();
     a.executor_registration_timeout = registration_timeout;
     a.executor_shutdown_grace_period = shutdown_grace_period;
-    a.executor_command = {executor_binary, "executor"};
+    a.executor_command = {executor_binary};
     a.make_containerizer = [](caf::actor_system& sys, caf::strong_actor_ptr) {
       return spawn_mesos_containerizer(sys, {}, make_plugins({}).value());
     };
@@ -166,7 +166,7 @@ sleeping_task launch_sleeper(real_cluster& c, const std::string& id) {
 } // namespace
 
 TEST_CASE("an argv command gets its environment and writes its sandbox") {
-  real_cluster c{cairn_binary()};
+  real_cluster c{built_executor()};
   task_spec t;
   t.id = "argv";
   t.argv = {"/bin/sh", "-c", "echo \"$GREETING\" > greeting; echo out; echo err >&2"};
@@ -184,7 +184,7 @@ TEST_CASE("an argv command gets its environment and writes its sandbox") {
 }
 
 TEST_CASE("a failing command's message names its exit status or signal") {
-  real_cluster c{cairn_binary()};
+  real_cluster c{built_executor()};
   auto fw = launch_one(c, shell_task("three", "exit 3"));
   auto failed = fw->wait_for("three", TaskState::TASK_FAILED);
   REQUIRE(failed);
@@ -198,7 +198,7 @@ TEST_CASE("a failing command's message names its exit status or signal") {
 }
 
 TEST_CASE("a kill sends SIGTERM, then SIGKILL once the grace period is over") {
-  real_cluster c{cairn_binary()};
+  real_cluster c{built_executor()};
   auto stubborn = shell_task("stubborn", "trap '' TERM; echo $$ > pid; while true; do sleep 1; done");
   stubborn.grace_period_seconds = 1;
   auto fw = launch_one(c, stubborn);
@@ -242,7 +242,7 @@ TEST_CASE("an executor that never registers fails its task with the reason") {
 }
 
 TEST_CASE("when an executor dies its task fails and the task's processes go too") {
-  real_cluster c{cairn_binary()};
+  real_cluster c{built_executor()};
   auto t = launch_sleeper(c, "doomed");
   ::kill(t.executor, SIGKILL);
   auto failed = t.fw->wait_for("doomed", TaskState::TASK_FAILED);
@@ -252,7 +252,7 @@ TEST_CASE("when an executor dies its task fails and the task's processes go too"
 }
 
 TEST_CASE("an executor that does not end when shut down has its container destroyed") {
-  real_cluster c{cairn_binary(), 1min, 1s};
+  real_cluster c{built_executor(), 1min, 1s};
   auto t = launch_sleeper(c, "stuck");
   // Stopped, it cannot act on its shutdown; its connection stays open.
   ::kill(t.executor, SIGSTOP);

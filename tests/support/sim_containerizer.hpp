@@ -1,6 +1,6 @@
 // A containerizer for tests and benchmarks: each executor is an actor in this
 // process that runs its task for a while without any OS process. It speaks
-// the same executor protocol as `cairn executor`, so the agent cannot tell.
+// the same executor protocol as `cairn-executor`, so the agent cannot tell.
 #pragma once
 
 #include <chrono>

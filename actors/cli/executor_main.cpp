@@ -1,13 +1,15 @@
-// `cairn executor`: started by an agent, never by hand. Connects back to the
-// agent named in its environment and runs the command executor.
+// `cairn-executor`: started by an agent, never by hand. Connects back to the
+// agent named in its environment and runs the command executor. A program
+// of its own, linked with only what an executor needs: a machine starts one
+// per task, and each pays for loading every library it is linked with.
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
 
 #include "actors/agent/agent.hpp"
-#include "actors/cli/commands.hpp"
 #include "actors/executor/executor.hpp"
 #include "runtime/connect.hpp"
 #include "runtime/errors.hpp"
@@ -112,22 +114,22 @@ int run_executor() {
   options.seed = entropy_seed();
   auto where = parse_endpoint(env_or_empty("CAIRN_AGENT_ENDPOINT"), 0);
   if (!where || options.framework_id.empty() || options.executor_id.empty()) {
-    std::cerr << "cairn executor: started without an agent to report to "
+    std::cerr << "cairn-executor: started without an agent to report to "
                  "(CAIRN_AGENT_ENDPOINT, CAIRN_FRAMEWORK_ID, CAIRN_EXECUTOR_ID); "
                  "agents start executors, people do not"
               << std::endl;
     return 2;
   }
   if (auto err = read_image(options)) {
-    std::cerr << "cairn executor: " << error_message(err) << std::endl;
+    std::cerr << "cairn-executor: " << error_message(err) << std::endl;
     return 2;
   }
   if (auto err = read_docker(options)) {
-    std::cerr << "cairn executor: " << error_message(err) << std::endl;
+    std::cerr << "cairn-executor: " << error_message(err) << std::endl;
     return 2;
   }
   if (auto err = read_recovery(options, *where)) {
-    std::cerr << "cairn executor: " << error_message(err) << std::endl;
+    std::cerr << "cairn-executor: " << error_message(err) << std::endl;
     return 2;
   }
   system_config cfg;
@@ -135,7 +137,7 @@ int run_executor() {
   caf::actor_system sys{cfg};
   auto agent = sys.middleman().remote_actor<agent_actor>(where->host, where->port);
   if (!agent) {
-    std::cerr << "cairn executor: cannot reach the agent at " << where->host << ":"
+    std::cerr << "cairn-executor: cannot reach the agent at " << where->host << ":"
               << where->port << ": " << sys.render(agent.error()) << std::endl;
     return 1;
   }
@@ -146,9 +148,18 @@ int run_executor() {
 
 } // namespace
 
-command add_executor_command(CLI::App& parent) {
-  auto* app = parent.add_subcommand("executor", "Run an executor (started by agents)");
-  return {app, [] { return run_executor(); }};
-}
-
 } // namespace cairn
+
+int main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "--version") == 0) {
+    std::cout << "cairn-executor " << CAIRN_VERSION << std::endl;
+    return 0;
+  }
+  if (argc > 1) {
+    std::cerr << "cairn-executor: takes no arguments (its agent tells it everything in its "
+                 "environment), not '"
+              << argv[1] << "'" << std::endl;
+    return 2;
+  }
+  return cairn::run_executor();
+}
