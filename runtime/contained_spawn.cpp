@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -12,6 +13,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -97,7 +99,8 @@ root_paths paths_of(const launch_plan& plan) {
   return p;
 }
 
-// Only system calls from here on: the child of a threaded program.
+// Only system calls from here on: the child shares the memory of a threaded
+// program (no allocation, no locks) until it execs.
 [[noreturn]] void fail(int pipe_fd, step at, int index = 0) {
   failure f{at, errno, index};
   [[maybe_unused]] auto n = write(pipe_fd, &f, sizeof f);
@@ -186,7 +189,8 @@ void enter_rootfs(const launch_plan& plan, const root_paths& p, int pipe_fd) {
 
 [[noreturn]] void child(const launch_plan& plan, const root_paths& roots, char* const* argv,
                         char* const* env, const char* path_env,
-                        const std::vector<gid_t>& groups, int pipe_fd) {
+                        const std::vector<gid_t>& groups, int pipe_fd, int other_end) {
+  close(other_end);
   // Signals as a fresh program expects them: none blocked, default handlers.
   sigset_t none;
   sigemptyset(&none);
@@ -236,6 +240,46 @@ void enter_rootfs(const launch_plan& plan, const root_paths& p, int pipe_fd) {
   fail(pipe_fd, step::exec);
 }
 
+// What the child is given, on the parent's stack (the parent waits).
+struct child_args {
+  const launch_plan& plan;
+  const root_paths& roots;
+  char* const* argv;
+  char* const* env;
+  const char* path_env;
+  int report;
+  int other_end = -1;
+};
+
+int run_child(void* arg) {
+  auto* a = static_cast<child_args*>(arg);
+  child(a->plan, a->roots, a->argv, a->env, a->path_env, a->plan.groups, a->report, a->other_end);
+}
+
+// The child's own stack: it shares the parent's memory, not its stack.
+class child_stack {
+public:
+  static constexpr size_t size = 256 * 1024;
+  static caf::expected<child_stack> make() {
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+                   -1, 0);
+    if (p == MAP_FAILED)
+      return make_error(fmt::format("spawn: cannot map a stack: {}", strerror(errno)));
+    return child_stack(p);
+  }
+  child_stack(child_stack&& other) noexcept : base_(std::exchange(other.base_, nullptr)) {}
+  child_stack(const child_stack&) = delete;
+  ~child_stack() {
+    if (base_ != nullptr)
+      munmap(base_, size);
+  }
+  void* top() const { return static_cast<char*>(base_) + size; }
+
+private:
+  explicit child_stack(void* base) : base_(base) {}
+  void* base_;
+};
+
 } // namespace
 
 caf::expected<pid_t> spawn_contained(const launch_plan& plan) {
@@ -260,19 +304,25 @@ caf::expected<pid_t> spawn_contained(const launch_plan& plan) {
   if (pipe2(fds, O_CLOEXEC) != 0)
     return make_error(fmt::format("spawn: cannot make a pipe: {}", strerror(errno)));
   int report = fds[1];
-  // Like fork, with the namespaces asked for: the child is pid 1 of a new
-  // pid namespace when CLONE_NEWPID is set.
-  long rc = syscall(SYS_clone, static_cast<unsigned long>(SIGCHLD | plan.namespaces), nullptr,
-                    nullptr, nullptr, 0);
+  // Like vfork, with the namespaces asked for (the child is pid 1 of a new
+  // pid namespace when CLONE_NEWPID is set): the child shares this
+  // process's memory until it execs, while this thread waits, so that a
+  // large agent does not copy its page tables for every launch, nor pay
+  // for copies on write after. Its pipe end closes in the child on exec.
+  child_args args{plan, roots, argv.data(), env.data(), path_env, report, fds[0]};
+  auto stack = child_stack::make();
+  if (!stack) {
+    close(fds[0]);
+    close(fds[1]);
+    return stack.error();
+  }
+  int rc = clone(run_child, stack->top(),
+                 CLONE_VM | CLONE_VFORK | SIGCHLD | static_cast<int>(plan.namespaces), &args);
   if (rc < 0) {
     int error = errno;
     close(fds[0]);
     close(fds[1]);
     return make_error(fmt::format("spawn: cannot start '{}': {}", plan.argv[0], strerror(error)));
-  }
-  if (rc == 0) {
-    close(fds[0]);
-    child(plan, roots, argv.data(), env.data(), path_env, plan.groups, report);
   }
   auto pid = static_cast<pid_t>(rc);
   close(fds[1]);
