@@ -41,12 +41,15 @@ void run(caf::blocking_actor*, docker_task_options options, std::string sandbox,
   caf::anon_send(executor, docker_exited_atom::value, task_id, *code, oom, std::string());
 }
 
-void send_signal(caf::blocking_actor*, docker_task_options options, std::string signal) {
+void send_signal(caf::blocking_actor*, docker_task_options options, std::string signal,
+                 std::string task_id, caf::actor executor) {
   options.signalled->store(true);
   docker::engine engine(options.socket);
-  if (auto err = engine.kill(options.container, signal))
+  if (auto err = engine.kill(options.container, signal)) {
     logger("executor")->warn("cannot send {} to {}: {}", signal, options.container,
                              error_message(err));
+    caf::anon_send(executor, docker_unsignalled_atom::value, task_id, signal);
+  }
 }
 
 } // namespace
@@ -58,8 +61,9 @@ void run_docker_task(caf::actor_system& sys, const docker_task_options& options,
 }
 
 void signal_docker_task(caf::actor_system& sys, const docker_task_options& options,
-                        const std::string& signal) {
-  sys.spawn<caf::detached>(send_signal, options, signal);
+                        const std::string& signal, const std::string& task_id,
+                        caf::actor executor) {
+  sys.spawn<caf::detached>(send_signal, options, signal, task_id, std::move(executor));
 }
 
 } // namespace cairn

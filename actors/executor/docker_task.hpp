@@ -1,8 +1,8 @@
 // A command executor's task run in a Docker container instead of a process:
 // the agent's docker containerizer decided what the container is, pulled
-// its image and created it; the executor starts it,
-// copies its output into the sandbox, and reports how it ended. The Engine
-// API blocks, so each step runs on a detached actor of its own.
+// its image, created and started it; the executor copies its output into
+// the sandbox, signals it, and reports how it ended. The Engine API blocks,
+// so each step runs on a detached actor of its own.
 #pragma once
 
 #include <atomic>
@@ -19,6 +19,7 @@ namespace cairn {
 
 using docker_started_atom = caf::atom_constant<caf::atom("dkstarted")>;
 using docker_exited_atom = caf::atom_constant<caf::atom("dkexited")>;
+using docker_unsignalled_atom = caf::atom_constant<caf::atom("dkunsig")>;
 
 struct docker_task_options {
   std::string socket;       // the engine's unix socket
@@ -38,8 +39,12 @@ void run_docker_task(caf::actor_system& sys, const docker_task_options& options,
                      const std::string& sandbox, const std::string& task_id,
                      caf::actor executor);
 
-// Sends `signal` (SIGTERM, SIGKILL) to the container; errors are logged.
+// Sends `signal` (SIGTERM, SIGKILL) to the container; one the engine did
+// not carry out (it failed, or did not answer in time) is logged and told
+// to `executor` (docker_unsignalled_atom, task id, signal), which may send
+// it again.
 void signal_docker_task(caf::actor_system& sys, const docker_task_options& options,
-                        const std::string& signal);
+                        const std::string& signal, const std::string& task_id,
+                        caf::actor executor);
 
 } // namespace cairn

@@ -41,6 +41,7 @@ struct running_task {
   pid_t pid = 0;            // 0 until started; stays 0 for a Docker task
   bool started = false;     // its process or container runs (or ran)
   bool killing = false;
+  int unsignalled = 0;      // signals to its container the engine did not carry out
   bool ended = false;       // its terminal update is sent
   duration grace_period{};
   std::string terminal_uuid;
@@ -359,7 +360,8 @@ void signal_task(self_ptr self, int sig) {
   auto& st = self->state;
   if (st.options.docker)
     return signal_docker_task(self->home_system(), *st.options.docker,
-                              sig == SIGKILL ? "SIGKILL" : "SIGTERM");
+                              sig == SIGKILL ? "SIGKILL" : "SIGTERM", st.task->id,
+                              caf::actor_cast<caf::actor>(self));
   signal_group(st.task->pid, sig);
 }
 
@@ -424,6 +426,20 @@ void on_docker_started(self_ptr self, const std::string& task_id, const std::str
 
 // As Mesos' docker executor reports a container's end; beyond it, a kernel
 // OOM kill (the engine's State.OOMKilled) is said to be one.
+// A signal the engine did not carry out is sent again, after 1 s doubling to
+// 16 s, until the container ends: a task asked to die is never left running
+// because the engine was once too busy to answer (Mesos' docker executor
+// leaves that to the framework's next kill).
+void on_docker_unsignalled(self_ptr self, const std::string& task_id,
+                           const std::string& signal) {
+  auto& st = self->state;
+  if (!st.task || st.task->id != task_id || st.task->ended)
+    return;
+  duration wait = std::chrono::seconds(1 << std::min(st.task->unsignalled++, 4));
+  logger("executor")->info("task {}: {} again in {}", task_id, signal, format_duration(wait));
+  self->delayed_send(self, wait, docker_resignal_atom::value, task_id, signal);
+}
+
 void on_docker_exited(self_ptr self, const std::string& task_id, int code, bool oom,
                       const std::string& failure) {
   auto& st = self->state;
@@ -612,6 +628,14 @@ executor_actor::behavior_type command_executor(self_ptr self, executor_options o
     },
     [=](docker_exited_atom, const std::string& task_id, int code, bool oom,
         const std::string& failure) { on_docker_exited(self, task_id, code, oom, failure); },
+    [=](docker_unsignalled_atom, const std::string& task_id, const std::string& signal) {
+      on_docker_unsignalled(self, task_id, signal);
+    },
+    [=](docker_resignal_atom, const std::string& task_id, const std::string& signal) {
+      auto& st = self->state;
+      if (st.task && st.task->id == task_id && !st.task->ended)
+        signal_task(self, signal == "SIGKILL" ? SIGKILL : SIGTERM);
+    },
   };
 }
 

@@ -36,6 +36,7 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using probe_atom = caf::atom_constant<caf::atom("probe")>;
 using probed_atom = caf::atom_constant<caf::atom("probed")>;
 using recovery_timeout_atom = caf::atom_constant<caf::atom("recovery")>;
+using docker_resignal_atom = caf::atom_constant<caf::atom("dkresig")>;
 
 using executor_actor = executor_sink::extend<
   // The task's process ended (task id, wait status), from its waiter.
@@ -56,7 +57,11 @@ using executor_actor = executor_sink::extend<
   caf::reacts_to<docker_started_atom, std::string, std::string>,
   // A Docker task's container stopped (task id, exit code, OOM-killed,
   // "" or why it could not be waited for).
-  caf::reacts_to<docker_exited_atom, std::string, int, bool, std::string>>;
+  caf::reacts_to<docker_exited_atom, std::string, int, bool, std::string>,
+  // The engine did not carry out a signal to a Docker task's container
+  // (task id, SIGTERM or SIGKILL), and time to send it again (the same).
+  caf::reacts_to<docker_unsignalled_atom, std::string, std::string>,
+  caf::reacts_to<docker_resignal_atom, std::string, std::string>>;
 
 struct image_task_options {
   std::string rootfs;

@@ -100,9 +100,13 @@ class Scheduler(v1_scheduler.Scheduler):
                     "operations": [{"type": "LAUNCH", "launch": {"task_infos": tasks}}]}})
                 return
 
-    def wait_all(self, ids, state):
+    def wait_all(self, ids, state, bound=300):
         waiting = set(ids)
+        deadline = time.monotonic() + bound
         while waiting:
+            if time.monotonic() > deadline:
+                raise RuntimeError("%d tasks not %s after %d s, e.g. %s" %
+                                   (len(waiting), state, bound, sorted(waiting)[:5]))
             event = self.next_event()
             if event["type"] != "UPDATE":
                 continue

@@ -4,6 +4,7 @@
 // timeout, obeys an agent that did not recover it; without checkpointing the
 // task dies with the agent. Fake agents run in actor systems of their own
 // (one per agent "process"), published on loopback as the real agent is.
+// A DOCKER task's kill that the engine did not carry out is sent again.
 #include <doctest/doctest.h>
 
 #include <errno.h>
@@ -30,6 +31,7 @@
 #include "runtime/actor_gate.hpp"
 #include "runtime/log.hpp"
 #include "runtime/system.hpp"
+#include "tests/support/fake_docker_engine.hpp"
 
 using namespace cairn;
 using namespace std::chrono_literals;
@@ -218,7 +220,8 @@ struct executor_node {
   executor_actor executor;
   pid_t task_pid = 0;
 
-  executor_node(uint16_t agent_port, bool checkpoint, duration recovery_timeout) {
+  executor_node(uint16_t agent_port, bool checkpoint, duration recovery_timeout,
+                std::optional<docker_task_options> docker = std::nullopt) {
     char tmpl[] = "/tmp/cairn-exrec-test-XXXXXX";
     sandbox = mkdtemp(tmpl);
     executor_options options;
@@ -231,6 +234,10 @@ struct executor_node {
     options.reconnect.host = "127.0.0.1";
     options.reconnect.port = agent_port;
     options.reconnect.backoff_max = 100ms;
+    // A container's kill is its SIGKILL alone (no grace period).
+    if (docker)
+      options.default_grace_period = duration{0};
+    options.docker = std::move(docker);
     auto agent = sys.middleman().remote_actor<executor_call_sink>("127.0.0.1", agent_port);
     REQUIRE(agent);
     executor = spawn_command_executor(sys, options, *agent);
@@ -422,4 +429,46 @@ TEST_CASE("without checkpointing the task dies with its agent") {
   agent.reset();
   CHECK(ex.ended_within(20s));
   CHECK(gone_within(pid, 10s));
+}
+
+TEST_CASE("a DOCKER task's kill the engine did not carry out is sent again until it is") {
+  setup_logging("ERROR");
+  // The engine fails the first kill (as one wedged or too busy to answer in
+  // time does); the container stops on the second.
+  std::mutex m;
+  std::condition_variable stopped_cv;
+  bool stopped = false;
+  int kills = 0;
+  cairn::test::fake_docker_engine engine(
+    [&](const cairn::test::fake_request& r) -> cairn::test::fake_reply {
+      if (r.target.find("/logs?") != std::string::npos)
+        return {200, "", "application/vnd.docker.raw-stream"};
+      if (r.target.find("/wait") != std::string::npos) {
+        std::unique_lock<std::mutex> lock(m);
+        stopped_cv.wait_for(lock, 20s, [&] { return stopped; });
+        return {200, R"({"StatusCode":137})"};
+      }
+      if (r.target.find("/kill?signal=SIGKILL") != std::string::npos) {
+        std::lock_guard<std::mutex> lock(m);
+        if (++kills == 1)
+          return {500, R"({"message":"Cannot kill container: context deadline exceeded"})"};
+        stopped = true;
+        stopped_cv.notify_all();
+        return {204, ""};
+      }
+      return {404, R"({"message":"unexpected"})"};
+    },
+    true);
+  auto calls = std::make_shared<recorder>();
+  agent_node agent{0, config_of(calls, agent_mode::acknowledge_all, "sleep 600")};
+  docker_task_options docker;
+  docker.socket = engine.socket_path();
+  docker.container = "mesos-c1";
+  executor_node ex{agent.port(), false, 1min, docker};
+  REQUIRE(calls->wait_for([](auto c) { return is_update(c, TaskState::TASK_RUNNING); }));
+  caf::anon_send(agent.agent, kill_task_atom::value);
+  auto killed = calls->wait_for([](auto c) { return is_update(c, TaskState::TASK_KILLED); });
+  REQUIRE(killed);
+  std::lock_guard<std::mutex> lock(m);
+  CHECK(kills == 2);
 }

@@ -59,7 +59,8 @@ void write_all(int fd, const std::string& text) {
 
 } // namespace
 
-fake_docker_engine::fake_docker_engine(handler h) : handler_(std::move(h)) {
+fake_docker_engine::fake_docker_engine(handler h, bool concurrent)
+    : handler_(std::move(h)), concurrent_(concurrent) {
   char dir[] = "/tmp/fake-docker-XXXXXX";
   if (!mkdtemp(dir))
     throw std::runtime_error("mkdtemp failed");
@@ -78,6 +79,8 @@ fake_docker_engine::fake_docker_engine(handler h) : handler_(std::move(h)) {
 fake_docker_engine::~fake_docker_engine() {
   stopping_ = true;
   thread_.join();
+  for (auto& t : answering_)
+    t.join();
   ::close(listener_);
   ::unlink(path_.c_str());
   ::rmdir(dir_.c_str());
@@ -96,20 +99,27 @@ void fake_docker_engine::serve() {
     int fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0)
       continue;
-    fake_request request;
-    if (read_request(fd, request)) {
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        requests_.push_back(request);
-      }
-      auto reply = handler_(request);
-      std::string head = "HTTP/1.1 " + std::to_string(reply.status) + " X\r\nContent-Type: " +
-                         reply.content_type + "\r\nContent-Length: " +
-                         std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n";
-      write_all(fd, head + reply.body);
-    }
-    ::close(fd);
+    if (concurrent_)
+      answering_.emplace_back([this, fd] { answer(fd); });
+    else
+      answer(fd);
   }
+}
+
+void fake_docker_engine::answer(int fd) {
+  fake_request request;
+  if (read_request(fd, request)) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      requests_.push_back(request);
+    }
+    auto reply = handler_(request);
+    std::string head = "HTTP/1.1 " + std::to_string(reply.status) + " X\r\nContent-Type: " +
+                       reply.content_type + "\r\nContent-Length: " +
+                       std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n";
+    write_all(fd, head + reply.body);
+  }
+  ::close(fd);
 }
 
 } // namespace cairn::test
