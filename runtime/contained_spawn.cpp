@@ -191,14 +191,16 @@ void enter_rootfs(const launch_plan& plan, const root_paths& p, int pipe_fd) {
                         char* const* env, const char* path_env,
                         const std::vector<gid_t>& groups, int pipe_fd, int other_end) {
   close(other_end);
-  // Signals as a fresh program expects them: none blocked, default handlers.
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
+  // Signals as a fresh program expects them: default handlers, then none
+  // blocked (it starts with all blocked: no handler of the parent's may run
+  // here, on its memory).
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig)
     sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
   for (size_t i = 0; i < plan.cgroups.size(); ++i) {
     int fd = open(plan.cgroups[i].c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0 || write(fd, "0", 1) != 1)
@@ -316,10 +318,14 @@ caf::expected<pid_t> spawn_contained(const launch_plan& plan) {
     close(fds[1]);
     return stack.error();
   }
+  sigset_t all, was;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &was);
   int rc = clone(run_child, stack->top(),
                  CLONE_VM | CLONE_VFORK | SIGCHLD | static_cast<int>(plan.namespaces), &args);
+  int error = errno;
+  pthread_sigmask(SIG_SETMASK, &was, nullptr);
   if (rc < 0) {
-    int error = errno;
     close(fds[0]);
     close(fds[1]);
     return make_error(fmt::format("spawn: cannot start '{}': {}", plan.argv[0], strerror(error)));

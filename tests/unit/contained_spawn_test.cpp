@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <sched.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,6 +76,26 @@ TEST_CASE("it leads a session of its own and keeps none of the caller's descript
   CHECK(sid == pid);
   // 0, 1, 2 and the one ls opens to list them.
   CHECK(fds == "4");
+}
+
+TEST_CASE("it starts with no signal blocked or ignored, whatever the caller blocks and ignores; "
+          "the caller's mask is kept") {
+  scratch s;
+  sigset_t blocked, was;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGUSR1);
+  sigaddset(&blocked, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &blocked, &was);
+  auto old_handler = signal(SIGUSR2, SIG_IGN);
+  int status = run(shell(s, "grep -E '^Sig(Blk|Ign)' /proc/self/status"));
+  signal(SIGUSR2, old_handler);
+  sigset_t after;
+  pthread_sigmask(SIG_SETMASK, &was, &after);
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(s.read("stdout") == "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+  CHECK(sigismember(&after, SIGUSR1) == 1);
+  CHECK(sigismember(&after, SIGTERM) == 1);
+  CHECK(sigismember(&after, SIGINT) == 0);
 }
 
 TEST_CASE("a program that cannot be executed is an error naming it, and no process is left") {
