@@ -424,8 +424,6 @@ void on_docker_started(self_ptr self, const std::string& task_id, const std::str
   send_status(self, task_id, TaskState::TASK_RUNNING);
 }
 
-// As Mesos' docker executor reports a container's end; beyond it, a kernel
-// OOM kill (the engine's State.OOMKilled) is said to be one.
 // A signal the engine did not carry out is sent again, after 1 s doubling to
 // 16 s, until the container ends: a task asked to die is never left running
 // because the engine was once too busy to answer (Mesos' docker executor
@@ -440,6 +438,8 @@ void on_docker_unsignalled(self_ptr self, const std::string& task_id,
   self->delayed_send(self, wait, docker_resignal_atom::value, task_id, signal);
 }
 
+// As Mesos' docker executor reports a container's end; beyond it, a kernel
+// OOM kill (the engine's State.OOMKilled) is said to be one.
 void on_docker_exited(self_ptr self, const std::string& task_id, int code, bool oom,
                       const std::string& failure) {
   auto& st = self->state;
